@@ -1,0 +1,126 @@
+"""Message catalogues (Dutch and English) and locale-aware formatting of numbers and dates.
+
+Messages live in JSON files under ``kpilogic/locales/``, one file per area of the product,
+each mapping a key to its ``en`` and ``nl`` text with ``{name}`` placeholders. Splitting the
+catalogue per area keeps each file small; the keys are global and must not collide.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+Lang = Literal["nl", "en"]
+LANGS: tuple[Lang, ...] = ("nl", "en")
+DEFAULT_LANG: Lang = "en"
+
+_LOCALES = Path(__file__).parent / "locales"
+
+
+@cache
+def catalogue() -> dict[str, dict[str, str]]:
+    """All messages, merged from every file in ``locales/``.
+
+    Raises:
+        ValueError: if two files define the same key, or a message lacks a language.
+    """
+    merged: dict[str, dict[str, str]] = {}
+    for path in sorted(_LOCALES.glob("*.json")):
+        entries: dict[str, dict[str, str]] = json.loads(path.read_text(encoding="utf-8"))
+        for key, texts in entries.items():
+            if key in merged:
+                raise ValueError(f"message key {key!r} defined twice (again in {path.name})")
+            missing = [lang for lang in LANGS if lang not in texts]
+            if missing:
+                raise ValueError(f"message {key!r} in {path.name} lacks {missing}")
+            merged[key] = texts
+    return merged
+
+
+def normalise_lang(lang: str | None) -> Lang:
+    """Map a browser locale such as ``nl-NL`` or ``en_GB`` to a supported language."""
+    if lang and lang.lower()[:2] == "nl":
+        return "nl"
+    return "en" if lang else DEFAULT_LANG
+
+
+def t(key: str, lang: str = DEFAULT_LANG, /, **params: Any) -> str:
+    """The message ``key`` in ``lang``, with ``params`` filled in.
+
+    An unknown key returns the key itself, so a missing message is visible but never crashes.
+    """
+    texts = catalogue().get(key)
+    if texts is None:
+        return key
+    text = texts.get(normalise_lang(lang), texts[DEFAULT_LANG])
+    try:
+        return text.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return text
+
+
+def _group(digits: str, sep: str) -> str:
+    head = len(digits) % 3 or 3
+    parts = [digits[:head]] + [digits[i : i + 3] for i in range(head, len(digits), 3)]
+    return sep.join(parts)
+
+
+def format_number(value: float | None, lang: str = DEFAULT_LANG, decimals: int = 0) -> str:
+    """``1234.5`` as ``1.234,5`` (nl) or ``1,234.5`` (en); ``None``/NaN as an en dash."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    text = f"{abs(value):.{decimals}f}"
+    whole, _, frac = text.partition(".")
+    thousands, point = (".", ",") if normalise_lang(lang) == "nl" else (",", ".")
+    out = _group(whole, thousands) + (point + frac if frac else "")
+    is_zero = float(text) == 0
+    return ("-" if value < 0 and not is_zero else "") + out
+
+
+def format_value(
+    value: float | None,
+    unit: str,
+    lang: str = DEFAULT_LANG,
+    currency_symbol: str = "€",
+    decimals: int | None = None,
+) -> str:
+    """A KPI value with its unit: ``€ 1.234,56`` / ``€1,234.56``, ``12,5%`` / ``12.5%``."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    nl = normalise_lang(lang) == "nl"
+    if unit == "currency":
+        d = 2 if decimals is None else decimals
+        body = format_number(abs(value), lang, d)
+        sign = "-" if value < 0 and float(f"{abs(value):.{d}f}") != 0 else ""
+        return f"{sign}{currency_symbol} {body}" if nl else f"{sign}{currency_symbol}{body}"
+    if unit == "percent":
+        d = 1 if decimals is None else decimals
+        return f"{format_number(value, lang, d)}%"
+    if unit == "count":
+        return format_number(value, lang, 0 if decimals is None else decimals)
+    if unit == "days":
+        d = 1 if decimals is None else decimals
+        word = "dagen" if nl else "days"
+        return f"{format_number(value, lang, d)} {word}"
+    d = (0 if abs(value) >= 100 else 2) if decimals is None else decimals
+    return format_number(value, lang, d)
+
+
+def format_pct(value: float | None, lang: str = DEFAULT_LANG, decimals: int = 1) -> str:
+    """A share given as a fraction (0.923) shown as a percentage (``92,3%`` / ``92.3%``)."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    return f"{format_number(value * 100, lang, decimals)}%"
+
+
+def format_date(value: date | datetime | None, lang: str = DEFAULT_LANG) -> str:
+    """``31-03-2026`` (nl) or ``2026-03-31`` (en)."""
+    if value is None:
+        return "–"
+    if normalise_lang(lang) == "nl":
+        return value.strftime("%d-%m-%Y")
+    return value.strftime("%Y-%m-%d")

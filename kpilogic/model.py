@@ -1,0 +1,363 @@
+"""The scorecard schema: what a user defines, saves, shares and opens again next month.
+
+A ``Scorecard`` holds datasets (which file and sheet, which date column), goals (what the
+organisation wants to achieve) and KPIs (how each goal is measured, against which target,
+owned by whom). These are pydantic v2 models: they validate at the edge, round-trip through
+JSON and carry a ``schema_version`` so older files can be migrated. Values *computed* from a
+scorecard live elsewhere (``kpilogic.evaluate``) as frozen dataclasses and DataFrames.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from kpilogic.errors import ScorecardError
+
+SCHEMA_VERSION = 1
+
+Direction = Literal["higher", "lower", "range"]
+Cadence = Literal["week", "month", "quarter", "year"]
+Perspective = Literal["financial", "customer", "process", "people", "other"]
+Aggregation = Literal["sum", "mean", "median", "min", "max", "count", "count_distinct", "last"]
+Unit = Literal["currency", "percent", "count", "number", "days"]
+FilterOp = Literal["eq", "ne", "in", "not_in", "gt", "ge", "lt", "le"]
+TargetKind = Literal["constant", "per_period", "column", "growth", "annual"]
+ToleranceKind = Literal["percent", "absolute"]
+
+AGGREGATIONS: tuple[Aggregation, ...] = (
+    "sum",
+    "mean",
+    "median",
+    "min",
+    "max",
+    "count",
+    "count_distinct",
+    "last",
+)
+CADENCES: tuple[Cadence, ...] = ("week", "month", "quarter", "year")
+DIRECTIONS: tuple[Direction, ...] = ("higher", "lower", "range")
+PERSPECTIVES: tuple[Perspective, ...] = ("financial", "customer", "process", "people", "other")
+UNITS: tuple[Unit, ...] = ("currency", "percent", "count", "number", "days")
+
+Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+ShortText = Annotated[str, Field(max_length=200)]
+LongText = Annotated[str, Field(max_length=2000)]
+Scalar = str | float | int | bool
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, str_strip_whitespace=True)
+
+
+class Dataset(_Model):
+    """A table of rows: one sheet of an uploaded file (or a csv), with its date column."""
+
+    id: Id
+    name: ShortText
+    source: ShortText = Field(description="File name the data comes from, e.g. 'sales.xlsx'.")
+    sheet: ShortText | None = Field(default=None, description="Sheet name; None for csv.")
+    date_column: ShortText = Field(min_length=1, description="Column holding each row's date.")
+
+
+class Goal(_Model):
+    """What the organisation wants to achieve, e.g. 'Grow online revenue 15% in 2026'."""
+
+    id: Id
+    title: ShortText = Field(min_length=1)
+    why: LongText = ""
+    owner: ShortText = ""
+    deadline: date | None = None
+    perspective: Perspective = "financial"
+
+
+class Filter(_Model):
+    """Keep only rows where ``column`` ``op`` ``value`` (e.g. Channel eq 'Web')."""
+
+    column: ShortText = Field(min_length=1)
+    op: FilterOp = "eq"
+    value: Scalar | list[Scalar]
+
+    @model_validator(mode="after")
+    def _value_fits_op(self) -> Self:
+        is_list = isinstance(self.value, list)
+        if self.op in ("in", "not_in") and not is_list:
+            raise ValueError(f"operator '{self.op}' needs a list of values")
+        if self.op not in ("in", "not_in") and is_list:
+            raise ValueError(f"operator '{self.op}' needs a single value, not a list")
+        return self
+
+
+class Measure(_Model):
+    """How a KPI's value is computed from the rows of one period.
+
+    Either an ``aggregation`` over a ``column`` (``count`` may omit the column: it counts
+    rows), or a ``formula`` over aggregations such as ``sum(Profit) / sum(Sales) * 100``.
+    """
+
+    aggregation: Aggregation | None = None
+    column: ShortText | None = None
+    formula: Annotated[str, Field(max_length=500)] | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Self:
+        if self.formula:
+            if self.aggregation or self.column:
+                raise ValueError("give either a formula or an aggregation with a column, not both")
+            return self
+        if self.aggregation is None:
+            raise ValueError("give an aggregation (such as sum) or a formula")
+        if self.column is None and self.aggregation != "count":
+            raise ValueError(f"aggregation '{self.aggregation}' needs a column")
+        return self
+
+    def as_formula(self) -> str:
+        """The measure as a formula string, e.g. ``sum([Order ID])``."""
+        if self.formula:
+            return self.formula
+        if self.column is None:
+            return "count()"
+        return f"{self.aggregation}([{self.column}])"
+
+
+class Target(_Model):
+    """Where a KPI's target per period comes from.
+
+    - ``constant``: ``value`` every period (for a range KPI: ``low`` and ``high``);
+    - ``per_period``: ``per_period`` maps period labels ('2026-03') to values;
+    - ``column``: a column of the data, aggregated per period with ``column_aggregation``;
+    - ``growth``: ``growth_pct`` on the actual of the same period a year earlier;
+    - ``annual``: ``annual`` maps years ('2026') to a yearly total, phased over the periods
+      evenly or by a 12-month ``profile`` of weights.
+    ``segments`` optionally gives a constant target per segment value.
+    """
+
+    kind: TargetKind = "constant"
+    value: float | None = None
+    low: float | None = None
+    high: float | None = None
+    per_period: dict[str, float] = Field(default_factory=dict)
+    column: ShortText | None = None
+    column_aggregation: Aggregation = "sum"
+    growth_pct: float | None = None
+    annual: dict[str, float] = Field(default_factory=dict)
+    profile: list[float] | None = None
+    segments: dict[str, float] = Field(default_factory=dict)
+
+    @field_validator("per_period", "annual")
+    @classmethod
+    def _labels(cls, value: dict[str, float]) -> dict[str, float]:
+        pattern = re.compile(r"^(FY)?\d{4}(/\d{2})?(-(Q[1-4]|\d{2}|W\d{2}))?$")
+        bad = [label for label in value if not pattern.match(label)]
+        if bad:
+            raise ValueError(
+                f"period labels must look like 2026, 2026-Q1, 2026-03 or 2026-W09; got {bad[:3]}"
+            )
+        return value
+
+    @field_validator("profile")
+    @classmethod
+    def _profile(cls, value: list[float] | None) -> list[float] | None:
+        if value is None:
+            return None
+        if len(value) != 12 or any(w < 0 for w in value) or sum(value) <= 0:
+            raise ValueError("a phasing profile has 12 non-negative monthly weights, not all 0")
+        return value
+
+    @model_validator(mode="after")
+    def _complete(self) -> Self:
+        needs = {
+            "per_period": bool(self.per_period),
+            "column": bool(self.column),
+            "growth": self.growth_pct is not None,
+            "annual": bool(self.annual),
+        }
+        if self.kind == "constant":
+            if self.value is None and (self.low is None or self.high is None):
+                if not self.segments:
+                    raise ValueError("a constant target needs a value (or low and high)")
+        elif not needs[self.kind]:
+            field = {"growth": "growth_pct"}.get(self.kind, self.kind)
+            raise ValueError(f"a '{self.kind}' target needs '{field}'")
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError(f"low ({self.low}) is above high ({self.high})")
+        return self
+
+
+class Tolerance(_Model):
+    """How far from target still counts as 'at risk' rather than 'off track'.
+
+    ``percent``: ``value`` percent of the target (10 means 10%); ``absolute``: in the KPI's unit.
+    """
+
+    kind: ToleranceKind = "percent"
+    value: float = Field(default=10.0, ge=0)
+
+
+class KPI(_Model):
+    """A measurable value that tells whether a goal is being reached."""
+
+    id: Id
+    goal_id: Id
+    name: ShortText = Field(min_length=1)
+    why: LongText = ""
+    dataset_id: Id
+    measure: Measure
+    filters: list[Filter] = Field(default_factory=list, max_length=20)
+    unit: Unit = "number"
+    direction: Direction = "higher"
+    target: Target | None = None
+    tolerance: Tolerance = Field(default_factory=Tolerance)
+    cadence: Cadence = "month"
+    owner: ShortText = ""
+    action: LongText = Field(default="", description="What is done when the KPI is off course.")
+    segment_column: ShortText | None = None
+
+    @model_validator(mode="after")
+    def _range_has_bounds(self) -> Self:
+        if self.direction == "range" and self.target is not None:
+            tgt = self.target
+            if tgt.kind == "constant" and (tgt.low is None or tgt.high is None):
+                raise ValueError("a range KPI needs a target with low and high")
+        return self
+
+
+class Scorecard(_Model):
+    """A set of goals and the KPIs that measure them, over one or more datasets."""
+
+    schema_version: int = SCHEMA_VERSION
+    name: ShortText = Field(min_length=1)
+    description: LongText = ""
+    currency: ShortText = "€"
+    fiscal_year_start_month: int = Field(default=1, ge=1, le=12)
+    datasets: list[Dataset] = Field(default_factory=list, max_length=50)
+    goals: list[Goal] = Field(default_factory=list, max_length=100)
+    kpis: list[KPI] = Field(default_factory=list, max_length=500)
+
+    @field_validator("schema_version")
+    @classmethod
+    def _known_version(cls, value: int) -> int:
+        if value > SCHEMA_VERSION or value < 1:
+            raise ValueError(
+                f"schema version {value} is not supported (this Koers reads 1 to {SCHEMA_VERSION})"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _references(self) -> Self:
+        for kind, items in (("dataset", self.datasets), ("goal", self.goals), ("kpi", self.kpis)):
+            seen: set[str] = set()
+            for item in items:
+                if item.id in seen:
+                    raise ValueError(f"{kind} id '{item.id}' is used twice")
+                seen.add(item.id)
+        goal_ids = {g.id for g in self.goals}
+        dataset_ids = {d.id for d in self.datasets}
+        for kpi in self.kpis:
+            if kpi.goal_id not in goal_ids:
+                raise ValueError(f"KPI '{kpi.id}' refers to goal '{kpi.goal_id}', which is missing")
+            if kpi.dataset_id not in dataset_ids:
+                raise ValueError(
+                    f"KPI '{kpi.id}' refers to dataset '{kpi.dataset_id}', which is missing"
+                )
+        return self
+
+    # -- lookups ---------------------------------------------------------------------------
+    def goal(self, goal_id: str) -> Goal:
+        """The goal with ``goal_id``. Raises: KeyError if there is none."""
+        for g in self.goals:
+            if g.id == goal_id:
+                return g
+        raise KeyError(goal_id)
+
+    def dataset(self, dataset_id: str) -> Dataset:
+        """The dataset with ``dataset_id``. Raises: KeyError if there is none."""
+        for d in self.datasets:
+            if d.id == dataset_id:
+                return d
+        raise KeyError(dataset_id)
+
+    def kpis_of(self, goal_id: str) -> list[KPI]:
+        """The KPIs that measure ``goal_id``, in scorecard order."""
+        return [k for k in self.kpis if k.goal_id == goal_id]
+
+    # -- files -----------------------------------------------------------------------------
+    def to_json(self) -> str:
+        """The scorecard as indented JSON (what users download and upload again)."""
+        return self.model_dump_json(indent=2, exclude_defaults=False)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Scorecard:
+        """Parse and validate a scorecard file.
+
+        Raises:
+            ScorecardError: naming the field and the problem, for invalid JSON or content.
+        """
+        try:
+            raw: Any = json.loads(text)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ScorecardError("error.scorecard.not_json", detail=str(exc)) from exc
+        return cls.from_dict(raw)
+
+    @classmethod
+    def from_dict(cls, raw: Any) -> Scorecard:
+        """Validate a decoded scorecard. Raises: ScorecardError (see ``from_json``)."""
+        if not isinstance(raw, dict):
+            raise ScorecardError("error.scorecard.not_object")
+        raw = migrate(raw)
+        try:
+            return cls.model_validate(raw)
+        except ValidationError as exc:
+            raise ScorecardError(
+                "error.scorecard.invalid", detail=describe_validation_error(exc)
+            ) from exc
+
+
+def migrate(raw: dict[str, Any]) -> dict[str, Any]:
+    """Bring a decoded scorecard of an older ``schema_version`` up to the current one.
+
+    Version 1 is the first; later versions add their steps here, oldest first.
+    """
+    return raw
+
+
+def describe_validation_error(exc: ValidationError, limit: int = 3) -> str:
+    """Readable text for pydantic errors: ``kpis → 0 → direction: Input should be …``."""
+    parts = []
+    for err in exc.errors()[:limit]:
+        loc = " → ".join(str(p) for p in err["loc"]) or "(top level)"
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        parts.append(f"{loc}: {msg}")
+    more = len(exc.errors()) - limit
+    if more > 0:
+        parts.append(f"(+{more} more)")
+    return "; ".join(parts)
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of a scorecard file."""
+    return Scorecard.model_json_schema()
+
+
+def is_additive(measure: Measure) -> bool:
+    """Whether a measure adds up over time (sum or count), so a partial period can be projected.
+
+    Formulas are additive when they are sums/differences of sums and counts scaled by
+    constants; ``kpilogic.measures`` decides that from the parsed formula.
+    """
+    if measure.formula:
+        from kpilogic.measures import formula_is_additive
+
+        return formula_is_additive(measure.formula)
+    return measure.aggregation in ("sum", "count")
