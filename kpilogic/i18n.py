@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from decimal import ROUND_HALF_UP, Decimal
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -69,11 +70,17 @@ def _group(digits: str, sep: str) -> str:
     return sep.join(parts)
 
 
+def _round_half_up(value: float, decimals: int) -> str:
+    """Round as people do (2.25 → 2.3), not as binary floats do (2.2)."""
+    quantum = Decimal(1).scaleb(-decimals)
+    return str(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
 def format_number(value: float | None, lang: str = DEFAULT_LANG, decimals: int = 0) -> str:
     """``1234.5`` as ``1.234,5`` (nl) or ``1,234.5`` (en); ``None``/NaN as an en dash."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "–"
-    text = f"{abs(value):.{decimals}f}"
+    text = _round_half_up(abs(value), decimals)
     whole, _, frac = text.partition(".")
     thousands, point = (".", ",") if normalise_lang(lang) == "nl" else (",", ".")
     out = _group(whole, thousands) + (point + frac if frac else "")
@@ -95,7 +102,7 @@ def format_value(
     if unit == "currency":
         d = 2 if decimals is None else decimals
         body = format_number(abs(value), lang, d)
-        sign = "-" if value < 0 and float(f"{abs(value):.{d}f}") != 0 else ""
+        sign = "-" if value < 0 and float(_round_half_up(abs(value), d)) != 0 else ""
         return f"{sign}{currency_symbol} {body}" if nl else f"{sign}{currency_symbol}{body}"
     if unit == "percent":
         d = 1 if decimals is None else decimals

@@ -1,0 +1,49 @@
+"""Koers — the router: page list, language, session bootstrap. Pages do the rest."""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from kpilogic.i18n import LANGS
+from pages.shared import LANG, PAGES, bootstrap, load_sample, scorecard, tr
+
+st.set_page_config(page_title="Koers", page_icon="🧭", layout="wide")
+bootstrap()
+
+# `./dev.sh app` opens every new session on the sample scorecard.
+if os.environ.get("KOERS_SAMPLE") == "1" and scorecard() is None and not st.session_state.get(
+    "koers_sample_offered"
+):
+    st.session_state["koers_sample_offered"] = True
+    load_sample()
+
+
+def _on_lang_change() -> None:
+    st.session_state[LANG] = st.session_state["lang_widget"]
+
+
+with st.sidebar:
+    st.session_state["lang_widget"] = st.session_state[LANG]
+    st.segmented_control(
+        tr("app.language"),
+        options=list(LANGS),
+        format_func=lambda code: {"nl": "🇳🇱 Nederlands", "en": "🇬🇧 English"}[code],
+        key="lang_widget",
+        on_change=_on_lang_change,
+        required=True,
+    )
+    card = scorecard()
+    if card is not None:
+        st.caption(tr("app.current_scorecard", name=card.name))
+
+pages = [
+    st.Page(PAGES["start"], title=tr("nav.start"), icon="🏠", default=True, url_path="start"),
+    st.Page(PAGES["data"], title=tr("nav.data"), icon="📄", url_path="data"),
+    st.Page(PAGES["goals"], title=tr("nav.goals"), icon="🎯", url_path="goals"),
+    st.Page(PAGES["kpis"], title=tr("nav.kpis"), icon="📏", url_path="kpis"),
+    st.Page(PAGES["dashboard"], title=tr("nav.dashboard"), icon="📊", url_path="dashboard"),
+    st.Page(PAGES["download"], title=tr("nav.download"), icon="⬇️", url_path="download"),
+]
+st.navigation(pages).run()

@@ -1,0 +1,116 @@
+"""The ``koers`` command line: evaluate a scorecard headless, write the sample, print the schema.
+
+Bad input ends with one clear line on stderr and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from kpilogic.errors import KoersError
+from kpilogic.i18n import normalise_lang, t
+
+EXIT_USAGE = 2
+EXIT_INPUT = 1
+
+
+def _parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (use YYYY-MM-DD): {text!r}") from exc
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``koers``."""
+    parser = argparse.ArgumentParser(prog="koers", description="Koers: KPIs from spreadsheets.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ev = sub.add_parser("evaluate", help="evaluate a scorecard over data files")
+    ev.add_argument("data", nargs="+", type=Path, help="data files (xlsx, xls, xlsb, ods, csv)")
+    ev.add_argument("--scorecard", required=True, type=Path, help="scorecard JSON file")
+    ev.add_argument("--out", required=True, type=Path, help="output: .csv, .xlsx or .json")
+    ev.add_argument(
+        "--as-of", type=_parse_date, default=None,
+        help="evaluate as if on this date (YYYY-MM-DD); default: the last date in the data",
+    )
+    ev.add_argument("--lang", default="en", help="language of messages and csv: en or nl")
+
+    sample = sub.add_parser("sample", help="write the sample workbook and scorecard")
+    sample.add_argument("directory", type=Path)
+
+    sub.add_parser("schema", help="print the JSON Schema of a scorecard file")
+    return parser
+
+
+def _evaluate(args: argparse.Namespace, lang: str) -> int:
+    from kpilogic.model import Scorecard
+    from kpilogic.pipeline import evaluate_files
+    from kpilogic.report import write_summary
+
+    suffix = args.out.suffix.lower()
+    if suffix not in (".csv", ".xlsx", ".json"):
+        _fail(t("cli.bad_out", lang, name=str(args.out)))
+        return EXIT_USAGE
+    try:
+        text = args.scorecard.read_bytes()
+    except OSError as exc:
+        _fail(t("cli.cannot_open", lang, name=str(args.scorecard), detail=exc.strerror or exc))
+        return EXIT_INPUT
+    files: dict[str, bytes] = {}
+    for path in args.data:
+        try:
+            files[path.name] = path.read_bytes()
+        except OSError as exc:
+            _fail(t("cli.cannot_open", lang, name=str(path), detail=exc.strerror or exc))
+            return EXIT_INPUT
+    scorecard = Scorecard.from_json(text)
+    evaluation = evaluate_files(scorecard, files, args.as_of)
+    for kpi_id, exc in evaluation.errors.items():
+        print(t("cli.kpi_skipped", lang, kpi=kpi_id, detail=exc.message(lang)), file=sys.stderr)
+    try:
+        args.out.write_bytes(write_summary(evaluation, suffix, lang))
+    except OSError as exc:
+        _fail(t("cli.cannot_write", lang, name=str(args.out), detail=exc.strerror or exc))
+        return EXIT_INPUT
+    rows = len(evaluation.detail)
+    print(t("cli.written", lang, name=str(args.out), rows=rows, kpis=len(scorecard.kpis)))
+    return 0
+
+
+def _fail(message: str) -> None:
+    print(f"koers: {message}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``koers``; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    lang = normalise_lang(getattr(args, "lang", "en"))
+    try:
+        if args.command == "evaluate":
+            return _evaluate(args, lang)
+        if args.command == "sample":
+            from kpilogic.sample import write_sample
+
+            for path in write_sample(args.directory):
+                print(path)
+            return 0
+        from kpilogic.model import json_schema
+
+        print(json.dumps(json_schema(), indent=2))
+        return 0
+    except KoersError as exc:
+        _fail(exc.message(lang))
+        return EXIT_INPUT
+    except OSError as exc:
+        _fail(t("cli.os_error", lang, detail=str(exc)))
+        return EXIT_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

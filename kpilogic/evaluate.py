@@ -1,0 +1,672 @@
+"""Evaluation: each KPI's actual per period against its target, with status and reason.
+
+This module is the contract of DESIGN.md's "Evaluation semantics". For every KPI and every
+period of its cadence it computes the actual, the target, % of target, the gap, the status
+(with a machine-readable reason), the partial-period projection, the change against the
+previous period and the same period last year, and year-to-date figures; then it rolls the
+KPIs up into their goals and forecasts each KPI to its goal's deadline.
+
+Conventions (also in the README):
+- ``pct_of_target``, ``change_prev_pct`` and ``change_yoy_pct`` are percentages (92.3 = 92.3%).
+- In a partial period of an additive measure, status, ``pct_of_target``, ``gap`` and the
+  changes are judged on the run-rate projection (``projected``); ``actual`` stays the actual.
+- A range KPI's ``target`` is the middle of its range; ``gap`` is the distance to the nearest
+  bound (0 inside the range) and ``pct_of_target`` is undefined.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kpilogic.errors import DataError, KoersError
+from kpilogic.measures import aggregate_per_period, measure_per_period
+from kpilogic.model import KPI, Direction, Goal, Scorecard, Tolerance, is_additive
+from kpilogic.periods import Period
+from kpilogic.status import STYLES, Status, worst
+
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "goal_id",
+    "goal",
+    "kpi_id",
+    "kpi",
+    "segment",
+    "period",
+    "period_start",
+    "period_end",
+    "actual",
+    "target",
+    "pct_of_target",
+    "gap",
+    "status",
+    "partial",
+    "projected",
+    "change_prev_pct",
+    "change_yoy_pct",
+    "ytd_actual",
+    "ytd_target",
+)
+
+# Columns of the detailed frame beyond the summary: what the UI and reports need to explain.
+DETAIL_COLUMNS: tuple[str, ...] = (
+    *SUMMARY_COLUMNS,
+    "key",
+    "rows",
+    "target_low",
+    "target_high",
+    "basis",
+    "reason_code",
+    "reason",
+    "unit",
+    "direction",
+    "cadence",
+    "owner",
+    "action",
+)
+
+FORECAST_POINTS = 6  # recent periods used for the linear trend to the deadline
+MIN_FORECAST_POINTS = 3
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a status was given: the rule that fired (``code``) and the numbers it used."""
+
+    code: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data, for JSON."""
+        return {"code": self.code, **self.params}
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The outcome of comparing one value with its target."""
+
+    status: Status
+    reason: Reason
+
+
+def tolerance_amount(tolerance: Tolerance, reference: float) -> float:
+    """The tolerance in the KPI's unit: a percentage of ``|reference|`` or an absolute amount."""
+    if tolerance.kind == "absolute":
+        return tolerance.value
+    return tolerance.value / 100 * abs(reference)
+
+
+def judge(
+    value: float | None,
+    direction: Direction,
+    tolerance: Tolerance,
+    *,
+    target: float | None = None,
+    low: float | None = None,
+    high: float | None = None,
+) -> Judgement:
+    """The status of ``value`` against a target (or a ``low``–``high`` range for ``range``).
+
+    Rules (DESIGN.md): higher is better — on track if value ≥ target, at risk if value ≥
+    target − tolerance, else off track; lower is better mirrors that; a range is on track
+    inside [low, high], at risk within the tolerance of a bound, else off track. ``None`` or
+    NaN ``value`` gives ``no_data``; a missing target gives ``no_target``.
+    """
+    if value is None or math.isnan(value):
+        return Judgement("no_data", Reason("no_value"))
+    tol_pct = tolerance.value if tolerance.kind == "percent" else None
+    if direction == "range":
+        if low is None or high is None:
+            return Judgement("no_target", Reason("no_target", {"value": value}))
+        base = {"value": value, "low": low, "high": high, "tolerance_pct": tol_pct}
+        if low <= value <= high:
+            return Judgement("on_track", Reason("range.inside", base))
+        bound = low if value < low else high
+        side = "below" if value < low else "above"
+        tol = tolerance_amount(tolerance, bound)
+        params = {**base, "bound": bound, "tolerance": tol, "distance": abs(value - bound)}
+        if abs(value - bound) <= tol:
+            return Judgement("at_risk", Reason(f"range.{side}.within_tolerance", params))
+        return Judgement("off_track", Reason(f"range.{side}.beyond_tolerance", params))
+    if target is None or math.isnan(target):
+        return Judgement("no_target", Reason("no_target", {"value": value}))
+    tol = tolerance_amount(tolerance, target)
+    params = {
+        "value": value,
+        "target": target,
+        "tolerance": tol,
+        "tolerance_pct": tol_pct,
+        "gap": value - target,
+        "gap_pct": (value - target) / abs(target) * 100 if target else None,
+    }
+    if direction == "higher":
+        if value >= target:
+            return Judgement("on_track", Reason("higher.at_or_above_target", params))
+        if value >= target - tol:
+            return Judgement("at_risk", Reason("higher.below_within_tolerance", params))
+        return Judgement("off_track", Reason("higher.below_beyond_tolerance", params))
+    if value <= target:
+        return Judgement("on_track", Reason("lower.at_or_below_target", params))
+    if value <= target + tol:
+        return Judgement("at_risk", Reason("lower.above_within_tolerance", params))
+    return Judgement("off_track", Reason("lower.above_beyond_tolerance", params))
+
+
+def pct_of_target(value: float | None, target: float | None) -> float | None:
+    """value / target × 100; undefined (None) for a zero or negative target or a missing value."""
+    if value is None or target is None or math.isnan(value) or math.isnan(target):
+        return None
+    if target <= 0:
+        return None
+    return value / target * 100
+
+
+def change_pct(value: float | None, before: float | None) -> float | None:
+    """Relative change in percent from ``before`` to ``value``; None when undefined."""
+    if value is None or before is None or math.isnan(value) or math.isnan(before) or before == 0:
+        return None
+    return (value - before) / abs(before) * 100
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """Where a KPI is heading by its goal's deadline (linear trend over recent periods)."""
+
+    kpi_id: str
+    deadline: date
+    period: str
+    value: float
+    target: float | None
+    low: float | None
+    high: float | None
+    reaches: bool | None  # None when there is no target for the deadline's period
+    points: int
+
+
+@dataclass(frozen=True)
+class GoalStatus:
+    """A goal's roll-up for one point in time: worst KPI status and share on track."""
+
+    goal_id: str
+    title: str
+    status: Status
+    health: float | None  # share of the goal's KPIs on track (0..1); None without KPIs
+    kpi_statuses: Mapping[str, Status]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The evaluated scorecard.
+
+    ``detail`` has one row per KPI × period (× segment; the total has segment ``""``) and the
+    columns ``DETAIL_COLUMNS``. ``errors`` holds KPIs that could not be evaluated (a missing
+    column, say) with the reason, so one broken KPI never hides the others.
+    """
+
+    scorecard: Scorecard
+    as_of: date | None
+    detail: pd.DataFrame
+    forecasts: Mapping[str, Forecast]
+    errors: Mapping[str, KoersError]
+    data_ends: Mapping[str, date] = field(default_factory=dict)  # dataset id -> last date
+
+    @property
+    def data_end(self) -> date | None:
+        """The latest date in any dataset (up to ``as_of``); None without data."""
+        return max(self.data_ends.values(), default=None)
+
+    def summary(self) -> pd.DataFrame:
+        """The evaluated summary: ``SUMMARY_COLUMNS`` in order."""
+        return self.detail.loc[:, list(SUMMARY_COLUMNS)].reset_index(drop=True)
+
+    def kpi_rows(self, kpi_id: str, segment: str = "") -> pd.DataFrame:
+        """All periods of one KPI (one segment; ``""`` is the total)."""
+        d = self.detail
+        return d[(d["kpi_id"] == kpi_id) & (d["segment"] == segment)]
+
+    def latest(self, kpi_id: str, up_to: date | None = None) -> pd.Series | None:
+        """The KPI's latest period with data (total), among periods begun by ``up_to``.
+
+        Falls back to the latest period at all when no period has data.
+        """
+        rows = self.kpi_rows(kpi_id)
+        if up_to is not None:
+            rows = rows[rows["period_start"] <= pd.Timestamp(up_to)]
+        if rows.empty:
+            return None
+        with_data = rows[rows["status"] != "no_data"]
+        chosen = with_data if not with_data.empty else rows
+        return chosen.iloc[-1]
+
+    def goal_statuses(self, up_to: date | None = None) -> list[GoalStatus]:
+        """Each goal's roll-up over its KPIs' latest periods (see ``roll_up_goal``)."""
+        out = []
+        for goal in self.scorecard.goals:
+            statuses: dict[str, Status] = {}
+            for kpi in self.scorecard.kpis_of(goal.id):
+                if kpi.id in self.errors:
+                    continue
+                row = self.latest(kpi.id, up_to)
+                statuses[kpi.id] = "no_data" if row is None else row["status"]
+            out.append(roll_up_goal(goal, statuses))
+        return out
+
+
+def roll_up_goal(goal: Goal, kpi_statuses: Mapping[str, Status]) -> GoalStatus:
+    """A goal's status is its worst KPI status; its health is the share of KPIs on track."""
+    statuses = list(kpi_statuses.values())
+    health = sum(s == "on_track" for s in statuses) / len(statuses) if statuses else None
+    return GoalStatus(goal.id, goal.title, worst(statuses), health, dict(kpi_statuses))
+
+
+# -- targets -------------------------------------------------------------------------------
+
+
+def _phase_annual(kpi: KPI, period: Period) -> float | None:
+    """The share of the annual target that falls in ``period`` (evenly or by profile)."""
+    tgt = kpi.target
+    assert tgt is not None
+    year = period.fiscal_year()
+    total = tgt.annual.get(year.label)
+    if total is None:
+        return None
+    if period.cadence == "year":
+        return total
+    if period.cadence == "week":
+        # Weeks straddle months; phase them by their days in the (fiscal/ISO) year.
+        weeks = period.periods_in_year()
+        return total * period.days / sum(w.days for w in weeks)
+    weights = tgt.profile or [1.0] * 12
+    return total * sum(weights[m] for m in period.months()) / sum(weights)
+
+
+def _static_target(kpi: KPI, period: Period, segment: str) -> float | None:
+    """Targets that do not depend on the data: constant, per period, annual."""
+    tgt = kpi.target
+    if tgt is None:
+        return None
+    if tgt.kind == "constant":
+        if segment:
+            return tgt.segments.get(segment)
+        if tgt.value is None and tgt.segments and kpi.direction != "range":
+            return sum(tgt.segments.values()) if is_additive(kpi.measure) else None
+        return tgt.value
+    if segment:
+        return tgt.segments.get(segment)
+    if tgt.kind == "per_period":
+        return tgt.per_period.get(period.label)
+    if tgt.kind == "annual":
+        return _phase_annual(kpi, period)
+    return None
+
+
+# -- evaluation ----------------------------------------------------------------------------
+
+
+def _to_float(value: Any) -> float | None:
+    if value is None or pd.isna(value):
+        return None
+    return float(value)
+
+
+def _dates(df: pd.DataFrame, column: str, dataset: str) -> pd.Series:
+    if column not in df.columns:
+        raise DataError("error.data.column_missing", column=column, dataset=dataset)
+    series = df[column]
+    if not pd.api.types.is_datetime64_any_dtype(series):
+        series = pd.to_datetime(series, errors="coerce")
+    if series.notna().sum() == 0:
+        raise DataError("error.data.no_dates", column=column, dataset=dataset)
+    return series
+
+
+def evaluate_kpi(
+    scorecard: Scorecard, kpi: KPI, df: pd.DataFrame, as_of: date | None = None
+) -> pd.DataFrame:
+    """Evaluate one KPI over ``df`` (the rows of its dataset): one row per period × segment.
+
+    ``as_of`` evaluates as if on that date: later rows are ignored and periods run up to the
+    one containing it. Without it, periods run up to the last date in the data.
+
+    Raises:
+        DataError: when the date column or a mapped column is missing.
+        FormulaError: when the measure's formula cannot be parsed.
+    """
+    dataset = scorecard.dataset(kpi.dataset_id)
+    dates = _dates(df, dataset.date_column, dataset.name)
+    if dates.dt.tz is not None:
+        dates = dates.dt.tz_localize(None)
+    data_end_ts = dates.max()
+    data_end = None if pd.isna(data_end_ts) else data_end_ts.date()
+    if as_of is not None:
+        # As if on ``as_of``: later rows are unknown, and the data covers up to that day.
+        keep = (dates < pd.Timestamp(as_of) + pd.Timedelta(days=1)).fillna(False)
+        df, dates = df[keep], dates[keep]
+        data_end = min(as_of, data_end) if data_end else None
+    df = df.assign(**{dataset.date_column: dates})
+    fs = scorecard.fiscal_year_start_month
+    common: dict[str, Any] = {
+        "date_column": dataset.date_column,
+        "cadence": kpi.cadence,
+        "fiscal_start": fs,
+        "filters": kpi.filters,
+        "dataset": dataset.name,
+    }
+    measured = measure_per_period(df, kpi.measure, **common)
+    seg_measured = None
+    if kpi.segment_column:
+        seg_measured = measure_per_period(
+            df, kpi.measure, segment_column=kpi.segment_column, **common
+        )
+    column_targets: dict[tuple[int, str], float] = {}
+    tgt = kpi.target
+    if tgt is not None and tgt.kind == "column" and tgt.column:
+        frames = [("", aggregate_per_period(df, tgt.column_aggregation, tgt.column, **common))]
+        if kpi.segment_column:
+            seg_frame = aggregate_per_period(
+                df,
+                tgt.column_aggregation,
+                tgt.column,
+                segment_column=kpi.segment_column,
+                **common,
+            )
+            frames.append(("*", seg_frame))
+        for kind, frame in frames:
+            for rec in frame.itertuples(index=False):
+                seg = str(rec.segment) if kind == "*" else ""
+                column_targets[(int(rec.key), seg)] = float(rec.value)
+
+    horizon = as_of or data_end
+    if measured.empty or horizon is None:
+        first_key = Period.containing(horizon, kpi.cadence, fs).key if horizon else None
+    else:
+        first_key = int(measured["key"].min())
+    if first_key is None or horizon is None:
+        return pd.DataFrame(columns=list(DETAIL_COLUMNS))
+    last = Period.containing(horizon, kpi.cadence, fs)
+    periods = [Period(kpi.cadence, k, fs) for k in range(first_key, last.key + 1)]
+
+    goal = scorecard.goal(kpi.goal_id)
+    series: list[tuple[str, pd.DataFrame]] = [("", measured)]
+    if seg_measured is not None and not seg_measured.empty:
+        for seg, frame in seg_measured.groupby("segment", sort=True):
+            series.append((str(seg), frame))
+    rows: list[dict[str, Any]] = []
+    additive = is_additive(kpi.measure)
+    for segment, frame in series:
+        values = {int(k): _to_float(v) for k, v in zip(frame["key"], frame["value"], strict=True)}
+        counts = {int(k): int(n) for k, n in zip(frame["key"], frame["rows"], strict=True)}
+        rows.extend(
+            _evaluate_series(
+                kpi, goal, segment, periods, values, counts, column_targets, data_end, additive
+            )
+        )
+    return pd.DataFrame(rows, columns=list(DETAIL_COLUMNS))
+
+
+def _evaluate_series(
+    kpi: KPI,
+    goal: Goal,
+    segment: str,
+    periods: list[Period],
+    values: Mapping[int, float | None],
+    counts: Mapping[int, int],
+    column_targets: Mapping[tuple[int, str], float],
+    data_end: date | None,
+    additive: bool,
+) -> list[dict[str, Any]]:
+    """The rows for one KPI (total or one segment) over ``periods``."""
+    tgt = kpi.target
+    out: list[dict[str, Any]] = []
+    basis_values: dict[int, float | None] = {}
+    ytd: dict[str, tuple[float, float | None]] = {}  # year label -> (actual, target) so far
+
+    def actual_of(p: Period) -> float | None:
+        return values.get(p.key) if counts.get(p.key, 0) > 0 else None
+
+    for period in periods:
+        n_rows = counts.get(period.key, 0)
+        actual = actual_of(period)
+        partial = (
+            n_rows > 0
+            and data_end is not None
+            and period.start <= data_end < period.end
+        )
+        fraction = ((data_end - period.start).days + 1) / period.days if partial and data_end else 1
+        projected = actual / fraction if partial and additive and actual is not None else None
+        basis_value = projected if projected is not None else actual
+        basis_values[period.key] = basis_value
+
+        # Target for this period.
+        target: float | None = None
+        low = high = None
+        if tgt is not None:
+            if kpi.direction == "range":
+                low, high = tgt.low, tgt.high
+            elif tgt.kind == "column":
+                target = column_targets.get((period.key, segment))
+            elif tgt.kind == "growth":
+                base = actual_of(period.same_period_last_year())
+                if base is not None and tgt.growth_pct is not None:
+                    target = base * (1 + tgt.growth_pct / 100)
+            else:
+                target = _static_target(kpi, period, segment)
+
+        if n_rows == 0:
+            judgement = Judgement("no_data", Reason("no_rows"))
+        else:
+            judgement = judge(
+                basis_value, kpi.direction, kpi.tolerance, target=target, low=low, high=high
+            )
+            if partial and projected is not None:
+                judgement = Judgement(
+                    judgement.status,
+                    Reason(judgement.reason.code, {**judgement.reason.params, "projected": True}),
+                )
+
+        if kpi.direction == "range" and low is not None and high is not None:
+            shown_target: float | None = (low + high) / 2
+            if basis_value is None:
+                gap = None
+            elif basis_value < low:
+                gap = basis_value - low
+            elif basis_value > high:
+                gap = basis_value - high
+            else:
+                gap = 0.0
+            pct = None
+        else:
+            shown_target = target
+            gap = None if basis_value is None or target is None else basis_value - target
+            pct = pct_of_target(basis_value, target)
+
+        prev_value = basis_values.get(period.key - 1)
+        yoy = period.same_period_last_year()
+        yoy_value = basis_values.get(yoy.key, actual_of(yoy))
+
+        ytd_actual = ytd_target = None
+        if additive:
+            year = period.fiscal_year().label
+            so_far_actual, so_far_target = ytd.get(year, (0.0, 0.0))
+            so_far_actual += actual or 0.0
+            if so_far_target is not None and target is not None:
+                # A partial period counts its target only for the days the data covers.
+                so_far_target += target * fraction if partial else target
+            else:
+                so_far_target = None
+            ytd[year] = (so_far_actual, so_far_target)
+            ytd_actual, ytd_target = so_far_actual, so_far_target
+
+        out.append(
+            {
+                "goal_id": goal.id,
+                "goal": goal.title,
+                "kpi_id": kpi.id,
+                "kpi": kpi.name,
+                "segment": segment,
+                "period": period.label,
+                "period_start": pd.Timestamp(period.start),
+                "period_end": pd.Timestamp(period.end),
+                "actual": actual,
+                "target": shown_target,
+                "pct_of_target": pct,
+                "gap": gap,
+                "status": judgement.status,
+                "partial": partial,
+                "projected": projected,
+                "change_prev_pct": change_pct(basis_value, prev_value),
+                "change_yoy_pct": change_pct(basis_value, yoy_value),
+                "ytd_actual": ytd_actual,
+                "ytd_target": ytd_target,
+                "key": period.key,
+                "rows": n_rows,
+                "target_low": low,
+                "target_high": high,
+                "basis": "projected" if projected is not None else "actual",
+                "reason_code": judgement.reason.code,
+                "reason": judgement.reason.as_dict(),
+                "unit": kpi.unit,
+                "direction": kpi.direction,
+                "cadence": kpi.cadence,
+                "owner": kpi.owner,
+                "action": kpi.action,
+            }
+        )
+    return out
+
+
+def forecast_kpi(scorecard: Scorecard, kpi: KPI, rows: pd.DataFrame) -> Forecast | None:
+    """A linear trend over the last periods, extended to the goal's deadline.
+
+    Uses the basis values (projection for a partial period) of up to ``FORECAST_POINTS``
+    recent periods with data; None without a deadline, with fewer than
+    ``MIN_FORECAST_POINTS`` points, or when the deadline has passed.
+    """
+    deadline = scorecard.goal(kpi.goal_id).deadline
+    if deadline is None or rows.empty:
+        return None
+    basis = rows["projected"].where(rows["projected"].notna(), rows["actual"])
+    points = rows.assign(basis=basis).dropna(subset=["basis"]).tail(FORECAST_POINTS)
+    if len(points) < MIN_FORECAST_POINTS:
+        return None
+    fs = scorecard.fiscal_year_start_month
+    target_period = Period.containing(deadline, kpi.cadence, fs)
+    last_key = int(points["key"].iloc[-1])
+    if target_period.key < last_key:
+        return None
+    x = points["key"].to_numpy(dtype=float)
+    y = points["basis"].to_numpy(dtype=float)
+    slope, intercept = np.polyfit(x, y, 1)
+    value = float(slope * target_period.key + intercept)
+    tgt = kpi.target
+    target = low = high = None
+    if tgt is not None:
+        if kpi.direction == "range":
+            low, high = tgt.low, tgt.high
+        elif tgt.kind in ("constant", "per_period", "annual"):
+            target = _static_target(kpi, target_period, "")
+        else:
+            # Data-driven targets are unknown ahead of time: keep the latest one.
+            known = rows["target"].dropna()
+            target = float(known.iloc[-1]) if not known.empty else None
+    verdict = judge(value, kpi.direction, kpi.tolerance, target=target, low=low, high=high)
+    reaches = None if verdict.status == "no_target" else verdict.status == "on_track"
+    return Forecast(kpi.id, deadline, target_period.label, value, target, low, high, reaches,
+                    len(points))
+
+
+def evaluate_scorecard(
+    scorecard: Scorecard, data: Mapping[str, pd.DataFrame], as_of: date | None = None
+) -> Evaluation:
+    """Evaluate every KPI of ``scorecard`` over ``data`` (dataset id → rows).
+
+    A KPI that cannot be evaluated (its dataset is missing, a column is gone) is reported in
+    ``Evaluation.errors`` and left out of ``detail``; the others are evaluated as usual.
+    """
+    frames: list[pd.DataFrame] = []
+    forecasts: dict[str, Forecast] = {}
+    errors: dict[str, KoersError] = {}
+    for kpi in scorecard.kpis:
+        df = data.get(kpi.dataset_id)
+        if df is None:
+            errors[kpi.id] = DataError(
+                "error.data.dataset_missing", dataset=scorecard.dataset(kpi.dataset_id).name
+            )
+            continue
+        try:
+            rows = evaluate_kpi(scorecard, kpi, df, as_of)
+        except KoersError as exc:
+            errors[kpi.id] = exc
+            continue
+        frames.append(rows)
+        forecast = forecast_kpi(scorecard, kpi, rows[rows["segment"] == ""])
+        if forecast is not None:
+            forecasts[kpi.id] = forecast
+    data_ends: dict[str, date] = {}
+    for ds in scorecard.datasets:
+        df = data.get(ds.id)
+        if df is None or ds.date_column not in df.columns:
+            continue
+        dates = pd.to_datetime(df[ds.date_column], errors="coerce")
+        if as_of is not None:
+            dates = dates[dates < pd.Timestamp(as_of) + pd.Timedelta(days=1)]
+        if dates.notna().any():
+            data_ends[ds.id] = pd.Timestamp(dates.max()).date()
+    frames = [f for f in frames if not f.empty]
+    detail = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=list(DETAIL_COLUMNS))
+    )
+    detail = _typed(detail)
+    return Evaluation(scorecard, as_of, detail, forecasts, errors, data_ends)
+
+
+def _typed(detail: pd.DataFrame) -> pd.DataFrame:
+    """Give the detail frame stable dtypes, whatever the KPIs produced."""
+    floats = [
+        "actual",
+        "target",
+        "pct_of_target",
+        "gap",
+        "projected",
+        "change_prev_pct",
+        "change_yoy_pct",
+        "ytd_actual",
+        "ytd_target",
+        "target_low",
+        "target_high",
+    ]
+    out = detail.copy()
+    for col in floats:
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
+    for col in ("period_start", "period_end"):
+        out[col] = pd.to_datetime(out[col]).astype("datetime64[ns]")
+    out["partial"] = out["partial"].astype(bool)
+    out["rows"] = out["rows"].astype("int64")
+    out["key"] = out["key"].astype("int64")
+    return out
+
+
+__all__ = [
+    "DETAIL_COLUMNS",
+    "STYLES",
+    "SUMMARY_COLUMNS",
+    "Evaluation",
+    "Forecast",
+    "GoalStatus",
+    "Judgement",
+    "Reason",
+    "change_pct",
+    "evaluate_kpi",
+    "evaluate_scorecard",
+    "judge",
+    "pct_of_target",
+    "roll_up_goal",
+    "tolerance_amount",
+]

@@ -1,0 +1,71 @@
+"""Plain words for evaluated numbers: a status's label and the reason it was given.
+
+``explain_reason`` turns the machine-readable ``Reason`` of a status into a sentence in the
+user's language, with the KPI's unit, e.g. "€ 92.300 is 7,7% below the target of
+€ 100.000; tolerance 10%". Pages and reports use these functions; nothing else words a status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from kpilogic.i18n import format_number, format_value, t
+from kpilogic.status import STYLES, Status
+
+
+def status_label(status: Status | str, lang: str) -> str:
+    """The status as a word: 'On track' / 'Op koers'."""
+    style = STYLES.get(status)  # type: ignore[call-overload]
+    return t(style.label_key, lang) if style else str(status)
+
+
+def status_badge(status: Status | str, lang: str) -> str:
+    """Icon and word, so colour is never the only signal: '⚠️ At risk'."""
+    style = STYLES.get(status)  # type: ignore[call-overload]
+    return f"{style.icon} {status_label(status, lang)}" if style else str(status)
+
+
+def compact_value(value: float | None, unit: str, lang: str, currency_symbol: str = "€") -> str:
+    """A value for running text: whole euros from € 1.000 up, cents below."""
+    decimals = 0 if unit == "currency" and value is not None and abs(value) >= 1000 else None
+    return format_value(value, unit, lang, currency_symbol, decimals)
+
+
+def explain_reason(
+    reason: Mapping[str, Any] | None,
+    unit: str,
+    lang: str,
+    currency_symbol: str = "€",
+) -> str:
+    """The reason of a status (``Reason.as_dict()``) in plain words."""
+    if not reason:
+        return ""
+    code = str(reason.get("code", ""))
+
+    def money(key: str) -> str:
+        value = reason.get(key)
+        return compact_value(value, unit, lang, currency_symbol) if value is not None else "–"
+
+    tol_pct = reason.get("tolerance_pct")
+    tolerance = (
+        f"{format_number(tol_pct, lang, 0 if float(tol_pct).is_integer() else 1)}%"
+        if tol_pct is not None
+        else money("tolerance")
+    )
+    gap_pct = reason.get("gap_pct")
+    params = {
+        "value": money("value"),
+        "target": money("target"),
+        "low": money("low"),
+        "high": money("high"),
+        "bound": money("bound"),
+        "tolerance": tolerance,
+        "gap_pct": f"{format_number(abs(gap_pct), lang, 1)}%" if gap_pct is not None else "–",
+        "gap": compact_value(abs(reason.get("gap") or 0.0), unit, lang, currency_symbol),
+        "distance": compact_value(abs(reason.get("distance") or 0.0), unit, lang, currency_symbol),
+    }
+    text = t(f"reason.{code}", lang, **params)
+    if reason.get("projected"):
+        text = t("reason.projected_prefix", lang) + text
+    return text

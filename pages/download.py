@@ -1,0 +1,58 @@
+"""Download: the evaluated summary (xlsx, csv) and the scorecard itself (JSON)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from kpilogic.report import summary_csv, summary_xlsx
+from pages.shared import (
+    evaluation,
+    lang,
+    require_data,
+    require_kpis,
+    require_scorecard,
+    slug,
+    tr,
+)
+
+card = require_scorecard()
+st.title(tr("download.title"))
+st.write(tr("download.intro"))
+stem = f"{slug(card.name)}_{date.today().isoformat()}"
+
+st.subheader(tr("download.scorecard"))
+st.caption(tr("download.scorecard_help"))
+st.download_button(
+    tr("download.json"),
+    data=card.to_json().encode("utf-8"),
+    file_name=f"{stem}_scorecard.json",
+    mime="application/json",
+    icon="🧭",
+    key="dl_json",
+)
+
+require_data(card)
+require_kpis(card)
+ev, _ = evaluation(card)
+st.subheader(tr("download.summary"))
+st.caption(tr("download.summary_help", rows=len(ev.detail), kpis=len(card.kpis) - len(ev.errors)))
+cols = st.columns(2)
+cols[0].download_button(
+    tr("download.xlsx"),
+    data=summary_xlsx(ev),
+    file_name=f"{stem}_summary.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    icon="📗",
+    key="dl_xlsx",
+)
+cols[1].download_button(
+    tr("download.csv"),
+    data=summary_csv(ev, lang()),
+    file_name=f"{stem}_summary.csv",
+    mime="text/csv",
+    icon="📄",
+    key="dl_csv",
+)
+st.caption(tr("download.csv_note"))
