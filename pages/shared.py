@@ -277,3 +277,20 @@ def notice() -> None:
 def set_notice(message: str) -> None:
     """Leave a message for the next run."""
     st.session_state[NOTICE] = message
+
+
+# -- widgets bound to an app-owned draft ---------------------------------------------------
+
+
+def bound(widget: Any, label: str, draft: dict[str, Any], name: str, key: str,
+          **kwargs: Any) -> Any:
+    """Render ``widget`` whose value lives in ``draft[name]`` (app-owned state).
+
+    The widget key only mirrors the draft: when Streamlit forgets the widget (another page
+    was shown), the value comes back from the draft, so nothing the user typed is lost.
+    """
+    if key not in st.session_state and name in draft:
+        st.session_state[key] = draft[name]
+    value = widget(label, key=key, **kwargs)
+    draft[name] = value
+    return value
