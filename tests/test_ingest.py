@@ -1,0 +1,455 @@
+"""Tests of kpilogic.ingest: reading xlsx/xls/xlsb/ods/csv bytes, profiling and typing columns."""
+
+from __future__ import annotations
+
+import io
+import math
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import Workbook
+
+from kpilogic.errors import ReadError
+from kpilogic.i18n import t
+from kpilogic.ingest import (
+    SPREADSHEET_SUFFIXES,
+    apply_kinds,
+    guess_date_column,
+    list_sheets,
+    profile_columns,
+    read_path,
+    read_table,
+    read_workbook,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus"
+CALAMINE = CORPUS / "calamine"
+
+needs_corpus = pytest.mark.skipif(not CALAMINE.is_dir(), reason="shared/corpus not beside repo")
+
+
+def xlsx_bytes(sheets: dict[str, list[list[object]]], hidden: tuple[str, ...] = ()) -> bytes:
+    """An .xlsx made with openpyxl: sheet name → rows (None is an empty cell)."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, rows in sheets.items():
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+        if title in hidden:
+            ws.sheet_state = "hidden"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def read_error(data: bytes, name: str, sheet: str | None = None) -> ReadError:
+    with pytest.raises(ReadError) as info:
+        read_table(data, name, sheet)
+    return info.value
+
+
+# -- xlsx made here -------------------------------------------------------------------------
+
+
+def test_xlsx_types_and_values() -> None:
+    data = xlsx_bytes(
+        {
+            "Sales": [
+                ["Date", "Region", "Revenue", "Orders"],
+                [datetime(2026, 1, 31), "North", 1234.5, 3],
+                [datetime(2026, 2, 28), "South", 99, 1],
+            ]
+        }
+    )
+    df = read_table(data, "sales.xlsx")
+    assert list(df.columns) == ["Date", "Region", "Revenue", "Orders"]
+    assert str(df["Date"].dtype) == "datetime64[ns]"
+    assert list(df["Date"]) == [pd.Timestamp("2026-01-31"), pd.Timestamp("2026-02-28")]
+    assert df["Revenue"].dtype == "float64"
+    assert list(df["Revenue"]) == [1234.5, 99.0]
+    assert list(df["Orders"]) == [3.0, 1.0]
+    assert pd.api.types.is_string_dtype(df["Region"].dtype)
+    assert list(df["Region"]) == ["North", "South"]
+
+
+def test_header_rules_and_blank_rows_and_columns() -> None:
+    data = xlsx_bytes(
+        {
+            "Data": [
+                [None, None, None, None, None],
+                ["  Sales ", None, "Sales", None, "Note"],
+                [10, "a", 1, None, None],
+                [None, None, None, None, None],
+                [20, "b", 2, None, "x"],
+            ]
+        }
+    )
+    df = read_table(data, "h.xlsx")
+    # Leading blank row skipped, column D (no header, no data) dropped, blank row dropped.
+    assert list(df.columns) == ["Sales", "Column 2", "Sales (2)", "Note"]
+    assert len(df) == 2
+    assert list(df["Sales"]) == [10.0, 20.0]
+    assert list(df["Column 2"]) == ["a", "b"]
+    assert list(df["Sales (2)"]) == [1.0, 2.0]
+    assert df["Note"].isna().tolist() == [True, False]
+
+
+def test_mixed_column_is_kept_as_text() -> None:
+    data = xlsx_bytes({"S": [["Code", "N"], [12, 1], ["A7", 2], [date(2026, 3, 1), 3]]})
+    df = read_table(data, "m.xlsx")
+    assert list(df["Code"]) == ["12", "A7", "2026-03-01"]
+
+
+def test_sheets_visible_first_and_selection() -> None:
+    data = xlsx_bytes(
+        {
+            "Notes": [["x"], [1]],
+            "Orders": [["Region", "Sales"], ["North", 5]],
+            "Plan": [["Month", "Target"], ["2026-01", 7]],
+        },
+        hidden=("Notes",),
+    )
+    assert list_sheets(data, "book.xlsx") == ["Orders", "Plan", "Notes"]
+    assert list(read_table(data, "book.xlsx").columns) == ["Region", "Sales"]
+    assert list(read_table(data, "book.xlsx", "Plan")["Target"]) == [7.0]
+    assert list(read_table(data, "book.xlsx", " plan ").columns) == ["Month", "Target"]
+    assert list(read_workbook(data, "book.xlsx")) == ["Orders", "Plan", "Notes"]
+
+
+def test_sheet_missing() -> None:
+    data = xlsx_bytes({"Orders": [["a"], [1]], "Plan": [["b"], [2]]})
+    err = read_error(data, "book.xlsx", "Budget")
+    assert err.key == "error.read.sheet_missing"
+    assert err.params == {"name": "book.xlsx", "sheet": "Budget", "sheets": "Orders, Plan"}
+    assert "Orders, Plan" in err.message("nl")
+
+
+def test_empty_sheet_and_empty_workbook() -> None:
+    data = xlsx_bytes({"Empty": [], "Data": [["a"], [1]]})
+    assert read_error(data, "e.xlsx", "Empty").key == "error.read.sheet_empty"
+    assert list(read_table(data, "e.xlsx").columns) == ["a"]  # first sheet with data
+    assert list(read_workbook(data, "e.xlsx")) == ["Data"]
+    nothing = xlsx_bytes({"S": [["only a header"]]})
+    assert read_error(nothing, "n.xlsx").key == "error.read.empty"
+    with pytest.raises(ReadError) as info:
+        read_workbook(nothing, "n.xlsx")
+    assert info.value.key == "error.read.empty"
+
+
+def test_content_decides_format_not_suffix() -> None:
+    data = xlsx_bytes({"S": [["a", "b"], [1, 2]]})
+    df = read_table(data, "export.xls")  # really an xlsx
+    assert list(df["b"]) == [2.0]
+
+
+# -- csv ------------------------------------------------------------------------------------
+
+
+def test_csv_semicolon_decimal_comma_cp1252() -> None:
+    text = "Datum;Omschrijving;Bedrag;Aantal\r\n31-01-2026;Café Zoë;1.234,56;3\r\n"
+    text += "28-02-2026;Kosten €;-12,5;4\r\n"
+    df = read_table(text.encode("cp1252"), "bank.csv")
+    assert list(df.columns) == ["Datum", "Omschrijving", "Bedrag", "Aantal"]
+    assert list(df["Datum"]) == [pd.Timestamp("2026-01-31"), pd.Timestamp("2026-02-28")]
+    assert str(df["Datum"].dtype) == "datetime64[ns]"
+    assert list(df["Omschrijving"]) == ["Café Zoë", "Kosten €"]
+    assert list(df["Bedrag"]) == [1234.56, -12.5]
+    assert list(df["Aantal"]) == [3.0, 4.0]
+
+
+def test_csv_semicolon_dotted_thousands() -> None:
+    df = read_table(b"Maand;Omzet\n2026-01-01;1.500\n2026-02-01;12.250\n", "o.csv")
+    assert list(df["Omzet"]) == [1500.0, 12250.0]
+
+
+def test_csv_utf8_bom_comma() -> None:
+    data = '\ufeffDate,Region,Sales\n2026-01-01,North,100.5\n2026-01-02,Zuid-Oost,"1,200.25"\n'
+    df = read_table(data.encode("utf-8"), "s.csv")
+    assert list(df.columns) == ["Date", "Region", "Sales"]
+    assert list(df["Sales"]) == [100.5, 1200.25]
+    assert list(df["Region"]) == ["North", "Zuid-Oost"]
+    assert list(df["Date"]) == [pd.Timestamp("2026-01-01"), pd.Timestamp("2026-01-02")]
+
+
+def test_csv_tab_and_pipe() -> None:
+    df = read_table(b"Week\tVisitors\tNote\n2026-01-05\t10\tok\n2026-01-12\t12\t\n", "v.tsv")
+    assert list(df.columns) == ["Week", "Visitors", "Note"]
+    assert list(df["Visitors"]) == [10.0, 12.0]
+    assert df["Note"].iloc[0] == "ok" and pd.isna(df["Note"].iloc[1])
+    df = read_table(b"a|b\n1|x\n2|y\n", "p.txt")
+    assert list(df["a"]) == [1.0, 2.0]
+
+
+def test_csv_leading_zero_codes_stay_text() -> None:
+    df = read_table(b"Postcode,Amount\n01234,5\n99999,6\n", "z.csv")
+    assert list(df["Postcode"]) == ["01234", "99999"]
+    assert profile_columns(df)["Postcode"] != "number"
+
+
+def test_csv_utf16_from_excel_unicode_text() -> None:
+    data = "Regio\tOmzet\nNoord\t5\n".encode("utf-16")
+    assert list(read_table(data, "u.txt")["Omzet"]) == [5.0]
+
+
+def test_csv_list_sheets_is_stem() -> None:
+    data = b"a,b\n1,2\n"
+    assert list_sheets(data, "monthly sales.csv") == ["monthly sales"]
+    assert list(read_workbook(data, "monthly sales.csv")) == ["monthly sales"]
+
+
+# -- bad input ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "key"),
+    [
+        (b"", "empty.csv", "error.read.empty"),
+        (b"  \r\n\r\n", "blank.csv", "error.read.empty"),
+        (b"\x00\x01\x02\xff\xfe\x89PNG garbage" * 20, "x.xlsx", "error.read.not_spreadsheet"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "photo.csv", "error.read.not_spreadsheet"),
+        (b"PK\x03\x04garbage-not-a-zip" * 10, "broken.xlsx", "error.read.unreadable"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "old.xls", "error.read.unreadable"),
+        (b"just one line of prose", "letter.xls", "error.read.not_spreadsheet"),
+        (b"a,b\n1,2\n", "data.pdf", "error.read.unsupported_suffix"),
+        (b"a,b\n1,2\n", "noext", "error.read.unsupported_suffix"),
+    ],
+)
+def test_unreadable_input_raises_read_error(data: bytes, name: str, key: str) -> None:
+    err = read_error(data, name)
+    assert err.key == key
+    assert err.params["name"] == name
+    for lang in ("en", "nl"):
+        assert not t(err.key, lang, **err.params).startswith("error.")
+
+
+def test_a_zip_that_is_no_spreadsheet() -> None:
+    buf = io.BytesIO()
+    import zipfile
+
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("word/document.xml", "<w/>")
+    assert read_error(buf.getvalue(), "report.xlsx").key == "error.read.not_spreadsheet"
+
+
+def test_zip_bomb_is_refused_before_reading(monkeypatch: pytest.MonkeyPatch) -> None:
+    import zipfile
+
+    from kpilogic import ingest
+
+    monkeypatch.setattr(ingest, "_MAX_UNPACKED", 1 << 20)  # 1 MiB instead of 1 GiB, to be quick
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<x/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"\x00" * (2 << 20))
+    assert len(buf.getvalue()) < 20_000
+    assert read_error(buf.getvalue(), "bomb.xlsx").key == "error.read.too_large"
+
+
+def test_encrypted_ooxml_key() -> None:
+    fake = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "EncryptedPackage".encode("utf-16-le") + b"\0" * 64
+    assert read_error(fake, "secret.xlsx").key == "error.read.encrypted"
+
+
+def test_read_path(tmp_path: Path) -> None:
+    path = tmp_path / "k.csv"
+    path.write_bytes(b"a;b\n1;2,5\n")
+    assert list(read_path(path)["b"]) == [2.5]
+    with pytest.raises(ReadError) as info:
+        read_path(tmp_path / "missing.csv")
+    assert info.value.key == "error.read.unreadable"
+
+
+def test_suffixes() -> None:
+    assert SPREADSHEET_SUFFIXES == (
+        ".xlsx",
+        ".xlsm",
+        ".xls",
+        ".xlsb",
+        ".ods",
+        ".csv",
+        ".txt",
+        ".tsv",
+    )
+
+
+# -- profiling and typing -------------------------------------------------------------------
+
+
+def profile_frame() -> pd.DataFrame:
+    n = 12
+    return pd.DataFrame(
+        {
+            "Order Date": pd.date_range("2026-01-01", periods=n, freq="D"),
+            "Ship Date": pd.date_range("2026-01-03", periods=n, freq="D"),
+            "Sales": [float(i) * 1.5 for i in range(n)],
+            "Region": ["North", "South", "East"] * 4,
+            "Comment": [f"Customer {i} asked about delivery" for i in range(n)],
+            "Datum (tekst)": [f"{d:02d}-03-2026" for d in range(1, n + 1)],
+            "Bedrag (tekst)": [f"{i}.000,50" for i in range(1, n + 1)],
+        }
+    )
+
+
+def test_profile_columns() -> None:
+    kinds = profile_columns(profile_frame())
+    assert kinds == {
+        "Order Date": "date",
+        "Ship Date": "date",
+        "Sales": "number",
+        "Region": "category",
+        "Comment": "text",
+        "Datum (tekst)": "date",
+        "Bedrag (tekst)": "number",
+    }
+
+
+def test_guess_date_column() -> None:
+    df = profile_frame()
+    assert guess_date_column(df) == "Order Date"
+    assert guess_date_column(df, {"Ship Date": "date"}) == "Ship Date"
+    assert guess_date_column(df[["Sales", "Region"]]) is None
+    # A name that says "date" wins over an earlier date column without such a name.
+    other = pd.DataFrame(
+        {
+            "Created": pd.date_range("2026-01-01", periods=3),
+            "Datum": pd.date_range("2026-02-01", periods=3),
+        }
+    )
+    assert guess_date_column(other) == "Datum"
+
+
+def test_apply_kinds() -> None:
+    df = pd.DataFrame(
+        {
+            "Datum": ["31-01-2026", "2026-02-28", "not a date"],
+            "Bedrag": ["1.234,56", "7", "n/a"],
+            "Serial": [45000.0, 45001.0, math.nan],
+            "Region": ["N", None, "S"],
+            "Code": [1.0, 2.5, math.nan],
+        }
+    )
+    out = apply_kinds(
+        df,
+        {
+            "Datum": "date",
+            "Bedrag": "number",
+            "Serial": "date",
+            "Region": "category",
+            "Code": "text",
+        },
+    )
+    assert str(out["Datum"].dtype) == "datetime64[ns]"
+    assert out["Datum"].iloc[0] == pd.Timestamp("2026-01-31")
+    assert out["Datum"].iloc[1] == pd.Timestamp("2026-02-28")
+    assert pd.isna(out["Datum"].iloc[2])
+    assert out["Bedrag"].dtype == "float64"
+    assert out["Bedrag"].iloc[0] == 1234.56 and out["Bedrag"].iloc[1] == 7.0
+    assert math.isnan(out["Bedrag"].iloc[2])
+    assert out["Serial"].iloc[0] == pd.Timestamp("2023-03-15")
+    assert pd.isna(out["Serial"].iloc[2])
+    assert pd.api.types.is_string_dtype(out["Region"].dtype)
+    assert list(out["Code"].iloc[:2]) == ["1", "2.5"]
+    assert df["Bedrag"].iloc[0] == "1.234,56"  # the input is not changed
+
+
+def test_read_then_profile_then_apply_round_trip() -> None:
+    text = b"Datum;Regio;Omzet\n01-01-2026;Noord;10,5\n02-01-2026;Zuid;20\n03-01-2026;Noord;1\n"
+    df = read_table(text, "r.csv")
+    kinds = profile_columns(df)
+    assert kinds == {"Datum": "date", "Regio": "category", "Omzet": "number"}
+    typed = apply_kinds(df, kinds)
+    assert typed["Omzet"].sum() == 31.5
+    assert guess_date_column(typed, kinds) == "Datum"
+
+
+# -- the calamine corpus --------------------------------------------------------------------
+
+# Files that cannot be read at all, and why (checked by hand):
+REFUSED = {
+    # OLE2 container whose sector chain points past the end of the file (truncated/corrupt).
+    "OOM_alloc3.xls": "error.read.unreadable",
+    # Zip member larger than its declared size: a malformed package.
+    "issue252.xlsx": "error.read.unreadable",
+    # .xls with a FILEPASS record: encrypted with a password.
+    "issue_385.xls": "error.read.encrypted",
+    # .ods asking for 999,999,999 × 999,999,999 repeated cells (a denial-of-service file).
+    "issue_594_dos.ods": "error.read.too_large",
+    # Password-protected: ODS with encryption data in its manifest; OOXML as OLE2
+    # EncryptedPackage.
+    "pass_protected.ods": "error.read.encrypted",
+    "pass_protected.xlsb": "error.read.encrypted",
+    "pass_protected.xlsx": "error.read.encrypted",
+    # 68 bytes of text ("Attachment … not found!") saved as .xls: not a spreadsheet format.
+    "too_small.xls": "error.read.not_spreadsheet",
+}
+
+
+def corpus_files() -> list[Path]:
+    return sorted(
+        p for p in CALAMINE.iterdir() if p.suffix.lower() in SPREADSHEET_SUFFIXES and p.is_file()
+    )
+
+
+@needs_corpus
+def test_every_corpus_file_reads_or_raises_read_error() -> None:
+    refused: dict[str, str] = {}
+    empty: list[str] = []
+    read = 0
+    for path in corpus_files():
+        data = path.read_bytes()
+        try:
+            book = read_workbook(data, path.name)
+        except ReadError as exc:
+            if exc.key == "error.read.empty":
+                empty.append(path.name)  # read fine, but no sheet has rows below a header
+            else:
+                refused[path.name] = exc.key
+            continue
+        assert book and all(isinstance(df, pd.DataFrame) and len(df) for df in book.values())
+        read += 1
+    assert refused == REFUSED
+    assert len(refused) == 8
+    assert read + len(empty) + len(refused) == len(corpus_files())
+    assert read > 80
+
+
+@needs_corpus
+def test_corpus_refusals_have_messages_in_both_languages() -> None:
+    for name, key in REFUSED.items():
+        err = read_error((CALAMINE / name).read_bytes(), name)
+        assert err.key == key
+        for lang in ("en", "nl"):
+            text = err.message(lang)
+            assert name in text and not text.startswith("error.")
+
+
+@needs_corpus
+@pytest.mark.parametrize("suffix", [".ods", ".xls", ".xlsb", ".xlsx"])
+def test_same_workbook_in_four_formats(suffix: str) -> None:
+    name = f"any_sheets{suffix}"
+    data = (CALAMINE / name).read_bytes()
+    sheets = list_sheets(data, name)
+    assert sheets[0] == "Visible"
+    assert sheets[-2:] == ["Hidden", "VeryHidden"]  # hidden sheets listed last
+    df = read_table(data, name)
+    assert list(df.columns) == ["1", "2"]
+    assert list(df["1"]) == [
+        "3",
+        "5",
+        "This workbook contains 4 sheets: Visible, Hidden, VeryHidden and Chart",
+    ]
+    assert df["2"].iloc[:2].tolist() == [4.0, 6.0] and math.isnan(df["2"].iloc[2])
+
+
+@needs_corpus
+@pytest.mark.parametrize("name", ["date.xlsx", "date_1904.xlsx", "date.xls", "date_1904.xls"])
+def test_1904_dates_match_1900_dates(name: str) -> None:
+    df = read_table((CALAMINE / name).read_bytes(), name)
+    # No header row in these files: the first row (a date and 15) becomes the header.
+    assert list(df.columns) == ["2021-01-01", "15"]
+    assert df["2021-01-01"].iloc[0] == "2021-01-02"
+    assert list(df["15"]) == [16.0, 17.0]
