@@ -45,7 +45,7 @@ def test_csv_english_and_dutch() -> None:
     jan = dict(zip(rows[0], rows[1], strict=True))
     assert jan["period"] == "2026-01"
     assert float(jan["actual"]) == pytest.approx(1234.75)  # 1000.50 + 234.25
-    assert jan["status"] == "at_risk"  # 1234.75 < 1500 − 150
+    assert jan["status"] == "off_track"  # 1234.75 < 1500 − 150 = 1350
     nl = summary_csv(ev, "nl").decode("utf-8-sig")
     rows_nl = list(csv.reader(io.StringIO(nl), delimiter=";"))
     jan_nl = dict(zip(rows_nl[0], rows_nl[1], strict=True))
