@@ -13,8 +13,10 @@ st.set_page_config(page_title="Koers", page_icon="🧭", layout="wide")
 bootstrap()
 
 # `./dev.sh app` opens every new session on the sample scorecard.
-if os.environ.get("KOERS_SAMPLE") == "1" and scorecard() is None and not st.session_state.get(
-    "koers_sample_offered"
+if (
+    os.environ.get("KOERS_SAMPLE") == "1"
+    and scorecard() is None
+    and not st.session_state.get("koers_sample_offered")
 ):
     st.session_state["koers_sample_offered"] = True
     load_sample()

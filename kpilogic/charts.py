@@ -20,8 +20,18 @@ from kpilogic.model import KPI
 from kpilogic.status import STATUSES, STYLES
 
 _NL_MONTHS = [
-    "januari", "februari", "maart", "april", "mei", "juni",
-    "juli", "augustus", "september", "oktober", "november", "december",
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
 ]
 _NL_SHORT = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
 
@@ -41,8 +51,15 @@ def vega_locale(lang: str, currency: str = "€") -> dict[str, Any]:
                 "date": "%d-%m-%Y",
                 "time": "%H:%M:%S",
                 "periods": ["AM", "PM"],
-                "days": ["zondag", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag",
-                         "zaterdag"],
+                "days": [
+                    "zondag",
+                    "maandag",
+                    "dinsdag",
+                    "woensdag",
+                    "donderdag",
+                    "vrijdag",
+                    "zaterdag",
+                ],
                 "shortDays": ["zo", "ma", "di", "wo", "do", "vr", "za"],
                 "months": _NL_MONTHS,
                 "shortMonths": _NL_SHORT,
@@ -116,9 +133,7 @@ def actual_vs_target_chart(
     band = base.mark_area(opacity=0.18, color=STYLES["at_risk"].color).encode(
         x=x, y=alt.Y("band_low:Q", title=y_title, axis=alt.Axis(format=fmt)), y2="band_high:Q"
     )
-    target = base.mark_line(strokeDash=[6, 4], color="#444444").encode(
-        x=x, y="target:Q"
-    )
+    target = base.mark_line(strokeDash=[6, 4], color="#444444").encode(x=x, y="target:Q")
     if kpi.direction == "range":
         target = base.mark_rule(strokeDash=[6, 4], color="#444444").encode(y="band_low:Q")
     line = base.mark_line(color="#0b5394").encode(x=x, y=alt.Y("value:Q", title=y_title))
@@ -131,19 +146,24 @@ def actual_vs_target_chart(
     points = base.mark_point(filled=True, size=90).encode(
         x=x,
         y="value:Q",
-        color=alt.Color("status_text:N", scale=status_scale(lang), title=t("chart.status", lang),
-                        legend=alt.Legend(orient="bottom")),
+        color=alt.Color(
+            "status_text:N",
+            scale=status_scale(lang),
+            title=t("chart.status", lang),
+            legend=alt.Legend(orient="bottom"),
+        ),
         shape=alt.Shape("partial:N", title=t("chart.partial", lang), legend=None),
         tooltip=tooltip,
     )
-    return (
+    chart: alt.LayerChart = (
         alt.layer(band, target, line, points)
         .properties(title=kpi.name, height=260)
         .configure(locale=vega_locale(lang, currency))
     )
+    return chart
 
 
-def status_heatmap(detail: pd.DataFrame, lang: str, periods: int = 12) -> alt.Chart:
+def status_heatmap(detail: pd.DataFrame, lang: str, periods: int = 12) -> alt.LayerChart:
     """Status per KPI (rows) × period (columns) for the last ``periods`` periods of each KPI.
 
     ``detail`` is ``Evaluation.detail``; only totals (segment ``""``) are shown.
@@ -167,20 +187,27 @@ def status_heatmap(detail: pd.DataFrame, lang: str, periods: int = 12) -> alt.Ch
         alt.Tooltip("period:N", title=t("chart.period", lang)),
         alt.Tooltip("status_text:N", title=t("chart.status", lang)),
     ]
-    rect = alt.Chart(data).mark_rect(stroke="white", strokeWidth=2).encode(
-        x=x,
-        y=y,
-        color=alt.Color("status_text:N", scale=status_scale(lang), title=t("chart.status", lang),
-                        legend=alt.Legend(orient="bottom")),
-        tooltip=tooltip,
+    rect = (
+        alt.Chart(data)
+        .mark_rect(stroke="white", strokeWidth=2)
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color(
+                "status_text:N",
+                scale=status_scale(lang),
+                title=t("chart.status", lang),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            tooltip=tooltip,
+        )
     )
     text = alt.Chart(data).mark_text(fontSize=11).encode(x=x, y=y, text="icon:N")
-    return alt.layer(rect, text).properties(height=max(120, 32 * len(order)))
+    layered = alt.LayerChart(layer=[rect, text])
+    return layered.properties(height=max(120, 32 * len(order)))
 
 
-def segment_bars(
-    rows: pd.DataFrame, kpi: KPI, lang: str, currency: str = "€"
-) -> alt.Chart:
+def segment_bars(rows: pd.DataFrame, kpi: KPI, lang: str, currency: str = "€") -> alt.LayerChart:
     """One bar per segment for one period, coloured by status. ``rows``: the segment rows."""
     value = rows["projected"].where(rows["projected"].notna(), rows["actual"])
     data = pd.DataFrame(
@@ -192,22 +219,37 @@ def segment_bars(
             "value_text": value.map(lambda v: format_value(v, kpi.unit, lang, currency)).to_numpy(),
         }
     )
-    bars = alt.Chart(data).mark_bar().encode(
-        y=alt.Y("segment:N", title=t("chart.segment", lang), sort="-x"),
-        x=alt.X("value:Q", title=t("chart.value", lang), axis=alt.Axis(format=_axis_format(kpi.unit))),
-        color=alt.Color("status_text:N", scale=status_scale(lang), title=t("chart.status", lang),
-                        legend=alt.Legend(orient="bottom")),
-        tooltip=[
-            alt.Tooltip("segment:N", title=t("chart.segment", lang)),
-            alt.Tooltip("value_text:N", title=t("chart.value", lang)),
-            alt.Tooltip("status_text:N", title=t("chart.status", lang)),
-        ],
+    bars = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("segment:N", title=t("chart.segment", lang), sort="-x"),
+            x=alt.X(
+                "value:Q",
+                title=t("chart.value", lang),
+                axis=alt.Axis(format=_axis_format(kpi.unit)),
+            ),
+            color=alt.Color(
+                "status_text:N",
+                scale=status_scale(lang),
+                title=t("chart.status", lang),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            tooltip=[
+                alt.Tooltip("segment:N", title=t("chart.segment", lang)),
+                alt.Tooltip("value_text:N", title=t("chart.value", lang)),
+                alt.Tooltip("status_text:N", title=t("chart.status", lang)),
+            ],
+        )
     )
-    ticks = alt.Chart(data).mark_tick(color="#222222", thickness=2, size=24).encode(
-        y=alt.Y("segment:N", sort="-x"), x="target:Q"
+    ticks = (
+        alt.Chart(data)
+        .mark_tick(color="#222222", thickness=2, size=24)
+        .encode(y=alt.Y("segment:N", sort="-x"), x="target:Q")
     )
-    return (
+    chart: alt.LayerChart = (
         alt.layer(bars, ticks)
         .properties(height=max(100, 40 * len(data)))
         .configure(locale=vega_locale(lang, currency))
     )
+    return chart

@@ -36,7 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--scorecard", required=True, type=Path, help="scorecard JSON file")
     ev.add_argument("--out", required=True, type=Path, help="output: .csv, .xlsx or .json")
     ev.add_argument(
-        "--as-of", type=_parse_date, default=None,
+        "--as-of",
+        type=_parse_date,
+        default=None,
         help="evaluate as if on this date (YYYY-MM-DD); default: the last date in the data",
     )
     ev.add_argument("--lang", default="en", help="language of messages and csv: en or nl")
@@ -71,8 +73,8 @@ def _evaluate(args: argparse.Namespace, lang: str) -> int:
             return EXIT_INPUT
     scorecard = Scorecard.from_json(text)
     evaluation = evaluate_files(scorecard, files, args.as_of)
-    for kpi_id, exc in evaluation.errors.items():
-        print(t("cli.kpi_skipped", lang, kpi=kpi_id, detail=exc.message(lang)), file=sys.stderr)
+    for kpi_id, problem in evaluation.errors.items():
+        print(t("cli.kpi_skipped", lang, kpi=kpi_id, detail=problem.message(lang)), file=sys.stderr)
     try:
         args.out.write_bytes(write_summary(evaluation, suffix, lang))
     except OSError as exc:

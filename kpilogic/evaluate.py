@@ -377,15 +377,15 @@ def evaluate_kpi(
             )
             frames.append(("*", seg_frame))
         for kind, frame in frames:
-            for rec in frame.itertuples(index=False):
-                seg = str(rec.segment) if kind == "*" else ""
-                column_targets[(int(rec.key), seg)] = float(rec.value)
+            segs = frame["segment"].astype(str) if kind == "*" else [""] * len(frame)
+            for key, seg, value in zip(frame["key"], segs, frame["value"], strict=True):
+                column_targets[(int(key), str(seg))] = float(value)
 
     horizon = as_of or data_end
     if measured.empty or horizon is None:
         first_key = Period.containing(horizon, kpi.cadence, fs).key if horizon else None
     else:
-        first_key = int(measured["key"].min())
+        first_key = int(measured["key"].to_numpy().min())
     if first_key is None or horizon is None:
         return pd.DataFrame(columns=list(DETAIL_COLUMNS))
     last = Period.containing(horizon, kpi.cadence, fs)
@@ -394,8 +394,8 @@ def evaluate_kpi(
     goal = scorecard.goal(kpi.goal_id)
     series: list[tuple[str, pd.DataFrame]] = [("", measured)]
     if seg_measured is not None and not seg_measured.empty:
-        for seg, frame in seg_measured.groupby("segment", sort=True):
-            series.append((str(seg), frame))
+        for seg_name, frame in seg_measured.groupby("segment", sort=True):
+            series.append((str(seg_name), frame))
     rows: list[dict[str, Any]] = []
     additive = is_additive(kpi.measure)
     for segment, frame in series:
@@ -432,11 +432,7 @@ def _evaluate_series(
     for period in periods:
         n_rows = counts.get(period.key, 0)
         actual = actual_of(period)
-        partial = (
-            n_rows > 0
-            and data_end is not None
-            and period.start <= data_end < period.end
-        )
+        partial = n_rows > 0 and data_end is not None and period.start <= data_end < period.end
         fraction = ((data_end - period.start).days + 1) / period.days if partial and data_end else 1
         projected = actual / fraction if partial and additive and actual is not None else None
         basis_value = projected if projected is not None else actual
@@ -576,8 +572,9 @@ def forecast_kpi(scorecard: Scorecard, kpi: KPI, rows: pd.DataFrame) -> Forecast
             target = float(known.iloc[-1]) if not known.empty else None
     verdict = judge(value, kpi.direction, kpi.tolerance, target=target, low=low, high=high)
     reaches = None if verdict.status == "no_target" else verdict.status == "on_track"
-    return Forecast(kpi.id, deadline, target_period.label, value, target, low, high, reaches,
-                    len(points))
+    return Forecast(
+        kpi.id, deadline, target_period.label, value, target, low, high, reaches, len(points)
+    )
 
 
 def evaluate_scorecard(

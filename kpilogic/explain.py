@@ -11,18 +11,20 @@ from collections.abc import Mapping
 from typing import Any
 
 from kpilogic.i18n import format_number, format_value, t
-from kpilogic.status import STYLES, Status
+from kpilogic.status import STYLES, Status, StatusStyle
+
+_STYLE_BY_NAME: dict[str, StatusStyle] = {str(k): v for k, v in STYLES.items()}
 
 
 def status_label(status: Status | str, lang: str) -> str:
     """The status as a word: 'On track' / 'Op koers'."""
-    style = STYLES.get(status)  # type: ignore[call-overload]
+    style = _STYLE_BY_NAME.get(str(status))
     return t(style.label_key, lang) if style else str(status)
 
 
 def status_badge(status: Status | str, lang: str) -> str:
     """Icon and word, so colour is never the only signal: '⚠️ At risk'."""
-    style = STYLES.get(status)  # type: ignore[call-overload]
+    style = _STYLE_BY_NAME.get(str(status))
     return f"{style.icon} {status_label(status, lang)}" if style else str(status)
 
 

@@ -184,9 +184,9 @@ class Target(_Model):
             "annual": bool(self.annual),
         }
         if self.kind == "constant":
-            if self.value is None and (self.low is None or self.high is None):
-                if not self.segments:
-                    raise ValueError("a constant target needs a value (or low and high)")
+            has_bounds = self.low is not None and self.high is not None
+            if self.value is None and not has_bounds and not self.segments:
+                raise ValueError("a constant target needs a value (or low and high)")
         elif not needs[self.kind]:
             field = {"growth": "growth_pct"}.get(self.kind, self.kind)
             raise ValueError(f"a '{self.kind}' target needs '{field}'")

@@ -148,9 +148,11 @@ class Period:
             return self
         if self.cadence == "week":
             thursday = self.start + timedelta(days=3)
-            return Period.containing(
-                _fiscal_year_start(thursday.year, 1), "year", 1
-            ) if self.fiscal_start == 1 else Period.containing(thursday, "year", self.fiscal_start)
+            return (
+                Period.containing(_fiscal_year_start(thursday.year, 1), "year", 1)
+                if self.fiscal_start == 1
+                else Period.containing(thursday, "year", self.fiscal_start)
+            )
         return Period.containing(self.start, "year", self.fiscal_start)
 
     def periods_in_year(self) -> list[Period]:

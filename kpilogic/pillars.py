@@ -25,7 +25,9 @@ class Hint:
     params: dict[str, Any] = field(default_factory=dict)
 
 
-def goal_hints(goal: Goal, scorecard: Scorecard | None = None, today: date | None = None) -> list[Hint]:
+def goal_hints(
+    goal: Goal, scorecard: Scorecard | None = None, today: date | None = None
+) -> list[Hint]:
     """Suggestions that make a goal specific, measurable and time-bound."""
     hints: list[Hint] = []
     words = re.findall(r"\w+", goal.title)

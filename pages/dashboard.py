@@ -111,9 +111,14 @@ for goal_status in goals:
             help=tr("dash.health_help"),
         )
         head[0].caption(
-            tr("dash.goal_caption", status=status_badge(goal_status.status, L), on=on_track,
-               total=total, owner=goal.owner or "–",
-               deadline=format_date(goal.deadline, L) if goal.deadline else "–")
+            tr(
+                "dash.goal_caption",
+                status=status_badge(goal_status.status, L),
+                on=on_track,
+                total=total,
+                owner=goal.owner or "–",
+                deadline=format_date(goal.deadline, L) if goal.deadline else "–",
+            )
         )
         for kpi in card.kpis_of(goal.id):
             if kpi.id in ev.errors:
@@ -132,8 +137,9 @@ for goal_status in goals:
                 f"{kpi.name} · {row['period']}",
                 format_value(row["actual"], kpi.unit, L, cur),
                 delta=delta,
-                delta_color="inverse" if kpi.direction == "lower" else (
-                    "off" if kpi.direction == "range" else "normal"),
+                delta_color="inverse"
+                if kpi.direction == "lower"
+                else ("off" if kpi.direction == "range" else "normal"),
                 help=kpi.why or None,
             )
             with cols[1]:
@@ -141,17 +147,25 @@ for goal_status in goals:
                 st.write(explain_reason(row["reason"], kpi.unit, L, cur))
                 if bool(row["partial"]) and pd.notna(row["projected"]):
                     st.caption(
-                        tr("dash.partial", actual=format_value(row["actual"], kpi.unit, L, cur),
-                           projected=format_value(value, kpi.unit, L, cur))
+                        tr(
+                            "dash.partial",
+                            actual=format_value(row["actual"], kpi.unit, L, cur),
+                            projected=format_value(value, kpi.unit, L, cur),
+                        )
                     )
                 forecast = ev.forecasts.get(kpi.id)
                 if forecast is not None and forecast.reaches is not None:
                     key = "dash.forecast_yes" if forecast.reaches else "dash.forecast_no"
                     st.caption(
-                        tr(key, date=format_date(forecast.deadline, L),
-                           value=format_value(forecast.value, kpi.unit, L, cur))
+                        tr(
+                            key,
+                            date=format_date(forecast.deadline, L),
+                            value=format_value(forecast.value, kpi.unit, L, cur),
+                        )
                     )
-                meta = tr("dash.kpi_meta", owner=kpi.owner or "–", cadence=tr(f"cadence.{kpi.cadence}"))
+                meta = tr(
+                    "dash.kpi_meta", owner=kpi.owner or "–", cadence=tr(f"cadence.{kpi.cadence}")
+                )
                 st.caption(meta)
             with st.expander(tr("dash.trend", name=kpi.name)):
                 rows = ev.kpi_rows(kpi.id)

@@ -69,9 +69,13 @@ for up in uploads or []:
         taken = {d.id for d in card.datasets}
         date_col = guess_date_column(raw) or (str(raw.columns[0]) if len(raw.columns) else "")
         base = up.name.rsplit(".", 1)[0] if len(sheets) <= 1 else first or up.name
-        ds = Dataset(id=unique_id(base, taken), name=base, source=up.name,
-                     sheet=first if not up.name.lower().endswith((".csv", ".txt", ".tsv")) else None,
-                     date_column=date_col or "date")
+        ds = Dataset(
+            id=unique_id(base, taken),
+            name=base,
+            source=up.name,
+            sheet=first if not up.name.lower().endswith((".csv", ".txt", ".tsv")) else None,
+            date_column=date_col or "date",
+        )
         set_scorecard(card.model_copy(update={"datasets": [*card.datasets, ds]}))
     set_notice(tr("data.uploaded", name=up.name))
     st.rerun()
@@ -100,11 +104,16 @@ for name, stored in list(stored_files.items()):
             continue
         used = [d for d in card.datasets if d.source == name]
         in_use = [k.name for k in card.kpis if k.dataset_id in {d.id for d in used}]
-        if head[1].button(tr("data.remove"), key=f"data_remove_{name}", disabled=bool(in_use),
-                          help=tr("data.remove_blocked", kpis=", ".join(in_use)) if in_use else None):
+        if head[1].button(
+            tr("data.remove"),
+            key=f"data_remove_{name}",
+            disabled=bool(in_use),
+            help=tr("data.remove_blocked", kpis=", ".join(in_use)) if in_use else None,
+        ):
             del st.session_state[FILES][name]
-            set_scorecard(card.model_copy(
-                update={"datasets": [d for d in card.datasets if d.source != name]}))
+            set_scorecard(
+                card.model_copy(update={"datasets": [d for d in card.datasets if d.source != name]})
+            )
             st.rerun()
         is_sheeted = len(sheets) > 1 or not name.lower().endswith((".csv", ".txt", ".tsv"))
         if is_sheeted:
@@ -122,9 +131,15 @@ for name, stored in list(stored_files.items()):
                 if sheet not in used_sheets:
                     raw = cached_table(stored.sha, stored.name, sheet, stored.data)
                     taken = {d.id for d in datasets}
-                    datasets.append(Dataset(id=unique_id(sheet, taken), name=sheet, source=name,
-                                            sheet=sheet,
-                                            date_column=guess_date_column(raw) or str(raw.columns[0])))
+                    datasets.append(
+                        Dataset(
+                            id=unique_id(sheet, taken),
+                            name=sheet,
+                            source=name,
+                            sheet=sheet,
+                            date_column=guess_date_column(raw) or str(raw.columns[0]),
+                        )
+                    )
                     changed = True
             for d in used:
                 if d.sheet not in chosen and not any(k.dataset_id == d.id for k in card.kpis):
@@ -145,7 +160,10 @@ for name, stored in list(stored_files.items()):
             columns = [str(c) for c in raw.columns]
             idx = columns.index(ds.date_column) if ds.date_column in columns else 0
             date_col = cols[0].selectbox(
-                tr("data.date_column"), columns, index=idx, key=f"data_date_{ds.id}",
+                tr("data.date_column"),
+                columns,
+                index=idx,
+                key=f"data_date_{ds.id}",
                 help=tr("data.date_column_help"),
             )
             if date_col != ds.date_column:
@@ -162,7 +180,9 @@ for name, stored in list(stored_files.items()):
                 disabled=[tr("data.col.column")],
                 column_config={
                     tr("data.col.kind"): st.column_config.SelectboxColumn(
-                        tr("data.col.kind"), options=list(KINDS), required=True,
+                        tr("data.col.kind"),
+                        options=list(KINDS),
+                        required=True,
                         help=tr("data.kind_help"),
                     )
                 },

@@ -79,9 +79,13 @@ for i, goal in enumerate(card.goals):
         n_kpis = len(card.kpis_of(goal.id))
         cols[0].markdown(f"**{i + 1}. {goal.title}**")
         cols[0].caption(
-            tr("goals.meta", perspective=tr(f"perspective.{goal.perspective}"),
-               owner=goal.owner or "–",
-               deadline=format_date(goal.deadline, L) if goal.deadline else "–", kpis=n_kpis)
+            tr(
+                "goals.meta",
+                perspective=tr(f"perspective.{goal.perspective}"),
+                owner=goal.owner or "–",
+                deadline=format_date(goal.deadline, L) if goal.deadline else "–",
+                kpis=n_kpis,
+            )
         )
         if cols[1].button("✏️", key=f"goal_edit_{goal.id}", help=tr("goals.edit")):
             _start_edit(goal)
@@ -91,8 +95,12 @@ for i, goal in enumerate(card.goals):
             goals[i - 1], goals[i] = goals[i], goals[i - 1]
             set_scorecard(card.model_copy(update={"goals": goals}))
             st.rerun()
-        if cols[3].button("⬇️", key=f"goal_down_{goal.id}", help=tr("goals.down"),
-                          disabled=i == len(card.goals) - 1):
+        if cols[3].button(
+            "⬇️",
+            key=f"goal_down_{goal.id}",
+            help=tr("goals.down"),
+            disabled=i == len(card.goals) - 1,
+        ):
             goals = list(card.goals)
             goals[i + 1], goals[i] = goals[i], goals[i + 1]
             set_scorecard(card.model_copy(update={"goals": goals}))
@@ -130,21 +138,46 @@ st.progress(step / STEPS, text=tr("goals.step", step=step, steps=STEPS))
 
 with st.container(border=True):
     if step == 1:
-        bound(st.text_input, tr("goals.field.title"), draft, "title", "goal_title",
-              placeholder=tr("goals.field.title_placeholder"), max_chars=200)
+        bound(
+            st.text_input,
+            tr("goals.field.title"),
+            draft,
+            "title",
+            "goal_title",
+            placeholder=tr("goals.field.title_placeholder"),
+            max_chars=200,
+        )
         st.caption(tr("goals.help.title"))
     elif step == 2:
-        bound(st.text_area, tr("goals.field.why"), draft, "why", "goal_why",
-              placeholder=tr("goals.field.why_placeholder"), max_chars=2000)
-        bound(st.selectbox, tr("goals.field.perspective"), draft, "perspective",
-              "goal_perspective", options=list(PERSPECTIVES),
-              format_func=lambda p: tr(f"perspective.{p}"))
+        bound(
+            st.text_area,
+            tr("goals.field.why"),
+            draft,
+            "why",
+            "goal_why",
+            placeholder=tr("goals.field.why_placeholder"),
+            max_chars=2000,
+        )
+        bound(
+            st.selectbox,
+            tr("goals.field.perspective"),
+            draft,
+            "perspective",
+            "goal_perspective",
+            options=list(PERSPECTIVES),
+            format_func=lambda p: tr(f"perspective.{p}"),
+        )
         st.caption(tr("goals.help.perspective"))
     else:
-        bound(st.text_input, tr("goals.field.owner"), draft, "owner", "goal_owner",
-              max_chars=200)
-        bound(st.date_input, tr("goals.field.deadline"), draft, "deadline", "goal_deadline",
-              format="DD-MM-YYYY" if L == "nl" else "YYYY-MM-DD")
+        bound(st.text_input, tr("goals.field.owner"), draft, "owner", "goal_owner", max_chars=200)
+        bound(
+            st.date_input,
+            tr("goals.field.deadline"),
+            draft,
+            "deadline",
+            "goal_deadline",
+            format="DD-MM-YYYY" if L == "nl" else "YYYY-MM-DD",
+        )
         st.caption(tr("goals.help.deadline"))
 
     preview = Goal.model_construct(**{**_empty_draft(), **draft, "id": draft.get("id", "x")})

@@ -159,8 +159,14 @@ def cached_profile(sha: str, name: str, sheet: str | None, _df: pd.DataFrame) ->
     return dict(profile_columns(_df))
 
 
-def dataset_kinds(dataset_id: str, sha: str, name: str, sheet: str | None,
-                  raw: pd.DataFrame, date_column: str | None) -> dict[str, ColumnKind]:
+def dataset_kinds(
+    dataset_id: str,
+    sha: str,
+    name: str,
+    sheet: str | None,
+    raw: pd.DataFrame,
+    date_column: str | None,
+) -> dict[str, ColumnKind]:
     """Detected kinds, with the user's corrections and the chosen date column applied."""
     kinds: dict[str, Any] = dict(cached_profile(sha, name, sheet, raw))
     kinds.update(kinds_override(dataset_id))
@@ -170,8 +176,14 @@ def dataset_kinds(dataset_id: str, sha: str, name: str, sheet: str | None,
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def cached_typed(sha: str, name: str, sheet: str | None, kinds_key: str,
-                 _raw: pd.DataFrame, _kinds: dict[str, ColumnKind]) -> pd.DataFrame:
+def cached_typed(
+    sha: str,
+    name: str,
+    sheet: str | None,
+    kinds_key: str,
+    _raw: pd.DataFrame,
+    _kinds: dict[str, ColumnKind],
+) -> pd.DataFrame:
     """The table with its columns converted to their kinds."""
     return apply_kinds(_raw, _kinds)
 
@@ -196,8 +208,13 @@ def load_data(card: Scorecard) -> tuple[dict[str, pd.DataFrame], dict[str, Koers
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _cached_evaluation(card_json: str, data_key: str, as_of: date | None,
-                       _card: Scorecard, _data: dict[str, pd.DataFrame]) -> Evaluation:
+def _cached_evaluation(
+    card_json: str,
+    data_key: str,
+    as_of: date | None,
+    _card: Scorecard,
+    _data: dict[str, pd.DataFrame],
+) -> Evaluation:
     return evaluate_scorecard(_card, _data, as_of)
 
 
@@ -282,8 +299,9 @@ def set_notice(message: str) -> None:
 # -- widgets bound to an app-owned draft ---------------------------------------------------
 
 
-def bound(widget: Any, label: str, draft: dict[str, Any], name: str, key: str,
-          **kwargs: Any) -> Any:
+def bound(
+    widget: Any, label: str, draft: dict[str, Any], name: str, key: str, **kwargs: Any
+) -> Any:
     """Render ``widget`` whose value lives in ``draft[name]`` (app-owned state).
 
     The widget key only mirrors the draft: when Streamlit forgets the widget (another page

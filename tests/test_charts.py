@@ -36,8 +36,15 @@ DATA = pd.DataFrame(
 
 
 def _kpi(**kw) -> KPI:
-    base = {"id": "k", "goal_id": "g", "name": "Revenue", "dataset_id": "d", "unit": "currency",
-            "measure": Measure(aggregation="sum", column="Revenue"), "target": Target(value=100)}
+    base = {
+        "id": "k",
+        "goal_id": "g",
+        "name": "Revenue",
+        "dataset_id": "d",
+        "unit": "currency",
+        "measure": Measure(aggregation="sum", column="Revenue"),
+        "target": Target(value=100),
+    }
     return KPI.model_validate({**base, **kw})
 
 

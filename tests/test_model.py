@@ -72,8 +72,12 @@ def test_a_minimal_scorecard_validates_with_defaults() -> None:
         (lambda c: c.update(schema_version=99), "schema version 99 is not supported"),
         (lambda c: c["goals"].append({"id": "g", "title": "Again"}), "goal id 'g' is used twice"),
         (lambda c: c["kpis"][0].update(direction="range"), "needs a target with low and high"),
-        (lambda c: c["kpis"][0]["tolerance"] if False else c["kpis"][0].update(
-            tolerance={"value": -1}), "tolerance → value"),
+        (
+            lambda c: (
+                c["kpis"][0]["tolerance"] if False else c["kpis"][0].update(tolerance={"value": -1})
+            ),
+            "tolerance → value",
+        ),
     ],
 )
 def test_bad_files_name_the_field_and_the_problem(change, fragment: str) -> None:
@@ -191,8 +195,9 @@ def scorecards(draw: st.DrawFn) -> Scorecard:
                 unit=draw(st.sampled_from(UNITS)),
                 direction=direction,
                 target=target,
-                tolerance=Tolerance(kind=draw(st.sampled_from(["percent", "absolute"])),
-                                    value=abs(draw(_num))),
+                tolerance=Tolerance(
+                    kind=draw(st.sampled_from(["percent", "absolute"])), value=abs(draw(_num))
+                ),
                 cadence=draw(st.sampled_from(CADENCES)),
                 owner=draw(_text),
                 action=draw(_text),

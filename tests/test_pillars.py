@@ -7,8 +7,13 @@ from datetime import date
 from kpilogic.model import KPI, Dataset, Goal, Measure, Scorecard
 from kpilogic.pillars import goal_hints
 
-GOOD = Goal(id="g", title="Grow online revenue by 15% in 2026", why="Web carries growth",
-            owner="Sanne", deadline=date(2026, 12, 31))
+GOOD = Goal(
+    id="g",
+    title="Grow online revenue by 15% in 2026",
+    why="Web carries growth",
+    owner="Sanne",
+    deadline=date(2026, 12, 31),
+)
 
 
 def _keys(goal: Goal, **kw) -> set[str]:
@@ -34,7 +39,12 @@ def test_measurable_needs_a_kpi() -> None:
     ds = Dataset(id="d", name="D", source="d.csv", date_column="Date")
     empty = Scorecard(name="S", datasets=[ds], goals=[GOOD])
     assert _keys(GOOD, scorecard=empty) == {"pillars.goal.measurable"}
-    kpi = KPI(id="k", goal_id="g", name="Revenue", dataset_id="d",
-              measure=Measure(aggregation="sum", column="Revenue"))
+    kpi = KPI(
+        id="k",
+        goal_id="g",
+        name="Revenue",
+        dataset_id="d",
+        measure=Measure(aggregation="sum", column="Revenue"),
+    )
     full = empty.model_copy(update={"kpis": [kpi]})
     assert _keys(GOOD, scorecard=full) == set()

@@ -29,8 +29,15 @@ def _evaluation(goal_title: str = "Grow", kpi_name: str = "Revenue"):
         datasets=[Dataset(id="d", name="D", source="d.csv", date_column="Date")],
         goals=[Goal(id="g", title=goal_title)],
         kpis=[
-            KPI(id="k", goal_id="g", name=kpi_name, dataset_id="d", unit="currency",
-                measure=Measure(aggregation="sum", column="Revenue"), target=Target(value=1500))
+            KPI(
+                id="k",
+                goal_id="g",
+                name=kpi_name,
+                dataset_id="d",
+                unit="currency",
+                measure=Measure(aggregation="sum", column="Revenue"),
+                target=Target(value=1500),
+            )
         ],
     )
     return evaluate_scorecard(card, {"d": data}, as_of=pd.Timestamp("2026-02-28").date())
