@@ -28,7 +28,7 @@ import pandas as pd
 from kpilogic.errors import DataError, KoersError
 from kpilogic.measures import aggregate_per_period, measure_per_period
 from kpilogic.model import KPI, Direction, Goal, Scorecard, Tolerance, is_additive
-from kpilogic.periods import Period
+from kpilogic.periods import Period, coverage_end
 from kpilogic.status import STYLES, Status, worst
 
 SUMMARY_COLUMNS: tuple[str, ...] = (
@@ -341,8 +341,7 @@ def evaluate_kpi(
     dates = _dates(df, dataset.date_column, dataset.name)
     if dates.dt.tz is not None:
         dates = dates.dt.tz_localize(None)
-    data_end_ts = dates.max()
-    data_end = None if pd.isna(data_end_ts) else data_end_ts.date()
+    data_end = coverage_end(dates)
     if as_of is not None:
         # As if on ``as_of``: later rows are unknown, and the data covers up to that day.
         keep = (dates < pd.Timestamp(as_of) + pd.Timedelta(days=1)).fillna(False)
@@ -610,10 +609,9 @@ def evaluate_scorecard(
         if df is None or ds.date_column not in df.columns:
             continue
         dates = pd.to_datetime(df[ds.date_column], errors="coerce")
-        if as_of is not None:
-            dates = dates[dates < pd.Timestamp(as_of) + pd.Timedelta(days=1)]
-        if dates.notna().any():
-            data_ends[ds.id] = pd.Timestamp(dates.max()).date()
+        end = coverage_end(dates)
+        if end is not None:
+            data_ends[ds.id] = min(end, as_of) if as_of is not None else end
     frames = [f for f in frames if not f.empty]
     detail = (
         pd.concat(frames, ignore_index=True)

@@ -218,3 +218,38 @@ def period_keys(dates: pd.Series, cadence: Cadence, fiscal_start: int = 1) -> pd
 def period_range(first: Period, last: Period) -> list[Period]:
     """Every period from ``first`` to ``last`` inclusive (same cadence)."""
     return [Period(first.cadence, k, first.fiscal_start) for k in range(first.key, last.key + 1)]
+
+
+def data_granularity(dates: pd.Series) -> Cadence | None:
+    """The period one row stands for, when a table is pre-aggregated.
+
+    A table whose dates all fall on the first of a month holds one row per month (or per
+    quarter or year, when only those months occur); its last row covers that whole period.
+    Transaction rows (any day of the month) return None.
+    """
+    values = pd.to_datetime(dates, errors="coerce").dropna()
+    if values.empty or not (values.dt.day == 1).all():
+        return None
+    if (values.dt.hour != 0).any() or (values.dt.minute != 0).any():
+        return None
+    months = set(values.dt.month.unique().tolist())
+    if months == {1} and values.nunique() > 1:
+        return "year"
+    if months <= {1, 4, 7, 10} and len(months) > 1:
+        return "quarter"
+    if values.nunique() < 2:
+        return None
+    return "month"
+
+
+def coverage_end(dates: pd.Series) -> date | None:
+    """The last day the data covers: the last date, or for a pre-aggregated table the end of
+    the period its last row stands for (see ``data_granularity``)."""
+    values = pd.to_datetime(dates, errors="coerce").dropna()
+    if values.empty:
+        return None
+    last = pd.Timestamp(values.max()).date()
+    granularity = data_granularity(values)
+    if granularity is None:
+        return last
+    return Period.containing(last, granularity).end

@@ -402,3 +402,17 @@ def test_row_order_does_not_change_the_result() -> None:
     pd.testing.assert_frame_equal(
         a.sort_values(key).reset_index(drop=True), b.sort_values(key).reset_index(drop=True)
     )
+
+
+def test_a_monthly_table_is_not_a_partial_month() -> None:
+    # One row per month dated on the 1st: the last row stands for all of March.
+    data = pd.DataFrame(
+        {"Date": pd.to_datetime(["2026-01-01", "2026-02-01", "2026-03-01"]),
+         "Revenue": [150.0, 170.0, 90.0]}
+    )
+    ev = evaluate_scorecard(_scorecard(_kpi()), {"sales": data})
+    march = ev.detail.set_index("period").loc["2026-03"]
+    assert not bool(march["partial"])
+    assert math.isnan(march["projected"])
+    assert march["status"] == "off_track"  # 90 < 144
+    assert ev.data_end == date(2026, 3, 31)

@@ -98,3 +98,19 @@ def test_every_day_lies_in_its_period(day: date, cadence, fiscal: int) -> None:
 def test_vectorised_keys_match(days, cadence, fiscal: int) -> None:
     keys = period_keys(pd.Series(pd.to_datetime(days)), cadence, fiscal)
     assert list(keys) == [Period.containing(d, cadence, fiscal).key for d in days]
+
+
+def test_pre_aggregated_tables_cover_their_whole_last_period() -> None:
+    from kpilogic.periods import coverage_end, data_granularity
+
+    monthly = pd.Series(pd.to_datetime(["2026-01-01", "2026-02-01", "2026-03-01"]))
+    assert data_granularity(monthly) == "month"
+    assert coverage_end(monthly) == date(2026, 3, 31)
+    quarterly = pd.Series(pd.to_datetime(["2025-10-01", "2026-01-01", "2026-04-01"]))
+    assert data_granularity(quarterly) == "quarter"
+    assert coverage_end(quarterly) == date(2026, 6, 30)
+    yearly = pd.Series(pd.to_datetime(["2025-01-01", "2026-01-01"]))
+    assert coverage_end(yearly) == date(2026, 12, 31)
+    transactions = pd.Series(pd.to_datetime(["2026-01-01", "2026-02-14"]))
+    assert data_granularity(transactions) is None
+    assert coverage_end(transactions) == date(2026, 2, 14)
