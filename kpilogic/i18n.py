@@ -73,7 +73,7 @@ def _group(digits: str, sep: str) -> str:
 def _round_half_up(value: float, decimals: int) -> str:
     """Round as people do (2.25 → 2.3), not as binary floats do (2.2)."""
     quantum = Decimal(1).scaleb(-decimals)
-    return str(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP))
+    return str(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
 
 
 def format_number(value: float | None, lang: str = DEFAULT_LANG, decimals: int = 0) -> str:

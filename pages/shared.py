@@ -312,3 +312,24 @@ def bound(
     value = widget(label, key=key, **kwargs)
     draft[name] = value
     return value
+
+
+# -- routing guard ---------------------------------------------------------------------------
+
+
+def _route_through_app() -> None:
+    """Make a deep link on a fresh server go through ``app.py``'s ``st.navigation``.
+
+    Streamlit treats a ``pages/`` folder as an old-style multipage app until the first
+    ``st.navigation`` call in the process; a first request for ``/dashboard`` would then run
+    the page on its own, without the router. Switch that mode off and run again: the rerun
+    goes through ``app.py`` and lands on the same page (same url path, same page hash).
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+_route_through_app()

@@ -66,3 +66,10 @@ def test_unknown_key_shows_the_key_and_params_fill_in() -> None:
     text = t("error.data.column_missing", "nl", column="Omzet", dataset="Orders")
     assert "'Omzet'" in text and "Orders" in text
     assert not re.search(r"\{\w+\}", text)
+
+
+def test_numpy_numbers_format_like_floats() -> None:
+    import numpy as np
+
+    assert format_value(np.float64(1234.5), "currency", "nl") == "€ 1.234,50"
+    assert format_number(np.int64(1500), "en") == "1,500"
