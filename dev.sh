@@ -25,7 +25,8 @@ ensure_uv() {
 }
 
 ensure_chromium() {
-    if [ -n "${CHROMIUM_PATH:-}" ] || command -v chromium >/dev/null 2>&1; then return; fi
+    if { [ -n "${CHROMIUM_PATH:-}" ] || command -v chromium >/dev/null 2>&1; } \
+        && [ -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ]; then return; fi
     echo "Installing Debian's chromium for the browser tests ..." >&2
     SUDO=""
     [ "$(id -u)" -ne 0 ] && SUDO="sudo"

@@ -166,7 +166,8 @@ def actual_vs_target_chart(
 def status_heatmap(detail: pd.DataFrame, lang: str, periods: int = 12) -> alt.LayerChart:
     """Status per KPI (rows) × period (columns) for the last ``periods`` periods of each KPI.
 
-    ``detail`` is ``Evaluation.detail``; only totals (segment ``""``) are shown.
+    ``detail`` is ``Evaluation.detail``; only totals (segment ``""``) are shown. Give KPIs of
+    one cadence at a time: weeks and months on one axis do not read well.
     """
     d = detail[detail["segment"] == ""]
     d = d.groupby("kpi_id", sort=False, group_keys=False).tail(periods)
@@ -204,7 +205,7 @@ def status_heatmap(detail: pd.DataFrame, lang: str, periods: int = 12) -> alt.La
     )
     text = alt.Chart(data).mark_text(fontSize=11).encode(x=x, y=y, text="icon:N")
     layered = alt.LayerChart(layer=[rect, text])
-    return layered.properties(height=max(120, 32 * len(order)))
+    return layered.properties(height=alt.Step(28))
 
 
 def segment_bars(rows: pd.DataFrame, kpi: KPI, lang: str, currency: str = "€") -> alt.LayerChart:

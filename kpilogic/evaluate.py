@@ -565,8 +565,12 @@ def forecast_kpi(scorecard: Scorecard, kpi: KPI, rows: pd.DataFrame) -> Forecast
             low, high = tgt.low, tgt.high
         elif tgt.kind in ("constant", "per_period", "annual"):
             target = _static_target(kpi, target_period, "")
+        elif tgt.kind == "growth" and tgt.growth_pct is not None:
+            base = rows.loc[rows["key"] == target_period.same_period_last_year().key, "actual"]
+            if not base.empty and pd.notna(base.iloc[0]):
+                target = float(base.iloc[0]) * (1 + tgt.growth_pct / 100)
         else:
-            # Data-driven targets are unknown ahead of time: keep the latest one.
+            # A target column is unknown ahead of time: keep the latest one.
             known = rows["target"].dropna()
             target = float(known.iloc[-1]) if not known.empty else None
     verdict = judge(value, kpi.direction, kpi.tolerance, target=target, low=low, high=high)

@@ -64,6 +64,17 @@ def t(key: str, lang: str = DEFAULT_LANG, /, **params: Any) -> str:
         return text
 
 
+def _finite(value: Any) -> float | None:
+    """``value`` as a finite float, or None for None, NaN, NA, infinities and non-numbers."""
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
 def _group(digits: str, sep: str) -> str:
     head = len(digits) % 3 or 3
     parts = [digits[:head]] + [digits[i : i + 3] for i in range(head, len(digits), 3)]
@@ -78,7 +89,8 @@ def _round_half_up(value: float, decimals: int) -> str:
 
 def format_number(value: float | None, lang: str = DEFAULT_LANG, decimals: int = 0) -> str:
     """``1234.5`` as ``1.234,5`` (nl) or ``1,234.5`` (en); ``None``/NaN as an en dash."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+    value = _finite(value)
+    if value is None:
         return "–"
     text = _round_half_up(abs(value), decimals)
     whole, _, frac = text.partition(".")
@@ -96,7 +108,8 @@ def format_value(
     decimals: int | None = None,
 ) -> str:
     """A KPI value with its unit: ``€ 1.234,56`` / ``€1,234.56``, ``12,5%`` / ``12.5%``."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+    value = _finite(value)
+    if value is None:
         return "–"
     nl = normalise_lang(lang) == "nl"
     if unit == "currency":
@@ -119,7 +132,8 @@ def format_value(
 
 def format_pct(value: float | None, lang: str = DEFAULT_LANG, decimals: int = 1) -> str:
     """A share given as a fraction (0.923) shown as a percentage (``92,3%`` / ``92.3%``)."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+    value = _finite(value)
+    if value is None:
         return "–"
     return f"{format_number(value * 100, lang, decimals)}%"
 

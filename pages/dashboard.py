@@ -184,5 +184,9 @@ for goal_status in goals:
 # -- heat map ----------------------------------------------------------------------------------
 st.subheader(tr("dash.heatmap"))
 shown = detail[detail["period_start"] <= pd.Timestamp(up_to)]
-st.altair_chart(status_heatmap(shown, L), width="stretch")
+for cadence in ("month", "quarter", "week", "year"):
+    part = shown[shown["cadence"] == cadence]
+    if not part.empty:
+        st.markdown(f"**{tr(f'dash.heatmap.{cadence}')}**")
+        st.altair_chart(status_heatmap(part, L), width="stretch")
 st.page_link(PAGES["download"], label=tr("dash.to_download"), icon="⬇️")

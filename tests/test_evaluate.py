@@ -416,3 +416,22 @@ def test_a_monthly_table_is_not_a_partial_month() -> None:
     assert math.isnan(march["projected"])
     assert march["status"] == "off_track"  # 90 < 144
     assert ev.data_end == date(2026, 3, 31)
+
+
+def test_forecast_with_a_growth_target_uses_last_years_period() -> None:
+    data = pd.DataFrame(
+        {
+            "Date": pd.to_datetime(
+                ["2025-12-10", "2026-01-15", "2026-02-15", "2026-03-15", "2026-04-30"]
+            ),
+            "Revenue": [90.0, 100.0, 110.0, 120.0, 130.0],  # +10 a month
+        }
+    )
+    for growth, reaches in ((10.0, True), (150.0, False)):
+        kpi = _kpi(target=Target(kind="growth", growth_pct=growth))
+        ev = evaluate_scorecard(_scorecard(kpi, deadline=date(2026, 12, 31)), {"sales": data})
+        fc = ev.forecasts["rev"]
+        assert fc.value == pytest.approx(210.0)
+        # December 2025 was 90: the target for December 2026 is 90 × (1 + growth)
+        assert fc.target == pytest.approx(90.0 * (1 + growth / 100))
+        assert fc.reaches is reaches

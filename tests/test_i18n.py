@@ -73,3 +73,12 @@ def test_numpy_numbers_format_like_floats() -> None:
 
     assert format_value(np.float64(1234.5), "currency", "nl") == "€ 1.234,50"
     assert format_number(np.int64(1500), "en") == "1,500"
+
+
+def test_missing_values_of_any_kind_show_a_dash() -> None:
+    import numpy as np
+    import pandas as pd
+
+    for missing in (None, float("nan"), np.float32("nan"), pd.NA, float("inf"), "x"):
+        assert format_value(missing, "currency", "nl") == "–"
+        assert format_number(missing, "en") == "–"
