@@ -19,9 +19,12 @@ from pages.shared import (
     require_data,
     require_kpis,
     require_scorecard,
+    route_guard,
     show_error,
     tr,
 )
+
+route_guard()
 
 notice()
 card = require_scorecard()

@@ -22,6 +22,7 @@ from pages.shared import (
     kinds_override,
     lang,
     notice,
+    route_guard,
     scorecard,
     set_notice,
     set_scorecard,
@@ -29,6 +30,8 @@ from pages.shared import (
     tr,
     unique_id,
 )
+
+route_guard()
 
 KINDS: tuple[str, ...] = ("date", "number", "category", "text")
 SEEN = "koers_seen_uploads"  # uploader file ids already taken in

@@ -13,9 +13,12 @@ from pages.shared import (
     require_data,
     require_kpis,
     require_scorecard,
+    route_guard,
     slug,
     tr,
 )
+
+route_guard()
 
 card = require_scorecard()
 st.title(tr("download.title"))

@@ -17,11 +17,14 @@ from pages.shared import (
     ensure_scorecard,
     lang,
     notice,
+    route_guard,
     set_notice,
     set_scorecard,
     tr,
     unique_id,
 )
+
+route_guard()
 
 DRAFT = "koers_goal_draft"  # the goal being written: {"id"?, title, why, ...}
 STEP = "koers_goal_step"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import runpy
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -317,19 +318,18 @@ def bound(
 # -- routing guard ---------------------------------------------------------------------------
 
 
-def _route_through_app() -> None:
-    """Make a deep link on a fresh server go through ``app.py``'s ``st.navigation``.
+def route_guard() -> None:
+    """Make a page that Streamlit started on its own go through ``app.py``'s router.
 
     Streamlit treats a ``pages/`` folder as an old-style multipage app until the first
-    ``st.navigation`` call in the process; a first request for ``/dashboard`` would then run
-    the page on its own, without the router. Switch that mode off and run again: the rerun
-    goes through ``app.py`` and lands on the same page (same url path, same page hash).
+    ``st.navigation`` call in the process (AppTest resets that on every run), so a first
+    request for ``/dashboard`` runs the page without the router: no sidebar, no session
+    bootstrap. Every page calls this first; in that case it switches the old mode off, runs
+    ``app.py`` (which shows the same page: same url path, same page hash) and stops.
     """
     from streamlit.runtime.pages_manager import PagesManager
 
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
-_route_through_app()
+        runpy.run_path(str(ROOT / "app.py"), run_name="__main__")
+        st.stop()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.shared import PAGES, load_sample, notice, scorecard, set_notice, tr
+from pages.shared import PAGES, load_sample, notice, route_guard, scorecard, set_notice, tr
+
+route_guard()
 
 notice()
 st.title(tr("start.title"))

@@ -1,0 +1,1324 @@
+"""KPIs: per goal, the measurable values that tell whether it is reached, with a live preview.
+
+The KPI being written lives in the app-owned draft ``koers_kpi_draft`` (plain values, no
+widget state), so it survives switching page or language; the widgets only mirror it.
+Saving builds a ``KPI``, puts it into a new, re-validated ``Scorecard`` and empties the draft.
+The preview evaluates the draft alone with ``evaluate_kpi``, exactly as the dashboard will.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from pydantic import ValidationError
+
+from kpilogic.charts import actual_vs_target_chart
+from kpilogic.errors import FormulaError, KoersError
+from kpilogic.evaluate import evaluate_kpi
+from kpilogic.explain import explain_reason, status_badge
+from kpilogic.i18n import format_number, format_value, t
+from kpilogic.measures import formula_columns, formula_is_additive, parse_formula
+from kpilogic.model import (
+    AGGREGATIONS,
+    CADENCES,
+    DIRECTIONS,
+    KPI,
+    UNITS,
+    Dataset,
+    Scorecard,
+    describe_validation_error,
+)
+from kpilogic.periods import Period
+from pages.shared import (
+    AS_OF,
+    PAGES,
+    bound,
+    cached_table,
+    dataset_kinds,
+    files,
+    kinds_override,
+    lang,
+    load_data,
+    notice,
+    require_data,
+    require_scorecard,
+    scorecard,
+    set_notice,
+    set_scorecard,
+    show_error,
+    tr,
+    unique_id,
+)
+
+DRAFT = "koers_kpi_draft"  # the KPI being written: plain values (see _empty_draft)
+GOAL = "koers_kpi_goal"  # the goal whose KPIs are shown
+CONFIRM = "koers_kpi_confirm_delete"  # id of the KPI awaiting "yes, delete"
+FORM_LANG = "koers_kpi_form_lang"  # the language the form's widgets were last drawn in
+RESET = "koers_kpi_reset"  # set when the form's widgets must be redrawn from the draft
+KEEP_WIDGETS = ("kpi_goal", "kpi_edit_", "kpi_delete_")  # widget keys not part of the form
+
+MAX_FILTERS = 5
+MAX_SEGMENTS = 50  # rows of the per-segment target table
+PREVIEW_PERIODS = 6
+CHART_PERIODS = 12
+MODES = ("aggregation", "formula")
+FILTER_OPS = ("eq", "ne", "in", "not_in", "gt", "ge", "lt", "le")
+TARGET_KINDS = ("constant", "per_period", "column", "growth", "annual")
+OPERATORS = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide"}
+NONE = ""  # the "no column" choice (rows to count, no split): None would read as "nothing chosen"
+NUMERIC_AGGREGATIONS = frozenset({"sum", "mean", "median", "min", "max", "last"})
+
+
+# -- the draft -------------------------------------------------------------------------------
+
+
+def _empty_draft(dataset_id: str) -> dict[str, Any]:
+    return {
+        "name": "",
+        "why": "",
+        "dataset_id": dataset_id,
+        "mode": "aggregation",
+        "aggregation": "sum",
+        "column": NONE,
+        "formula": "",
+        "fb_op": "+",
+        "fb_agg": "sum",
+        "fb_column": NONE,
+        "fb_number": 100.0,
+        "filters": [],
+        "unit": "number",
+        "direction": "higher",
+        "target_kind": "constant",
+        "target_value": None,
+        "target_low": None,
+        "target_high": None,
+        "target_column": None,
+        "target_column_aggregation": "sum",
+        "growth_pct": 10.0,
+        "phasing": "even",
+        "pp_start": None,
+        "pp_count": 12,
+        "tables": {},  # data_editor tables: name -> {rows, base, ver, sig}
+        "tol_kind": "percent",
+        "tol_value": 10.0,
+        "cadence": "month",
+        "owner": "",
+        "action": "",
+        "segment_column": NONE,
+    }
+
+
+def _text(value: object) -> str:
+    """A filter value as typed: 2026.0 reads as '2026'."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _draft_of(kpi: KPI) -> dict[str, Any]:
+    """The draft that edits ``kpi``."""
+    d = _empty_draft(kpi.dataset_id)
+    d.update(
+        id=kpi.id,
+        name=kpi.name,
+        why=kpi.why,
+        unit=kpi.unit,
+        direction=kpi.direction,
+        cadence=kpi.cadence,
+        owner=kpi.owner,
+        action=kpi.action,
+        segment_column=kpi.segment_column or NONE,
+        tol_kind=kpi.tolerance.kind,
+        tol_value=kpi.tolerance.value,
+    )
+    m = kpi.measure
+    if m.formula:
+        d.update(mode="formula", formula=m.formula)
+    else:
+        d.update(mode="aggregation", aggregation=m.aggregation, column=m.column or NONE)
+    d["filters"] = [
+        {
+            "column": f.column,
+            "op": f.op,
+            "value": ", ".join(_text(v) for v in f.value)
+            if isinstance(f.value, list)
+            else _text(f.value),
+        }
+        for f in kpi.filters
+    ]
+    tgt = kpi.target
+    if tgt is None:
+        return d
+    d.update(target_low=tgt.low, target_high=tgt.high)
+    if kpi.direction == "range":
+        return d
+    if tgt.segments:
+        rows = [{"segment": k, "target": v} for k, v in tgt.segments.items()]
+        # No signature yet: the first drawing adds the segments the data has without a target.
+        d["tables"]["segments"] = {"rows": rows, "base": rows, "ver": 0, "sig": None}
+    d["target_kind"] = tgt.kind
+    if tgt.kind == "constant":
+        d["target_value"] = tgt.value
+    elif tgt.kind == "per_period":
+        rows = [{"period": k, "target": v} for k, v in sorted(tgt.per_period.items())]
+        d["tables"]["per_period"] = {"rows": rows, "base": rows, "ver": 0, "sig": kpi.cadence}
+        d["pp_start"], d["pp_count"] = rows[0]["period"], len(rows)
+    elif tgt.kind == "column":
+        d.update(target_column=tgt.column, target_column_aggregation=tgt.column_aggregation)
+    elif tgt.kind == "growth":
+        d["growth_pct"] = tgt.growth_pct
+    else:
+        rows = [{"year": k, "target": v} for k, v in sorted(tgt.annual.items())]
+        d["tables"]["annual"] = {"rows": rows, "base": rows, "ver": 0, "sig": "annual"}
+        if tgt.profile:
+            d["phasing"] = "profile"
+            weights = [{"month": i + 1, "weight": w} for i, w in enumerate(tgt.profile)]
+            d["tables"]["profile"] = {"rows": weights, "base": weights, "ver": 0, "sig": "fixed"}
+    return d
+
+
+def _clear_widgets() -> None:
+    """Forget the form's widget state, so the widgets show the (new) draft."""
+    for key in list(st.session_state.keys()):
+        if str(key).startswith("kpi_") and not str(key).startswith(KEEP_WIDGETS):
+            del st.session_state[key]
+
+
+def _new_draft() -> None:
+    card = scorecard()
+    first = card.datasets[0].id if card is not None and card.datasets else ""
+    st.session_state[DRAFT] = _empty_draft(first)
+    _clear_widgets()
+
+
+def _start_edit(kpi: KPI) -> None:
+    st.session_state[DRAFT] = _draft_of(kpi)
+    st.session_state.pop(CONFIRM, None)
+    _clear_widgets()
+
+
+def _ask_delete(kpi_id: str) -> None:
+    st.session_state[CONFIRM] = kpi_id
+
+
+def _cancel_delete() -> None:
+    st.session_state.pop(CONFIRM, None)
+
+
+def _delete(kpi_id: str) -> None:
+    card = scorecard()
+    st.session_state.pop(CONFIRM, None)
+    if card is None:
+        return
+    gone = [k for k in card.kpis if k.id == kpi_id]
+    card = card.model_copy(update={"kpis": [k for k in card.kpis if k.id != kpi_id]})
+    set_scorecard(Scorecard.model_validate(card.model_dump()))
+    if gone:
+        set_notice(tr("kpis.deleted", name=gone[0].name))
+    if st.session_state.get(DRAFT, {}).get("id") == kpi_id:
+        _new_draft()
+
+
+# -- reading the data ------------------------------------------------------------------------
+
+
+def _kinds(ds: Dataset) -> dict[str, str]:
+    """The kind of each column of ``ds`` (date / number / category / text), as on the Data page."""
+    f = files().get(ds.source)
+    if f is None:
+        return {}
+    try:
+        raw = cached_table(f.sha, f.name, ds.sheet, f.data)
+        return dict(dataset_kinds(ds.id, f.sha, f.name, ds.sheet, raw, ds.date_column))
+    except KoersError:
+        return {}
+
+
+def _data_end(df: pd.DataFrame, ds: Dataset) -> date:
+    """The last date in the dataset (today when it has none)."""
+    if ds.date_column in df.columns:
+        last = pd.to_datetime(df[ds.date_column], errors="coerce").max()
+        if pd.notna(last):
+            return last.date()
+    return date.today()
+
+
+def _column_options(aggregation: str, columns: list[str], numbers: list[str]) -> list[str]:
+    """Columns that fit an aggregation: numbers for sums and averages, any for counts."""
+    if aggregation == "count":
+        return [NONE, *columns]
+    if aggregation in NUMERIC_AGGREGATIONS:
+        return numbers or columns
+    return columns
+
+
+def _labels(prefix: str, **params: Any) -> Callable[[Any], str]:
+    """A ``format_func`` showing option ``x`` as the message ``{prefix}.x``.
+
+    The language is fixed when the widget is drawn: Streamlit (and AppTest) may call a
+    ``format_func`` after the run, when the session's language is out of reach.
+    """
+    language = lang()
+    return lambda option: t(f"{prefix}.{option}", language, **params)
+
+
+def _column_labels(none_key: str = "kpis.rows") -> Callable[[Any], str]:
+    """A ``format_func`` for column choices, where ``NONE`` means ``none_key`` (e.g. 'rows')."""
+    none_label = tr(none_key)
+    return lambda column: none_label if column == NONE else str(column)
+
+
+# -- building the KPI ------------------------------------------------------------------------
+
+
+def _check_formula(formula: str, columns: list[str], dataset: str) -> str | None:
+    """What is wrong with ``formula``, in the user's language; None when it is fine."""
+    if not formula.strip():
+        return tr("kpis.need.formula")
+    try:
+        parse_formula(formula)
+        used = formula_columns(formula)
+    except FormulaError as exc:
+        return exc.message(lang())
+    missing = sorted(used - set(columns))
+    if missing:
+        similar = difflib.get_close_matches(missing[0], columns, n=3, cutoff=0.4)
+        return tr(
+            "kpis.formula.unknown_columns",
+            columns=", ".join(missing),
+            dataset=dataset,
+            similar=", ".join(similar) or "–",
+        )
+    return None
+
+
+def _rows(draft: dict[str, Any], table: str) -> list[dict[str, Any]]:
+    tab = draft.get("tables", {}).get(table)
+    return list(tab["rows"]) if tab else []
+
+
+def _filled(rows: list[dict[str, Any]], label: str) -> dict[str, float]:
+    return {
+        str(r[label]): float(r["target"])
+        for r in rows
+        if r.get(label) and r.get("target") is not None and not pd.isna(r["target"])
+    }
+
+
+def _problems(draft: dict[str, Any], columns: list[str], dataset: str) -> list[str]:
+    """What the draft still lacks before it is a KPI (the name aside), in the user's language."""
+    out: list[str] = []
+    if draft["mode"] == "formula":
+        problem = _check_formula(str(draft.get("formula") or ""), columns, dataset)
+        if problem:
+            out.append(problem)
+    elif not draft.get("column") and draft.get("aggregation") != "count":
+        out.append(tr("kpis.need.column"))
+    if draft["direction"] == "range":
+        low, high = draft.get("target_low"), draft.get("target_high")
+        if low is None or high is None:
+            out.append(tr("kpis.need.range"))
+        elif low > high:
+            out.append(tr("kpis.need.range_order"))
+    else:
+        kind = draft["target_kind"]
+        if kind == "per_period" and not _filled(_rows(draft, "per_period"), "period"):
+            out.append(tr("kpis.need.per_period"))
+        elif kind == "column" and not draft.get("target_column"):
+            out.append(tr("kpis.need.target_column"))
+        elif kind == "growth" and draft.get("growth_pct") is None:
+            out.append(tr("kpis.need.growth"))
+        elif kind == "annual" and not _filled(_rows(draft, "annual"), "year"):
+            out.append(tr("kpis.need.annual"))
+    if draft.get("tol_value") is None:
+        out.append(tr("kpis.need.tolerance"))
+    return out
+
+
+def _target(draft: dict[str, Any]) -> dict[str, Any] | None:
+    if draft["direction"] == "range":
+        return {"kind": "constant", "low": draft["target_low"], "high": draft["target_high"]}
+    kind = draft["target_kind"]
+    segments = _filled(_rows(draft, "segments"), "segment") if draft.get("segment_column") else {}
+    if kind == "constant":
+        value = draft.get("target_value")
+        if value is None and not segments:
+            return None
+        return {"kind": "constant", "value": value, "segments": segments}
+    if kind == "per_period":
+        per_period = _filled(_rows(draft, "per_period"), "period")
+        return {"kind": "per_period", "per_period": per_period, "segments": segments}
+    if kind == "column":
+        return {
+            "kind": "column",
+            "column": draft["target_column"],
+            "column_aggregation": draft["target_column_aggregation"],
+            "segments": segments,
+        }
+    if kind == "growth":
+        return {"kind": "growth", "growth_pct": draft["growth_pct"], "segments": segments}
+    profile = None
+    if draft.get("phasing") == "profile" and draft["cadence"] != "week":
+        weights = _rows(draft, "profile")
+        profile = [
+            0.0 if w.get("weight") is None or pd.isna(w["weight"]) else float(w["weight"])
+            for w in weights
+        ]
+    annual = _filled(_rows(draft, "annual"), "year")
+    return {"kind": "annual", "annual": annual, "profile": profile, "segments": segments}
+
+
+def _filters(draft: dict[str, Any]) -> list[dict[str, Any]]:
+    """The complete filter rows (incomplete ones are left out); lists for in / not in."""
+    out = []
+    for flt in draft.get("filters", []):
+        text = str(flt.get("value") or "").strip()
+        if not flt.get("column") or not text:
+            continue
+        value: Any = text
+        if flt["op"] in ("in", "not_in"):
+            value = [v.strip() for v in text.split(",") if v.strip()]
+        out.append({"column": flt["column"], "op": flt["op"], "value": value})
+    return out
+
+
+def _build_kpi(draft: dict[str, Any], goal_id: str, kpi_id: str, name: str) -> KPI:
+    """The draft as a KPI. Raises: ValidationError when the model refuses it."""
+    if draft["mode"] == "formula":
+        measure: dict[str, Any] = {"formula": str(draft["formula"]).strip()}
+    else:
+        measure = {"aggregation": draft["aggregation"], "column": draft.get("column") or None}
+    return KPI.model_validate(
+        {
+            "id": kpi_id,
+            "goal_id": goal_id,
+            "name": name,
+            "why": draft.get("why") or "",
+            "dataset_id": draft["dataset_id"],
+            "measure": measure,
+            "filters": _filters(draft),
+            "unit": draft["unit"],
+            "direction": draft["direction"],
+            "target": _target(draft),
+            "tolerance": {"kind": draft["tol_kind"], "value": draft["tol_value"]},
+            "cadence": draft["cadence"],
+            "owner": draft.get("owner") or "",
+            "action": draft.get("action") or "",
+            "segment_column": draft.get("segment_column") or None,
+        }
+    )
+
+
+# -- words for a saved KPI -------------------------------------------------------------------
+
+
+def _measure_text(kpi: KPI) -> str:
+    m = kpi.measure
+    if m.formula:
+        text = tr("kpis.summary.formula", formula=m.formula)
+    elif m.column is None:
+        text = tr("kpis.rows")
+    else:
+        text = tr("kpis.summary.agg", agg=tr(f"measures.agg.{m.aggregation}"), column=m.column)
+    if kpi.filters:
+        op_words = _labels("kpis.filter.op")
+        described = [
+            f"{f.column} {op_words(f.op)} "
+            + (
+                ", ".join(_text(v) for v in f.value)
+                if isinstance(f.value, list)
+                else _text(f.value)
+            )
+            for f in kpi.filters
+        ]
+        text += " " + tr("kpis.summary.filters", filters=tr("kpis.summary.and").join(described))
+    return text
+
+
+def _target_text(kpi: KPI, currency: str) -> str:
+    tgt, L = kpi.target, lang()
+
+    def fmt(value: float | None) -> str:
+        return format_value(value, kpi.unit, L, currency)
+
+    if tgt is None:
+        return tr("kpis.summary.no_target")
+    if kpi.direction == "range":
+        return tr("kpis.summary.range", low=fmt(tgt.low), high=fmt(tgt.high))
+    per = tr(f"kpis.per.{kpi.cadence}")
+    if tgt.kind == "constant":
+        return tr("kpis.summary.constant", value=fmt(tgt.value), per=per)
+    if tgt.kind == "per_period":
+        return tr("kpis.summary.per_period", n=len(tgt.per_period))
+    if tgt.kind == "column":
+        return tr("kpis.summary.column", column=tgt.column)
+    if tgt.kind == "growth":
+        return tr("kpis.summary.growth", pct=format_number(tgt.growth_pct, L, 1))
+    years = ", ".join(f"{y}: {fmt(v)}" for y, v in sorted(tgt.annual.items()))
+    return tr("kpis.summary.annual", years=years)
+
+
+def _summary(kpi: KPI, currency: str) -> str:
+    return " · ".join(
+        [
+            _measure_text(kpi),
+            _target_text(kpi, currency),
+            tr(f"kpis.direction.{kpi.direction}"),
+            tr("kpis.summary.owner", owner=kpi.owner or "–"),
+            tr(f"cadence.{kpi.cadence}"),
+        ]
+    )
+
+
+# -- the preview -----------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _cached_preview(
+    kpi_json: str,
+    context: str,
+    data_key: str,
+    as_of: date | None,
+    _card: Scorecard,
+    _kpi: KPI,
+    _df: pd.DataFrame,
+) -> pd.DataFrame:
+    return evaluate_kpi(_card, _kpi, _df, as_of)
+
+
+def _show_preview(card: Scorecard, kpi: KPI, df: pd.DataFrame) -> None:
+    L, cur = lang(), card.currency
+    ds = card.dataset(kpi.dataset_id)
+    f = files().get(ds.source)
+    data_key = repr((f.sha if f else "", ds.sheet, sorted(kinds_override(ds.id).items())))
+    context = repr((ds.model_dump_json(), card.fiscal_year_start_month, kpi.goal_id))
+    try:
+        rows = _cached_preview(
+            kpi.model_dump_json(),
+            context,
+            data_key,
+            st.session_state.get(AS_OF),
+            card,
+            kpi,
+            df,
+        )
+    except KoersError as exc:
+        st.warning(exc.message(L), icon="⚠️")
+        return
+    total = rows[rows["segment"] == ""]
+    if total.empty:
+        st.info(tr("kpis.preview.no_periods"), icon="📭")
+        return
+
+    def fmt(value: Any) -> str:
+        # Cells come back as numpy numbers or None/NaN; the formatter wants a float.
+        return format_value(None if pd.isna(value) else float(value), kpi.unit, L, cur)
+
+    def actual_text(row: pd.Series) -> str:
+        text = fmt(row["actual"])
+        if bool(row["partial"]) and pd.notna(row["projected"]):
+            text += " → " + fmt(row["projected"])
+        return text
+
+    def target_text(row: pd.Series) -> str:
+        if kpi.direction == "range" and pd.notna(row["target_low"]):
+            return f"{fmt(row['target_low'])} – {fmt(row['target_high'])}"
+        return fmt(row["target"])
+
+    recent = total.tail(PREVIEW_PERIODS)
+    table = pd.DataFrame(
+        {
+            tr("kpis.preview.period"): recent["period"].tolist(),
+            tr("kpis.preview.actual"): [actual_text(r) for _, r in recent.iterrows()],
+            tr("kpis.preview.target"): [target_text(r) for _, r in recent.iterrows()],
+            tr("kpis.preview.status"): [status_badge(s, L) for s in recent["status"]],
+        }
+    )
+    # A static table: it wraps long status words where a data grid would cut them off.
+    st.table(table, hide_index=True, border="horizontal")
+    last = recent.iloc[-1]
+    st.caption(
+        tr("kpis.preview.latest", period=last["period"])
+        + " "
+        + explain_reason(last["reason"], kpi.unit, L, cur)
+    )
+    if bool(recent["partial"].any()):
+        st.caption(tr("kpis.preview.partial"))
+    chart = actual_vs_target_chart(total.tail(CHART_PERIODS), kpi, L, cur)
+    # The preview is half a page wide: let the status legend wrap instead of being cut off.
+    st.altair_chart(chart.configure_legend(columns=3), width="stretch")
+    if kpi.segment_column:
+        segments = rows.loc[rows["segment"] != "", "segment"].nunique()
+        st.caption(tr("kpis.preview.segments", column=kpi.segment_column, n=segments))
+
+
+# ============================================================================================
+notice()
+card = require_scorecard()
+require_data(card)
+L = lang()
+cur = card.currency
+
+st.title(tr("kpis.title"))
+st.caption(tr("kpis.intro"))
+with st.expander(tr("kpis.pillars.title")):
+    st.markdown(tr("kpis.pillars.text"))
+
+if not card.goals:
+    st.info(tr("app.need_goals"), icon="🎯")
+    st.page_link(PAGES["goals"], label=tr("nav.goals"), icon="🎯")
+    st.stop()
+
+data, data_problems = load_data(card)
+for problem in data_problems.values():
+    show_error(problem)
+usable = [ds for ds in card.datasets if ds.id in data]
+if not usable:
+    st.info(tr("app.need_data"), icon="📄")
+    st.page_link(PAGES["data"], label=tr("nav.data"), icon="📄")
+    st.stop()
+
+# Before any widget is drawn: forget the form's widget state when asked to (after saving) or
+# after a language switch (a choice widget remembers its option by its label, so the browser
+# would send a label of the old language, which Streamlit resets to the default).
+if st.session_state.pop(RESET, False) or st.session_state.get(FORM_LANG) != L:
+    _clear_widgets()
+    st.session_state[FORM_LANG] = L
+
+# -- the goal and its KPIs -------------------------------------------------------------------
+goal_ids = [g.id for g in card.goals]
+if st.session_state.get(GOAL) not in goal_ids:
+    st.session_state[GOAL] = goal_ids[0]
+if st.session_state.get("kpi_goal") not in goal_ids:
+    st.session_state.pop("kpi_goal", None)
+goal_id: str = bound(
+    st.selectbox,
+    tr("kpis.goal"),
+    {"goal": st.session_state[GOAL]},
+    "goal",
+    "kpi_goal",
+    options=goal_ids,
+    format_func=lambda g: card.goal(g).title,
+    help=tr("kpis.goal_help"),
+)
+st.session_state[GOAL] = goal_id
+goal = card.goal(goal_id)
+if goal.why:
+    st.caption(tr("kpis.goal_why", why=goal.why))
+
+kpis = card.kpis_of(goal_id)
+st.subheader(tr("kpis.list"))
+if not kpis:
+    st.caption(tr("kpis.none"))
+for kpi in kpis:
+    with st.container(border=True):
+        cols = st.columns([10, 1, 1], vertical_alignment="center")
+        cols[0].markdown(f"**{kpi.name}**")
+        cols[0].caption(_summary(kpi, cur))
+        cols[1].button(
+            "✏️", key=f"kpi_edit_{kpi.id}", help=tr("kpis.edit"), on_click=_start_edit, args=(kpi,)
+        )
+        cols[2].button(
+            "🗑️",
+            key=f"kpi_delete_{kpi.id}",
+            help=tr("kpis.delete"),
+            on_click=_ask_delete,
+            args=(kpi.id,),
+        )
+        if st.session_state.get(CONFIRM) == kpi.id:
+            st.warning(tr("kpis.confirm_delete", name=kpi.name), icon="🗑️")
+            yes, no, _ = st.columns([1, 1, 3])
+            yes.button(
+                tr("kpis.delete_yes"),
+                key=f"kpi_delete_yes_{kpi.id}",
+                type="primary",
+                on_click=_delete,
+                args=(kpi.id,),
+            )
+            no.button(tr("kpis.delete_no"), key=f"kpi_delete_no_{kpi.id}", on_click=_cancel_delete)
+
+# -- the form --------------------------------------------------------------------------------
+draft: dict[str, Any] = st.session_state.setdefault(DRAFT, _empty_draft(usable[0].id))
+editing = bool(draft.get("id")) and any(k.id == draft.get("id") for k in card.kpis)
+if draft.get("id") and not editing:  # the KPI was deleted meanwhile: keep the text, as new
+    draft.pop("id")
+
+
+def _select(widget: Any, label: str, name: str, key: str, options: list[Any], **kw: Any) -> Any:
+    """A choice bound to ``draft[name]``; a value no longer among ``options`` falls back."""
+    if draft.get(name) not in options:
+        draft[name] = kw.pop("fallback", options[0])
+    kw.pop("fallback", None)
+    if key in st.session_state and st.session_state[key] not in options:
+        del st.session_state[key]
+    return bound(widget, label, draft, name, key, options=options, **kw)
+
+
+def _table(
+    name: str, make_rows: Callable[[], list[dict[str, Any]]], sig: str, config: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """An ``st.data_editor`` whose rows live in the draft.
+
+    The editor shows ``base`` plus the user's edits; the edited rows are copied into the
+    draft every run. When Streamlit has forgotten the editor (another page was shown), the
+    edited rows become the new base. A new ``sig`` (e.g. another cadence) renews the rows.
+    """
+    tables: dict[str, Any] = draft.setdefault("tables", {})
+    tab = tables.get(name)
+    if tab is None or tab.get("sig") != sig:
+        rows = make_rows()
+        ver = tab["ver"] + 1 if tab else 0
+        tab = tables[name] = {"rows": rows, "base": rows, "ver": ver, "sig": sig}
+    key = f"kpi_table_{name}_{tab['ver']}"
+    if key not in st.session_state:
+        tab["base"] = tab["rows"]
+    columns = list(config)
+    frame = pd.DataFrame(tab["base"], columns=columns)
+    frame[columns[-1]] = pd.to_numeric(frame[columns[-1]], errors="coerce").astype("float64")
+    edited = st.data_editor(
+        frame,
+        key=key,
+        hide_index=True,
+        num_rows="fixed",
+        column_config=config,
+        disabled=columns[:-1],
+        width="stretch",
+    )
+    tab["rows"] = [
+        {c: (None if pd.isna(v) else v) for c, v in rec.items()}
+        for rec in edited.astype(object).to_dict("records")
+    ]
+    return tab["rows"]
+
+
+def _period_rows(first: Period, count: int, old: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {"period": p.label, "target": old.get(p.label)}
+        for p in (first.shift(i) for i in range(count))
+    ]
+
+
+def _remake_periods(first_label: str, fs: int) -> None:
+    """Button callback: a new per-period table, keeping the targets already typed."""
+    d = st.session_state[DRAFT]
+    tab = d["tables"].get("per_period")
+    old = {r["period"]: r["target"] for r in (tab["rows"] if tab else [])}
+    start = str(st.session_state.get("kpi_pp_start") or first_label)
+    count = int(st.session_state.get("kpi_pp_count") or 12)
+    rows = _period_rows(Period.parse(start, fs), count, old)
+    ver = tab["ver"] + 1 if tab else 0
+    d["tables"]["per_period"] = {"rows": rows, "base": rows, "ver": ver, "sig": d["cadence"]}
+
+
+def _insert_term(number: bool) -> None:
+    """Button callback: append ``op term`` to the formula (the formula widget is not drawn yet)."""
+    ss = st.session_state
+    d = ss[DRAFT]
+    current = str(ss.get("kpi_formula", d.get("formula", "")) or "").strip()
+    if number:
+        value = ss.get("kpi_fb_number")
+        if value is None:
+            return
+        term = _text(float(value))
+    else:
+        agg = ss.get("kpi_fb_agg", "sum")
+        column = ss.get("kpi_fb_column")
+        if not column:
+            term = f"{agg}()"
+        elif "]" in str(column):
+            term = f'{agg}("{column}")'
+        else:
+            term = f"{agg}([{column}])"
+    op = ss.get("kpi_fb_op", "+")
+    text = f"{current} {op} {term}" if current else term
+    d["formula"] = text
+    ss["kpi_formula"] = text
+
+
+def _clear_formula() -> None:
+    st.session_state[DRAFT]["formula"] = ""
+    st.session_state["kpi_formula"] = ""
+
+
+def _add_filter(column: str) -> None:
+    filters = st.session_state[DRAFT].setdefault("filters", [])
+    if len(filters) < MAX_FILTERS:
+        filters.append({"column": column, "op": "eq", "value": ""})
+
+
+def _remove_filter(index: int) -> None:
+    filters = st.session_state[DRAFT].setdefault("filters", [])
+    if 0 <= index < len(filters):
+        filters.pop(index)
+    # Rows move up: forget the row widgets so they show the draft again.
+    for key in list(st.session_state.keys()):
+        if str(key).startswith("kpi_filter_"):
+            del st.session_state[key]
+
+
+if editing:
+    st.subheader(tr("kpis.edit_title", name=draft.get("name") or "–"))
+else:
+    st.subheader(tr("kpis.new_title", goal=goal.title))
+form_col, preview_col = st.columns([1, 1], gap="large")
+
+with form_col:
+    # 1. what and why -----------------------------------------------------------------------
+    with st.container(border=True):
+        st.markdown("##### " + tr("kpis.section.what"))
+        bound(
+            st.text_input,
+            tr("kpis.field.name"),
+            draft,
+            "name",
+            "kpi_name",
+            placeholder=tr("kpis.field.name_placeholder"),
+            max_chars=200,
+        )
+        bound(
+            st.text_area,
+            tr("kpis.field.why"),
+            draft,
+            "why",
+            "kpi_why",
+            placeholder=tr("kpis.field.why_placeholder"),
+            max_chars=2000,
+            height=80,
+        )
+        st.caption("🎯 " + tr("kpis.pillar.relevance"))
+
+    # 2. data and measure -------------------------------------------------------------------
+    with st.container(border=True):
+        st.markdown("##### " + tr("kpis.section.measure"))
+        dataset_id: str = _select(
+            st.selectbox,
+            tr("kpis.field.dataset"),
+            "dataset_id",
+            "kpi_dataset",
+            [ds.id for ds in usable],
+            format_func=lambda d: card.dataset(d).name,
+        )
+        ds = card.dataset(dataset_id)
+        df = data[dataset_id]
+        kinds = _kinds(ds)
+        columns = [str(c) for c in df.columns]
+        numbers = [c for c in columns if kinds.get(c) == "number"]
+        categories = [c for c in columns if kinds.get(c) == "category"]
+        mode = _select(
+            st.radio,
+            tr("kpis.field.mode"),
+            "mode",
+            "kpi_mode",
+            list(MODES),
+            format_func=_labels("kpis.mode"),
+            horizontal=True,
+        )
+        if mode == "aggregation":
+            c1, c2 = st.columns(2)
+            with c1:
+                aggregation = _select(
+                    st.selectbox,
+                    tr("kpis.field.aggregation"),
+                    "aggregation",
+                    "kpi_agg",
+                    list(AGGREGATIONS),
+                    format_func=_labels("measures.agg"),
+                )
+            with c2:
+                _select(
+                    st.selectbox,
+                    tr("kpis.field.column"),
+                    "column",
+                    "kpi_column",
+                    _column_options(aggregation, columns, numbers),
+                    format_func=_column_labels(),
+                )
+            st.caption(tr(f"kpis.agg_help.{aggregation}"))
+        else:
+            st.caption(tr("kpis.formula.builder_help"))
+            op_words = _labels("kpis.fb.op")
+            b1, b2, b3, b4 = st.columns([2, 3, 3, 2], vertical_alignment="bottom")
+            with b1:
+                _select(
+                    st.selectbox,
+                    tr("kpis.fb.op"),
+                    "fb_op",
+                    "kpi_fb_op",
+                    list(OPERATORS),
+                    format_func=lambda o: f"{o}  {op_words(OPERATORS[o])}",
+                )
+            with b2:
+                fb_agg = _select(
+                    st.selectbox,
+                    tr("kpis.fb.agg"),
+                    "fb_agg",
+                    "kpi_fb_agg",
+                    list(AGGREGATIONS),
+                    format_func=_labels("measures.agg"),
+                )
+            with b3:
+                _select(
+                    st.selectbox,
+                    tr("kpis.fb.column"),
+                    "fb_column",
+                    "kpi_fb_column",
+                    _column_options(fb_agg, columns, numbers),
+                    format_func=_column_labels(),
+                )
+            b4.button(
+                tr("kpis.fb.insert"),
+                key="kpi_fb_insert",
+                on_click=_insert_term,
+                args=(False,),
+                width="stretch",
+            )
+            n1, n2, n3 = st.columns([5, 3, 2], vertical_alignment="bottom")
+            with n1:
+                bound(
+                    st.number_input,
+                    tr("kpis.fb.number"),
+                    draft,
+                    "fb_number",
+                    "kpi_fb_number",
+                    value=None,
+                    step=1.0,
+                )
+            n2.button(
+                tr("kpis.fb.insert_number"),
+                key="kpi_fb_insert_number",
+                on_click=_insert_term,
+                args=(True,),
+                width="stretch",
+            )
+            n3.button(
+                tr("kpis.fb.clear"), key="kpi_fb_clear", on_click=_clear_formula, width="stretch"
+            )
+            formula = bound(
+                st.text_input,
+                tr("kpis.field.formula"),
+                draft,
+                "formula",
+                "kpi_formula",
+                placeholder="sum([Profit]) / sum([Revenue]) * 100",
+                help=tr("kpis.formula.help"),
+                max_chars=500,
+            )
+            if str(formula or "").strip():
+                problem = _check_formula(str(formula), columns, ds.name)
+                if problem:
+                    st.error(problem, icon="⚠️")
+                else:
+                    additive = formula_is_additive(str(formula))
+                    st.caption(
+                        "✅ "
+                        + tr(
+                            "kpis.formula.ok",
+                            columns=", ".join(sorted(formula_columns(str(formula)))) or "–",
+                        )
+                        + " "
+                        + tr("kpis.formula.additive" if additive else "kpis.formula.not_additive")
+                    )
+
+        # filters
+        st.markdown("**" + tr("kpis.filters") + "**")
+        st.caption(tr("kpis.filters_help"))
+        filters: list[dict[str, Any]] = draft.setdefault("filters", [])
+        for i, flt in enumerate(filters):
+            f1, f2, f3, f4 = st.columns([3, 2, 3, 1], vertical_alignment="bottom")
+            visibility = "visible" if i == 0 else "collapsed"
+            with f1:
+                if flt.get("column") not in columns:
+                    flt["column"] = columns[0]
+                    st.session_state.pop(f"kpi_filter_col_{i}", None)
+                fcol = bound(
+                    st.selectbox,
+                    tr("kpis.filter.column"),
+                    flt,
+                    "column",
+                    f"kpi_filter_col_{i}",
+                    options=columns,
+                    label_visibility=visibility,
+                )
+            with f2:
+                bound(
+                    st.selectbox,
+                    tr("kpis.filter.op"),
+                    flt,
+                    "op",
+                    f"kpi_filter_op_{i}",
+                    options=list(FILTER_OPS),
+                    format_func=_labels("kpis.filter.op"),
+                    label_visibility=visibility,
+                )
+            examples = []
+            if kinds.get(fcol) in ("category", "text"):
+                examples = df[fcol].dropna().astype(str).drop_duplicates().head(8).tolist()
+            with f3:
+                bound(
+                    st.text_input,
+                    tr("kpis.filter.value"),
+                    flt,
+                    "value",
+                    f"kpi_filter_val_{i}",
+                    placeholder=", ".join(examples[:2])
+                    if flt["op"] in ("in", "not_in")
+                    else (examples[0] if examples else ""),
+                    help=tr("kpis.filter.values", values=", ".join(examples)) if examples else None,
+                    label_visibility=visibility,
+                )
+            f4.button(
+                "✖",
+                key=f"kpi_filter_del_{i}",
+                help=tr("kpis.filter.remove"),
+                on_click=_remove_filter,
+                args=(i,),
+            )
+        st.button(
+            tr("kpis.filter.add"),
+            key="kpi_filter_add",
+            on_click=_add_filter,
+            args=(categories[0] if categories else columns[0],),
+            disabled=len(filters) >= MAX_FILTERS,
+            icon="➕",
+        )
+        st.caption("🔎 " + tr("kpis.pillar.reliability"))
+
+    # 3. target -----------------------------------------------------------------------------
+    with st.container(border=True):
+        st.markdown("##### " + tr("kpis.section.target"))
+        u1, u2 = st.columns(2)
+        with u1:
+            unit = _select(
+                st.selectbox,
+                tr("kpis.field.unit"),
+                "unit",
+                "kpi_unit",
+                list(UNITS),
+                format_func=_labels("kpis.unit", currency=cur),
+            )
+        with u2:
+            cadence = _select(
+                st.selectbox,
+                tr("kpis.field.cadence"),
+                "cadence",
+                "kpi_cadence",
+                list(CADENCES),
+                format_func=_labels("cadence"),
+                fallback="month",
+                help=tr("kpis.help.cadence"),
+            )
+        direction = _select(
+            st.radio,
+            tr("kpis.field.direction"),
+            "direction",
+            "kpi_direction",
+            list(DIRECTIONS),
+            format_func=_labels("kpis.direction"),
+            captions=[tr(f"kpis.direction_hint.{d}") for d in DIRECTIONS],
+            horizontal=True,
+        )
+        per = tr(f"kpis.per.{cadence}")
+        fs = card.fiscal_year_start_month
+        data_end = _data_end(df, ds)
+        current = Period.containing(data_end, cadence, fs)
+        if direction == "range":
+            r1, r2 = st.columns(2)
+            with r1:
+                bound(
+                    st.number_input,
+                    tr("kpis.field.low", per=per),
+                    draft,
+                    "target_low",
+                    "kpi_target_low",
+                    value=None,
+                    step=1.0,
+                )
+            with r2:
+                bound(
+                    st.number_input,
+                    tr("kpis.field.high", per=per),
+                    draft,
+                    "target_high",
+                    "kpi_target_high",
+                    value=None,
+                    step=1.0,
+                )
+            st.caption(tr("kpis.target_help.range"))
+        else:
+            kind = _select(
+                st.selectbox,
+                tr("kpis.field.target_kind"),
+                "target_kind",
+                "kpi_target_kind",
+                list(TARGET_KINDS),
+                format_func=_labels("kpis.target_kind"),
+            )
+            st.caption(tr(f"kpis.target_help.{kind}"))
+            if kind == "constant":
+                bound(
+                    st.number_input,
+                    tr("kpis.field.target_value", per=per),
+                    draft,
+                    "target_value",
+                    "kpi_target_value",
+                    value=None,
+                    step=1.0,
+                )
+                if draft.get("target_value") is None:
+                    st.caption(tr("kpis.no_target_hint"))
+            elif kind == "per_period":
+                options = [current.shift(k).label for k in range(-24, 13)]
+                p1, p2, p3 = st.columns([2, 2, 2], vertical_alignment="bottom")
+                with p1:
+                    _select(
+                        st.selectbox,
+                        tr("kpis.field.pp_start"),
+                        "pp_start",
+                        "kpi_pp_start",
+                        options,
+                        fallback=current.label,
+                    )
+                with p2:
+                    bound(
+                        st.number_input,
+                        tr("kpis.field.pp_count"),
+                        draft,
+                        "pp_count",
+                        "kpi_pp_count",
+                        min_value=1,
+                        max_value=60,
+                        step=1,
+                    )
+                p3.button(
+                    tr("kpis.field.pp_make"),
+                    key="kpi_pp_make",
+                    on_click=_remake_periods,
+                    args=(current.label, fs),
+                    width="stretch",
+                )
+                _table(
+                    "per_period",
+                    lambda: _period_rows(current, 12, {}),
+                    cadence,
+                    {
+                        "period": st.column_config.TextColumn(tr("kpis.table.period")),
+                        "target": st.column_config.NumberColumn(
+                            tr("kpis.table.target", per=per), format="%.2f"
+                        ),
+                    },
+                )
+            elif kind == "column":
+                t1, t2 = st.columns(2)
+                with t1:
+                    _select(
+                        st.selectbox,
+                        tr("kpis.field.target_column"),
+                        "target_column",
+                        "kpi_target_column",
+                        numbers or columns,
+                    )
+                with t2:
+                    _select(
+                        st.selectbox,
+                        tr("kpis.field.target_column_agg"),
+                        "target_column_aggregation",
+                        "kpi_target_column_agg",
+                        list(AGGREGATIONS),
+                        format_func=_labels("measures.agg"),
+                    )
+            elif kind == "growth":
+                bound(
+                    st.number_input,
+                    tr("kpis.field.growth"),
+                    draft,
+                    "growth_pct",
+                    "kpi_growth",
+                    value=None,
+                    step=1.0,
+                    format="%.1f",
+                )
+            else:
+                year = current.fiscal_year()
+                _table(
+                    "annual",
+                    lambda: [{"year": year.shift(k).label, "target": None} for k in (-1, 0, 1)],
+                    "annual",
+                    {
+                        "year": st.column_config.TextColumn(tr("kpis.table.year")),
+                        "target": st.column_config.NumberColumn(
+                            tr("kpis.table.annual"), format="%.2f"
+                        ),
+                    },
+                )
+                if cadence == "week":
+                    st.caption(tr("kpis.phasing.weeks"))
+                else:
+                    phasing = _select(
+                        st.radio,
+                        tr("kpis.field.phasing"),
+                        "phasing",
+                        "kpi_phasing",
+                        ["even", "profile"],
+                        format_func=_labels("kpis.phasing"),
+                        horizontal=True,
+                    )
+                    if phasing == "profile":
+                        st.caption(tr("kpis.phasing.profile_help"))
+                        _table(
+                            "profile",
+                            lambda: [
+                                {"month": (fs - 1 + i) % 12 + 1, "weight": 1.0} for i in range(12)
+                            ],
+                            "fixed",
+                            {
+                                "month": st.column_config.NumberColumn(
+                                    tr("kpis.table.month"), format="%d"
+                                ),
+                                "weight": st.column_config.NumberColumn(
+                                    tr("kpis.table.weight"), min_value=0.0, format="%.2f"
+                                ),
+                            },
+                        )
+        tk1, tk2 = st.columns(2)
+        with tk1:
+            tol_kind = _select(
+                st.radio,
+                tr("kpis.field.tol_kind"),
+                "tol_kind",
+                "kpi_tol_kind",
+                ["percent", "absolute"],
+                format_func=_labels("kpis.tol_kind"),
+                horizontal=True,
+            )
+        with tk2:
+            bound(
+                st.number_input,
+                tr("kpis.field.tol_pct")
+                if tol_kind == "percent"
+                else tr("kpis.field.tol_abs", unit=tr(f"kpis.unit.{unit}", currency=cur)),
+                draft,
+                "tol_value",
+                "kpi_tol_value",
+                value=None,
+                min_value=0.0,
+                step=1.0,
+            )
+        st.caption(tr("kpis.help.tolerance"))
+
+    # 4. follow-up --------------------------------------------------------------------------
+    with st.container(border=True):
+        st.markdown("##### " + tr("kpis.section.action"))
+        o1, o2 = st.columns(2)
+        with o1:
+            bound(
+                st.text_input,
+                tr("kpis.field.owner"),
+                draft,
+                "owner",
+                "kpi_owner",
+                placeholder=tr("kpis.field.owner_placeholder"),
+                max_chars=200,
+            )
+        with o2:
+            segment_column = _select(
+                st.selectbox,
+                tr("kpis.field.segment"),
+                "segment_column",
+                "kpi_segment",
+                [NONE, *categories],
+                format_func=_column_labels("kpis.no_segment"),
+                help=tr("kpis.help.segment"),
+            )
+        if segment_column and direction != "range":
+            st.caption(tr("kpis.segments_help", column=segment_column))
+            old_targets = {r["segment"]: r["target"] for r in _rows(draft, "segments")}
+            values = df[segment_column].dropna().astype(str).str.strip()
+            names = sorted(set(values[values != ""]))[:MAX_SEGMENTS]
+            names += [n for n in old_targets if n not in names]
+            _table(
+                "segments",
+                lambda: [{"segment": n, "target": old_targets.get(n)} for n in names],
+                segment_column,
+                {
+                    "segment": st.column_config.TextColumn(segment_column),
+                    "target": st.column_config.NumberColumn(
+                        tr("kpis.table.target", per=per), format="%.2f"
+                    ),
+                },
+            )
+        bound(
+            st.text_area,
+            tr("kpis.field.action"),
+            draft,
+            "action",
+            "kpi_action",
+            placeholder=tr("kpis.field.action_placeholder"),
+            max_chars=2000,
+            height=80,
+        )
+        st.caption("🛠️ " + tr("kpis.pillar.action"))
+
+    # save ----------------------------------------------------------------------------------
+    s1, s2, _ = st.columns([1, 1, 2])
+    if s1.button(tr("kpis.save"), key="kpi_save", type="primary", width="stretch"):
+        name = str(draft.get("name") or "").strip()
+        missing = [] if name else [tr("kpis.need.name")]
+        missing += _problems(draft, columns, ds.name)
+        if missing:
+            st.error(tr("kpis.not_saved") + "\n\n" + "\n".join(f"- {m}" for m in missing), icon="⚠️")
+        else:
+            taken = {k.id for k in card.kpis}
+            kpi_id = draft["id"] if editing else unique_id(name, taken)
+            try:
+                new_kpi = _build_kpi(draft, goal_id, kpi_id, name)
+                kpis_now = [new_kpi if k.id == kpi_id else k for k in card.kpis]
+                if not editing:
+                    kpis_now.append(new_kpi)
+                updated = card.model_copy(update={"kpis": kpis_now})
+                updated = Scorecard.model_validate(updated.model_dump())
+            except ValidationError as exc:
+                st.error(tr("kpis.invalid", detail=describe_validation_error(exc)), icon="⚠️")
+            else:
+                set_scorecard(updated)
+                set_notice(tr("kpis.saved", name=name))
+                st.session_state[DRAFT] = _empty_draft(usable[0].id)
+                st.session_state[RESET] = True
+                st.rerun()
+    if editing or draft.get("name"):
+        s2.button(
+            tr("kpis.cancel") if editing else tr("kpis.clear"),
+            key="kpi_cancel",
+            on_click=_new_draft,
+            width="stretch",
+        )
+
+# -- the live preview ------------------------------------------------------------------------
+with preview_col, st.container(border=True):
+    st.markdown("##### " + tr("kpis.preview.title"))
+    st.caption(tr("kpis.preview.intro"))
+    preview_problems = _problems(draft, columns, ds.name)
+    if preview_problems:
+        st.info(
+            tr("kpis.preview.incomplete") + "\n\n" + "\n".join(f"- {p}" for p in preview_problems),
+            icon="✏️",
+        )
+    else:
+        try:
+            draft_kpi = _build_kpi(
+                draft,
+                goal_id,
+                draft.get("id") or "draft",
+                str(draft.get("name") or "").strip() or tr("kpis.preview.unnamed"),
+            )
+        except ValidationError as exc:
+            st.warning(tr("kpis.invalid", detail=describe_validation_error(exc)), icon="⚠️")
+        else:
+            _show_preview(card, draft_kpi, df)
+
+if card.kpis:
+    st.page_link(PAGES["dashboard"], label=tr("kpis.to_dashboard"), icon="📊")
