@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("evaluate", help="evaluate a scorecard over data files")
     ev.add_argument("data", nargs="+", type=Path, help="data files (xlsx, xls, xlsb, ods, csv)")
     ev.add_argument("--scorecard", required=True, type=Path, help="scorecard JSON file")
-    ev.add_argument("--out", required=True, type=Path, help="output: .csv, .xlsx or .json")
+    ev.add_argument("--out", required=True, type=Path, help="output: .xlsx, .csv, .json or .pdf")
     ev.add_argument(
         "--as-of",
         type=_parse_date,
@@ -56,7 +56,7 @@ def _evaluate(args: argparse.Namespace, lang: str) -> int:
     from kpilogic.report import write_summary
 
     suffix = args.out.suffix.lower()
-    if suffix not in (".csv", ".xlsx", ".json"):
+    if suffix not in (".csv", ".xlsx", ".json", ".pdf"):
         _fail(t("cli.bad_out", lang, name=str(args.out)))
         return EXIT_USAGE
     try:

@@ -55,3 +55,21 @@ class DataError(KoersError):
     """Data that does not fit the scorecard (a missing column, a date column without dates)."""
 
     key = "error.data.column_missing"
+
+
+class ParseError(KoersError):
+    """A value (a number or a date written as text) that cannot be read."""
+
+    key = "error.parse.number"
+
+
+class LayoutError(KoersError):
+    """A sheet layout that cannot be turned into a table as asked (a wrong range, say)."""
+
+    key = "error.layout.no_table"
+
+
+class StoreError(KoersError):
+    """The workspace database cannot do what was asked (damaged, busy, full, missing item)."""
+
+    key = "error.store.unavailable"

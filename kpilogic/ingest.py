@@ -22,6 +22,7 @@ import tempfile
 import zipfile
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path, PurePath
 from typing import Any, Literal
@@ -38,6 +39,15 @@ SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".txt
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
 
 Format = Literal["xlsx", "xlsb", "ods", "xls", "csv"]
+
+
+@dataclass(frozen=True)
+class SheetInfo:
+    """A worksheet's name and whether it is visible (hidden sheets are listed too)."""
+
+    name: str
+    visible: bool
+
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -191,22 +201,37 @@ class _Book:
             self.book.close()
         self._dir.cleanup()
 
-    def sheets(self) -> list[str]:
-        """Worksheet names, visible ones first (chart sheets hold no table)."""
+    def sheet_infos(self) -> list[SheetInfo]:
+        """Worksheets in workbook order, with their visibility (chart sheets hold no table)."""
         try:
             meta = list(self.book.sheets_metadata)
         except BaseException as exc:
             if _is_interrupt(exc):
                 raise
             raise _wrap(exc, self.name) from exc
-        visible: list[str] = []
-        hidden: list[str] = []
-        for sheet in meta:
-            if str(sheet.typ).rsplit(".", 1)[-1] != "WorkSheet":
-                continue
-            is_visible = str(sheet.visible).rsplit(".", 1)[-1] == "Visible"
-            (visible if is_visible else hidden).append(str(sheet.name))
-        return visible + hidden
+        return [
+            SheetInfo(str(sheet.name), str(sheet.visible).rsplit(".", 1)[-1] == "Visible")
+            for sheet in meta
+            if str(sheet.typ).rsplit(".", 1)[-1] == "WorkSheet"
+        ]
+
+    def sheets(self) -> list[str]:
+        """Worksheet names, visible ones first."""
+        infos = self.sheet_infos()
+        return [s.name for s in infos if s.visible] + [s.name for s in infos if not s.visible]
+
+    def grid(self, sheet: str) -> tuple[list[list[Any]], tuple[int, int], Any]:
+        """The used range of ``sheet`` as rows, its top-left (row, column) and merged ranges."""
+        try:
+            found = self.book.get_sheet_by_name(sheet)
+            rows: list[list[Any]] = found.to_python()
+            start = found.start or (0, 0)
+            merged = found.merged_cell_ranges
+        except BaseException as exc:
+            if _is_interrupt(exc):
+                raise
+            raise _wrap(exc, self.name) from exc
+        return rows, (int(start[0]), int(start[1])), merged
 
     def rows(self, sheet: str) -> list[list[Any]]:
         try:
@@ -531,6 +556,160 @@ def read_path(path: str | Path, sheet: str | None = None) -> pd.DataFrame:
     return read_table(data, file.name, sheet)
 
 
+# -- raw grids (for layouts that are not one clean table) -----------------------------------
+
+_MAX_SCANNED_XML = 256 << 20  # sheet XML larger than this is not scanned for error cells
+_ERROR_CELL = re.compile(rb"<c\s([^>]*?)(/?)>")
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
+_CELL_VALUE = re.compile(rb"<v>([^<]{1,20})</v>")
+_DATE1904 = re.compile(rb"<(?:\w+:)?workbookPr\b[^>]*\bdate1904=\"(?:1|true)\"")
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def sheet_info(data: bytes, name: str) -> list[SheetInfo]:
+    """The worksheets of a workbook in workbook order, each with its visibility.
+
+    A hidden sheet is listed (``visible=False``): users hide sheets that hold data. A CSV is
+    one visible sheet named after the file.
+
+    Raises:
+        ReadError: when the file cannot be read (see ``detect_format``).
+    """
+    fmt = detect_format(data, name)
+    if fmt == "csv":
+        return [SheetInfo(PurePath(name).stem or name, True)]
+    with _Book(data, name, fmt) as book:
+        infos = book.sheet_infos()
+    if not infos:
+        raise ReadError("error.read.empty", name=name)
+    return infos
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + ch - 64
+    return index - 1
+
+
+def _xlsx_extras(data: bytes, sheet: str) -> tuple[dict[tuple[int, int], str], int]:
+    """Error cells (``#DIV/0!``…) of ``sheet`` by (row, column), and the date system.
+
+    calamine reads error cells as empty, so they are found in the sheet XML. Best effort:
+    anything unexpected gives no error cells and the 1900 system.
+    """
+    from defusedxml import ElementTree
+
+    errors: dict[tuple[int, int], str] = {}
+    system = 1900
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            book_xml = archive.read("xl/workbook.xml")
+            if _DATE1904.search(book_xml[: 1 << 20]):
+                system = 1904
+            root = ElementTree.fromstring(book_xml)
+            rel_id = None
+            for node in root.iter():
+                if node.tag.endswith("}sheet") and node.get("name") == sheet:
+                    rel_id = node.get(f"{{{_REL_NS}}}id")
+            rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+            target = next((r.get("Target", "") for r in rels.iter() if r.get("Id") == rel_id), "")
+            if not target:
+                return errors, system
+            path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            info = archive.getinfo(path)
+            if info.file_size > _MAX_SCANNED_XML:
+                return errors, system
+            xml = archive.read(path)
+    except (KeyError, ValueError, OSError, zipfile.BadZipFile, RuntimeError, SyntaxError):
+        return errors, system
+    except Exception:  # defusedxml refusals (entities, DTDs) are no reason to fail reading
+        return errors, system
+    if b't="e"' not in xml:
+        return errors, system
+    for match in _ERROR_CELL.finditer(xml):
+        attrs = match.group(1)
+        if b't="e"' not in attrs or match.group(2):
+            continue
+        ref = _CELL_REF.search(attrs)
+        value = _CELL_VALUE.match(xml, xml.find(b"<v>", match.end(), match.end() + 2000))
+        if ref is None or value is None:
+            continue
+        row, col = int(ref.group(2)) - 1, _column_index(ref.group(1))
+        errors[(row, col)] = value.group(1).decode("ascii", errors="replace")
+    return errors, system
+
+
+def _grid_frame(rows: Sequence[Sequence[Any]], start: tuple[int, int] = (0, 0)) -> pd.DataFrame:
+    width = max((len(r) for r in rows), default=0)
+    cells = [[None if _is_empty(v) else v for v in r] + [None] * (width - len(r)) for r in rows]
+    frame = pd.DataFrame(
+        cells,
+        index=pd.RangeIndex(start[0], start[0] + len(cells)),
+        columns=pd.RangeIndex(start[1], start[1] + width),
+        dtype=object,
+    )
+    return frame
+
+
+def read_grid(data: bytes, name: str, sheet: str | None = None) -> pd.DataFrame:
+    """The raw cells of one sheet (or a CSV), without taking any row as the header.
+
+    The frame is of object dtype; its index is the 0-based spreadsheet row and its columns
+    the 0-based spreadsheet column of each cell (row 0 is row 1, column 0 is column A), so
+    a cell's position is never lost. Empty cells are None; numbers, dates and text are as
+    calamine reads them (CSV cells are text). Excel error cells of .xlsx files hold their
+    error value (``#DIV/0!``); other formats read them as empty.
+
+    ``attrs`` carries what the layout step needs: ``merged`` (merged ranges as
+    (first_row, first_col, last_row, last_col), or None when the format does not say),
+    ``date_system`` (1900 or 1904), ``format``, ``sheet`` and, for a CSV, ``delimiter``.
+
+    Raises:
+        ReadError: ``sheet_missing``, ``sheet_empty``/``empty``, and those of
+            ``detect_format``.
+    """
+    fmt = detect_format(data, name)
+    if fmt == "csv":
+        rows, delim = _text_rows(data, name)
+        if not any(any(not _is_empty(v) for v in row) for row in rows):
+            raise ReadError("error.read.empty", name=name)
+        grid = _grid_frame(rows)
+        grid.attrs.update(
+            merged=None,
+            date_system=1900,
+            format=fmt,
+            sheet=list_sheets(data, name)[0],
+            delimiter=delim,
+        )
+        return grid
+    with _Book(data, name, fmt) as book:
+        sheets = book.sheets()
+        candidates = [_match_sheet(sheet, sheets, name)] if sheet is not None else sheets
+        chosen, grid, merged, system = "", pd.DataFrame(dtype=object), None, 1900
+        for candidate in candidates:
+            rows, start, merged = book.grid(candidate)
+            chosen, grid = candidate, _grid_frame(rows, start)
+            if fmt == "xlsx":
+                errors, system = _xlsx_extras(data, chosen)
+                for (row, col), value in errors.items():
+                    if row in grid.index and col in grid.columns and grid.at[row, col] is None:
+                        grid.at[row, col] = value
+            if grid.notna().to_numpy().any():
+                break
+        else:
+            if sheet is not None:
+                raise ReadError("error.read.sheet_empty", name=name, sheet=chosen)
+            raise ReadError("error.read.empty", name=name)
+    ranges = (
+        None
+        if merged is None
+        else tuple((int(a[0]), int(a[1]), int(b[0]), int(b[1])) for a, b in merged)
+    )
+    grid.attrs.update(merged=ranges, date_system=system, format=fmt, sheet=chosen, delimiter=None)
+    return grid
+
+
 # -- profiling and typing --------------------------------------------------------------------
 
 
@@ -693,6 +872,7 @@ __all__ = [
     "COLUMN_KINDS",
     "SPREADSHEET_SUFFIXES",
     "ColumnKind",
+    "SheetInfo",
     "apply_kinds",
     "detect_format",
     "guess_date_column",
@@ -701,7 +881,9 @@ __all__ = [
     "parse_numbers",
     "profile_column",
     "profile_columns",
+    "read_grid",
     "read_path",
     "read_table",
     "read_workbook",
+    "sheet_info",
 ]

@@ -1,8 +1,16 @@
-"""The evaluated summary as files: csv, xlsx and json.
+"""The evaluated scorecard as files people share: a formatted workbook, csv, json and a PDF.
+
+``report_xlsx`` is the workbook a manager forwards to the board: a summary per goal and KPI,
+the full detail as an Excel table, a native chart per KPI, the goals, check-ins, data quality
+and the scorecard's definitions, all in the user's language. ``summary_csv``, ``summary_xlsx``
+and ``summary_json`` are the plain, machine-readable summary. The one-page PDF lives in
+``kpilogic.report_pdf``; ``write_summary`` picks the writer from a file suffix.
 
 Any text cell that a spreadsheet could take for a formula (it starts with ``=``, ``+``,
 ``-``, ``@``, a tab or a carriage return) is written as literal text: in csv with a leading
-apostrophe, in xlsx as a string cell. Numbers stay numbers.
+apostrophe, in xlsx as a string cell. Numbers stay numbers. In the workbook, shares
+(% of target, changes, health) are true Excel percentages (0.923 shown as 92.3%), while a
+KPI measured in percent keeps its value (12.5 shown as 12.5%), as in the evaluation.
 """
 
 from __future__ import annotations
@@ -10,15 +18,30 @@ from __future__ import annotations
 import io
 import json
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.chart import LineChart, Reference
+from openpyxl.chart.shapes import GraphicalProperties
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
 
+from kpilogic.errors import KoersError
 from kpilogic.evaluate import SUMMARY_COLUMNS, Evaluation
+from kpilogic.explain import compact_value, explain_reason, status_badge, status_label
+from kpilogic.i18n import format_date, format_number, normalise_lang, t
+from kpilogic.model import KPI, UNITS, Goal
+from kpilogic.status import STATUSES, STYLES, Status
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -77,7 +100,10 @@ def write_table(ws: Any, df: pd.DataFrame) -> None:
 
 
 def summary_xlsx(evaluation: Evaluation) -> bytes:
-    """The summary as a plain, correct xlsx: one sheet 'Summary' with the summary columns."""
+    """The summary as a plain, machine-readable xlsx: one sheet 'Summary', the summary columns.
+
+    For the formatted workbook people share, use ``report_xlsx``.
+    """
     wb = Workbook()
     ws = wb.active
     ws.title = "Summary"
@@ -116,7 +142,8 @@ def summary_json(evaluation: Evaluation) -> bytes:
 
 
 def write_summary(evaluation: Evaluation, suffix: str, lang: str = "en") -> bytes:
-    """The summary in the format named by ``suffix`` (``.csv``, ``.xlsx`` or ``.json``).
+    """The report in the format named by ``suffix``: ``.csv``, ``.xlsx`` (the formatted
+    workbook), ``.json`` or ``.pdf`` (the one-page management summary).
 
     Raises:
         ValueError: for another suffix.
@@ -125,7 +152,740 @@ def write_summary(evaluation: Evaluation, suffix: str, lang: str = "en") -> byte
     if suffix == ".csv":
         return summary_csv(evaluation, lang)
     if suffix == ".xlsx":
-        return summary_xlsx(evaluation)
+        return report_xlsx(evaluation, lang)
     if suffix == ".json":
         return summary_json(evaluation)
+    if suffix == ".pdf":
+        from kpilogic.report_pdf import report_pdf
+
+        return report_pdf(evaluation, lang)
     raise ValueError(suffix)
+
+
+# -- the overview shared by the workbook and the PDF -----------------------------------------
+
+
+@dataclass(frozen=True)
+class KpiLine:
+    """One KPI in the overview: its latest period (total) and that period's status.
+
+    ``row`` is the KPI's latest row of ``Evaluation.detail`` (see ``Evaluation.latest``);
+    None when the KPI has no periods or could not be evaluated (then ``problem`` says why).
+    """
+
+    goal: Goal
+    kpi: KPI
+    row: pd.Series | None
+    status: Status
+    problem: KoersError | None = None
+
+    def number(self, column: str) -> float | None:
+        """A numeric column of ``row``; None when absent or NaN."""
+        if self.row is None or column not in self.row.index:
+            return None
+        value = self.row[column]
+        if value is None or pd.isna(value):
+            return None
+        return float(value)
+
+    @property
+    def basis(self) -> float | None:
+        """What the status was judged on: the projection in a running period, else the actual."""
+        projected = self.number("projected")
+        return projected if projected is not None else self.number("actual")
+
+
+def kpi_lines(evaluation: Evaluation) -> list[KpiLine]:
+    """Every KPI of the scorecard with its latest period, goal by goal in scorecard order."""
+    out: list[KpiLine] = []
+    card = evaluation.scorecard
+    for goal in card.goals:
+        for kpi in card.kpis_of(goal.id):
+            problem = evaluation.errors.get(kpi.id)
+            row = None if problem else evaluation.latest(kpi.id, evaluation.as_of)
+            status: Status = "no_data" if row is None else row["status"]
+            out.append(KpiLine(goal, kpi, row, status, problem))
+    return out
+
+
+def attention_order(lines: list[KpiLine]) -> list[KpiLine]:
+    """``lines`` worst first: by status severity, then by how far from target, then in order."""
+
+    def shortfall(line: KpiLine) -> float:
+        pct = line.number("pct_of_target")
+        if pct is None:
+            return 0.0
+        # Distance from 100% in the bad direction: further away sorts first.
+        return -(100 - pct) if line.kpi.direction == "higher" else -(pct - 100)
+
+    indexed = list(enumerate(lines))
+    indexed.sort(key=lambda p: (-STYLES[p[1].status].severity, shortfall(p[1]), p[0]))
+    return [line for _, line in indexed]
+
+
+def value_vs_target(line: KpiLine, lang: str, currency: str = "€") -> str:
+    """'€ 9.206 tegenover € 12.804' — with the projection of a running period when there is one."""
+    unit = line.kpi.unit
+    actual = compact_value(line.number("actual"), unit, lang, currency)
+    projected = line.number("projected")
+    if projected is not None:
+        proj = compact_value(projected, unit, lang, currency)
+        actual = f"{actual} ({t('report.pdf.projected', lang, value=proj)})"
+    if line.kpi.direction == "range":
+        low, high = line.number("target_low"), line.number("target_high")
+        if low is None or high is None:
+            return actual
+        low_text = compact_value(low, unit, lang, currency)
+        target = f"{low_text} – {compact_value(high, unit, lang, currency)}"
+    else:
+        tgt = line.number("target")
+        if tgt is None:
+            return actual
+        target = compact_value(tgt, unit, lang, currency)
+    return t("report.pdf.value_vs_target", lang, value=actual, target=target)
+
+
+def describe_target(kpi: KPI, lang: str, currency: str = "€") -> str:
+    """The KPI's target in words, e.g. '€ 1.500 per period' or '+10% on the same period …'."""
+    tgt = kpi.target
+    if tgt is None:
+        return t("report.target.none", lang)
+
+    def val(v: float) -> str:
+        return compact_value(v, kpi.unit, lang, currency)
+
+    def listing(values: dict[str, float], limit: int = 6) -> str:
+        items = [f"{k}: {val(v)}" for k, v in values.items()]
+        more = len(items) - limit
+        return "; ".join(items[:limit]) + (f"; … (+{more})" if more > 0 else "")
+
+    if kpi.direction == "range" and tgt.low is not None and tgt.high is not None:
+        text = t("report.target.range", lang, low=val(tgt.low), high=val(tgt.high))
+    elif tgt.kind == "constant":
+        text = t("report.target.constant", lang, value=val(tgt.value)) if tgt.value else ""
+    elif tgt.kind == "per_period":
+        text = t("report.target.per_period", lang, values=listing(tgt.per_period))
+    elif tgt.kind == "column":
+        text = t(
+            "report.target.column", lang, column=tgt.column, aggregation=tgt.column_aggregation
+        )
+    elif tgt.kind == "growth":
+        growth = tgt.growth_pct or 0.0
+        decimals = 0 if float(growth).is_integer() else 1
+        sign = "+" if growth >= 0 else ""
+        text = t(
+            "report.target.growth", lang, growth=f"{sign}{format_number(growth, lang, decimals)}%"
+        )
+    else:
+        key = "report.target.annual_profile" if tgt.profile else "report.target.annual_even"
+        text = t(key, lang, values=listing(tgt.annual))
+    if tgt.segments:
+        segments = t("report.target.segments", lang, values=listing(tgt.segments))
+        text = f"{text}; {segments}" if text else segments
+    return text
+
+
+def describe_tolerance(kpi: KPI, lang: str, currency: str = "€") -> str:
+    """'10% of the target' or '€ 50,00 (absolute)'."""
+    tol = kpi.tolerance
+    if tol.kind == "percent":
+        decimals = 0 if float(tol.value).is_integer() else 1
+        return t(
+            "report.tolerance.percent", lang, value=f"{format_number(tol.value, lang, decimals)}%"
+        )
+    return t(
+        "report.tolerance.absolute", lang, value=compact_value(tol.value, kpi.unit, lang, currency)
+    )
+
+
+def describe_filters(kpi: KPI, lang: str) -> str:
+    """'Channel is Web; Region is one of North, East' — or 'none'."""
+    if not kpi.filters:
+        return t("report.none", lang)
+    parts = []
+    for f in kpi.filters:
+        value = ", ".join(str(v) for v in f.value) if isinstance(f.value, list) else str(f.value)
+        parts.append(t(f"report.filter.{f.op}", lang, column=f.column, value=value))
+    return "; ".join(parts)
+
+
+# -- the formatted workbook ------------------------------------------------------------------
+
+CHART_PERIODS = 24  # periods per KPI on the Charts sheet; the Detail sheet has all of them
+
+
+def _font(size: float = 11, **style: Any) -> Font:
+    # Name the font: without it LibreOffice falls back to a serif for styled cells.
+    return Font(name="Calibri", size=size, **style)
+
+
+_HEADER_FILL = PatternFill("solid", start_color="1F3864", end_color="1F3864")
+_HEADER_FONT = _font(bold=True, color="FFFFFF")
+_GOAL_FILL = PatternFill("solid", start_color="E8EDF5", end_color="E8EDF5")
+_NOTE_FONT = _font(italic=True, color="595959")
+_THIN = Side(style="thin", color="D9D9D9")
+_ROW_BORDER = Border(bottom=_THIN)
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_TOP = Alignment(vertical="top")
+_CENTER = Alignment(horizontal="center", vertical="top")
+_CHANGE_FORMAT = "+0.0%;-0.0%;0.0%"
+_SHARE_FORMAT = "0.0%"
+
+
+def unit_format(unit: str, currency: str = "€", lang: str = "en") -> str:
+    """The Excel number format of a KPI unit: '"€" #,##0.00', '0.0"%"', '#,##0', …
+
+    A percent KPI's values are percentages already (12.5 means 12.5%), so the sign is a
+    literal rather than Excel's ×100 percent format.
+    """
+    symbol = currency.replace('"', "")
+    return {
+        "currency": f'"{symbol}" #,##0.00',
+        "percent": '0.0"%"',
+        "count": "#,##0",
+        "days": f'0.0 "{t("report.days_suffix", lang)}"',
+    }.get(unit, "#,##0.00")
+
+
+def axis_format(unit: str, currency: str = "€", lang: str = "en") -> str:
+    """The number format of a chart's value axis: like ``unit_format``, whole currency units."""
+    if unit == "currency":
+        return f'"{currency.replace(chr(34), "")}" #,##0'
+    return unit_format(unit, currency, lang)
+
+
+def _date_format(lang: str) -> str:
+    return "dd-mm-yyyy" if normalise_lang(lang) == "nl" else "yyyy-mm-dd"
+
+
+def _plain_text(value: str) -> str:
+    # openpyxl refuses control characters other than tab, line feed and carriage return.
+    return str(ILLEGAL_CHARACTERS_RE.sub("", value))
+
+
+def _put(
+    ws: Worksheet,
+    row: int,
+    col: int,
+    value: Any,
+    fmt: str | None = None,
+    font: Font | None = None,
+    align: Alignment | None = None,
+) -> Cell:
+    """Write one cell. Text is always a string cell, never a formula; numbers stay numbers."""
+    value = _cell_value(value)
+    cell: Cell = ws.cell(row=row, column=col)
+    if isinstance(value, str):
+        cell.value = _plain_text(value)
+        cell.data_type = "s"  # openpyxl would otherwise store "=..." as a formula
+    else:
+        cell.value = value
+    if fmt:
+        cell.number_format = fmt
+    if font:
+        cell.font = font
+    if align:
+        cell.alignment = align
+    return cell
+
+
+def _header(ws: Worksheet, row: int, labels: list[str]) -> None:
+    for col, label in enumerate(labels, start=1):
+        cell = _put(ws, row, col, label, font=_HEADER_FONT, align=_WRAP)
+        cell.fill = _HEADER_FILL
+    ws.row_dimensions[row].height = 30  # room for two-line headers
+
+
+def _widths(ws: Worksheet, widths: Sequence[float]) -> None:
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+
+
+def _fit_rows(ws: Worksheet, row: int, texts: dict[int, str], widths: Sequence[float]) -> None:
+    """Give a row enough height for its wrapped text (spreadsheets do not all do it on open)."""
+    lines = 1
+    for col, text in texts.items():
+        per_line = max(1, int(widths[col - 1] * 0.95))  # err towards a taller row
+        need = sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
+        lines = max(lines, need)
+    if lines > 1:
+        ws.row_dimensions[row].height = 15 * min(lines, 12)
+
+
+def _print_setup(ws: Worksheet, title_rows: str | None, name: str) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    if title_rows:
+        ws.print_title_rows = title_rows
+    # '&' starts a code in headers and footers; '&&' is a literal ampersand.
+    ws.oddFooter.left.text = _plain_text(name).replace("&", "&&")
+    ws.oddFooter.right.text = "&P / &N"
+
+
+def _status_rules(ws: Worksheet, cells: str, lang: str) -> None:
+    """Colour the status cells in ``cells`` (e.g. 'H6:H20') by their status word."""
+    first = cells.split(":", maxsplit=1)[0]
+    for status in STATUSES:
+        style = STYLES[status]
+        color = style.color.lstrip("#").upper()
+        text_color = "FFFFFF" if status in ("on_track", "off_track") else "000000"
+        label = status_label(status, lang).replace('"', '""')
+        ws.conditional_formatting.add(
+            cells,
+            FormulaRule(
+                formula=[f'ISNUMBER(SEARCH("{label}",{first}))'],
+                fill=PatternFill("solid", start_color=color, end_color=color),
+                font=Font(bold=True, color=text_color),
+                stopIfTrue=True,
+            ),
+        )
+
+
+def _pct(value: float | None) -> float | None:
+    """An evaluation percentage (92.3) as an Excel share (0.923)."""
+    return None if value is None else value / 100
+
+
+def _reliability(row: pd.Series | None) -> tuple[Any, str | None]:
+    """The reliability score of a row when the evaluation has one (a later addition)."""
+    if row is None or "reliability" not in row.index:
+        return "–", None
+    value = _cell_value(row["reliability"])
+    if value is None:
+        return "–", None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value, ("0%" if 0 <= value <= 1 else "0")
+    return str(value), None
+
+
+def _summary_sheet(
+    ws: Worksheet, ev: Evaluation, lines: list[KpiLine], lang: str, created: datetime
+) -> None:
+    card = ev.scorecard
+    cur = card.currency
+    keys = [
+        "goal",
+        "kpi",
+        "period",
+        "actual",
+        "projected",
+        "target",
+        "pct_of_target",
+        "status",
+        "change_prev",
+        "change_yoy",
+        "owner",
+        "action",
+        "reliability",
+        "explanation",
+    ]
+    widths = [30, 30, 10, 14, 14, 14, 11, 16, 12, 12, 22, 44, 13, 50]
+    col = {k: i for i, k in enumerate(keys, start=1)}
+    _put(ws, 1, 1, card.name, font=_font(bold=True, size=16))
+    subtitle = t(
+        "report.subtitle",
+        lang,
+        as_of=format_date(ev.as_of or ev.data_end, lang),
+        data_end=format_date(ev.data_end, lang),
+        created=format_date(created, lang),
+    )
+    _put(ws, 2, 1, f"{t('report.title', lang)} · {subtitle}", font=_font(color="404040"))
+    _put(ws, 3, 1, t("report.summary_note", lang), font=_NOTE_FONT)
+    head = 5
+    _header(ws, head, [t(f"report.col.{k}", lang) for k in keys])
+    ws.row_dimensions[head].height = 30
+    r = head + 1
+    goal_status = {g.goal_id: g for g in ev.goal_statuses(ev.as_of)}
+    for goal in card.goals:
+        rollup = goal_status[goal.id]
+        bold = _font(bold=True)
+        for c in range(1, len(keys) + 1):
+            ws.cell(row=r, column=c).fill = _GOAL_FILL
+        _put(ws, r, col["goal"], goal.title, font=bold, align=_WRAP)
+        total = len(rollup.kpi_statuses)
+        on_track = sum(s == "on_track" for s in rollup.kpi_statuses.values())
+        health = t("report.goal_health", lang, on_track=on_track, total=total)
+        _put(ws, r, col["kpi"], health, font=_NOTE_FONT, align=_TOP)
+        _put(ws, r, col["status"], status_badge(rollup.status, lang), align=_TOP)
+        _put(ws, r, col["owner"], goal.owner, align=_WRAP)
+        _fit_rows(ws, r, {col["goal"]: goal.title}, widths)
+        r += 1
+        for line in (ln for ln in lines if ln.goal.id == goal.id):
+            kpi, row = line.kpi, line.row
+            fmt = unit_format(kpi.unit, cur, lang)
+            _put(ws, r, col["kpi"], kpi.name, align=_WRAP)
+            _put(ws, r, col["status"], status_badge(line.status, lang), align=_TOP)
+            _put(ws, r, col["owner"], kpi.owner, align=_WRAP)
+            _put(ws, r, col["action"], kpi.action, align=_WRAP)
+            if line.problem is not None:
+                explanation = t("report.not_evaluated", lang, detail=line.problem.message(lang))
+            elif row is not None:
+                _put(ws, r, col["period"], row["period"], align=_TOP)
+                _put(ws, r, col["actual"], line.number("actual"), fmt, align=_TOP)
+                _put(ws, r, col["projected"], line.number("projected"), fmt, align=_TOP)
+                _put(ws, r, col["target"], line.number("target"), fmt, align=_TOP)
+                pct = _pct(line.number("pct_of_target"))
+                _put(ws, r, col["pct_of_target"], pct, _SHARE_FORMAT, align=_TOP)
+                prev = _pct(line.number("change_prev_pct"))
+                _put(ws, r, col["change_prev"], prev, _CHANGE_FORMAT, align=_TOP)
+                yoy = _pct(line.number("change_yoy_pct"))
+                _put(ws, r, col["change_yoy"], yoy, _CHANGE_FORMAT, align=_TOP)
+                explanation = explain_reason(row["reason"], kpi.unit, lang, cur)
+            else:
+                explanation = ""
+            reliability, rel_fmt = _reliability(row)
+            _put(ws, r, col["reliability"], reliability, rel_fmt, align=_TOP)
+            _put(ws, r, col["explanation"], explanation, align=_WRAP)
+            for c in range(1, len(keys) + 1):
+                ws.cell(row=r, column=c).border = _ROW_BORDER
+            wrapped = {
+                col["kpi"]: kpi.name,
+                col["action"]: kpi.action,
+                col["explanation"]: explanation,
+                col["owner"]: kpi.owner,
+            }
+            _fit_rows(ws, r, wrapped, widths)
+            r += 1
+    last = r - 1
+    if ev.errors:
+        r += 1
+        _put(ws, r, 1, t("report.errors_heading", lang), font=_font(bold=True))
+        for kpi_id, problem in ev.errors.items():
+            r += 1
+            _put(ws, r, 1, kpi_id)
+            _put(ws, r, 2, problem.message(lang))
+    if last > head:
+        letter = get_column_letter(col["status"])
+        _status_rules(ws, f"{letter}{head + 1}:{letter}{last}", lang)
+    _widths(ws, widths)
+    ws.freeze_panes = ws.cell(row=head + 1, column=col["kpi"] + 1)
+    _print_setup(ws, f"{head}:{head}", card.name)
+
+
+def _detail_sheet(ws: Worksheet, ev: Evaluation, lang: str) -> None:
+    card = ev.scorecard
+    cur = card.currency
+    d = ev.detail
+    has_reliability = "reliability" in d.columns
+    keys = [
+        "goal",
+        "kpi",
+        "segment",
+        "period",
+        "period_start",
+        "period_end",
+        "actual",
+        "projected",
+        "target",
+        "pct_of_target",
+        "gap",
+        "status",
+        "partial",
+        "change_prev",
+        "change_yoy",
+        "ytd_actual",
+        "ytd_target",
+        "unit",
+        "owner",
+        "explanation",
+    ]
+    if has_reliability:
+        keys.append("reliability")
+    widths = [28, 28, 14, 10, 12, 12, 14, 14, 14, 12, 14, 16, 12, 12, 12, 15, 15, 14, 22, 60, 13]
+    col = {k: i for i, k in enumerate(keys, start=1)}
+    _header(ws, 1, [t(f"report.col.{k}", lang) for k in keys])
+    date_fmt = _date_format(lang)
+    yes, no = t("report.yes", lang), t("report.no", lang)
+    unit_names: dict[str, str] = {u: t(f"report.unit.{u}", lang, currency=cur) for u in UNITS}
+    r = 1
+    for rec in d.to_dict("records"):
+        r += 1
+        unit = str(rec["unit"])
+        fmt = unit_format(unit, cur, lang)
+        values: dict[str, tuple[Any, str | None]] = {
+            "goal": (rec["goal"], None),
+            "kpi": (rec["kpi"], None),
+            "segment": (rec["segment"], None),
+            "period": (rec["period"], None),
+            "period_start": (rec["period_start"], date_fmt),
+            "period_end": (rec["period_end"], date_fmt),
+            "actual": (rec["actual"], fmt),
+            "projected": (rec["projected"], fmt),
+            "target": (rec["target"], fmt),
+            "pct_of_target": (_pct(_float(rec["pct_of_target"])), _SHARE_FORMAT),
+            "gap": (rec["gap"], fmt),
+            "status": (status_badge(rec["status"], lang), None),
+            "partial": (yes if rec["partial"] else no, None),
+            "change_prev": (_pct(_float(rec["change_prev_pct"])), _CHANGE_FORMAT),
+            "change_yoy": (_pct(_float(rec["change_yoy_pct"])), _CHANGE_FORMAT),
+            "ytd_actual": (rec["ytd_actual"], fmt),
+            "ytd_target": (rec["ytd_target"], fmt),
+            "unit": (unit_names.get(unit, unit), None),
+            "owner": (rec["owner"], None),
+            "explanation": (explain_reason(rec["reason"], unit, lang, cur), None),
+        }
+        if has_reliability:
+            values["reliability"] = _reliability(pd.Series({"reliability": rec["reliability"]}))
+        for key, (value, number_format) in values.items():
+            _put(ws, r, col[key], value, number_format)
+    last_col = get_column_letter(len(keys))
+    if r > 1:
+        table = Table(displayName="KoersDetail", ref=f"A1:{last_col}{r}")
+        table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+        ws.add_table(table)
+        letter = get_column_letter(col["status"])
+        _status_rules(ws, f"{letter}2:{letter}{r}", lang)
+    ws.row_dimensions[1].height = 30
+    ws.freeze_panes = "A2"
+    _widths(ws, widths[: len(keys)])
+    _print_setup(ws, "1:1", card.name)
+
+
+def _float(value: Any) -> float | None:
+    if value is None or pd.isna(value):
+        return None
+    return float(value)
+
+
+def _charts_sheet(ws: Worksheet, ev: Evaluation, lang: str) -> None:
+    card = ev.scorecard
+    cur = card.currency
+    _put(ws, 1, 1, card.name, font=_font(bold=True, size=14))
+    _put(ws, 2, 1, t("report.charts_note", lang, periods=CHART_PERIODS), font=_NOTE_FONT)
+    r = 4
+    for kpi in card.kpis:
+        rows = ev.kpi_rows(kpi.id).tail(CHART_PERIODS)
+        if rows.empty:
+            continue
+        fmt = unit_format(kpi.unit, cur, lang)
+        if kpi.direction == "range":
+            lines = [
+                ("actual", t("report.chart.actual", lang)),
+                ("target_low", f"{t('report.chart.target', lang)} (min)"),
+                ("target_high", f"{t('report.chart.target', lang)} (max)"),
+            ]
+        else:
+            lines = [
+                ("actual", t("report.chart.actual", lang)),
+                ("target", t("report.chart.target", lang)),
+            ]
+        if rows["projected"].notna().any():
+            lines.append(("projected", t("report.chart.projected", lang)))
+        _put(ws, r, 1, kpi.name, font=_font(bold=True))
+        head = r + 1
+        _put(ws, head, 1, t("report.col.period", lang), font=_font(bold=True))
+        for i, (_, label) in enumerate(lines, start=2):
+            _put(ws, head, i, label, font=_font(bold=True), align=_WRAP)
+        for offset, rec in enumerate(rows.to_dict("records"), start=1):
+            _put(ws, head + offset, 1, rec["period"])
+            for i, (column, _) in enumerate(lines, start=2):
+                _put(ws, head + offset, i, rec[column], fmt)
+        last = head + len(rows)
+        chart = LineChart()
+        chart.title = _plain_text(kpi.name)
+        chart.height, chart.width = 9.0, 20.0
+        chart.y_axis.number_format = axis_format(kpi.unit, cur, lang)
+        chart.x_axis.delete = False  # openpyxl 3.1 hides axes unless told otherwise
+        chart.y_axis.delete = False
+        chart.x_axis.tickLblSkip = max(1, len(rows) // 8)
+        chart.legend.position = "b"
+        data = Reference(ws, min_col=2, max_col=1 + len(lines), min_row=head, max_row=last)
+        chart.add_data(data, titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=1, min_row=head + 1, max_row=last))
+        for series, (column, _) in zip(chart.series, lines, strict=True):
+            series.smooth = False
+            line = series.graphicalProperties.line
+            if column == "actual":
+                line.solidFill, line.width = "0B5394", 28000
+                series.marker.symbol = "circle"
+                series.marker.size = 5
+            elif column == "projected":
+                line.noFill = True
+                series.marker.symbol = "square"
+                series.marker.size = 8
+                series.marker.graphicalProperties = GraphicalProperties(solidFill="E69F00")
+                series.marker.graphicalProperties.line.solidFill = "E69F00"
+            else:
+                line.solidFill, line.dashStyle, line.width = "444444", "dash", 19000
+                series.marker.symbol = "none"
+        ws.add_chart(chart, f"F{r}")
+        r += max(len(rows) + 3, 20)
+        ws.row_breaks.append(Break(id=r - 1))  # one KPI per printed page
+    _widths(ws, [12, 14, 14, 14, 14])
+    _print_setup(ws, None, card.name)
+
+
+def _goals_sheet(ws: Worksheet, ev: Evaluation, lang: str) -> None:
+    card = ev.scorecard
+    keys = [
+        "goal",
+        "why",
+        "owner",
+        "deadline",
+        "perspective",
+        "status",
+        "health",
+        "kpis_on_track",
+    ]
+    widths = [40, 50, 24, 12, 14, 16, 14, 12]
+    _header(ws, 1, [t(f"report.col.{k}", lang) for k in keys])
+    rollups = {g.goal_id: g for g in ev.goal_statuses(ev.as_of)}
+    for r, goal in enumerate(card.goals, start=2):
+        rollup = rollups[goal.id]
+        total = len(rollup.kpi_statuses)
+        on_track = sum(s == "on_track" for s in rollup.kpi_statuses.values())
+        _put(ws, r, 1, goal.title, align=_WRAP)
+        _put(ws, r, 2, goal.why, align=_WRAP)
+        _put(ws, r, 3, goal.owner, align=_TOP)
+        _put(ws, r, 4, goal.deadline, _date_format(lang), align=_TOP)
+        _put(ws, r, 5, t(f"perspective.{goal.perspective}", lang), align=_TOP)
+        _put(ws, r, 6, status_badge(rollup.status, lang), align=_TOP)
+        _put(ws, r, 7, rollup.health, "0%", align=_TOP)
+        _put(ws, r, 8, f"{on_track} / {total}", align=_TOP)
+        _fit_rows(ws, r, {1: goal.title, 2: goal.why}, widths)
+    if card.goals:
+        _status_rules(ws, f"F2:F{len(card.goals) + 1}", lang)
+    ws.freeze_panes = "A2"
+    _widths(ws, widths)
+    _print_setup(ws, "1:1", card.name)
+
+
+def _checkins_sheet(ws: Worksheet, ev: Evaluation, lang: str) -> None:
+    keys = ["date", "kpi", "period", "status", "note", "author"]
+    _header(ws, 1, [t(f"report.col.{k}", lang) for k in keys])
+    _put(ws, 3, 1, t("report.checkins_none", lang), font=_NOTE_FONT)
+    ws.freeze_panes = "A2"
+    _widths(ws, [12, 30, 10, 16, 60, 20])
+    _print_setup(ws, "1:1", ev.scorecard.name)
+
+
+def _quality_sheet(ws: Worksheet, ev: Evaluation, lang: str) -> None:
+    card = ev.scorecard
+    _put(ws, 1, 1, t("report.sheet.quality", lang), font=_font(bold=True, size=14))
+    note = _put(ws, 2, 1, t("report.quality_note", lang), font=_NOTE_FONT, align=_WRAP)
+    ws.merge_cells("A2:H2")
+    note.alignment = _WRAP
+    ws.row_dimensions[2].height = 45
+    r = 4
+    if ev.errors:
+        _put(ws, r, 1, t("report.errors_heading", lang), font=_font(bold=True))
+        for kpi_id, problem in ev.errors.items():
+            r += 1
+            _put(ws, r, 1, kpi_id)
+            _put(ws, r, 2, problem.message(lang))
+        r += 2
+    keys = ["kpi", "dataset", "period", "rows", "has_data", "partial", "data_end", "reliability"]
+    head = r
+    _header(ws, head, [t(f"report.col.{k}", lang) for k in keys])
+    yes, no = t("report.yes", lang), t("report.no", lang)
+    date_fmt = _date_format(lang)
+    has_reliability = "reliability" in ev.detail.columns
+    for kpi in card.kpis:
+        if kpi.id in ev.errors:
+            continue
+        dataset = card.dataset(kpi.dataset_id)
+        data_end = ev.data_ends.get(kpi.dataset_id)
+        for rec in ev.kpi_rows(kpi.id).to_dict("records"):
+            r += 1
+            _put(ws, r, 1, kpi.name)
+            _put(ws, r, 2, dataset.name)
+            _put(ws, r, 3, rec["period"])
+            _put(ws, r, 4, rec["rows"], "#,##0")
+            _put(ws, r, 5, yes if rec["rows"] > 0 else no, align=_CENTER)
+            _put(ws, r, 6, yes if rec["partial"] else no, align=_CENTER)
+            _put(ws, r, 7, data_end, date_fmt)
+            score: tuple[Any, str | None] = ("–", None)
+            if has_reliability:
+                score = _reliability(pd.Series({"reliability": rec["reliability"]}))
+            _put(ws, r, 8, score[0], score[1], align=_CENTER)
+    if r > head:
+        ws.auto_filter.ref = f"A{head}:H{r}"
+    ws.freeze_panes = ws.cell(row=head + 1, column=1)
+    _widths(ws, [30, 20, 10, 10, 14, 14, 14, 16])
+    _print_setup(ws, f"{head}:{head}", card.name)
+
+
+def _definitions_sheet(ws: Worksheet, ev: Evaluation, lang: str) -> None:
+    card = ev.scorecard
+    cur = card.currency
+    keys = [
+        "kpi",
+        "goal",
+        "why",
+        "formula",
+        "filters",
+        "unit",
+        "direction",
+        "target_definition",
+        "tolerance",
+        "cadence",
+        "segment_column",
+        "dataset",
+        "owner",
+        "action",
+    ]
+    widths = [28, 28, 36, 34, 24, 14, 16, 34, 18, 14, 14, 18, 22, 40]
+    _header(ws, 1, [t(f"report.col.{k}", lang) for k in keys])
+    for r, kpi in enumerate(card.kpis, start=2):
+        values = [
+            kpi.name,
+            card.goal(kpi.goal_id).title,
+            kpi.why,
+            kpi.measure.as_formula(),
+            describe_filters(kpi, lang),
+            t(f"report.unit.{kpi.unit}", lang, currency=cur),
+            t(f"report.direction.{kpi.direction}", lang),
+            describe_target(kpi, lang, cur),
+            describe_tolerance(kpi, lang, cur),
+            t(f"cadence.{kpi.cadence}", lang),
+            kpi.segment_column or "–",
+            card.dataset(kpi.dataset_id).name,
+            kpi.owner,
+            kpi.action,
+        ]
+        for c, value in enumerate(values, start=1):
+            _put(ws, r, c, value, align=_WRAP)
+        _fit_rows(ws, r, {c: str(v) for c, v in enumerate(values, start=1)}, widths)
+    ws.freeze_panes = "B2"
+    _widths(ws, widths)
+    _print_setup(ws, "1:1", card.name)
+
+
+def report_xlsx(evaluation: Evaluation, lang: str = "en", created: datetime | None = None) -> bytes:
+    """The formatted workbook in ``lang``: Summary, Detail, Charts, Goals, Check-ins,
+    Data quality and Definitions sheets, with document properties and print settings.
+
+    ``created`` is the moment shown as the report's date (default: now).
+    """
+    lang = normalise_lang(lang)
+    created = created or datetime.now().replace(microsecond=0)
+    lines = kpi_lines(evaluation)
+    wb = Workbook()
+    summary = wb.active
+    summary.title = t("report.sheet.summary", lang)
+    _summary_sheet(summary, evaluation, lines, lang, created)
+    builders = [
+        ("report.sheet.detail", _detail_sheet),
+        ("report.sheet.charts", _charts_sheet),
+        ("report.sheet.goals", _goals_sheet),
+        ("report.sheet.checkins", _checkins_sheet),
+        ("report.sheet.quality", _quality_sheet),
+        ("report.sheet.definitions", _definitions_sheet),
+    ]
+    for key, build in builders:
+        build(wb.create_sheet(t(key, lang)), evaluation, lang)
+    props = wb.properties
+    props.title = _plain_text(f"{evaluation.scorecard.name} — {t('report.title', lang)}")
+    props.subject = t("report.title", lang)
+    props.creator = "Koers"
+    props.language = "nl-NL" if lang == "nl" else "en-GB"
+    props.created = created
+    props.modified = created
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

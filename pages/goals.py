@@ -183,22 +183,23 @@ with st.container(border=True):
         )
         st.caption(tr("goals.help.deadline"))
 
-    preview = Goal.model_construct(**{**_empty_draft(), **draft, "id": draft.get("id", "x")})
-    for hint in goal_hints(preview):
-        st.caption("💡 " + tr(hint.key, **hint.params))
+    if str(draft.get("title") or "").strip():
+        preview = Goal.model_construct(**{**_empty_draft(), **draft, "id": draft.get("id", "x")})
+        for hint in goal_hints(preview):
+            st.caption("💡 " + tr(hint.key, **hint.params))
 
-    nav = st.columns([1, 1, 1, 3])
-    if step > 1 and nav[0].button(tr("goals.back"), key="goal_back"):
+    nav = st.container(horizontal=True)
+    if step > 1 and nav.button(tr("goals.back"), key="goal_back"):
         st.session_state[STEP] = step - 1
         st.rerun()
     if step < STEPS:
-        if nav[1].button(tr("goals.next"), key="goal_next", type="primary"):
+        if nav.button(tr("goals.next"), key="goal_next", type="primary"):
             if step == 1 and not str(draft.get("title") or "").strip():
                 st.error(tr("goals.need_title"), icon="⚠️")
             else:
                 st.session_state[STEP] = step + 1
                 st.rerun()
-    elif nav[1].button(tr("goals.save"), key="goal_save", type="primary"):
+    elif nav.button(tr("goals.save"), key="goal_save", type="primary"):
         if not str(draft.get("title") or "").strip():
             st.error(tr("goals.need_title"), icon="⚠️")
         else:
@@ -210,7 +211,7 @@ with st.container(border=True):
                 st.session_state[STEP] = 1
                 _clear_widgets()
                 st.rerun()
-    if (editing or draft.get("title")) and nav[2].button(tr("goals.cancel"), key="goal_cancel"):
+    if (editing or draft.get("title")) and nav.button(tr("goals.cancel"), key="goal_cancel"):
         st.session_state[DRAFT] = _empty_draft()
         st.session_state[STEP] = 1
         _clear_widgets()

@@ -98,4 +98,4 @@ def test_formula_injection_is_written_as_text(text: str) -> None:
 
 def test_unknown_suffix() -> None:
     with pytest.raises(ValueError):
-        write_summary(_evaluation(), ".pdf")
+        write_summary(_evaluation(), ".docx")
