@@ -1,0 +1,39 @@
+"""Messages with parameters that the app shows in both languages: layout decisions, findings.
+
+A decision ("header found on row 4") or a quality finding ("12 values could not be read")
+is stored as a message key and plain parameters, so it can be tested, saved as JSON and
+shown in Dutch or English. ``render`` formats the parameters for the language first:
+shares as percentages, numbers and dates in the local notation, lists joined.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from kpilogic.i18n import format_date, format_number, format_pct, t
+
+MAX_LISTED = 10  # longer lists of rows or periods are cut off with an ellipsis
+
+
+def _value(name: str, value: Any, lang: str) -> Any:
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, date):
+        return format_date(value, lang)
+    if isinstance(value, float):
+        if name.endswith("share"):
+            return format_pct(value, lang)
+        return format_number(value, lang, 0 if value.is_integer() else 2)
+    if isinstance(value, int) and abs(value) >= 10000 and name != "year":
+        return format_number(float(value), lang)
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        items = [str(_value(name, v, lang)) for v in value[:MAX_LISTED]]
+        return ", ".join(items) + (", …" if len(value) > MAX_LISTED else "")
+    return value
+
+
+def render(key: str, params: Mapping[str, Any], lang: str) -> str:
+    """The message ``key`` in ``lang`` with ``params`` formatted for that language."""
+    return t(key, lang, **{name: _value(name, v, lang) for name, v in params.items()})

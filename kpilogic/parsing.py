@@ -1,0 +1,855 @@
+"""Reading values people typed as text: numbers in Dutch or English notation, dates and periods.
+
+Spreadsheets from the real world hold ``€ 1.234,56``, ``1,234.56``, ``12%``, ``(1.234)``,
+``1.234,-``, ``#DIV/0!``, ``31-03-2026``, ``mrt 2026``, ``2026-Q1``, ``week 9 2026`` and Excel
+day serials. This module turns such cells into float64 and datetime64[ns] columns and says,
+per column, how many values it read, which ones it could not read (up to five examples with
+the row number the user sees in the spreadsheet) and how many were Excel error values.
+
+Conventions (each a decision a user can see in the parse report):
+- The notation (``nl``: ``.`` thousands, ``,`` decimals; ``en``: the reverse) holds for a
+  whole column. ``detect_notation`` votes with the values that only fit one notation;
+  ``1.234`` fits both and then the default (Dutch) decides. A caller can override it.
+- ``12%`` is 0.12, as Excel stores a percentage, so a text column and a typed percentage
+  column of the same data agree.
+- A lone dash (``-``, ``–``, ``€ -``) is zero, as Excel's accounting format shows zero.
+- ``(1.234)`` and a trailing minus (``1.234-``) are negative; ``1.234,-`` is a whole amount.
+- Excel error values (``#DIV/0!``, ``#N/A``… and their Dutch forms ``#DEEL/0!``, ``#N/B``…)
+  become empty and are counted apart from values that could not be read.
+- Dates are day first (``03-04-2026`` is 3 April) unless a value in the column can only be
+  month first (``04-13-2026``). Two-digit years follow Excel: 00–29 → 2000s, 30–99 → 1900s.
+- A period (``mrt 2026``, ``2026-Q1``, ``week 9 2026``, ``2026``) stands for its first day
+  (ISO weeks start on Monday).
+- Numbers in a date column are Excel day serials (1900 or 1904 system); whole numbers from
+  1900 to 2100 in such a column are years when every number in it is one.
+
+Only ``ParseError`` (a ``KoersError``) ever leaves the scalar parsers; the column parsers
+never raise on bad values, they count them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from kpilogic.errors import ParseError
+
+Notation = Literal["nl", "en"]
+DateSystem = Literal[1900, 1904]
+Grain = Literal["day", "week", "month", "quarter", "year"]
+ValueKind = Literal["number", "date"]
+
+NOTATIONS: tuple[Notation, ...] = ("nl", "en")
+MAX_EXAMPLES = 5
+MAX_TEXT = 100  # longer text is never a number or a date; keeps regexes cheap
+
+EXCEL_ERRORS: frozenset[str] = frozenset(
+    {
+        "#DIV/0!",
+        "#N/A",
+        "#VALUE!",
+        "#REF!",
+        "#NAME?",
+        "#NUM!",
+        "#NULL!",
+        "#SPILL!",
+        "#CALC!",
+        "#GETTING_DATA",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#CONNECT!",
+        "#BUSY!",
+        "#UNKNOWN!",
+        # Dutch Excel shows the same errors under these names.
+        "#DEEL/0!",
+        "#N/B",
+        "#WAARDE!",
+        "#VERW!",
+        "#NAAM?",
+        "#GETAL!",
+        "#LEEG!",
+    }
+)
+
+DATE_NAME_HINTS: tuple[str, ...] = (
+    "date",
+    "datum",
+    "dag",
+    "day",
+    "period",
+    "maand",
+    "month",
+    "week",
+    "kwartaal",
+    "quarter",
+    "jaar",
+    "year",
+    "time",
+    "tijd",
+)
+
+# -- numbers ---------------------------------------------------------------------------------
+
+_SPACE_CHARS = " \u00a0\u202f\u2007\u2009\t"
+_MINUS_CHARS = "-\u2212\u2013"  # hyphen, minus sign, en dash (Word turns - into –)
+_DASH_ONLY = frozenset({"-", "\u2212", "\u2013", "\u2014", "--"})
+_CURRENCY = re.compile(r"^(?:€|\$|£|¥|eur|usd|gbp|chf)\.?", re.IGNORECASE)
+_CURRENCY_END = re.compile(r"(?:€|\$|£|¥|eur|usd|gbp|chf)$", re.IGNORECASE)
+_SPACED_GROUPS = re.compile(r"\d{1,3}(?:[ \u00a0\u202f\u2007\u2009]\d{3})+(?:[.,]\d+)?")
+_BODY = {
+    "nl": re.compile(r"(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?|,\d+"),
+    "en": re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][+-]?\d{1,3})?|\.\d+"),
+}
+_LEADING_ZERO = re.compile(r"0\d")
+
+
+@dataclass(frozen=True)
+class _Number:
+    """A number's text split into its parts: sign, digits-and-separators, percent."""
+
+    negative: bool
+    body: str
+    percent: bool
+    dash: bool = False
+
+
+def _strip_sign(text: str) -> tuple[bool, str]:
+    if text[:1] and text[0] in _MINUS_CHARS:
+        return True, text[1:].strip(_SPACE_CHARS)
+    if text[:1] == "+":
+        return False, text[1:].strip(_SPACE_CHARS)
+    return False, text
+
+
+def _split_number(text: str) -> _Number | None:
+    """The parts of a number written as text, or None when it cannot be one."""
+    s = text.strip(_SPACE_CHARS + "\r\n")
+    if not s or len(s) > MAX_TEXT:
+        return None
+    if s in _DASH_ONLY:
+        return _Number(False, "0", False, dash=True)
+    negative = False
+    if s.startswith("(") and s.endswith(")"):
+        negative, s = True, s[1:-1].strip(_SPACE_CHARS)
+    sign, s = _strip_sign(s)
+    if m := _CURRENCY.match(s):
+        s = s[m.end() :].strip(_SPACE_CHARS)
+        if s in _DASH_ONLY:
+            return _Number(False, "0", False, dash=True)
+        if not sign:
+            sign, s = _strip_sign(s)
+    if m := _CURRENCY_END.search(s):
+        s = s[: m.start()].strip(_SPACE_CHARS)
+    if s in _DASH_ONLY or s == "":
+        # "€ -" is the accounting format's zero; a bare currency symbol is no number.
+        return _Number(False, "0", False, dash=True) if s else None
+    percent = s.endswith("%")
+    if percent:
+        s = s[:-1].strip(_SPACE_CHARS)
+    if s.endswith((",-", ",--")):
+        s = s[: s.index(",")]
+    elif s[-1:] in _MINUS_CHARS and not sign:
+        # SAP and some ledgers put the minus sign after the amount.
+        sign, s = True, s[:-1].strip(_SPACE_CHARS)
+    if _SPACED_GROUPS.fullmatch(s):
+        s = "".join(ch for ch in s if ch not in _SPACE_CHARS)
+    if not s or any(ch in _SPACE_CHARS for ch in s):
+        return None
+    return _Number(negative != sign, s, percent)
+
+
+def _body_value(body: str, notation: Notation) -> float | None:
+    if not _BODY[notation].fullmatch(body):
+        return None
+    plain = body.replace(".", "").replace(",", ".") if notation == "nl" else body.replace(",", "")
+    value = float(plain)
+    return value if math.isfinite(value) else None
+
+
+def _number_value(parts: _Number, notation: Notation) -> float | None:
+    value = _body_value(parts.body, notation)
+    if value is None:
+        return None
+    if parts.percent:
+        value /= 100
+    return -value if parts.negative and value else value
+
+
+def _numeric_text(text: str) -> bool:
+    """Whether ``text`` reads as a number in either notation."""
+    parts = _split_number(text)
+    return parts is not None and any(_BODY[n].fullmatch(parts.body) for n in NOTATIONS)
+
+
+def is_excel_error(value: object) -> bool:
+    """Whether ``value`` is an Excel error value such as ``#DIV/0!`` or ``#N/B``."""
+    return isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS
+
+
+def _check_notation(notation: str) -> Notation:
+    if notation == "nl":
+        return "nl"
+    if notation == "en":
+        return "en"
+    raise ParseError("error.parse.notation", notation=str(notation))
+
+
+def parse_number(text: str, notation: Notation = "nl") -> float:
+    """The number written in ``text``: ``€ 1.234,56`` (nl) or ``$1,234.56`` (en) and the like.
+
+    Raises:
+        ParseError: ``error.parse.number`` when ``text`` is no number in ``notation``,
+            ``error.parse.notation`` for a notation other than ``nl`` or ``en``.
+    """
+    notation = _check_notation(notation)
+    if not isinstance(text, str):
+        raise ParseError("error.parse.number", value=repr(text)[:40])
+    parts = _split_number(text)
+    value = None if parts is None else _number_value(parts, notation)
+    if value is None:
+        raise ParseError("error.parse.number", value=text.strip()[:40])
+    return value
+
+
+def _notation_vote(text: str) -> Notation | None:
+    parts = _split_number(text)
+    if parts is None or parts.dash:
+        return None
+    fits = [n for n in NOTATIONS if _BODY[n].fullmatch(parts.body)]
+    return fits[0] if len(fits) == 1 else None
+
+
+def detect_notation(values: Sequence[Any] | pd.Series, default: Notation = "nl") -> Notation:
+    """The notation of the numbers written as text in ``values``.
+
+    Each text value that fits only one notation (``12,5`` only Dutch, ``1,234.5`` only
+    English) votes; the majority wins, a tie or no vote at all gives ``default``. Values that
+    are already numbers do not vote.
+    """
+    votes = {"nl": 0, "en": 0}
+    for value in values:
+        if isinstance(value, str):
+            vote = _notation_vote(value)
+            if vote is not None:
+                votes[vote] += 1
+    if votes["nl"] == votes["en"]:
+        return default
+    return "nl" if votes["nl"] > votes["en"] else "en"
+
+
+# -- dates and periods -----------------------------------------------------------------------
+
+_MONTHS: dict[str, int] = {}
+for _number, _names in enumerate(
+    (
+        ("jan", "januari", "january"),
+        ("feb", "febr", "februari", "february"),
+        ("mrt", "maa", "maart", "mar", "march"),
+        ("apr", "april"),
+        ("mei", "may"),
+        ("jun", "juni", "june"),
+        ("jul", "juli", "july"),
+        ("aug", "augustus", "august"),
+        ("sep", "sept", "september"),
+        ("okt", "oktober", "oct", "october"),
+        ("nov", "november"),
+        ("dec", "december"),
+    ),
+    start=1,
+):
+    for _name in _names:
+        _MONTHS[_name] = _number
+_MONTH = "(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_TIME = r"(?:[ t](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
+
+_RE_ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})" + _TIME)
+_RE_DMY = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})" + _TIME)
+_RE_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_RE_WEEK = (
+    re.compile(r"(\d{4})[- ]?w(?:k|eek)?[- ]?(\d{1,2})"),
+    re.compile(r"(?:week|wk|w)[ .-]?(\d{1,2})(?:[ ,/-]+(\d{4}))?", re.ASCII),
+)
+_RE_QUARTER = (
+    re.compile(r"(\d{4})[- ]?(?:q|k|kw)([1-4])"),
+    re.compile(r"(?:q|k|kw|kwartaal|quarter)[ ]?([1-4])(?:[ ,/-]+(\d{4}|'?\d{2}))?"),
+)
+_RE_MONTH_NUM = (re.compile(r"(\d{4})[-/](\d{1,2})"), re.compile(r"(\d{1,2})[-/](\d{4})"))
+_RE_DAY_NAME = (
+    re.compile(r"(\d{1,2})[ -]" + _MONTH + r"[ -](\d{4})"),
+    re.compile(_MONTH + r" (\d{1,2}),? (\d{4})"),
+)
+_RE_MONTH_NAME = (
+    re.compile(_MONTH + r"[ -]?(\d{4})"),
+    re.compile(_MONTH + r"[ -]'?(\d{2})"),
+    re.compile(r"(\d{4})[ -]" + _MONTH),
+    re.compile(_MONTH),
+)
+_RE_YEAR = re.compile(r"(?:fy|jaar |year )?(\d{4})")
+_RE_SERIAL_TEXT = re.compile(r"\d{5}(?:\.\d+)?")
+
+_MIN_STAMP = datetime(1677, 9, 23)  # the datetime64[ns] window, a day inside each end
+_MAX_STAMP = datetime(2262, 4, 10)
+_EPOCH_1900 = datetime(1899, 12, 30)
+_EPOCH_1904 = datetime(1904, 1, 1)
+_MAX_SERIAL = 2958466  # 10000-01-01 in the 1900 system
+
+
+@dataclass(frozen=True)
+class PeriodStart:
+    """A date or period read from text: its first day and how long it lasts (``grain``)."""
+
+    start: datetime
+    grain: Grain
+    has_year: bool = True
+
+
+def _year2(text: str) -> int:
+    year = int(text.lstrip("'"))
+    if len(text.lstrip("'")) == 2:
+        return 2000 + year if year < 30 else 1900 + year
+    return year
+
+
+def _make(year: int, month: int, day: int, clock: Sequence[str | None] = ()) -> datetime | None:
+    try:
+        hour, minute, second = (int(v) if v else 0 for v in (*clock, None, None, None)[:3])
+        moment = datetime(year, month, day, hour, minute, second)
+    except (ValueError, OverflowError):
+        return None
+    return moment if _MIN_STAMP <= moment <= _MAX_STAMP else None
+
+
+def _week_start(year: int, week: int) -> datetime | None:
+    try:
+        monday = date.fromisocalendar(year, week, 1)
+    except ValueError:
+        return None
+    return datetime(monday.year, monday.month, monday.day)
+
+
+def _parse_period(text: str, dayfirst: bool, year: int | None) -> PeriodStart | None:
+    """A date or period in ``text`` (already lower case and stripped), or None."""
+    s = " ".join(text.split())
+    if m := _RE_ISO.fullmatch(s):
+        moment = _make(int(m[1]), int(m[2]), int(m[3]), m.groups()[3:])
+        return PeriodStart(moment, "day") if moment else None
+    if m := _RE_DMY.fullmatch(s):
+        first, second = int(m[1]), int(m[2])
+        day, month = (first, second) if dayfirst else (second, first)
+        moment = _make(_year2(m[3]), month, day, m.groups()[3:])
+        return PeriodStart(moment, "day") if moment else None
+    if m := _RE_COMPACT.fullmatch(s):
+        if 1900 <= int(m[1]) <= 2100:
+            moment = _make(int(m[1]), int(m[2]), int(m[3]))
+            return PeriodStart(moment, "day") if moment else None
+        return None
+    for pattern in _RE_DAY_NAME:
+        if m := pattern.fullmatch(s):
+            groups = m.groups()
+            day_text, month_name = (
+                (groups[0], groups[1]) if groups[0].isdigit() else (groups[1], groups[0])
+            )
+            moment = _make(int(groups[2]), _MONTHS[month_name], int(day_text))
+            return PeriodStart(moment, "day") if moment else None
+    if m := _RE_WEEK[0].fullmatch(s):
+        start = _week_start(int(m[1]), int(m[2]))
+        return PeriodStart(start, "week") if start else None
+    if m := _RE_WEEK[1].fullmatch(s):
+        wanted = int(m[2]) if m[2] else year
+        start = _week_start(wanted, int(m[1])) if wanted else None
+        return PeriodStart(start, "week", m[2] is not None) if start else None
+    if m := _RE_QUARTER[0].fullmatch(s):
+        start = _make(int(m[1]), 3 * int(m[2]) - 2, 1)
+        return PeriodStart(start, "quarter") if start else None
+    if m := _RE_QUARTER[1].fullmatch(s):
+        wanted = _year2(m[2]) if m[2] else year
+        start = _make(wanted, 3 * int(m[1]) - 2, 1) if wanted else None
+        return PeriodStart(start, "quarter", m[2] is not None) if start else None
+    for pattern in _RE_MONTH_NUM:
+        if m := pattern.fullmatch(s):
+            y, mo = (int(m[1]), int(m[2])) if len(m[1]) == 4 else (int(m[2]), int(m[1]))
+            start = _make(y, mo, 1)
+            return PeriodStart(start, "month") if start else None
+    for index, pattern in enumerate(_RE_MONTH_NAME):
+        if m := pattern.fullmatch(s):
+            if index == 3:
+                start = _make(year, _MONTHS[m[1]], 1) if year else None
+                return PeriodStart(start, "month", False) if start else None
+            month_name, year_text = (m[2], m[1]) if index == 2 else (m[1], m[2])
+            start = _make(_year2(year_text), _MONTHS[month_name], 1)
+            return PeriodStart(start, "month") if start else None
+    if (m := _RE_YEAR.fullmatch(s)) and 1900 <= int(m[1]) <= 2100:
+        return PeriodStart(datetime(int(m[1]), 1, 1), "year")
+    return None
+
+
+def parse_period_label(
+    text: object, year: int | None = None, dayfirst: bool = True
+) -> PeriodStart | None:
+    """The date or period named by ``text`` (a column header, say), or None if it names none.
+
+    ``year`` completes labels without one (``mrt``, ``Q1``, ``week 9``); without it they are
+    None. A date or datetime cell is a day.
+    """
+    if isinstance(text, datetime | pd.Timestamp):
+        moment = pd.Timestamp(text).to_pydatetime()
+        return PeriodStart(moment, "day") if _MIN_STAMP <= moment <= _MAX_STAMP else None
+    if isinstance(text, date):
+        return PeriodStart(datetime(text.year, text.month, text.day), "day")
+    if isinstance(text, bool) or not isinstance(text, str | int | float):
+        return None
+    if isinstance(text, float):
+        if not text.is_integer():
+            return None
+        text = int(text)
+    s = str(text).strip().lower()
+    if not s or len(s) > MAX_TEXT:
+        return None
+    return _parse_period(s, dayfirst, year)
+
+
+def parse_date(text: str, dayfirst: bool = True, year: int | None = None) -> datetime:
+    """The date (or first day of the period) in ``text``: ``31-03-2026``, ``2026-03-31``,
+    ``31 maart 2026``, ``March 2026``, ``mrt 2026``, ``2026-Q1``, ``Q1 2026``, ``week 9 2026``,
+    ``2026-W09``, ``2026``.
+
+    Raises:
+        ParseError: ``error.parse.date`` when ``text`` names no date.
+    """
+    parsed = parse_period_label(text, year, dayfirst) if isinstance(text, str) else None
+    if parsed is None:
+        raise ParseError("error.parse.date", value=str(text).strip()[:40])
+    return parsed.start
+
+
+def excel_serial_to_datetime(serial: float, system: DateSystem = 1900) -> datetime:
+    """The moment an Excel day serial stands for (the fraction is the time of day).
+
+    The 1900 system counts from 1900-01-01 = 1 and keeps Excel's phantom 29 February 1900
+    (serial 60), which has no date; the 1904 system (old Mac Excel) counts from
+    1904-01-01 = 0.
+
+    Raises:
+        ParseError: ``error.parse.serial`` for a serial outside Excel's range or serial 60.
+    """
+    if (
+        isinstance(serial, bool)
+        or not isinstance(serial, int | float)
+        or not math.isfinite(serial)
+        or serial < 0
+        or serial >= _MAX_SERIAL
+    ):
+        raise ParseError("error.parse.serial", value=str(serial)[:40])
+    if system == 1904:
+        epoch = _EPOCH_1904
+    elif serial >= 61:
+        epoch = _EPOCH_1900
+    elif 1 <= serial < 60:
+        epoch = _EPOCH_1900 + timedelta(days=1)
+    else:
+        raise ParseError("error.parse.serial", value=str(serial)[:40])
+    moment = epoch + timedelta(days=float(serial))
+    if not _MIN_STAMP <= moment <= _MAX_STAMP:
+        raise ParseError("error.parse.serial", value=str(serial)[:40])
+    # Serials carry floating-point noise in the time of day; round it to the second.
+    return (moment + timedelta(microseconds=500_000)).replace(microsecond=0)
+
+
+def _dayfirst_votes(values: Sequence[Any] | pd.Series) -> bool:
+    day, month = 0, 0
+    for value in values:
+        if isinstance(value, str) and (m := _RE_DMY.fullmatch(" ".join(value.lower().split()))):
+            first, second = int(m[1]), int(m[2])
+            day += first > 12 >= second
+            month += second > 12 >= first
+    return not month > day
+
+
+# -- columns ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParseFailure:
+    """One value that could not be read, with its spreadsheet row (1-based)."""
+
+    row: int
+    value: str
+
+
+@dataclass(frozen=True)
+class ColumnParse:
+    """What reading one column found.
+
+    ``parsed`` values became numbers or dates, ``blank`` cells were empty, ``errors`` were
+    Excel error values (``#DIV/0!``), ``failed`` could not be read (``examples`` shows up to
+    five, with their spreadsheet row numbers). ``notation`` is the number notation used;
+    ``dayfirst`` the date order used.
+    """
+
+    column: str
+    kind: ValueKind
+    parsed: int
+    failed: int
+    blank: int
+    errors: int
+    examples: tuple[ParseFailure, ...] = ()
+    error_rows: tuple[int, ...] = ()
+    notation: Notation | None = None
+    dayfirst: bool | None = None
+
+    @property
+    def total(self) -> int:
+        """Number of cells in the column."""
+        return self.parsed + self.failed + self.blank + self.errors
+
+    @property
+    def ok(self) -> bool:
+        """Whether every filled cell was read."""
+        return self.failed == 0 and self.errors == 0
+
+
+@dataclass(frozen=True)
+class ParseReport:
+    """The ``ColumnParse`` of each column that was parsed, by column name."""
+
+    columns: Mapping[str, ColumnParse] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> int:
+        """Values that could not be read, over all columns."""
+        return sum(c.failed for c in self.columns.values())
+
+    @property
+    def errors(self) -> int:
+        """Excel error values, over all columns."""
+        return sum(c.errors for c in self.columns.values())
+
+    def get(self, column: str) -> ColumnParse | None:
+        """The result for ``column``, or None if it was not parsed."""
+        return self.columns.get(column)
+
+
+@dataclass(frozen=True)
+class ParsedTable:
+    """A table with its number and date columns read, and what reading them found."""
+
+    frame: pd.DataFrame
+    report: ParseReport
+
+
+def _is_blank(value: object) -> bool:
+    if value is None or value is pd.NaT or value is pd.NA:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip(_SPACE_CHARS + "\r\n")
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(
+        value, bool | np.bool_
+    )
+
+
+def _row_numbers(n: int, rows: Sequence[int] | None, first_row: int) -> Sequence[int]:
+    if rows is None:
+        return range(first_row, first_row + n)
+    if len(rows) != n:
+        raise ParseError("error.parse.rows", expected=n, got=len(rows))
+    return rows
+
+
+class _Tally:
+    """Counts and examples gathered while reading one column."""
+
+    def __init__(self) -> None:
+        self.parsed = self.failed = self.blank = self.errors = 0
+        self.examples: list[ParseFailure] = []
+        self.error_rows: list[int] = []
+
+    def fail(self, row: int, value: object) -> None:
+        self.failed += 1
+        if len(self.examples) < MAX_EXAMPLES:
+            self.examples.append(ParseFailure(row, _show(value)))
+
+    def error(self, row: int) -> None:
+        self.errors += 1
+        if len(self.error_rows) < MAX_EXAMPLES:
+            self.error_rows.append(row)
+
+    def result(self, column: str, kind: ValueKind, **extra: Any) -> ColumnParse:
+        return ColumnParse(
+            column,
+            kind,
+            self.parsed,
+            self.failed,
+            self.blank,
+            self.errors,
+            tuple(self.examples),
+            tuple(self.error_rows),
+            **extra,
+        )
+
+
+def _show(value: object) -> str:
+    if isinstance(value, datetime | pd.Timestamp):
+        return pd.Timestamp(value).isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value).strip()
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def parse_number_column(
+    values: pd.Series,
+    notation: Notation | None = None,
+    *,
+    rows: Sequence[int] | None = None,
+    first_row: int = 2,
+    default: Notation = "nl",
+) -> tuple[pd.Series, ColumnParse]:
+    """``values`` as float64 and what reading them found.
+
+    Numbers stay numbers, text is read in ``notation`` (detected with ``detect_notation``
+    when None), booleans and dates fail. ``rows`` gives each value's spreadsheet row
+    number; by default the first value is on ``first_row`` (a header on row 1).
+
+    Raises:
+        ParseError: only for a ``rows`` of the wrong length or an unknown notation.
+    """
+    numbers = _row_numbers(len(values), rows, first_row)
+    used = detect_notation(values, default) if notation is None else _check_notation(notation)
+    tally = _Tally()
+    out = np.full(len(values), np.nan)
+    for i, (value, row) in enumerate(zip(values, numbers, strict=True)):
+        if _is_blank(value):
+            tally.blank += 1
+        elif _is_number(value):
+            number = float(value)
+            if math.isfinite(number):
+                out[i] = number
+                tally.parsed += 1
+            else:
+                tally.fail(row, value)
+        elif is_excel_error(value):
+            tally.error(row)
+        elif isinstance(value, str):
+            parts = _split_number(value)
+            number_or_none = None if parts is None else _number_value(parts, used)
+            if number_or_none is None:
+                tally.fail(row, value)
+            else:
+                out[i] = number_or_none
+                tally.parsed += 1
+        else:
+            tally.fail(row, value)
+    series = pd.Series(out, index=values.index, name=values.name, dtype="float64")
+    return series, tally.result(str(values.name), "number", notation=used)
+
+
+def _all_years(values: pd.Series) -> bool:
+    numbers = [float(v) for v in values if _is_number(v) and math.isfinite(float(v))]
+    return bool(numbers) and all(n.is_integer() and 1900 <= n <= 2100 for n in numbers)
+
+
+def parse_date_column(
+    values: pd.Series,
+    *,
+    date_system: DateSystem = 1900,
+    dayfirst: bool | None = None,
+    year: int | None = None,
+    rows: Sequence[int] | None = None,
+    first_row: int = 2,
+) -> tuple[pd.Series, ColumnParse]:
+    """``values`` as datetime64[ns] and what reading them found.
+
+    Dates stay dates; numbers are Excel serials in ``date_system`` (or years, when all are
+    whole numbers from 1900 to 2100); text is read by ``parse_period_label`` (a period gives
+    its first day), day first unless ``dayfirst`` says otherwise or the column can only be
+    month first. ``year`` completes period labels without a year.
+
+    Raises:
+        ParseError: only for a ``rows`` of the wrong length.
+    """
+    numbers = _row_numbers(len(values), rows, first_row)
+    order = _dayfirst_votes(values) if dayfirst is None else dayfirst
+    years = _all_years(values)
+    tally = _Tally()
+    out: list[datetime | None] = []
+    for value, row in zip(values, numbers, strict=True):
+        moment: datetime | None = None
+        if _is_blank(value):
+            tally.blank += 1
+            out.append(None)
+            continue
+        if is_excel_error(value):
+            tally.error(row)
+            out.append(None)
+            continue
+        if isinstance(value, datetime | date | pd.Timestamp):
+            found = parse_period_label(value)
+            moment = found.start if found else None
+        elif _is_number(value):
+            number = float(value)
+            if years:
+                moment = datetime(int(number), 1, 1)
+            else:
+                try:
+                    moment = excel_serial_to_datetime(number, date_system)
+                except ParseError:
+                    moment = None
+        elif isinstance(value, str):
+            text = value.strip()
+            if _RE_SERIAL_TEXT.fullmatch(text):
+                try:
+                    moment = excel_serial_to_datetime(float(text), date_system)
+                except ParseError:
+                    moment = None
+            else:
+                found = parse_period_label(text, year, order)
+                moment = found.start if found else None
+        if moment is None:
+            tally.fail(row, value)
+        else:
+            tally.parsed += 1
+        out.append(moment)
+    series = pd.Series(
+        pd.to_datetime(pd.Series(out, dtype=object)).to_numpy(dtype="datetime64[ns]"),
+        index=values.index,
+        name=values.name,
+    )
+    return series, tally.result(str(values.name), "date", dayfirst=order)
+
+
+def _share_parsed(values: pd.Series, kind: ValueKind, default: Notation) -> float:
+    _, result = (
+        parse_number_column(values, default=default)
+        if kind == "number"
+        else parse_date_column(values)
+    )
+    filled = result.parsed + result.failed
+    return result.parsed / filled if filled else 0.0
+
+
+def infer_kinds(
+    df: pd.DataFrame, threshold: float = 0.8, default: Notation = "nl"
+) -> dict[str, ValueKind]:
+    """Which columns of ``df`` hold numbers and which dates (others are left out).
+
+    A column is a date column when it holds dates, or when at least ``threshold`` of its
+    filled cells (Excel errors aside) read as dates and they are not plain numbers, or its
+    name says date (Datum, Maand, Week…) and its numbers look like Excel serials or years.
+    It is a number column when at least ``threshold`` of them read as numbers and it has no
+    codes with leading zeros (postal codes, article numbers).
+    """
+    kinds: dict[str, ValueKind] = {}
+    for column in df.columns:
+        values = df[column]
+        name = str(column).casefold()
+        hinted = any(hint in name for hint in DATE_NAME_HINTS)
+        if pd.api.types.is_bool_dtype(values.dtype):
+            continue
+        if pd.api.types.is_datetime64_any_dtype(values.dtype):
+            kinds[str(column)] = "date"
+            continue
+        present = [v for v in values if not _is_blank(v) and not is_excel_error(v)]
+        if not present:
+            continue
+        numeric = [v for v in present if _is_number(v)]
+        texts = [v for v in present if isinstance(v, str)]
+        if all(isinstance(v, datetime | date | pd.Timestamp) for v in present):
+            kinds[str(column)] = "date"
+            continue
+        looks_serial = bool(numeric) and all(
+            float(v).is_integer() and (20000 <= float(v) <= 80000 or 1900 <= float(v) <= 2100)
+            for v in numeric
+        )
+        if hinted and len(numeric) == len(present) and looks_serial:
+            kinds[str(column)] = "date"
+            continue
+        plain_numbers = all(_numeric_text(v) for v in texts)
+        if (
+            texts
+            and (hinted or not plain_numbers)
+            and _share_parsed(values, "date", default) >= threshold
+        ):
+            kinds[str(column)] = "date"
+            continue
+        if any(_LEADING_ZERO.match(v.strip()) for v in texts):
+            continue
+        if _share_parsed(values, "number", default) >= threshold:
+            kinds[str(column)] = "number"
+    return kinds
+
+
+def parse_table(
+    df: pd.DataFrame,
+    kinds: Mapping[str, ValueKind] | None = None,
+    *,
+    notation: Notation | Mapping[str, Notation] | None = None,
+    rows: Sequence[int] | None = None,
+    first_row: int = 2,
+    date_system: DateSystem = 1900,
+    dayfirst: bool | None = None,
+    year: int | None = None,
+    default: Notation = "nl",
+) -> ParsedTable:
+    """``df`` with its number and date columns read (``kinds``; inferred when None).
+
+    ``notation`` fixes the number notation for all columns or per column name; ``rows``
+    gives the spreadsheet row number of each row of ``df`` (default: ``first_row`` onward).
+    Columns not in ``kinds`` are left as they are.
+
+    Raises:
+        ParseError: only for a ``rows`` of the wrong length or an unknown notation.
+    """
+    chosen = infer_kinds(df, default=default) if kinds is None else dict(kinds)
+    numbers = list(_row_numbers(len(df), rows, first_row))
+    out = df.copy()
+    report: dict[str, ColumnParse] = {}
+    for column, kind in chosen.items():
+        if column not in out.columns:
+            continue
+        if kind == "number":
+            wanted = notation.get(column) if isinstance(notation, Mapping) else notation
+            series, result = parse_number_column(out[column], wanted, rows=numbers, default=default)
+        else:
+            series, result = parse_date_column(
+                out[column], date_system=date_system, dayfirst=dayfirst, year=year, rows=numbers
+            )
+        out[column] = series
+        report[column] = result
+    return ParsedTable(out, ParseReport(report))
+
+
+__all__ = [
+    "DATE_NAME_HINTS",
+    "EXCEL_ERRORS",
+    "NOTATIONS",
+    "ColumnParse",
+    "DateSystem",
+    "Grain",
+    "Notation",
+    "ParseFailure",
+    "ParseReport",
+    "ParsedTable",
+    "PeriodStart",
+    "ValueKind",
+    "detect_notation",
+    "excel_serial_to_datetime",
+    "infer_kinds",
+    "is_excel_error",
+    "parse_date",
+    "parse_date_column",
+    "parse_number",
+    "parse_number_column",
+    "parse_period_label",
+    "parse_table",
+]

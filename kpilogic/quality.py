@@ -1,0 +1,558 @@
+"""Data quality: can the numbers behind a KPI be trusted? (the reliability pillar).
+
+Per dataset it reports completeness of each column, values that could not be read (with
+examples and their spreadsheet rows, from ``parsing.ParseReport``) and duplicate rows. Per
+KPI it looks at the columns the KPI uses and the rows it measures (after its filters) and
+gives a reliability score from 0 to 100 with the reasons, each a ``Finding`` with the
+points it cost. ``add_reliability`` puts the scores beside an evaluated summary.
+
+Scoring rules (start at 100, subtract each penalty, never below 0):
+- **no data** — no row of the KPI has a date: 100 (score 0).
+- **missing column** — a column the KPI uses is not in the data: 50.
+- **completeness** — the worst used column is ``c`` complete (empty cells, not counting
+  values that could not be read): ``ceil(50 × (1 − c))``, at most 30.
+- **unreadable values** — per used column with a share ``f`` of its filled cells that
+  could not be read: ``5 + ceil(100 × f)``; together at most 30.
+- **Excel errors** — per used column with a share ``e`` of error values (#DIV/0!…):
+  ``5 + ceil(100 × e)``; together at most 20.
+- **duplicate rows** — a share ``d`` of the dataset's rows repeats an earlier row in every
+  column: ``5 + ceil(100 × d)``, at most 15 (identical rows can be genuine, so it counts
+  less).
+- **outliers** — ``n`` values of the KPI's measure columns have a robust z-score above 3.5
+  (``0.6745 × (x − median) / MAD``; with a MAD of 0 the mean absolute deviation × 1.2533
+  stands in; fewer than 5 values are not judged): ``2 × n``, at most 10.
+- **gaps** — ``n`` periods of the KPI's cadence without any row between its first and its
+  last period: ``5 × n``, at most 25.
+- **stale** — the end of the period of the latest date (on or before as-of) lies more than
+  1.5 periods before as-of (a monthly KPI whose data ends in February is stale from
+  mid-April on): 20.
+
+A score of 80 or more is ``good``; 50 to 79 ``shaky``; below 50 ``poor``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from kpilogic.errors import KoersError
+from kpilogic.measures import apply_filters, formula_columns
+from kpilogic.model import KPI, Cadence, Scorecard
+from kpilogic.notes import render
+from kpilogic.parsing import ParseFailure, ParseReport
+from kpilogic.periods import Period, period_keys
+
+Band = Literal["good", "shaky", "poor"]
+
+GOOD = 80
+SHAKY = 50
+ROBUST_Z = 3.5
+MIN_OUTLIER_VALUES = 5
+STALE_PERIODS = 1.5
+CADENCE_DAYS: Mapping[Cadence, float] = {
+    "week": 7.0,
+    "month": 365.25 / 12,
+    "quarter": 365.25 / 4,
+    "year": 365.25,
+}
+_CAPS = {
+    "quality.completeness": 30,
+    "quality.unreadable": 30,
+    "quality.excel_errors": 20,
+    "quality.duplicates": 15,
+    "quality.outliers": 10,
+    "quality.gaps": 25,
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One reason a KPI's data is less reliable, and the points it cost (``penalty``)."""
+
+    key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    penalty: int = 0
+
+    def message(self, lang: str) -> str:
+        """The finding in ``lang``."""
+        return render(self.key, self.params, lang)
+
+
+@dataclass(frozen=True)
+class Outlier:
+    """A value far from the others (robust z-score above 3.5), with its spreadsheet row."""
+
+    row: int
+    column: str
+    value: float
+    robust_z: float
+
+
+@dataclass(frozen=True)
+class ColumnQuality:
+    """One column: share filled (``completeness``), empty cells, unreadable and error values."""
+
+    column: str
+    completeness: float
+    missing: int
+    failed: int = 0
+    errors: int = 0
+    examples: tuple[ParseFailure, ...] = ()
+
+
+@dataclass(frozen=True)
+class DatasetQuality:
+    """A dataset's quality: per column, and the rows repeating an earlier row (row numbers)."""
+
+    dataset_id: str
+    rows: int
+    columns: Mapping[str, ColumnQuality]
+    duplicate_rows: tuple[int, ...]
+    findings: tuple[Finding, ...] = ()
+
+
+@dataclass(frozen=True)
+class KpiQuality:
+    """A KPI's reliability ``score`` (0–100) with the ``findings`` that explain it."""
+
+    kpi_id: str
+    score: int
+    findings: tuple[Finding, ...]
+    outliers: tuple[Outlier, ...] = ()
+    missing_periods: tuple[str, ...] = ()
+    first: date | None = None
+    latest: date | None = None
+    stale: bool = False
+
+    @property
+    def band(self) -> Band:
+        """``good`` (80+), ``shaky`` (50–79) or ``poor`` (below 50)."""
+        return reliability_band(self.score)
+
+
+@dataclass(frozen=True)
+class QualityReport:
+    """Quality of every dataset and every KPI of a scorecard."""
+
+    datasets: Mapping[str, DatasetQuality]
+    kpis: Mapping[str, KpiQuality]
+
+    @property
+    def scores(self) -> dict[str, int]:
+        """Reliability score by KPI id."""
+        return {kpi_id: q.score for kpi_id, q in self.kpis.items()}
+
+
+def reliability_band(score: int) -> Band:
+    """``good`` for 80 and above, ``shaky`` for 50 to 79, ``poor`` below 50."""
+    if score >= GOOD:
+        return "good"
+    return "shaky" if score >= SHAKY else "poor"
+
+
+# -- the checks ------------------------------------------------------------------------------
+
+
+def _rows(n: int, rows: Sequence[int] | None) -> list[int]:
+    return list(range(2, n + 2)) if rows is None or len(rows) != n else list(rows)
+
+
+def completeness(df: pd.DataFrame, columns: Sequence[str] | None = None) -> dict[str, float]:
+    """Share of non-empty cells per column (1.0 for an empty table)."""
+    out: dict[str, float] = {}
+    for column in df.columns if columns is None else columns:
+        if column not in df.columns:
+            continue
+        values = df[column]
+        filled = values.notna()
+        if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+            filled &= values.astype(str).str.strip().ne("")
+        out[str(column)] = float(filled.mean()) if len(values) else 1.0
+    return out
+
+
+def duplicate_rows(df: pd.DataFrame, rows: Sequence[int] | None = None) -> tuple[int, ...]:
+    """Spreadsheet rows that repeat an earlier row in every column."""
+    if df.empty:
+        return ()
+    repeated = df.astype(str).duplicated(keep="first").to_numpy()
+    numbers = _rows(len(df), rows)
+    return tuple(n for n, dup in zip(numbers, repeated, strict=True) if dup)
+
+
+def robust_z(values: pd.Series) -> pd.Series:
+    """The robust z-score of each value: ``0.6745 × (x − median) / MAD``.
+
+    With a MAD of 0 the mean absolute deviation × 1.2533 stands in; when that is 0 too,
+    every score is 0. Empty values stay empty.
+    """
+    numbers = pd.to_numeric(values, errors="coerce").astype("float64")
+    present = numbers.dropna()
+    if present.empty:
+        return pd.Series(np.nan, index=values.index, dtype="float64")
+    median = float(present.median())
+    deviation = (present - median).abs()
+    mad = float(deviation.median())
+    if mad > 0:
+        scale = mad / 0.6745
+    else:
+        mean_ad = float(deviation.mean())
+        scale = mean_ad * 1.2533
+    if scale == 0 or not math.isfinite(scale):
+        return numbers.where(numbers.isna(), 0.0)
+    return (numbers - median) / scale
+
+
+def outliers(
+    values: pd.Series,
+    rows: Sequence[int] | None = None,
+    threshold: float = ROBUST_Z,
+) -> list[Outlier]:
+    """Values whose robust z-score is above ``threshold`` (5 values needed to judge)."""
+    if int(values.notna().sum()) < MIN_OUTLIER_VALUES:
+        return []
+    scores = robust_z(values)
+    numbers = _rows(len(values), rows)
+    found = []
+    for position, (value, score) in enumerate(zip(values, scores, strict=True)):
+        if pd.notna(score) and abs(float(score)) > threshold:
+            found.append(
+                Outlier(numbers[position], str(values.name), float(value), round(float(score), 2))
+            )
+    return found
+
+
+def missing_periods(dates: pd.Series, cadence: Cadence, fiscal_start: int = 1) -> list[Period]:
+    """Periods of ``cadence`` without any date, between the first and the last period."""
+    keys = period_keys(dates, cadence, fiscal_start).dropna()
+    if keys.empty:
+        return []
+    present = {int(k) for k in keys}
+    first, last = min(present), max(present)
+    return [Period(cadence, k, fiscal_start) for k in range(first, last + 1) if k not in present]
+
+
+def is_stale(latest: date, cadence: Cadence, as_of: date, fiscal_start: int = 1) -> bool:
+    """Whether the period holding ``latest`` ended more than 1.5 periods before ``as_of``."""
+    end = Period.containing(latest, cadence, fiscal_start).end
+    return (as_of - end).days > STALE_PERIODS * CADENCE_DAYS[cadence]
+
+
+# -- datasets --------------------------------------------------------------------------------
+
+
+def assess_dataset(
+    df: pd.DataFrame,
+    *,
+    dataset_id: str = "",
+    report: ParseReport | None = None,
+    rows: Sequence[int] | None = None,
+) -> DatasetQuality:
+    """Completeness, unreadable values (from ``report``) and duplicate rows of a dataset.
+
+    ``rows`` gives each row's spreadsheet row number (default: row 2 onward).
+    """
+    shares = completeness(df)
+    columns: dict[str, ColumnQuality] = {}
+    for column, share in shares.items():
+        parsed = report.get(column) if report is not None else None
+        missing = round((1 - share) * len(df))
+        columns[column] = ColumnQuality(
+            column,
+            share,
+            missing,
+            parsed.failed if parsed else 0,
+            parsed.errors if parsed else 0,
+            parsed.examples if parsed else (),
+        )
+    duplicates = duplicate_rows(df, rows)
+    findings: list[Finding] = []
+    if duplicates:
+        findings.append(_duplicates_finding(duplicates, len(df)))
+    for quality in columns.values():
+        findings.extend(_column_findings(quality, len(df)))
+    return DatasetQuality(dataset_id, len(df), columns, duplicates, tuple(_capped(findings)))
+
+
+def _duplicates_finding(duplicates: Sequence[int], n: int) -> Finding:
+    share = len(duplicates) / n if n else 0.0
+    return Finding(
+        "quality.duplicates",
+        {"count": len(duplicates), "rows": list(duplicates)},
+        min(_CAPS["quality.duplicates"], 5 + math.ceil(100 * share)),
+    )
+
+
+def _column_findings(quality: ColumnQuality, n: int) -> list[Finding]:
+    """Completeness, unreadable and error findings of one column."""
+    out: list[Finding] = []
+    blank = max(0, quality.missing - quality.failed - quality.errors)
+    if blank and n:
+        share = 1 - blank / n
+        out.append(
+            Finding(
+                "quality.completeness",
+                {"column": quality.column, "share": share, "missing": blank},
+                min(_CAPS["quality.completeness"], math.ceil(50 * (1 - share))),
+            )
+        )
+    filled = n - blank
+    if quality.failed and filled:
+        share = quality.failed / filled
+        out.append(
+            Finding(
+                "quality.unreadable",
+                {
+                    "column": quality.column,
+                    "count": quality.failed,
+                    "examples": [f"{e.value} ({e.row})" for e in quality.examples],
+                },
+                5 + math.ceil(100 * share),
+            )
+        )
+    if quality.errors and filled:
+        share = quality.errors / filled
+        out.append(
+            Finding(
+                "quality.excel_errors",
+                {"column": quality.column, "count": quality.errors},
+                5 + math.ceil(100 * share),
+            )
+        )
+    return out
+
+
+def _capped(findings: Sequence[Finding]) -> list[Finding]:
+    """The findings with each rule's penalties trimmed so together they stay under its cap."""
+    spent: dict[str, int] = {}
+    out = []
+    for finding in findings:
+        cap = _CAPS.get(finding.key)
+        penalty = finding.penalty
+        if cap is not None:
+            penalty = max(0, min(penalty, cap - spent.get(finding.key, 0)))
+            spent[finding.key] = spent.get(finding.key, 0) + penalty
+        out.append(Finding(finding.key, finding.params, penalty))
+    return out
+
+
+# -- KPIs ------------------------------------------------------------------------------------
+
+
+def kpi_columns(kpi: KPI) -> tuple[list[str], list[str]]:
+    """The columns a KPI uses: (measure columns, other columns: filters, segment, target)."""
+    measure = kpi.measure
+    if measure.formula:
+        measured = sorted(formula_columns(measure.formula))
+    else:
+        measured = [measure.column] if measure.column else []
+    others = [f.column for f in kpi.filters]
+    if kpi.segment_column:
+        others.append(kpi.segment_column)
+    if kpi.target is not None and kpi.target.kind == "column" and kpi.target.column:
+        others.append(kpi.target.column)
+    return measured, [c for c in dict.fromkeys(others) if c not in measured]
+
+
+def assess_kpi(
+    kpi: KPI,
+    df: pd.DataFrame,
+    date_column: str,
+    *,
+    as_of: date | None = None,
+    report: ParseReport | None = None,
+    rows: Sequence[int] | None = None,
+    fiscal_start: int = 1,
+    dataset: DatasetQuality | None = None,
+) -> KpiQuality:
+    """The reliability of ``kpi`` measured on ``df`` (typed; dates in ``date_column``).
+
+    ``as_of`` is the day freshness is judged on (default today); ``report`` the parse
+    report of ``df``; ``rows`` each row's spreadsheet row number; ``dataset`` a ready
+    ``assess_dataset`` result (computed when None).
+    """
+    as_of = date.today() if as_of is None else as_of
+    data = df.reset_index(drop=True)
+    numbers = _rows(len(data), rows)
+    measured, others = kpi_columns(kpi)
+    used = list(dict.fromkeys([date_column, *measured, *others]))
+    missing_columns = [c for c in used if c not in data.columns]
+    if missing_columns:
+        finding = Finding("quality.column_missing", {"columns": missing_columns}, 50)
+        return KpiQuality(kpi.id, 50, (finding,))
+    dataset = dataset or assess_dataset(data, report=report, rows=numbers)
+    findings: list[Finding] = []
+    for column in used:
+        quality = dataset.columns.get(column)
+        if quality is not None:
+            findings.extend(_column_findings(quality, dataset.rows))
+    findings = _worst_completeness(findings)
+    if dataset.duplicate_rows:
+        findings.append(_duplicates_finding(dataset.duplicate_rows, dataset.rows))
+    try:
+        kept = apply_filters(data, kpi.filters, dataset=kpi.dataset_id)
+    except KoersError:
+        kept = data
+    positions = [int(i) for i in kept.index]
+    dates = pd.to_datetime(kept[date_column], errors="coerce")
+    valid = dates.dropna()
+    if valid.empty:
+        finding = Finding("quality.no_data", {}, 100)
+        return KpiQuality(kpi.id, 0, (*_capped(findings), finding))
+    found_outliers: list[Outlier] = []
+    for column in measured:
+        values = kept[column]
+        if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(
+            values.dtype
+        ):
+            found_outliers.extend(outliers(values, [numbers[p] for p in positions]))
+    if found_outliers:
+        findings.append(
+            Finding(
+                "quality.outliers",
+                {
+                    "count": len(found_outliers),
+                    "examples": [f"{o.column} {o.value:g} ({o.row})" for o in found_outliers[:5]],
+                },
+                2 * len(found_outliers),
+            )
+        )
+    gaps = missing_periods(valid, kpi.cadence, fiscal_start)
+    if gaps:
+        findings.append(
+            Finding(
+                "quality.gaps",
+                {"count": len(gaps), "periods": [p.label for p in gaps]},
+                5 * len(gaps),
+            )
+        )
+    first = valid.min().date()
+    up_to = valid[valid <= pd.Timestamp(as_of) + pd.Timedelta(days=1) - pd.Timedelta(1)]
+    latest = (up_to.max() if not up_to.empty else valid.max()).date()
+    stale = is_stale(latest, kpi.cadence, as_of, fiscal_start)
+    if stale:
+        findings.append(
+            Finding(
+                "quality.stale",
+                {
+                    "latest": latest,
+                    "as_of": as_of,
+                    "period": Period.containing(latest, kpi.cadence, fiscal_start).label,
+                },
+                20,
+            )
+        )
+    final = _capped(findings)
+    score = max(0, 100 - sum(f.penalty for f in final))
+    return KpiQuality(
+        kpi.id,
+        score,
+        tuple(final),
+        tuple(found_outliers),
+        tuple(p.label for p in gaps),
+        first,
+        latest,
+        stale,
+    )
+
+
+def _worst_completeness(findings: list[Finding]) -> list[Finding]:
+    """Only the least complete column's completeness finding counts (the rule's cap)."""
+    complete = [f for f in findings if f.key == "quality.completeness"]
+    if len(complete) <= 1:
+        return findings
+    worst = min(complete, key=lambda f: float(f.params["share"]))
+    columns = [str(f.params["column"]) for f in complete]
+    merged = Finding("quality.completeness", {**worst.params, "columns": columns}, worst.penalty)
+    rest = [f for f in findings if f.key != "quality.completeness"]
+    return [merged, *rest]
+
+
+def assess_scorecard(
+    scorecard: Scorecard,
+    datasets: Mapping[str, pd.DataFrame],
+    *,
+    as_of: date | None = None,
+    reports: Mapping[str, ParseReport] | None = None,
+    rows: Mapping[str, Sequence[int]] | None = None,
+) -> QualityReport:
+    """Quality of every dataset (by id) and every KPI of ``scorecard``.
+
+    A KPI whose dataset is not in ``datasets`` gets the ``quality.no_data`` finding.
+    """
+    reports = reports or {}
+    rows = rows or {}
+    dataset_quality: dict[str, DatasetQuality] = {}
+    for dataset in scorecard.datasets:
+        if dataset.id in datasets:
+            dataset_quality[dataset.id] = assess_dataset(
+                datasets[dataset.id],
+                dataset_id=dataset.id,
+                report=reports.get(dataset.id),
+                rows=rows.get(dataset.id),
+            )
+    kpis: dict[str, KpiQuality] = {}
+    for kpi in scorecard.kpis:
+        if kpi.dataset_id not in dataset_quality:
+            kpis[kpi.id] = KpiQuality(kpi.id, 0, (Finding("quality.no_data", {}, 100),))
+            continue
+        kpis[kpi.id] = assess_kpi(
+            kpi,
+            datasets[kpi.dataset_id],
+            scorecard.dataset(kpi.dataset_id).date_column,
+            as_of=as_of,
+            report=reports.get(kpi.dataset_id),
+            rows=rows.get(kpi.dataset_id),
+            fiscal_start=scorecard.fiscal_year_start_month,
+            dataset=dataset_quality[kpi.dataset_id],
+        )
+    return QualityReport(dataset_quality, kpis)
+
+
+# -- into the evaluation ---------------------------------------------------------------------
+
+
+def reliability_column(frame: pd.DataFrame, scores: Mapping[str, int]) -> pd.Series:
+    """The reliability score of each row's ``kpi_id`` (Int64; empty for unknown KPIs)."""
+    values = [scores.get(str(k)) for k in frame["kpi_id"]]
+    return pd.Series(pd.array(values, dtype="Int64"), index=frame.index, name="reliability")
+
+
+def add_reliability(frame: pd.DataFrame, scores: Mapping[str, int]) -> pd.DataFrame:
+    """A copy of an evaluated detail or summary frame with a ``reliability`` column."""
+    out = frame.copy()
+    out["reliability"] = reliability_column(frame, scores)
+    return out
+
+
+__all__ = [
+    "GOOD",
+    "ROBUST_Z",
+    "SHAKY",
+    "Band",
+    "ColumnQuality",
+    "DatasetQuality",
+    "Finding",
+    "KpiQuality",
+    "Outlier",
+    "QualityReport",
+    "add_reliability",
+    "assess_dataset",
+    "assess_kpi",
+    "assess_scorecard",
+    "completeness",
+    "duplicate_rows",
+    "is_stale",
+    "kpi_columns",
+    "missing_periods",
+    "outliers",
+    "reliability_band",
+    "reliability_column",
+    "robust_z",
+]
