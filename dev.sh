@@ -24,14 +24,23 @@ ensure_uv() {
     fi
 }
 
-ensure_chromium() {
-    if { [ -n "${CHROMIUM_PATH:-}" ] || command -v chromium >/dev/null 2>&1; } \
-        && [ -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ]; then return; fi
-    echo "Installing Debian's chromium for the browser tests ..." >&2
+ensure_system_packages() {
+    # Debian packages the tests use: chromium (browser tests), an emoji font (status icons
+    # in screenshots), LibreOffice Calc (opens our xlsx) and poppler (renders our PDF).
+    missing=""
+    if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1; then
+        missing="$missing chromium"
+    fi
+    [ -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || missing="$missing fonts-noto-color-emoji"
+    command -v soffice >/dev/null 2>&1 || missing="$missing libreoffice-calc"
+    command -v pdftoppm >/dev/null 2>&1 || missing="$missing poppler-utils"
+    [ -z "$missing" ] && return
+    echo "Installing Debian packages for the tests:$missing ..." >&2
     SUDO=""
     [ "$(id -u)" -ne 0 ] && SUDO="sudo"
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+        $missing >/dev/null
 }
 
 cmd="${1:-help}"
@@ -45,7 +54,7 @@ case "$cmd" in
     test)
         ensure_uv
         "$UV" sync --frozen
-        ensure_chromium
+        ensure_system_packages
         "$UV" run --frozen ruff check .
         "$UV" run --frozen mypy
         exec "$UV" run --frozen pytest "$@"

@@ -681,6 +681,7 @@ def _charts_sheet(ws: Worksheet, ev: Evaluation, lang: str) -> None:
         _put(ws, head, 1, t("report.col.period", lang), font=_font(bold=True))
         for i, (_, label) in enumerate(lines, start=2):
             _put(ws, head, i, label, font=_font(bold=True), align=_WRAP)
+        ws.row_dimensions[head].height = 30
         for offset, rec in enumerate(rows.to_dict("records"), start=1):
             _put(ws, head + offset, 1, rec["period"])
             for i, (column, _) in enumerate(lines, start=2):
@@ -741,13 +742,13 @@ def _goals_sheet(ws: Worksheet, ev: Evaluation, lang: str) -> None:
         on_track = sum(s == "on_track" for s in rollup.kpi_statuses.values())
         _put(ws, r, 1, goal.title, align=_WRAP)
         _put(ws, r, 2, goal.why, align=_WRAP)
-        _put(ws, r, 3, goal.owner, align=_TOP)
+        _put(ws, r, 3, goal.owner, align=_WRAP)
         _put(ws, r, 4, goal.deadline, _date_format(lang), align=_TOP)
         _put(ws, r, 5, t(f"perspective.{goal.perspective}", lang), align=_TOP)
         _put(ws, r, 6, status_badge(rollup.status, lang), align=_TOP)
         _put(ws, r, 7, rollup.health, "0%", align=_TOP)
-        _put(ws, r, 8, f"{on_track} / {total}", align=_TOP)
-        _fit_rows(ws, r, {1: goal.title, 2: goal.why}, widths)
+        _put(ws, r, 8, f"{on_track} / {total}", align=_CENTER)
+        _fit_rows(ws, r, {1: goal.title, 2: goal.why, 3: goal.owner}, widths)
     if card.goals:
         _status_rules(ws, f"F2:F{len(card.goals) + 1}", lang)
     ws.freeze_panes = "A2"

@@ -90,7 +90,7 @@ def test_evaluate_to_xlsx(tmp_path: Path) -> None:
     ("args", "fragment"),
     [
         (["--scorecard", "missing.json"], "cannot open 'missing.json'"),
-        (["--scorecard", str(CARD), "--out", "x.txt"], "must end in .csv, .xlsx or .json"),
+        (["--scorecard", str(CARD), "--out", "x.txt"], "must end in .csv, .xlsx, .json or .pdf"),
     ],
 )
 def test_bad_input_gives_one_line_and_no_traceback(args, fragment, tmp_path: Path) -> None:
