@@ -6,10 +6,11 @@ from datetime import date
 
 import streamlit as st
 
-from kpilogic.report import summary_csv, summary_xlsx
+from kpilogic.report import summary_csv
 from pages.shared import (
     evaluation,
     lang,
+    report_file,
     require_data,
     require_kpis,
     require_scorecard,
@@ -41,10 +42,12 @@ require_kpis(card)
 ev, _ = evaluation(card)
 st.subheader(tr("download.summary"))
 st.caption(tr("download.summary_help", rows=len(ev.detail), kpis=len(card.kpis) - len(ev.errors)))
-cols = st.columns(2)
+cols = st.columns(3)
+with st.spinner(tr("download.preparing")):
+    xlsx, pdf = report_file("xlsx", card, ev), report_file("pdf", card, ev)
 cols[0].download_button(
     tr("download.xlsx"),
-    data=summary_xlsx(ev),
+    data=xlsx,
     file_name=f"{stem}_summary.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon="📗",
@@ -57,5 +60,13 @@ cols[1].download_button(
     mime="text/csv",
     icon="📄",
     key="dl_csv",
+)
+cols[2].download_button(
+    tr("download.pdf"),
+    data=pdf,
+    file_name=f"{stem}_summary.pdf",
+    mime="application/pdf",
+    icon="📕",
+    key="dl_pdf",
 )
 st.caption(tr("download.csv_note"))

@@ -219,19 +219,36 @@ def _cached_evaluation(
     return evaluate_scorecard(_card, _data, as_of)
 
 
-def evaluation(card: Scorecard) -> tuple[Evaluation, dict[str, KoersError]]:
-    """The scorecard evaluated over the uploaded data (cached on scorecard and data)."""
-    data, problems = load_data(card)
+def _data_key(card: Scorecard) -> str:
     stored = files()
-    data_key = repr(
+    return repr(
         sorted(
             (ds.id, stored[ds.source].sha, repr(sorted(kinds_override(ds.id).items())))
             for ds in card.datasets
             if ds.source in stored
         )
     )
+
+
+def evaluation(card: Scorecard) -> tuple[Evaluation, dict[str, KoersError]]:
+    """The scorecard evaluated over the uploaded data (cached on scorecard and data)."""
+    data, problems = load_data(card)
     as_of = st.session_state.get(AS_OF)
-    return _cached_evaluation(card.to_json(), data_key, as_of, card, data), problems
+    return _cached_evaluation(card.to_json(), _data_key(card), as_of, card, data), problems
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _cached_report(kind: str, lang: str, key: str, _ev: Evaluation) -> bytes:
+    from kpilogic.report import report_xlsx
+    from kpilogic.report_pdf import report_pdf
+
+    return report_xlsx(_ev, lang) if kind == "xlsx" else report_pdf(_ev, lang)
+
+
+def report_file(kind: str, card: Scorecard, ev: Evaluation) -> bytes:
+    """The formatted report (``xlsx`` or ``pdf``) of ``ev``, made once per scorecard and data."""
+    key = f"{card.to_json()}|{_data_key(card)}|{st.session_state.get(AS_OF)}"
+    return _cached_report(kind, lang(), key, ev)
 
 
 # -- sample data ---------------------------------------------------------------------------

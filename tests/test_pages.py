@@ -114,6 +114,8 @@ def test_download_buttons_carry_name_and_date() -> None:
     at.switch_page("pages/download.py").run()
     assert not at.exception
     buttons = at.get("download_button")
-    assert len(buttons) == 3
+    assert len(buttons) == 4
     labels = [b.proto.label for b in buttons]
-    assert labels == ["Scorecard (JSON)", "Overzicht (Excel)", "Overzicht (CSV)"]
+    assert labels == [
+        "Scorecard (JSON)", "Rapport (Excel)", "Overzicht (CSV)", "Managementsamenvatting (PDF)"
+    ]
