@@ -11,7 +11,6 @@ from kpilogic.errors import KoersError
 from kpilogic.ingest import SPREADSHEET_SUFFIXES, guess_date_column
 from kpilogic.model import Dataset
 from pages.shared import (
-    FILES,
     PAGES,
     add_file,
     cached_sheets,
@@ -22,6 +21,8 @@ from pages.shared import (
     kinds_override,
     lang,
     notice,
+    persist_settings,
+    remove_file,
     route_guard,
     scorecard,
     set_notice,
@@ -60,7 +61,11 @@ for up in uploads or []:
         # The bad file is refused; everything the user already did stays as it was.
         show_error(exc)
         continue
-    stored = add_file(up.name, data)
+    try:
+        stored = add_file(up.name, data)
+    except KoersError as exc:
+        show_error(exc)
+        continue
     card = ensure_scorecard()
     if not any(ds.source == up.name for ds in card.datasets):
         first = sheets[0] if sheets else None
@@ -113,7 +118,7 @@ for name, stored in list(stored_files.items()):
             disabled=bool(in_use),
             help=tr("data.remove_blocked", kpis=", ".join(in_use)) if in_use else None,
         ):
-            del st.session_state[FILES][name]
+            remove_file(name)
             set_scorecard(
                 card.model_copy(update={"datasets": [d for d in card.datasets if d.source != name]})
             )
@@ -194,6 +199,7 @@ for name, stored in list(stored_files.items()):
             for col, kind in zip(columns, edited[tr("data.col.kind")], strict=True):
                 if kind != kinds[col]:
                     overrides[col] = kind  # type: ignore[assignment]
+            persist_settings()
             cols[1].dataframe(raw.head(50), height=320, width="stretch")
         if not is_sheeted and not used:
             st.caption(tr("data.no_dataset"))

@@ -70,6 +70,7 @@ MODES = ("aggregation", "formula")
 FILTER_OPS = ("eq", "ne", "in", "not_in", "gt", "ge", "lt", "le")
 TARGET_KINDS = ("constant", "per_period", "column", "growth", "annual")
 OPERATORS = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide"}
+SYMBOLS = {"+": "+", "-": "−", "*": "×", "/": "÷"}  # as the operators are shown
 NONE = ""  # the "no column" choice (rows to count, no split): None would read as "nothing chosen"
 NUMERIC_AGGREGATIONS = frozenset({"sum", "mean", "median", "min", "max", "last"})
 
@@ -547,11 +548,11 @@ def _show_preview(card: Scorecard, kpi: KPI, df: pd.DataFrame) -> None:
         + " "
         + explain_reason(last["reason"], kpi.unit, L, cur)
     )
-    if bool(recent["partial"].any()):
+    if bool((recent["partial"].astype(bool) & recent["projected"].notna()).any()):
         st.caption(tr("kpis.preview.partial"))
     chart = actual_vs_target_chart(total.tail(CHART_PERIODS), kpi, L, cur)
     # The preview is half a page wide: let the status legend wrap instead of being cut off.
-    st.altair_chart(chart.configure_legend(columns=3), width="stretch")
+    st.altair_chart(chart.configure_legend(columns=2), width="stretch")
     if kpi.segment_column:
         segments = rows.loc[rows["segment"] != "", "segment"].nunique()
         st.caption(tr("kpis.preview.segments", column=kpi.segment_column, n=segments))
@@ -632,15 +633,17 @@ for kpi in kpis:
         )
         if st.session_state.get(CONFIRM) == kpi.id:
             st.warning(tr("kpis.confirm_delete", name=kpi.name), icon="🗑️")
-            yes, no, _ = st.columns([1, 1, 3])
-            yes.button(
+            answer = st.container(horizontal=True)
+            answer.button(
                 tr("kpis.delete_yes"),
                 key=f"kpi_delete_yes_{kpi.id}",
                 type="primary",
                 on_click=_delete,
                 args=(kpi.id,),
             )
-            no.button(tr("kpis.delete_no"), key=f"kpi_delete_no_{kpi.id}", on_click=_cancel_delete)
+            answer.button(
+                tr("kpis.delete_no"), key=f"kpi_delete_no_{kpi.id}", on_click=_cancel_delete
+            )
 
 # -- the form --------------------------------------------------------------------------------
 draft: dict[str, Any] = st.session_state.setdefault(DRAFT, _empty_draft(usable[0].id))
@@ -683,6 +686,7 @@ def _table(
     edited = st.data_editor(
         frame,
         key=key,
+        placeholder="–",
         hide_index=True,
         num_rows="fixed",
         column_config=config,
@@ -842,6 +846,7 @@ with form_col:
         else:
             st.caption(tr("kpis.formula.builder_help"))
             op_words = _labels("kpis.fb.op")
+            op_help = ", ".join(f"{SYMBOLS[o]} {op_words(w)}" for o, w in OPERATORS.items())
             b1, b2, b3, b4 = st.columns([2, 3, 3, 2], vertical_alignment="bottom")
             with b1:
                 _select(
@@ -850,7 +855,8 @@ with form_col:
                     "fb_op",
                     "kpi_fb_op",
                     list(OPERATORS),
-                    format_func=lambda o: f"{o}  {op_words(OPERATORS[o])}",
+                    format_func=SYMBOLS.__getitem__,
+                    help=op_help,
                 )
             with b2:
                 fb_agg = _select(
@@ -929,7 +935,7 @@ with form_col:
         st.caption(tr("kpis.filters_help"))
         filters: list[dict[str, Any]] = draft.setdefault("filters", [])
         for i, flt in enumerate(filters):
-            f1, f2, f3, f4 = st.columns([3, 2, 3, 1], vertical_alignment="bottom")
+            f1, f2, f3, f4 = st.columns([4, 3, 4, 1.6], vertical_alignment="bottom")
             visibility = "visible" if i == 0 else "collapsed"
             with f1:
                 if flt.get("column") not in columns:
@@ -972,11 +978,12 @@ with form_col:
                     label_visibility=visibility,
                 )
             f4.button(
-                "✖",
+                "✕",
                 key=f"kpi_filter_del_{i}",
                 help=tr("kpis.filter.remove"),
                 on_click=_remove_filter,
                 args=(i,),
+                width="stretch",
             )
         st.button(
             tr("kpis.filter.add"),
@@ -1264,8 +1271,8 @@ with form_col:
         st.caption("🛠️ " + tr("kpis.pillar.action"))
 
     # save ----------------------------------------------------------------------------------
-    s1, s2, _ = st.columns([1, 1, 2])
-    if s1.button(tr("kpis.save"), key="kpi_save", type="primary", width="stretch"):
+    buttons = st.container(horizontal=True)
+    if buttons.button(tr("kpis.save"), key="kpi_save", type="primary"):
         name = str(draft.get("name") or "").strip()
         missing = [] if name else [tr("kpis.need.name")]
         missing += _problems(draft, columns, ds.name)
@@ -1290,11 +1297,10 @@ with form_col:
                 st.session_state[RESET] = True
                 st.rerun()
     if editing or draft.get("name"):
-        s2.button(
+        buttons.button(
             tr("kpis.cancel") if editing else tr("kpis.clear"),
             key="kpi_cancel",
             on_click=_new_draft,
-            width="stretch",
         )
 
 # -- the live preview ------------------------------------------------------------------------

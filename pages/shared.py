@@ -9,6 +9,7 @@ the data. This module is not a page; ``app.py`` does not list it.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import runpy
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from kpilogic.evaluate import Evaluation, evaluate_scorecard
 from kpilogic.i18n import normalise_lang, t
 from kpilogic.ingest import ColumnKind, apply_kinds, list_sheets, profile_columns, read_table
 from kpilogic.model import Scorecard
+from kpilogic.store import Store, default_db_path
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = ROOT / "sample_data"
@@ -54,11 +56,116 @@ class StoredFile:
     sha: str
 
 
+# -- the workspace store -------------------------------------------------------------------
+WORKSPACE = "koers_workspace"  # id of the open workspace (None before anything is saved)
+SAVED_SETTINGS = "koers_saved_settings"
+
+
+@st.cache_resource(show_spinner=False)
+def _open_store(path: str) -> tuple[Store, str | None]:
+    store, moved = Store.open_or_recover(Path(path))
+    return store, (str(moved) if moved else None)
+
+
+def store() -> Store | None:
+    """The workspace database, opened once per server; None when it cannot be used.
+
+    A damaged database is moved aside and a fresh one started; the user is told once.
+    """
+    try:
+        opened, moved = _open_store(str(default_db_path()))
+    except KoersError as exc:
+        if not st.session_state.get("koers_store_warned"):
+            st.session_state["koers_store_warned"] = True
+            st.warning(exc.message(lang()) + " " + tr("app.store_off"), icon="💾")
+        return None
+    if moved and not st.session_state.get("koers_store_warned"):
+        st.session_state["koers_store_warned"] = True
+        st.warning(tr("store.recovered", moved=moved), icon="💾")
+    return opened
+
+
+def workspace_id() -> str | None:
+    """The open workspace's id."""
+    value = st.session_state.get(WORKSPACE)
+    return str(value) if value else None
+
+
+def _settings() -> dict[str, Any]:
+    as_of = st.session_state.get(AS_OF)
+    return {
+        "lang": lang(),
+        "kinds": st.session_state.get(KINDS, {}),
+        "as_of": as_of.isoformat() if as_of else None,
+    }
+
+
+def persist_settings() -> None:
+    """Save language, column-type corrections and as-of date when they changed."""
+    ws, db = workspace_id(), store()
+    if ws is None or db is None:
+        return
+    current = _settings()
+    if st.session_state.get(SAVED_SETTINGS) == current:
+        return
+    try:
+        db.save_settings(ws, current)
+        st.session_state[SAVED_SETTINGS] = json.loads(json.dumps(current))
+    except KoersError as exc:
+        show_error(exc)
+
+
+def open_workspace(ws_id: str) -> bool:
+    """Load a saved workspace into the session: scorecard, files, settings, language."""
+    db = store()
+    if db is None:
+        return False
+    try:
+        card = db.load_scorecard(ws_id)
+        kept = {
+            f.name: StoredFile(f.name, db.load_file(ws_id, f.name), f.sha256)
+            for f in db.list_files(ws_id)
+        }
+        settings = db.get_settings(ws_id)
+    except KoersError as exc:
+        show_error(exc)
+        return False
+    ss = st.session_state
+    ss[WORKSPACE] = ws_id
+    ss[SCORECARD] = card
+    ss[FILES] = kept
+    ss[KINDS] = settings.get("kinds") or {}
+    as_of = settings.get("as_of")
+    ss[AS_OF] = date.fromisoformat(as_of) if as_of else None
+    if settings.get("lang") in ("nl", "en"):
+        ss[LANG] = settings["lang"]
+    ss[SAVED_SETTINGS] = json.loads(json.dumps(_settings()))
+    for key in [k for k in ss if str(k).startswith(("koers_goal_", "koers_kpi_"))]:
+        del ss[key]
+    st.query_params["ws"] = ws_id
+    return True
+
+
+def close_workspace() -> None:
+    """Start afresh: the next thing the user saves becomes a new workspace."""
+    ss = st.session_state
+    ss[WORKSPACE] = None
+    ss[SCORECARD] = None
+    ss[FILES] = {}
+    ss[KINDS] = {}
+    ss[AS_OF] = None
+    ss.pop(SAVED_SETTINGS, None)
+    for key in [k for k in ss if str(k).startswith(("koers_goal_", "koers_kpi_"))]:
+        del ss[key]
+    st.query_params.pop("ws", None)
+
+
 # -- state ---------------------------------------------------------------------------------
 
 
 def bootstrap() -> None:
-    """Create the app-owned state on a session's first run."""
+    """Create the app-owned state on a session's first run; reopen the workspace named in
+    the address (``?ws=…``), so a reload or a server restart brings everything back."""
     ss = st.session_state
     if LANG not in ss:
         ss[LANG] = normalise_lang(_browser_locale())
@@ -66,6 +173,15 @@ def bootstrap() -> None:
     ss.setdefault(FILES, {})
     ss.setdefault(KINDS, {})
     ss.setdefault(AS_OF, None)
+    if WORKSPACE not in ss:
+        ss[WORKSPACE] = None
+        wanted = st.query_params.get("ws")
+        if wanted and not open_workspace(wanted):
+            st.query_params.pop("ws", None)
+    ws = workspace_id()
+    if ws and st.query_params.get("ws") != ws:
+        st.query_params["ws"] = ws
+    persist_settings()
 
 
 def _browser_locale() -> str | None:
@@ -92,12 +208,28 @@ def scorecard() -> Scorecard | None:
 
 
 def set_scorecard(card: Scorecard) -> None:
-    """Replace the scorecard (validated by pydantic on construction)."""
+    """Replace the scorecard and save it at once (a new workspace the first time)."""
     st.session_state[SCORECARD] = card
+    db = store()
+    if db is None:
+        return
+    try:
+        ws = workspace_id()
+        if ws is None:
+            created = db.create_workspace(card.name, card, lang())
+            st.session_state[WORKSPACE] = created.id
+            st.query_params["ws"] = created.id
+            persist_settings()
+            return
+        db.save_scorecard(ws, card)
+        if db.get_workspace(ws).name != card.name:
+            db.rename_workspace(ws, card.name)
+    except KoersError as exc:
+        show_error(exc)
 
 
 def ensure_scorecard() -> Scorecard:
-    """The scorecard, creating an empty one named after the date if there is none."""
+    """The scorecard, creating an empty one if there is none."""
     card = scorecard()
     if card is None:
         card = Scorecard(name=tr("app.new_scorecard_name"))
@@ -112,10 +244,29 @@ def files() -> dict[str, StoredFile]:
 
 
 def add_file(name: str, data: bytes) -> StoredFile:
-    """Keep an uploaded file (replacing one with the same name)."""
+    """Keep an uploaded file with the workspace (replacing one with the same name).
+
+    Raises:
+        StoreError: when the file is over the size limit of the workspace store.
+    """
     stored = StoredFile(name, data, hashlib.sha256(data).hexdigest())
+    ensure_scorecard()
+    db, ws = store(), workspace_id()
+    if db is not None and ws is not None:
+        db.save_file(ws, name, data)
     files()[name] = stored
     return stored
+
+
+def remove_file(name: str) -> None:
+    """Forget an uploaded file, also in the store."""
+    files().pop(name, None)
+    db, ws = store(), workspace_id()
+    if db is not None and ws is not None:
+        try:
+            db.delete_file(ws, name)
+        except KoersError as exc:
+            show_error(exc)
 
 
 def kinds_override(dataset_id: str) -> dict[str, ColumnKind]:
@@ -255,12 +406,13 @@ def report_file(kind: str, card: Scorecard, ev: Evaluation) -> bytes:
 
 
 def load_sample() -> None:
-    """Load the sample workbook and its scorecard into the session."""
+    """Open the sample workbook and its scorecard as a new workspace."""
     from kpilogic.sample import SAMPLE_SCORECARD, SAMPLE_WORKBOOK
 
     card = Scorecard.from_json((SAMPLE_DIR / SAMPLE_SCORECARD).read_text(encoding="utf-8"))
-    add_file(SAMPLE_WORKBOOK, (SAMPLE_DIR / SAMPLE_WORKBOOK).read_bytes())
+    close_workspace()
     set_scorecard(card)
+    add_file(SAMPLE_WORKBOOK, (SAMPLE_DIR / SAMPLE_WORKBOOK).read_bytes())
 
 
 # -- rendering helpers ---------------------------------------------------------------------

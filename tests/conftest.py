@@ -13,6 +13,23 @@ SAMPLE_DIR = ROOT / "sample_data"
 ARTIFACTS = ROOT / "test-artifacts"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def koers_home(tmp_path_factory):
+    """Tests never touch the user's own workspace database."""
+    import os
+
+    home = tmp_path_factory.mktemp("koers_home")
+    old = {k: os.environ.get(k) for k in ("KOERS_HOME", "KOERS_DB")}
+    os.environ["KOERS_HOME"] = str(home)
+    os.environ.pop("KOERS_DB", None)
+    yield home
+    for key, value in old.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
 @pytest.fixture
 def clear_streamlit_caches():
     """Each AppTest starts with empty st.cache_data caches."""

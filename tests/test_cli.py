@@ -22,7 +22,10 @@ CARD = SAMPLE_DIR / "koers_sample_scorecard.json"
 def koers(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "kpilogic.cli", *args],
-        capture_output=True, text=True, cwd=cwd, timeout=300,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
     )
 
 
@@ -40,15 +43,32 @@ def test_evaluate_sample_to_csv(tmp_path: Path) -> None:
     assert "wrote" in result.stdout
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert list(rows[0]) == [
-        "goal_id", "goal", "kpi_id", "kpi", "segment", "period", "period_start", "period_end",
-        "actual", "target", "pct_of_target", "gap", "status", "partial", "projected",
-        "change_prev_pct", "change_yoy_pct", "ytd_actual", "ytd_target",
+        "goal_id",
+        "goal",
+        "kpi_id",
+        "kpi",
+        "segment",
+        "period",
+        "period_start",
+        "period_end",
+        "actual",
+        "target",
+        "pct_of_target",
+        "gap",
+        "status",
+        "partial",
+        "projected",
+        "change_prev_pct",
+        "change_yoy_pct",
+        "ytd_actual",
+        "ytd_target",
     ]
     # Monthly revenue (all channels), summed here from the workbook with openpyxl:
     orders = _orders()
     march = sum(o["Revenue"] for o in orders if o["Date"].strftime("%Y-%m") == "2025-03")
     web_march = sum(
-        o["Revenue"] for o in orders
+        o["Revenue"]
+        for o in orders
         if o["Date"].strftime("%Y-%m") == "2025-03" and o["Channel"] == "Web"
     )
     by_key = {(r["kpi_id"], r["segment"], r["period"]): r for r in rows}
@@ -64,24 +84,38 @@ def test_evaluate_sample_to_csv(tmp_path: Path) -> None:
 
 def test_evaluate_as_of_and_json(tmp_path: Path) -> None:
     out = tmp_path / "summary.json"
-    result = koers("evaluate", str(WORKBOOK), "--scorecard", str(CARD), "--out", str(out),
-                   "--as-of", "2025-06-30")
+    result = koers(
+        "evaluate",
+        str(WORKBOOK),
+        "--scorecard",
+        str(CARD),
+        "--out",
+        str(out),
+        "--as-of",
+        "2025-06-30",
+    )
     assert result.returncode == 0, result.stderr
     payload = json.loads(out.read_text(encoding="utf-8"))
     periods = {r["period"] for r in payload["summary"] if r["kpi_id"] == "revenue"}
     assert max(periods) == "2025-06"
-    june = next(r for r in payload["summary"]
-                if r["kpi_id"] == "revenue" and r["period"] == "2025-06" and not r["segment"])
-    expected = sum(o["Revenue"] for o in _orders()
-                   if datetime(2025, 6, 1) <= o["Date"] < datetime(2025, 7, 1))
+    june = next(
+        r
+        for r in payload["summary"]
+        if r["kpi_id"] == "revenue" and r["period"] == "2025-06" and not r["segment"]
+    )
+    expected = sum(
+        o["Revenue"] for o in _orders() if datetime(2025, 6, 1) <= o["Date"] < datetime(2025, 7, 1)
+    )
     assert june["actual"] == pytest.approx(expected, abs=0.005)
     assert june["partial"] is False
 
 
 def test_evaluate_to_xlsx(tmp_path: Path) -> None:
     out = tmp_path / "summary.xlsx"
-    assert koers("evaluate", str(WORKBOOK), "--scorecard", str(CARD), "--out", str(out)
-                 ).returncode == 0
+    assert (
+        koers("evaluate", str(WORKBOOK), "--scorecard", str(CARD), "--out", str(out)).returncode
+        == 0
+    )
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames[0] in ("Summary", "Samenvatting")
 
@@ -108,8 +142,16 @@ def test_unreadable_data_file(tmp_path: Path) -> None:
     bad = CORPUS / "calamine" / "pass_protected.xlsx"
     card = tmp_path / "card.json"
     card.write_text(CARD.read_text().replace("koers_sample.xlsx", "pass_protected.xlsx"))
-    result = koers("evaluate", str(bad), "--scorecard", str(card), "--out",
-                   str(tmp_path / "o.csv"), "--lang", "nl")
+    result = koers(
+        "evaluate",
+        str(bad),
+        "--scorecard",
+        str(card),
+        "--out",
+        str(tmp_path / "o.csv"),
+        "--lang",
+        "nl",
+    )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "wachtwoord" in result.stderr.lower()
@@ -121,8 +163,9 @@ def test_invalid_scorecard_names_the_field(tmp_path: Path) -> None:
     raw = json.loads(CARD.read_text())
     raw["kpis"][0]["direction"] = "sideways"
     card.write_text(json.dumps(raw))
-    result = koers("evaluate", str(WORKBOOK), "--scorecard", str(card), "--out",
-                   str(tmp_path / "o.csv"))
+    result = koers(
+        "evaluate", str(WORKBOOK), "--scorecard", str(card), "--out", str(tmp_path / "o.csv")
+    )
     assert result.returncode == 1
     assert "kpis → 0 → direction" in result.stderr
 

@@ -407,8 +407,10 @@ def test_row_order_does_not_change_the_result() -> None:
 def test_a_monthly_table_is_not_a_partial_month() -> None:
     # One row per month dated on the 1st: the last row stands for all of March.
     data = pd.DataFrame(
-        {"Date": pd.to_datetime(["2026-01-01", "2026-02-01", "2026-03-01"]),
-         "Revenue": [150.0, 170.0, 90.0]}
+        {
+            "Date": pd.to_datetime(["2026-01-01", "2026-02-01", "2026-03-01"]),
+            "Revenue": [150.0, 170.0, 90.0],
+        }
     )
     ev = evaluate_scorecard(_scorecard(_kpi()), {"sales": data})
     march = ev.detail.set_index("period").loc["2026-03"]

@@ -49,7 +49,10 @@ def test_upload_creates_a_dataset_with_its_date_column() -> None:
     # choosing a second sheet adds a second dataset with its own date column
     at.multiselect(key="data_sheets_shop.xlsx").select("Costs").run()
     card = at.session_state["koers_scorecard"]
-    assert {(d.sheet, d.date_column) for d in card.datasets} == {("Sales", "Day"), ("Costs", "Date")}
+    assert {(d.sheet, d.date_column) for d in card.datasets} == {
+        ("Sales", "Day"),
+        ("Costs", "Date"),
+    }
 
 
 def test_a_bad_file_shows_a_message_and_keeps_the_work() -> None:

@@ -16,10 +16,20 @@ pytestmark = pytest.mark.usefixtures("clear_streamlit_caches")
 
 PAGES = ["start", "data", "goals", "kpis", "dashboard", "download"]
 TITLES = {
-    "en": {"start": "Koers — are we on course?", "data": "Data", "goals": "Goals",
-           "dashboard": "Dashboard — De Ketting 2026", "download": "Download"},
-    "nl": {"start": "Koers — liggen we op koers?", "data": "Gegevens", "goals": "Doelen",
-           "dashboard": "Dashboard — De Ketting 2026", "download": "Downloaden"},
+    "en": {
+        "start": "Koers — are we on course?",
+        "data": "Data",
+        "goals": "Goals",
+        "dashboard": "Dashboard — De Ketting 2026",
+        "download": "Download",
+    },
+    "nl": {
+        "start": "Koers — liggen we op koers?",
+        "data": "Gegevens",
+        "goals": "Doelen",
+        "dashboard": "Dashboard — De Ketting 2026",
+        "download": "Downloaden",
+    },
 }
 
 
@@ -117,5 +127,8 @@ def test_download_buttons_carry_name_and_date() -> None:
     assert len(buttons) == 4
     labels = [b.proto.label for b in buttons]
     assert labels == [
-        "Scorecard (JSON)", "Rapport (Excel)", "Overzicht (CSV)", "Managementsamenvatting (PDF)"
+        "Scorecard (JSON)",
+        "Rapport (Excel)",
+        "Overzicht (CSV)",
+        "Managementsamenvatting (PDF)",
     ]

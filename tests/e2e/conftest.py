@@ -141,3 +141,36 @@ def screenshot(page, name: str) -> Path:
     page.screenshot(path=str(path))
     page.set_viewport_size({"width": 1400, "height": 1000})
     return path
+
+
+def widget(page, key: str):
+    """The element of the widget with ``key`` (Streamlit adds the class ``st-key-<key>``)."""
+    return page.locator(f".st-key-{key}")
+
+
+def fill(page, key: str, text: str) -> None:
+    """Type into a text/number/textarea widget and commit it."""
+    box = widget(page, key).locator("input, textarea").first
+    box.click()
+    box.fill(text)
+    box.press("Tab")
+    wait_idle(page)
+
+
+def choose(page, key: str, option: str) -> None:
+    """Pick ``option`` (its visible text) in a selectbox."""
+    widget(page, key).locator("[data-baseweb='select']").click()
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_idle(page)
+
+
+def click(page, key: str) -> None:
+    """Click the button with ``key``."""
+    widget(page, key).locator("button").first.click()
+    wait_idle(page)
+
+
+def nav(page, label: str) -> None:
+    """Go to a page through the sidebar navigation."""
+    page.get_by_test_id("stSidebarNav").get_by_text(label, exact=True).click()
+    wait_idle(page)
