@@ -24,6 +24,10 @@ if (
 
 def _on_lang_change() -> None:
     st.session_state[LANG] = st.session_state["lang_widget"]
+    # Choice widgets remember their translated label; forget the goal wizard's widgets so
+    # they are drawn again from the app-owned draft in the new language.
+    for key in [k for k in st.session_state if str(k).startswith("goal_")]:
+        del st.session_state[key]
 
 
 with st.sidebar:

@@ -79,7 +79,7 @@ def status_scale(lang: str) -> alt.Scale:
 
 
 def _axis_format(unit: str) -> str:
-    return {"currency": "$,.0f", "percent": ",.1f", "count": ",.0f"}.get(unit, ",.4~g")
+    return {"currency": "$,.0f", "percent": ",.1f", "count": ",.0f"}.get(unit, ",~g")
 
 
 def trend_frame(rows: pd.DataFrame, kpi: KPI, lang: str, currency: str = "€") -> pd.DataFrame:

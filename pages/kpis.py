@@ -47,6 +47,7 @@ from pages.shared import (
     notice,
     require_data,
     require_scorecard,
+    route_guard,
     scorecard,
     set_notice,
     set_scorecard,
@@ -55,6 +56,7 @@ from pages.shared import (
     unique_id,
 )
 
+route_guard()
 DRAFT = "koers_kpi_draft"  # the KPI being written: plain values (see _empty_draft)
 GOAL = "koers_kpi_goal"  # the goal whose KPIs are shown
 CONFIRM = "koers_kpi_confirm_delete"  # id of the KPI awaiting "yes, delete"

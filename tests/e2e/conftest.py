@@ -153,14 +153,19 @@ def fill(page, key: str, text: str) -> None:
     box = widget(page, key).locator("input, textarea").first
     box.click()
     box.fill(text)
-    box.press("Tab")
+    is_area = box.evaluate("e => e.tagName") == "TEXTAREA"
+    box.press("Control+Enter" if is_area else "Enter")
     wait_idle(page)
 
 
 def choose(page, key: str, option: str) -> None:
     """Pick ``option`` (its visible text) in a selectbox."""
-    widget(page, key).locator("[data-baseweb='select']").click()
-    page.get_by_role("option", name=option, exact=True).click()
+    box = widget(page, key).get_by_role("combobox")
+    if box.input_value() == option:
+        return
+    box.click()
+    box.fill(option)
+    page.get_by_role("option").filter(has_text=option).first.click()
     wait_idle(page)
 
 
@@ -173,4 +178,10 @@ def click(page, key: str) -> None:
 def nav(page, label: str) -> None:
     """Go to a page through the sidebar navigation."""
     page.get_by_test_id("stSidebarNav").get_by_text(label, exact=True).click()
+    wait_idle(page)
+
+
+def pick_radio(page, key: str, label: str) -> None:
+    """Pick the radio option whose label is ``label``."""
+    widget(page, key).get_by_text(label, exact=True).click()
     wait_idle(page)
