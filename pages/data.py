@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from kpilogic.errors import KoersError
+from kpilogic.i18n import format_number
 from kpilogic.ingest import SPREADSHEET_SUFFIXES, guess_date_column
 from kpilogic.model import Dataset
 from pages.shared import (
@@ -177,7 +178,7 @@ for name, stored in list(stored_files.items()):
             if date_col != ds.date_column:
                 _replace_dataset(ds, ds.model_copy(update={"date_column": date_col}))
                 st.rerun()
-            cols[0].caption(tr("data.shape", rows=len(raw), columns=len(columns)))
+            cols[0].caption(tr("data.shape", rows=format_number(len(raw), L), columns=len(columns)))
             kind_table = pd.DataFrame(
                 {tr("data.col.column"): columns, tr("data.col.kind"): [kinds[c] for c in columns]}
             )

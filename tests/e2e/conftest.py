@@ -137,7 +137,7 @@ def screenshot(page, name: str) -> Path:
         " return m ? m.scrollHeight : document.body.scrollHeight; }"
     )
     page.set_viewport_size({"width": 1400, "height": max(900, min(int(height) + 40, 7000))})
-    page.wait_for_timeout(400)
+    page.wait_for_timeout(1500)  # data grids draw on a canvas after the script run
     page.screenshot(path=str(path))
     page.set_viewport_size({"width": 1400, "height": 1000})
     return path

@@ -1,0 +1,48 @@
+"""Nothing lost: define a scorecard, restart the Streamlit server, reload — all is back."""
+
+from __future__ import annotations
+
+import pytest
+
+from kpilogic.i18n import t
+from tests.e2e.conftest import click, fill, nav, screenshot, wait_idle
+
+pytestmark = pytest.mark.e2e
+
+
+def test_restart_and_reload_bring_everything_back(browser, app_server) -> None:
+    context = browser.new_context(locale="en-GB", viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.goto(app_server.url)
+    wait_idle(page)
+    click(page, "start_sample")
+    assert "ws=" in page.url
+
+    # Switch to Dutch in the sidebar, then add a goal through the wizard.
+    page.get_by_test_id("stSidebar").get_by_text("Nederlands").click()
+    wait_idle(page)
+    nav(page, t("nav.goals", "nl"))
+    fill(page, "goal_title", "Retouren onder 3% in 2026")
+    click(page, "goal_next")
+    click(page, "goal_next")
+    fill(page, "goal_owner", "Daan")
+    click(page, "goal_save")
+    page.get_by_text("Retouren onder 3% in 2026").first.wait_for()
+    url = page.url
+    assert "ws=" in url
+
+    app_server.restart()
+    page.goto(url)
+    wait_idle(page)
+    body = page.get_by_test_id("stMain").inner_text()
+    assert "Doelen" in body  # the language is back
+    assert "Retouren onder 3% in 2026" in body  # the new goal is back
+    assert "Grow web shop revenue 18% in 2026" in body  # and the sample's goals
+    screenshot(page, "persist_goals_after_restart")
+
+    nav(page, t("nav.dashboard", "nl"))
+    page.get_by_test_id("stVegaLiteChart").last.wait_for()
+    body = page.get_by_test_id("stMain").inner_text()
+    assert "Web shop revenue · 2026-11" in body  # KPIs, mappings and data are back
+    assert t("status.off_track", "nl") in body
+    context.close()
