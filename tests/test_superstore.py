@@ -16,7 +16,6 @@ from kpilogic.ingest import apply_kinds, guess_date_column, list_sheets, profile
 ROOT = Path(__file__).resolve().parents[1]
 SUPERSTORE = ROOT.parent / "shared" / "corpus" / "real" / "Sample - Superstore.xls"
 
-pytestmark = pytest.mark.skipif(not SUPERSTORE.is_file(), reason="shared/corpus not beside repo")
 
 
 @pytest.fixture(scope="module")
