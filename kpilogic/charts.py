@@ -131,7 +131,15 @@ def actual_vs_target_chart(
     fmt = _axis_format(kpi.unit)
     base = alt.Chart(data)
     band = base.mark_area(opacity=0.18, color=STYLES["at_risk"].color).encode(
-        x=x, y=alt.Y("band_low:Q", title=y_title, axis=alt.Axis(format=fmt)), y2="band_high:Q"
+        x=x,
+        y=alt.Y(
+            "band_low:Q",
+            title=y_title,
+            axis=alt.Axis(format=fmt),
+            # Scores and rates read best around their values; amounts and counts from zero.
+            scale=alt.Scale(zero=kpi.unit in ("currency", "count")),
+        ),
+        y2="band_high:Q",
     )
     target = base.mark_line(strokeDash=[6, 4], color="#444444").encode(x=x, y="target:Q")
     if kpi.direction == "range":
