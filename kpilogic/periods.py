@@ -195,24 +195,25 @@ def period_keys(dates: pd.Series, cadence: Cadence, fiscal_start: int = 1) -> pd
     Matches ``Period.containing(d, cadence, fiscal_start).key`` for every date ``d``.
     """
     values = pd.to_datetime(dates)
-    valid = values.notna()
-    out = pd.Series(pd.array([pd.NA] * len(values), dtype="Int64"), index=dates.index)
-    if not valid.any():
-        return out
-    v = values[valid]
-    if cadence == "week":
-        days = (v.to_numpy(dtype="datetime64[D]") - _WEEK_ORIGIN_NS).astype("int64")
-        keys = days // 7
-    else:
-        months = v.dt.year.to_numpy(dtype="int64") * 12 + v.dt.month.to_numpy(dtype="int64") - 1
-        if cadence == "month":
-            keys = months
-        elif cadence == "quarter":
-            keys = (months - (fiscal_start - 1)) // 3
+    valid = values.notna().to_numpy()
+    keys = np.zeros(len(values), dtype="int64")
+    if valid.any():
+        v = values[valid]
+        if cadence == "week":
+            days = (v.to_numpy(dtype="datetime64[D]") - _WEEK_ORIGIN_NS).astype("int64")
+            keys[valid] = days // 7
         else:
-            keys = (months - (fiscal_start - 1)) // 12
-    out[valid] = keys
-    return out
+            months = (
+                v.dt.year.to_numpy(dtype="int64") * 12 + v.dt.month.to_numpy(dtype="int64") - 1
+            )
+            if cadence == "month":
+                keys[valid] = months
+            elif cadence == "quarter":
+                keys[valid] = (months - (fiscal_start - 1)) // 3
+            else:
+                keys[valid] = (months - (fiscal_start - 1)) // 12
+    # Built from numpy directly: a list of pd.NA as long as the data cost 40% of evaluation.
+    return pd.Series(pd.arrays.IntegerArray(keys, ~valid), index=dates.index)
 
 
 def period_range(first: Period, last: Period) -> list[Period]:
