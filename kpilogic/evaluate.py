@@ -17,7 +17,7 @@ Conventions (also in the README):
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -28,7 +28,9 @@ import pandas as pd
 from kpilogic.errors import DataError, KoersError
 from kpilogic.measures import aggregate_per_period, measure_per_period
 from kpilogic.model import KPI, Direction, Goal, Scorecard, Tolerance, is_additive
+from kpilogic.parsing import ParseReport
 from kpilogic.periods import Period, coverage_end
+from kpilogic.quality import QualityReport, add_reliability, assess_scorecard
 from kpilogic.status import STYLES, Status, worst
 
 SUMMARY_COLUMNS: tuple[str, ...] = (
@@ -51,6 +53,7 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "change_yoy_pct",
     "ytd_actual",
     "ytd_target",
+    "reliability",  # 0–100: how far the KPI's data can be trusted (``kpilogic.quality``)
 )
 
 # Columns of the detailed frame beyond the summary: what the UI and reports need to explain.
@@ -214,6 +217,7 @@ class Evaluation:
     forecasts: Mapping[str, Forecast]
     errors: Mapping[str, KoersError]
     data_ends: Mapping[str, date] = field(default_factory=dict)  # dataset id -> last date
+    quality: QualityReport | None = None  # the data-quality checks behind ``reliability``
 
     @property
     def data_end(self) -> date | None:
@@ -581,12 +585,21 @@ def forecast_kpi(scorecard: Scorecard, kpi: KPI, rows: pd.DataFrame) -> Forecast
 
 
 def evaluate_scorecard(
-    scorecard: Scorecard, data: Mapping[str, pd.DataFrame], as_of: date | None = None
+    scorecard: Scorecard,
+    data: Mapping[str, pd.DataFrame],
+    as_of: date | None = None,
+    *,
+    reports: Mapping[str, ParseReport] | None = None,
+    rows: Mapping[str, Sequence[int]] | None = None,
 ) -> Evaluation:
     """Evaluate every KPI of ``scorecard`` over ``data`` (dataset id → rows).
 
     A KPI that cannot be evaluated (its dataset is missing, a column is gone) is reported in
     ``Evaluation.errors`` and left out of ``detail``; the others are evaluated as usual.
+    Each row carries the KPI's ``reliability`` (``quality.assess_scorecard``; ``reports``
+    and ``rows`` — the parse report and spreadsheet row numbers of each dataset — let it
+    count unreadable values and name their rows; freshness is judged on ``as_of``, or
+    today).
     """
     frames: list[pd.DataFrame] = []
     forecasts: dict[str, Forecast] = {}
@@ -599,12 +612,12 @@ def evaluate_scorecard(
             )
             continue
         try:
-            rows = evaluate_kpi(scorecard, kpi, df, as_of)
+            kpi_rows = evaluate_kpi(scorecard, kpi, df, as_of)
         except KoersError as exc:
             errors[kpi.id] = exc
             continue
-        frames.append(rows)
-        forecast = forecast_kpi(scorecard, kpi, rows[rows["segment"] == ""])
+        frames.append(kpi_rows)
+        forecast = forecast_kpi(scorecard, kpi, kpi_rows[kpi_rows["segment"] == ""])
         if forecast is not None:
             forecasts[kpi.id] = forecast
     data_ends: dict[str, date] = {}
@@ -622,8 +635,9 @@ def evaluate_scorecard(
         if frames
         else pd.DataFrame(columns=list(DETAIL_COLUMNS))
     )
-    detail = _typed(detail)
-    return Evaluation(scorecard, as_of, detail, forecasts, errors, data_ends)
+    quality = assess_scorecard(scorecard, data, as_of=as_of, reports=reports, rows=rows)
+    detail = _typed(add_reliability(detail, quality.scores))
+    return Evaluation(scorecard, as_of, detail, forecasts, errors, data_ends, quality)
 
 
 def _typed(detail: pd.DataFrame) -> pd.DataFrame:
@@ -649,6 +663,7 @@ def _typed(detail: pd.DataFrame) -> pd.DataFrame:
     out["partial"] = out["partial"].astype(bool)
     out["rows"] = out["rows"].astype("int64")
     out["key"] = out["key"].astype("int64")
+    out["reliability"] = out["reliability"].astype("Int64")
     return out
 
 

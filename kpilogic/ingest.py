@@ -15,9 +15,13 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import hashlib
 import io
 import math
+import os
 import re
+import subprocess
+import sys
 import tempfile
 import zipfile
 from collections import Counter
@@ -55,6 +59,18 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 # Declared unpacked size above which a zip is refused before any XML is parsed (zip bombs).
 _MAX_UNPACKED = 1 << 30
+# A zip that unpacks to more than _RATIO_FLOOR bytes at more than _MAX_RATIO times its packed
+# size is refused too: real workbooks pack 5–30 times, bombs hundreds or thousands of times.
+_MAX_RATIO = 100
+_RATIO_FLOOR = 100 << 20
+# Uploads above this many megabytes are refused before anything is parsed (env override).
+DEFAULT_MAX_UPLOAD_MB = 50.0
+MAX_UPLOAD_ENV = "KOERS_MAX_UPLOAD_MB"
+# An .xls is first opened in a child process with this much address space (env override):
+# a damaged .xls can make calamine ask for 100 GB, and Rust then aborts the whole process.
+DEFAULT_XLS_MEMORY_MB = 4096
+XLS_MEMORY_ENV = "KOERS_XLS_MEMORY_MB"
+XLS_GUARD_ENV = "KOERS_XLS_GUARD"  # "0" reads .xls in-process, without the child
 _DELIMITERS = (";", "\t", ",", "|")
 _SNIFF_LINES = 50
 _STR = pd.StringDtype(na_value=np.nan)
@@ -104,7 +120,10 @@ def _zip_format(data: bytes, name: str) -> Format:
         if suffix in (".xlsx", ".xlsm", ".xlsb", ".ods"):
             return "xlsb" if suffix == ".xlsb" else "ods" if suffix == ".ods" else "xlsx"
         raise ReadError("error.read.unreadable", name=name, detail=str(exc)) from exc
-    if unpacked > _MAX_UNPACKED:
+    packed = sum(m.compress_size for m in members)
+    if unpacked > _MAX_UNPACKED or (
+        unpacked > _RATIO_FLOOR and unpacked > _MAX_RATIO * max(packed, 1)
+    ):
         raise ReadError("error.read.too_large", name=name)
     if "xl/workbook.bin" in names:
         return "xlsb"
@@ -127,14 +146,38 @@ def _looks_like_text(data: bytes) -> bool:
     return controls <= len(head) // 100
 
 
+def max_upload_mb() -> float:
+    """The upload size limit in megabytes: ``KOERS_MAX_UPLOAD_MB`` when set to a positive
+    number, else 50."""
+    text = os.environ.get(MAX_UPLOAD_ENV, "").strip()
+    try:
+        value = float(text) if text else DEFAULT_MAX_UPLOAD_MB
+    except ValueError:
+        return DEFAULT_MAX_UPLOAD_MB
+    return value if value > 0 and math.isfinite(value) else DEFAULT_MAX_UPLOAD_MB
+
+
+def check_upload_size(data: bytes, name: str) -> None:
+    """Refuse a file over the upload limit (``max_upload_mb``) before anything parses it.
+
+    Raises:
+        ReadError: ``error.read.over_limit`` with the file's size and the limit in MB.
+    """
+    limit = max_upload_mb()
+    if len(data) > limit * (1 << 20):
+        size = len(data) / (1 << 20)
+        raise ReadError("error.read.over_limit", name=name, size=f"{size:.1f}", limit=f"{limit:g}")
+
+
 def detect_format(data: bytes, name: str) -> Format:
     """The format of ``data``: the content decides, the suffix must be one Koers reads.
 
     Raises:
-        ReadError: ``unsupported_suffix``, ``empty``, ``encrypted``, ``not_spreadsheet``,
-            ``too_large`` or ``unreadable``.
+        ReadError: ``unsupported_suffix``, ``over_limit``, ``empty``, ``encrypted``,
+            ``not_spreadsheet``, ``too_large`` or ``unreadable``.
     """
     _check_suffix(name)
+    check_upload_size(data, name)
     if not data.strip():
         raise ReadError("error.read.empty", name=name)
     if data.startswith(_ZIP_MAGIC):
@@ -187,6 +230,8 @@ class _Book:
         try:
             path = Path(self._dir.name) / f"book{_SUFFIX_OF[self.fmt]}"
             path.write_bytes(self.data)
+            if self.fmt == "xls":
+                _probe_xls(path, self.data, self.name)
             self.book: Any = python_calamine.CalamineWorkbook.from_path(str(path))
         except BaseException as exc:
             self._dir.cleanup()
@@ -241,6 +286,68 @@ class _Book:
                 raise
             raise _wrap(exc, self.name) from exc
         return rows
+
+
+# The child opens the workbook and reads every sheet under an address-space limit; exit 0
+# means calamine can read it in-process too, 3 a Python-level error (the parent reads the
+# file itself to get calamine's precise complaint), anything else — above all SIGABRT from
+# Rust's out-of-memory handler — means the file would have taken the app down.
+_XLS_PROBE = """
+import resource, sys
+limit = int(sys.argv[2])
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+try:
+    import python_calamine
+    book = python_calamine.CalamineWorkbook.from_path(sys.argv[1])
+    for name in book.sheet_names:
+        book.get_sheet_by_name(name).to_python()
+except MemoryError:
+    sys.exit(4)
+except BaseException:
+    sys.exit(3)
+"""
+_SAFE_XLS: dict[str, None] = {}  # content hashes of .xls files the child read (insertion order)
+_SAFE_XLS_KEPT = 256
+_XLS_PROBE_SECONDS = 120
+
+
+def _probe_xls(path: Path, data: bytes, name: str) -> None:
+    """Open the .xls at ``path`` in a child process first (see ``_XLS_PROBE``).
+
+    Costs one short-lived interpreter (about 0.1 s) per distinct file; a file read once is
+    remembered by its hash. ``KOERS_XLS_GUARD=0`` switches the check off.
+
+    Raises:
+        ReadError: ``error.read.damaged`` when the child was killed or ran out of memory,
+            ``error.read.too_large`` when it did not finish in time.
+    """
+    if os.environ.get(XLS_GUARD_ENV, "").strip() == "0":
+        return
+    digest = hashlib.sha256(data).hexdigest()
+    if digest in _SAFE_XLS:
+        return
+    try:
+        megabytes = int(os.environ.get(XLS_MEMORY_ENV, "") or DEFAULT_XLS_MEMORY_MB)
+    except ValueError:
+        megabytes = DEFAULT_XLS_MEMORY_MB
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", _XLS_PROBE, str(path), str(max(megabytes, 256) << 20)],
+            capture_output=True,
+            timeout=_XLS_PROBE_SECONDS,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise ReadError("error.read.too_large", name=name) from exc
+    except OSError:
+        return  # no child could be started: read in-process as before
+    if done.returncode in (0, 3):
+        if done.returncode == 0:
+            _SAFE_XLS[digest] = None
+            while len(_SAFE_XLS) > _SAFE_XLS_KEPT:
+                del _SAFE_XLS[next(iter(_SAFE_XLS))]
+        return
+    raise ReadError("error.read.damaged", name=name)
 
 
 def _match_sheet(wanted: str, sheets: Sequence[str], name: str) -> str:
@@ -870,13 +977,17 @@ def guess_date_column(
 
 __all__ = [
     "COLUMN_KINDS",
+    "DEFAULT_MAX_UPLOAD_MB",
+    "MAX_UPLOAD_ENV",
     "SPREADSHEET_SUFFIXES",
     "ColumnKind",
     "SheetInfo",
     "apply_kinds",
+    "check_upload_size",
     "detect_format",
     "guess_date_column",
     "list_sheets",
+    "max_upload_mb",
     "parse_dates",
     "parse_numbers",
     "profile_column",

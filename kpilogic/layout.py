@@ -479,6 +479,8 @@ def _numeric_columns(sheet: _Sheet, cols: list[int], rows: list[int]) -> list[in
 def _number(value: object, notation: Notation) -> float | None:
     if value is None:
         return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value) if math.isfinite(value) else None
     series, result = parse_number_column(pd.Series([value], dtype=object), notation)
     return float(series.iloc[0]) if result.parsed else None
 
@@ -499,9 +501,9 @@ def _totals(sheet: _Sheet, cols: list[int], rows: list[int], names: Sequence[str
             totals.append(row)
             since = []
             continue
-        values = {c: _number(sheet.get(row, c), notations[c]) for c in numeric}
-        present = {c: v for c, v in values.items() if v is not None}
         unlabeled = keys and all(sheet.get(row, c) is None for c in keys)
+        values = {c: _number(sheet.get(row, c), notations[c]) for c in numeric} if unlabeled else {}
+        present = {c: v for c, v in values.items() if v is not None}
         if unlabeled and present:
             for group in (since, above):
                 if len(group) < 2:

@@ -18,8 +18,10 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     ValidationError,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -61,14 +63,67 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True, str_strip_whitespace=True)
 
 
+Notation = Literal["nl", "en"]
+
+
+class Unpivot(_Model):
+    """How a wide table (periods as columns) becomes rows: the user's choice.
+
+    ``period_columns`` become a ``Date`` and a ``Value`` per cell; ``id_columns`` are kept
+    on every row; ``year`` completes period names without one (Jan, Feb…). No period
+    columns means: keep the table as it is (do not unpivot).
+    """
+
+    id_columns: list[ShortText] = Field(default_factory=list, max_length=50)
+    period_columns: list[ShortText] = Field(default_factory=list, max_length=400)
+    year: int | None = Field(default=None, ge=1900, le=2100)
+
+
 class Dataset(_Model):
-    """A table of rows: one sheet of an uploaded file (or a csv), with its date column."""
+    """A table of rows: one sheet of an uploaded file (or a csv), with its date column.
+
+    The layout fields remember the user's corrections of how the sheet is read
+    (``kpilogic.layout``); left at their defaults, Koers decides (and says what it did).
+    """
 
     id: Id
     name: ShortText
     source: ShortText = Field(description="File name the data comes from, e.g. 'sales.xlsx'.")
     sheet: ShortText | None = Field(default=None, description="Sheet name; None for csv.")
     date_column: ShortText = Field(min_length=1, description="Column holding each row's date.")
+    header_row: int | None = Field(
+        default=None, ge=1, description="Spreadsheet row (1-based) of the column names."
+    )
+    table: int | None = Field(
+        default=None, ge=0, description="Which table of the sheet (0 = the first found)."
+    )
+    notation: Notation | None = Field(
+        default=None, description="Number notation of text numbers: nl (1.234,56) or en."
+    )
+    unpivot: Unpivot | None = Field(
+        default=None, description="Periods as columns turned into rows, as the user chose."
+    )
+    keep_totals: bool = Field(default=False, description="Keep totals rows in the data.")
+
+    @model_serializer(mode="wrap")
+    def _omit_layout_defaults(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # Layout fields left to Koers are not written, so a scorecard without corrections
+        # reads exactly as before (also in versions of Koers that do not know them).
+        data = handler(self)
+        if isinstance(data, dict):
+            for name, default in _LAYOUT_DEFAULTS.items():
+                if name in data and data[name] == default:
+                    del data[name]
+        return data
+
+
+_LAYOUT_DEFAULTS: dict[str, Any] = {
+    "header_row": None,
+    "table": None,
+    "notation": None,
+    "unpivot": None,
+    "keep_totals": False,
+}
 
 
 class Goal(_Model):

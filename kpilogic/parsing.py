@@ -29,8 +29,10 @@ never raise on bad values, they count them.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -128,6 +130,7 @@ def _strip_sign(text: str) -> tuple[bool, str]:
     return False, text
 
 
+@functools.lru_cache(maxsize=1 << 16)  # columns repeat their values; _Number is frozen
 def _split_number(text: str) -> _Number | None:
     """The parts of a number written as text, or None when it cannot be one."""
     s = text.strip(_SPACE_CHARS + "\r\n")
@@ -182,6 +185,7 @@ def _number_value(parts: _Number, notation: Notation) -> float | None:
     return -value if parts.negative and value else value
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _numeric_text(text: str) -> bool:
     """Whether ``text`` reads as a number in either notation."""
     parts = _split_number(text)
@@ -234,11 +238,12 @@ def detect_notation(values: Sequence[Any] | pd.Series, default: Notation = "nl")
     are already numbers do not vote.
     """
     votes = {"nl": 0, "en": 0}
-    for value in values:
-        if isinstance(value, str):
-            vote = _notation_vote(value)
-            if vote is not None:
-                votes[vote] += 1
+    # Columns repeat their values: each distinct text is read once and votes as often as it
+    # occurs.
+    for value, times in Counter(v for v in values if isinstance(v, str)).items():
+        vote = _notation_vote(value)
+        if vote is not None:
+            votes[vote] += times
     if votes["nl"] == votes["en"]:
         return default
     return "nl" if votes["nl"] > votes["en"] else "en"
@@ -464,11 +469,11 @@ def excel_serial_to_datetime(serial: float, system: DateSystem = 1900) -> dateti
 
 def _dayfirst_votes(values: Sequence[Any] | pd.Series) -> bool:
     day, month = 0, 0
-    for value in values:
-        if isinstance(value, str) and (m := _RE_DMY.fullmatch(" ".join(value.lower().split()))):
+    for value, times in Counter(v for v in values if isinstance(v, str)).items():
+        if m := _RE_DMY.fullmatch(" ".join(value.lower().split())):
             first, second = int(m[1]), int(m[2])
-            day += first > 12 >= second
-            month += second > 12 >= first
+            day += times * (first > 12 >= second)
+            month += times * (second > 12 >= first)
     return not month > day
 
 
@@ -626,7 +631,15 @@ def parse_number_column(
     """
     numbers = _row_numbers(len(values), rows, first_row)
     used = detect_notation(values, default) if notation is None else _check_notation(notation)
+    if values.dtype == "float64" and bool(np.isfinite(values.to_numpy()[values.notna()]).all()):
+        # Already numbers (a typed spreadsheet column): nothing to read one by one.
+        blank = int(values.isna().sum())
+        done = ColumnParse(
+            str(values.name), "number", len(values) - blank, 0, blank, 0, notation=used
+        )
+        return values.astype("float64"), done
     tally = _Tally()
+    read: dict[str, float | None] = {}  # each distinct text is read once
     out = np.full(len(values), np.nan)
     for i, (value, row) in enumerate(zip(values, numbers, strict=True)):
         if _is_blank(value):
@@ -641,8 +654,12 @@ def parse_number_column(
         elif is_excel_error(value):
             tally.error(row)
         elif isinstance(value, str):
-            parts = _split_number(value)
-            number_or_none = None if parts is None else _number_value(parts, used)
+            if value in read:
+                number_or_none = read[value]
+            else:
+                parts = _split_number(value)
+                number_or_none = None if parts is None else _number_value(parts, used)
+                read[value] = number_or_none
             if number_or_none is None:
                 tally.fail(row, value)
             else:
@@ -682,6 +699,7 @@ def parse_date_column(
     order = _dayfirst_votes(values) if dayfirst is None else dayfirst
     years = _all_years(values)
     tally = _Tally()
+    read: dict[str, datetime | None] = {}  # each distinct text is read once
     out: list[datetime | None] = []
     for value, row in zip(values, numbers, strict=True):
         moment: datetime | None = None
@@ -705,6 +723,8 @@ def parse_date_column(
                     moment = excel_serial_to_datetime(number, date_system)
                 except ParseError:
                     moment = None
+        elif isinstance(value, str) and value in read:
+            moment = read[value]
         elif isinstance(value, str):
             text = value.strip()
             if _RE_SERIAL_TEXT.fullmatch(text):
@@ -715,6 +735,7 @@ def parse_date_column(
             else:
                 found = parse_period_label(text, year, order)
                 moment = found.start if found else None
+            read[value] = moment
         if moment is None:
             tally.fail(row, value)
         else:
@@ -729,13 +750,20 @@ def parse_date_column(
 
 
 def _share_parsed(values: pd.Series, kind: ValueKind, default: Notation) -> float:
-    _, result = (
-        parse_number_column(values, default=default)
-        if kind == "number"
-        else parse_date_column(values)
-    )
-    filled = result.parsed + result.failed
-    return result.parsed / filled if filled else 0.0
+    # Each distinct value is read once and weighs as often as it occurs; the notation and
+    # the date order are voted on the whole column first, as the column parsers do.
+    counts = Counter(v for v in values if not _is_blank(v) and not is_excel_error(v))
+    if not counts:
+        return 0.0
+    distinct = pd.Series(list(counts), dtype=object)
+    if kind == "number":
+        numbers, _ = parse_number_column(distinct, detect_notation(values, default))
+        read = numbers.notna().to_numpy()
+    else:
+        parsed, _ = parse_date_column(distinct, dayfirst=_dayfirst_votes(values))
+        read = parsed.notna().to_numpy()
+    weights = np.array(list(counts.values()))
+    return float(weights[read].sum() / weights.sum())
 
 
 def infer_kinds(

@@ -1,12 +1,18 @@
 """Glue of the one-way flow for callers that start from files: bytes → datasets → evaluation.
 
-The command line and the app both use ``load_datasets`` so a scorecard's datasets are read
-and typed the same way everywhere.
+The command line and the app both read a dataset with ``read_dataset``: the sheet's raw
+cells (``ingest.read_grid``) go through the layout step (``layout``: title rows, blank rows
+and columns, totals, several tables, periods as columns) and the value parsers (Dutch and
+English numbers, dates as text), honouring the corrections the user saved on the
+``Dataset`` (header row, table, notation, unpivot, keep totals). What was decided on the way
+stays with the result (``Tidy``), so a page can show it and the quality checks can name the
+spreadsheet rows of unreadable values.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from pathlib import PurePath
 
@@ -14,13 +20,30 @@ import pandas as pd
 
 from kpilogic.errors import DataError
 from kpilogic.evaluate import Evaluation, evaluate_scorecard
-from kpilogic.ingest import apply_kinds, profile_columns, read_table
+from kpilogic.ingest import ColumnKind, apply_kinds, profile_columns, read_grid
+from kpilogic.layout import (
+    Decision,
+    Tidy,
+    WideGuess,
+    apply_layout,
+    detect_wide,
+    guess_layout,
+    tidy,
+    unpivot,
+)
 from kpilogic.model import Dataset, Scorecard
+from kpilogic.parsing import DateSystem, ParseReport, parse_table
 
 
-def typed_table(df: pd.DataFrame, date_column: str | None = None) -> pd.DataFrame:
-    """``df`` with its columns converted to their profiled kinds; ``date_column`` as dates."""
+def typed_table(
+    df: pd.DataFrame,
+    date_column: str | None = None,
+    overrides: Mapping[str, ColumnKind] | None = None,
+) -> pd.DataFrame:
+    """``df`` with its columns converted to their profiled kinds (``overrides`` win);
+    ``date_column`` as dates."""
     kinds = dict(profile_columns(df))
+    kinds.update({c: k for c, k in (overrides or {}).items() if c in kinds})
     if date_column is not None and date_column in kinds:
         kinds[date_column] = "date"
     return apply_kinds(df, kinds)
@@ -35,30 +58,137 @@ def match_file(dataset: Dataset, names: list[str]) -> str | None:
     return names[0] if len(names) == 1 else None
 
 
+def tidy_grid(grid: pd.DataFrame, dataset: Dataset) -> Tidy:
+    """The sheet ``grid`` (from ``read_grid``) as one long typed table, as ``dataset`` says.
+
+    Without corrections Koers guesses the layout and unpivots a wide table on its own; the
+    dataset's ``header_row``, ``table``, ``keep_totals``, ``notation`` and ``unpivot``
+    override each guess.
+
+    Raises:
+        LayoutError: for a header row or table that does not exist, or an unpivot that
+            cannot be done (a column that names no period, a missing year).
+    """
+    layout = guess_layout(
+        grid,
+        table=dataset.table,
+        header_row=None if dataset.header_row is None else dataset.header_row - 1,
+        keep_totals=dataset.keep_totals,
+    )
+    choice = dataset.unpivot
+    if choice is None:
+        return tidy(grid, layout, notation=dataset.notation)
+    if not choice.period_columns:
+        return tidy(grid, layout, notation=dataset.notation, unpivot_wide=False)
+    frame = apply_layout(grid, layout)
+    guess = detect_wide(frame, layout.titles)
+    year = choice.year if choice.year is not None else (guess.year if guess else None)
+    long = unpivot(frame, choice.id_columns, choice.period_columns, year)
+    numbers = tuple(layout.row_numbers[int(i)] for i in long.index)
+    long = long.reset_index(drop=True)
+    kept = {*choice.id_columns, *choice.period_columns}
+    wide = WideGuess(
+        id_columns=tuple(choice.id_columns),
+        period_columns=tuple(choice.period_columns),
+        ignored_columns=tuple(str(c) for c in frame.columns if str(c) not in kept),
+        cadence=guess.cadence if guess else "month",
+        needs_year=guess.needs_year if guess else False,
+        year=year,
+        decisions=(
+            Decision(
+                "layout.unpivot_chosen",
+                {
+                    "count": len(choice.period_columns),
+                    "first": choice.period_columns[0],
+                    "last": choice.period_columns[-1],
+                    "ids": list(choice.id_columns) or ["–"],
+                },
+            ),
+        ),
+    )
+    system: DateSystem = 1904 if grid.attrs.get("date_system") == 1904 else 1900
+    parsed = parse_table(
+        long, notation=dataset.notation, rows=numbers, date_system=system, year=year
+    )
+    return Tidy(parsed.frame, parsed.report, layout, wide, numbers)
+
+
+def read_dataset(data: bytes, name: str, dataset: Dataset) -> Tidy:
+    """One dataset read from a file's bytes: ``read_grid`` then ``tidy_grid``.
+
+    Raises:
+        ReadError: when the file cannot be read (too large, encrypted, damaged…).
+        LayoutError: see ``tidy_grid``.
+    """
+    return tidy_grid(read_grid(data, name, dataset.sheet), dataset)
+
+
+@dataclass(frozen=True)
+class LoadedData:
+    """Every dataset of a scorecard, read: typed tables by dataset id, and what reading
+    found (``tidies``: decisions, parse report, spreadsheet row of each row)."""
+
+    frames: Mapping[str, pd.DataFrame]
+    tidies: Mapping[str, Tidy]
+
+    @property
+    def reports(self) -> dict[str, ParseReport]:
+        """The parse report of each dataset."""
+        return {k: v.report for k, v in self.tidies.items()}
+
+    @property
+    def rows(self) -> dict[str, tuple[int, ...]]:
+        """The spreadsheet row number of each row of each dataset."""
+        return {k: v.row_numbers for k, v in self.tidies.items()}
+
+
+def load_all(
+    scorecard: Scorecard,
+    files: Mapping[str, bytes],
+    overrides: Mapping[str, Mapping[str, ColumnKind]] | None = None,
+) -> LoadedData:
+    """Read every dataset of ``scorecard`` from ``files`` (file name → bytes).
+
+    ``overrides`` holds the column kinds the user corrected, by dataset id.
+
+    Raises:
+        DataError: when no file matches a dataset or its date column is missing.
+        ReadError, LayoutError: when a file or its layout cannot be read.
+    """
+    names = list(files)
+    frames: dict[str, pd.DataFrame] = {}
+    tidies: dict[str, Tidy] = {}
+    for dataset in scorecard.datasets:
+        name = match_file(dataset, names)
+        if name is None:
+            raise DataError("error.data.file_missing", dataset=dataset.name, source=dataset.source)
+        result = read_dataset(files[name], name, dataset)
+        if dataset.date_column not in result.frame.columns:
+            raise DataError(
+                "error.data.column_missing", column=dataset.date_column, dataset=dataset.name
+            )
+        kinds = (overrides or {}).get(dataset.id)
+        frames[dataset.id] = typed_table(result.frame, dataset.date_column, kinds)
+        tidies[dataset.id] = result
+    return LoadedData(frames, tidies)
+
+
 def load_datasets(scorecard: Scorecard, files: Mapping[str, bytes]) -> dict[str, pd.DataFrame]:
-    """Read every dataset of ``scorecard`` from ``files`` (file name → bytes), typed.
+    """Every dataset of ``scorecard`` as a typed table, by id (see ``load_all``).
 
     Raises:
         DataError: when no file matches a dataset or its date column is missing.
         ReadError: when a file cannot be read.
     """
-    names = list(files)
-    out: dict[str, pd.DataFrame] = {}
-    for dataset in scorecard.datasets:
-        name = match_file(dataset, names)
-        if name is None:
-            raise DataError("error.data.file_missing", dataset=dataset.name, source=dataset.source)
-        df = read_table(files[name], name, dataset.sheet)
-        if dataset.date_column not in df.columns:
-            raise DataError(
-                "error.data.column_missing", column=dataset.date_column, dataset=dataset.name
-            )
-        out[dataset.id] = typed_table(df, dataset.date_column)
-    return out
+    return dict(load_all(scorecard, files).frames)
 
 
 def evaluate_files(
     scorecard: Scorecard, files: Mapping[str, bytes], as_of: date | None = None
 ) -> Evaluation:
-    """Read the files and evaluate the scorecard over them (see ``load_datasets``)."""
-    return evaluate_scorecard(scorecard, load_datasets(scorecard, files), as_of)
+    """Read the files and evaluate the scorecard over them, with the reliability of each
+    KPI's data (see ``load_all`` and ``evaluate_scorecard``)."""
+    loaded = load_all(scorecard, files)
+    return evaluate_scorecard(
+        scorecard, loaded.frames, as_of, reports=loaded.reports, rows=loaded.rows
+    )

@@ -515,6 +515,28 @@ def assess_scorecard(
     return QualityReport(dataset_quality, kpis)
 
 
+# -- telling the user ------------------------------------------------------------------------
+
+SHAKY_MARK = 70  # below this score a KPI is marked as resting on shaky data
+TOP_REASONS = 3
+
+
+def shaky_warning(quality: KpiQuality | None, lang: str, mark: int = SHAKY_MARK) -> str | None:
+    """The warning for a KPI whose score is below ``mark``, with the top reasons, such as
+    "Shaky data (score 55): 12 value(s) in … could not be read"; None on sound data."""
+    if quality is None or quality.score >= mark:
+        return None
+    reasons = sorted((f for f in quality.findings if f.penalty), key=lambda f: -f.penalty)
+    if not reasons:
+        reasons = list(quality.findings)
+    texts = [f.message(lang) for f in reasons[:TOP_REASONS]]
+    first = texts[0] if texts else "–"
+    line = render("reliability.shaky", {"score": quality.score, "reason": first}, lang)
+    if len(texts) > 1:
+        line += "  \n" + render("reliability.more", {"reasons": " ".join(texts[1:])}, lang)
+    return line
+
+
 # -- into the evaluation ---------------------------------------------------------------------
 
 
@@ -535,6 +557,7 @@ __all__ = [
     "GOOD",
     "ROBUST_Z",
     "SHAKY",
+    "SHAKY_MARK",
     "Band",
     "ColumnQuality",
     "DatasetQuality",
@@ -555,4 +578,5 @@ __all__ = [
     "reliability_band",
     "reliability_column",
     "robust_z",
+    "shaky_warning",
 ]

@@ -3,24 +3,33 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 
 import pandas as pd
 import streamlit as st
 
-from kpilogic.errors import KoersError
-from kpilogic.i18n import format_number
-from kpilogic.ingest import SPREADSHEET_SUFFIXES, guess_date_column
-from kpilogic.model import Dataset
+from kpilogic.errors import KoersError, LayoutError
+from kpilogic.i18n import format_date, format_number, format_pct
+from kpilogic.ingest import SPREADSHEET_SUFFIXES, guess_date_column, read_grid
+from kpilogic.layout import Tidy, WideGuess, apply_layout, detect_wide, guess_layout
+from kpilogic.model import Dataset, Unpivot
+from kpilogic.quality import assess_dataset, is_stale, missing_periods, reliability_band
 from pages.shared import (
     PAGES,
+    StoredFile,
     add_file,
+    cached_sheet_info,
     cached_sheets,
     cached_table,
+    cached_typed,
     dataset_kinds,
+    dataset_tidy,
     ensure_scorecard,
+    evaluation,
     files,
     kinds_override,
     lang,
+    layout_key,
     notice,
     persist_settings,
     remove_file,
@@ -72,6 +81,10 @@ for up in uploads or []:
         first = sheets[0] if sheets else None
         try:
             raw = cached_table(stored.sha, stored.name, first, stored.data)
+        except LayoutError:
+            # Periods as columns without a year, say: the dataset is made, and the Data page
+            # asks for what is missing.
+            raw = pd.DataFrame({"Date": []})
         except KoersError as exc:
             show_error(exc)
             continue
@@ -102,6 +115,268 @@ def _replace_dataset(old: Dataset, new: Dataset | None) -> None:
     set_scorecard(card.model_copy(update={"datasets": [d for d in datasets if d is not None]}))
 
 
+NOTATIONS = ("auto", "nl", "en")
+
+
+def _wide_of(ds: Dataset, stored: StoredFile) -> WideGuess | None:
+    """The wide-table guess of ``ds`` before any unpivot (for the guided unpivot)."""
+    try:
+        grid = read_grid(stored.data, stored.name, ds.sheet)
+        layout = guess_layout(
+            grid,
+            table=ds.table,
+            header_row=None if ds.header_row is None else ds.header_row - 1,
+            keep_totals=ds.keep_totals,
+        )
+        return detect_wide(apply_layout(grid, layout), layout.titles)
+    except KoersError:
+        return None
+
+
+def _decisions(tidy: Tidy) -> None:
+    with st.expander("🧭 " + tr("data.layout.title"), expanded=len(tidy.decisions) > 1):
+        st.markdown("\n".join(f"- {d.message(L)}" for d in tidy.decisions))
+
+
+def _corrections(ds: Dataset, tidy: Tidy | None) -> None:
+    """Header row, table, notation and totals: the user's corrections of the layout guess."""
+    with st.expander("🛠️ " + tr("data.layout.fix"), expanded=tidy is None):
+        c = st.columns(3)
+        layout = tidy.layout if tidy is not None else None
+        current = ds.header_row or (layout.header_row + 1 if layout else 1)
+        header = c[0].number_input(
+            tr("data.layout.header_row"),
+            min_value=1,
+            value=int(current),
+            step=1,
+            key=f"data_header_{ds.id}_{layout_key(ds)}",
+            help=tr("data.layout.header_row_help"),
+        )
+        update: dict[str, object] = {}
+        if int(header) != int(current):
+            update["header_row"] = int(header)
+        if layout is not None and len(layout.tables) > 1:
+            options = list(range(len(layout.tables)))
+            table = c[0].selectbox(
+                tr("data.layout.table"),
+                options,
+                index=layout.table,
+                format_func=lambda i: tr(
+                    "data.layout.table_option", n=i + 1, range=layout.tables[i].a1
+                ),
+                key=f"data_table_{ds.id}",
+            )
+            if table != layout.table:
+                update.update(table=int(table), header_row=None)
+        notation = c[1].selectbox(
+            tr("data.layout.notation"),
+            NOTATIONS,
+            index=NOTATIONS.index(ds.notation or "auto"),
+            format_func=lambda n: tr(f"data.layout.notation.{n}"),
+            key=f"data_notation_{ds.id}",
+            help=tr("data.layout.notation_help"),
+        )
+        if (notation if notation != "auto" else None) != ds.notation:
+            update["notation"] = None if notation == "auto" else notation
+        if ds.keep_totals or (layout is not None and layout.total_rows):
+            keep = c[2].checkbox(
+                tr("data.layout.keep_totals"),
+                value=ds.keep_totals,
+                key=f"data_totals_{ds.id}",
+                help=tr("data.layout.keep_totals_help"),
+            )
+            if keep != ds.keep_totals:
+                update["keep_totals"] = keep
+        if layout_key(ds) != layout_key(None) and c[2].button(
+            tr("data.layout.reset"), key=f"data_reset_{ds.id}"
+        ):
+            update.update(
+                header_row=None, table=None, notation=None, unpivot=None, keep_totals=False
+            )
+        if update:
+            _replace_dataset(ds, ds.model_copy(update=update))
+            st.rerun()
+
+
+def _unpivot_form(ds: Dataset, wide: WideGuess) -> None:
+    """The guided unpivot: which columns say what a row is, which are periods, which year."""
+    with st.expander("↕️ " + tr("data.unpivot.title"), expanded=ds.unpivot is None):
+        st.caption(tr("data.unpivot.intro"))
+        chosen = ds.unpivot
+        columns = [*wide.id_columns, *wide.period_columns, *wide.ignored_columns]
+        with st.form(key=f"data_unpivot_{ds.id}", border=False):
+            ids = st.multiselect(
+                tr("data.unpivot.ids"),
+                columns,
+                default=list(chosen.id_columns if chosen else wide.id_columns),
+                key=f"data_unpivot_ids_{ds.id}",
+            )
+            periods = st.multiselect(
+                tr("data.unpivot.periods"),
+                columns,
+                default=list(
+                    chosen.period_columns
+                    if chosen and chosen.period_columns
+                    else wide.period_columns
+                ),
+                key=f"data_unpivot_periods_{ds.id}",
+            )
+            year = None
+            if wide.needs_year:
+                year = st.number_input(
+                    tr("data.unpivot.year"),
+                    min_value=1900,
+                    max_value=2100,
+                    value=(chosen.year if chosen else None) or wide.year or date.today().year,
+                    step=1,
+                    key=f"data_unpivot_year_{ds.id}",
+                    help=tr("data.unpivot.year_help"),
+                )
+            c = st.columns(2)
+            apply = c[0].form_submit_button(tr("data.unpivot.apply"), type="primary")
+            keep = c[1].form_submit_button(tr("data.unpivot.off"))
+        if keep:
+            _replace_dataset(ds, ds.model_copy(update={"unpivot": Unpivot()}))
+            st.rerun()
+        if apply:
+            if len(periods) < 2:
+                st.warning(tr("data.unpivot.none_chosen"), icon="↕️")
+                return
+            choice = Unpivot(
+                id_columns=[c for c in ids if c not in periods],
+                period_columns=[c for c in columns if c in periods],
+                year=int(year) if year is not None else None,
+            )
+            _replace_dataset(ds, ds.model_copy(update={"unpivot": choice, "date_column": "Date"}))
+            st.rerun()
+
+
+def _quality(ds: Dataset, typed: pd.DataFrame, tidy: Tidy) -> None:
+    """The data-quality report of one dataset, in plain words."""
+    with st.expander("🔎 " + tr("data.quality.title"), expanded=False):
+        report = assess_dataset(typed, dataset_id=ds.id, report=tidy.report, rows=tidy.row_numbers)
+        lines = [f.message(L) for f in report.findings]
+        dates = pd.to_datetime(typed[ds.date_column], errors="coerce").dropna()
+        if dates.empty:
+            lines.append(tr("data.quality.no_dates", column=ds.date_column))
+        else:
+            first, latest = dates.min().date(), dates.max().date()
+            st.caption(
+                tr("data.quality.span", first=format_date(first, L), latest=format_date(latest, L))
+            )
+            gaps = missing_periods(dates, "month")
+            if gaps:
+                lines.append(tr("data.quality.gaps", periods=", ".join(p.label for p in gaps[:12])))
+            if is_stale(latest, "month", date.today()):
+                lines.append(tr("data.quality.stale", latest=format_date(latest, L)))
+        if lines:
+            st.markdown("\n".join(f"- ⚠️ {line}" for line in lines))
+        else:
+            st.markdown("✅ " + tr("data.quality.ok"))
+        table = pd.DataFrame(
+            {
+                tr("data.quality.col.column"): list(report.columns),
+                tr("data.quality.col.filled"): [
+                    format_pct(q.completeness, L, 0) for q in report.columns.values()
+                ],
+                tr("data.quality.col.unreadable"): [
+                    q.failed + q.errors for q in report.columns.values()
+                ],
+                tr("data.quality.col.examples"): [
+                    ", ".join(f"{e.value} ({e.row})" for e in q.examples)
+                    for q in report.columns.values()
+                ],
+            }
+        )
+        st.dataframe(table, hide_index=True, width="stretch")
+        kpis = [k for k in card.kpis if k.dataset_id == ds.id]
+        if kpis:
+            ev, _ = evaluation(card)
+            if ev.quality is not None:
+                st.markdown(f"**{tr('data.quality.kpis')}**")
+                for kpi in kpis:
+                    q = ev.quality.kpis.get(kpi.id)
+                    if q is None:
+                        continue
+                    band = reliability_band(q.score)
+                    icon = {"good": "✅", "shaky": "⚠️", "poor": "⛔"}[band]
+                    st.markdown(
+                        tr(
+                            "data.quality.kpi_score",
+                            icon=icon,
+                            kpi=kpi.name,
+                            score=q.score,
+                            band=tr(f"reliability.band.{band}"),
+                        )
+                    )
+                    for finding in q.findings:
+                        if finding.penalty:
+                            st.caption(f"− {finding.penalty}: {finding.message(L)}")
+
+
+def _dataset_section(ds: Dataset, stored: StoredFile) -> None:
+    try:
+        tidy: Tidy | None = dataset_tidy(ds, stored)
+    except KoersError as exc:
+        show_error(exc)
+        tidy = None
+    if tidy is not None:
+        _decisions(tidy)
+    _corrections(ds, tidy)
+    wide = tidy.wide if tidy is not None else None
+    if wide is None and (tidy is None or ds.unpivot is not None):
+        wide = _wide_of(ds, stored)
+    if wide is not None:
+        _unpivot_form(ds, wide)
+    if tidy is None:
+        return
+    raw = tidy.frame
+    columns = [str(c) for c in raw.columns]
+    if not columns:
+        return
+    kinds = dataset_kinds(ds.id, stored.sha, stored.name, ds.sheet, raw, ds.date_column)
+    cols = st.columns([1, 2])
+    idx = columns.index(ds.date_column) if ds.date_column in columns else 0
+    date_col = cols[0].selectbox(
+        tr("data.date_column"),
+        columns,
+        index=idx,
+        key=f"data_date_{ds.id}",
+        help=tr("data.date_column_help"),
+    )
+    if date_col != ds.date_column:
+        _replace_dataset(ds, ds.model_copy(update={"date_column": date_col}))
+        st.rerun()
+    cols[0].caption(tr("data.shape", rows=format_number(len(raw), L), columns=len(columns)))
+    kind_table = pd.DataFrame(
+        {tr("data.col.column"): columns, tr("data.col.kind"): [kinds[c] for c in columns]}
+    )
+    edited = cols[0].data_editor(
+        kind_table,
+        key=f"data_kinds_{ds.id}",
+        hide_index=True,
+        disabled=[tr("data.col.column")],
+        column_config={
+            tr("data.col.kind"): st.column_config.SelectboxColumn(
+                tr("data.col.kind"),
+                options=list(KINDS),
+                required=True,
+                help=tr("data.kind_help"),
+            )
+        },
+    )
+    overrides = kinds_override(ds.id)
+    for col, kind in zip(columns, edited[tr("data.col.kind")], strict=True):
+        if kind != kinds[col]:
+            overrides[col] = kind  # type: ignore[assignment]
+    persist_settings()
+    kinds = dataset_kinds(ds.id, stored.sha, stored.name, ds.sheet, raw, ds.date_column)
+    key = layout_key(ds) + repr(sorted(kinds.items()))
+    typed = cached_typed(stored.sha, stored.name, ds.sheet, key, raw, kinds)
+    cols[1].dataframe(typed.head(50), height=320, width="stretch")
+    _quality(ds, typed, tidy)
+
+
 for name, stored in list(stored_files.items()):
     with st.container(border=True):
         head = st.columns([5, 1])
@@ -126,12 +401,18 @@ for name, stored in list(stored_files.items()):
             st.rerun()
         is_sheeted = len(sheets) > 1 or not name.lower().endswith((".csv", ".txt", ".tsv"))
         if is_sheeted:
+            try:
+                infos = cached_sheet_info(stored.sha, stored.name, stored.data)
+                hidden = {i.name for i in infos if not i.visible}
+            except KoersError:
+                hidden = set()
             chosen = st.multiselect(
                 tr("data.sheets"),
                 sheets,
                 default=[d.sheet for d in used if d.sheet in sheets],
                 key=f"data_sheets_{name}",
                 help=tr("data.sheets_help"),
+                format_func=lambda s, h=hidden: tr("data.hidden_sheet", sheet=s) if s in h else s,
             )
             used_sheets = {d.sheet for d in used}
             changed = False
@@ -159,49 +440,7 @@ for name, stored in list(stored_files.items()):
                 st.rerun()
         for ds in [d for d in card.datasets if d.source == name]:
             st.markdown(f"**{tr('data.dataset', name=ds.name)}**")
-            try:
-                raw = cached_table(stored.sha, stored.name, ds.sheet, stored.data)
-            except KoersError as exc:
-                show_error(exc)
-                continue
-            kinds = dataset_kinds(ds.id, stored.sha, stored.name, ds.sheet, raw, ds.date_column)
-            cols = st.columns([1, 2])
-            columns = [str(c) for c in raw.columns]
-            idx = columns.index(ds.date_column) if ds.date_column in columns else 0
-            date_col = cols[0].selectbox(
-                tr("data.date_column"),
-                columns,
-                index=idx,
-                key=f"data_date_{ds.id}",
-                help=tr("data.date_column_help"),
-            )
-            if date_col != ds.date_column:
-                _replace_dataset(ds, ds.model_copy(update={"date_column": date_col}))
-                st.rerun()
-            cols[0].caption(tr("data.shape", rows=format_number(len(raw), L), columns=len(columns)))
-            kind_table = pd.DataFrame(
-                {tr("data.col.column"): columns, tr("data.col.kind"): [kinds[c] for c in columns]}
-            )
-            edited = cols[0].data_editor(
-                kind_table,
-                key=f"data_kinds_{ds.id}",
-                hide_index=True,
-                disabled=[tr("data.col.column")],
-                column_config={
-                    tr("data.col.kind"): st.column_config.SelectboxColumn(
-                        tr("data.col.kind"),
-                        options=list(KINDS),
-                        required=True,
-                        help=tr("data.kind_help"),
-                    )
-                },
-            )
-            overrides = kinds_override(ds.id)
-            for col, kind in zip(columns, edited[tr("data.col.kind")], strict=True):
-                if kind != kinds[col]:
-                    overrides[col] = kind  # type: ignore[assignment]
-            persist_settings()
-            cols[1].dataframe(raw.head(50), height=320, width="stretch")
+            _dataset_section(ds, stored)
         if not is_sheeted and not used:
             st.caption(tr("data.no_dataset"))
 

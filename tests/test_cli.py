@@ -62,6 +62,7 @@ def test_evaluate_sample_to_csv(tmp_path: Path) -> None:
         "change_yoy_pct",
         "ytd_actual",
         "ytd_target",
+        "reliability",
     ]
     # Monthly revenue (all channels), summed here from the workbook with openpyxl:
     orders = _orders()

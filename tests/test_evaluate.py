@@ -190,6 +190,55 @@ def _rows(kpi: KPI, as_of: date | None = None, deadline: date | None = None) -> 
 def test_summary_columns_in_order() -> None:
     ev = evaluate_scorecard(_scorecard(_kpi()), {"sales": _data()})
     assert tuple(ev.summary().columns) == SUMMARY_COLUMNS
+    # The first 19 columns keep their order; ``reliability`` was appended after them.
+    assert SUMMARY_COLUMNS[:19] == (
+        "goal_id",
+        "goal",
+        "kpi_id",
+        "kpi",
+        "segment",
+        "period",
+        "period_start",
+        "period_end",
+        "actual",
+        "target",
+        "pct_of_target",
+        "gap",
+        "status",
+        "partial",
+        "projected",
+        "change_prev_pct",
+        "change_yoy_pct",
+        "ytd_actual",
+        "ytd_target",
+    )
+    assert SUMMARY_COLUMNS[19:] == ("reliability",)
+
+
+def test_reliability_of_each_kpi_is_carried_into_the_summary() -> None:
+    from kpilogic.parsing import ColumnParse, ParseFailure, ParseReport
+
+    data = _data()
+    ev = evaluate_scorecard(_scorecard(_kpi()), {"sales": data}, date(2026, 3, 31))
+    assert ev.quality is not None
+    score = ev.quality.kpis["rev"].score
+    assert ev.summary()["reliability"].dtype == "Int64"
+    assert set(ev.summary()["reliability"]) == {score}
+    # Values that could not be read lower the score, and the report says which rows.
+    report = ParseReport(
+        {
+            "Revenue": ColumnParse(
+                "Revenue", "number", len(data) - 3, 3, 0, 0, (ParseFailure(7, "12,3,4"),)
+            )
+        }
+    )
+    shaky = evaluate_scorecard(
+        _scorecard(_kpi()), {"sales": data}, date(2026, 3, 31), reports={"sales": report}
+    )
+    assert shaky.quality is not None
+    finding = next(f for f in shaky.quality.kpis["rev"].findings if f.key == "quality.unreadable")
+    assert finding.params["examples"] == ["12,3,4 (7)"]
+    assert int(shaky.summary()["reliability"].iloc[0]) == score - finding.penalty
 
 
 def test_constant_target_monthly() -> None:

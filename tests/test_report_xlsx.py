@@ -158,7 +158,8 @@ def test_summary_values_worked_out_by_hand(wb_en) -> None:
     assert cell("Status").value.endswith("Off track")
     assert cell("Owner").value == "Ann"
     assert cell("Agreed action").value == "Call"
-    assert cell("Reliability").value == "–"  # no reliability scores yet
+    assert cell("Reliability").value == 100  # two complete months, nothing to doubt
+    assert cell("Reliability").number_format == "0"
     assert "below the target" in cell("Explanation").value
     # number formats: currency, true percentages, signed changes
     assert cell("Actual").number_format == '"€" #,##0.00'
@@ -209,7 +210,7 @@ def test_detail_is_a_filterable_table_with_unit_formats(wb_en) -> None:
     assert ws.freeze_panes == "A2"
     assert "KoersDetail" in ws.tables
     table = ws.tables["KoersDetail"]
-    assert table.ref == "A1:T7"  # 3 KPIs × 2 months, 20 columns
+    assert table.ref == "A1:U7"  # 3 KPIs × 2 months, 21 columns (reliability included)
     head = _header(ws, 1)
     rows = {
         (ws.cell(row=r, column=head["KPI"]).value, ws.cell(row=r, column=head["Period"]).value): r
@@ -256,7 +257,16 @@ def test_goals_checkins_quality_definitions(wb_en) -> None:
     assert goals.cell(row=r, column=head["KPIs on track"]).value == "0 / 1"
 
     checkins = wb_en["Check-ins"]
-    assert [c.value for c in checkins[1]] == ["Date", "KPI", "Period", "Status", "Note", "By"]
+    assert [c.value for c in checkins[1]] == [
+        "Date",
+        "KPI",
+        "Period",
+        "Status",
+        "Note",
+        "Agreed action",
+        "By",
+        "Next review",
+    ]
     assert "No check-ins" in checkins["A3"].value
 
     quality = wb_en["Data quality"]
@@ -266,7 +276,7 @@ def test_goals_checkins_quality_definitions(wb_en) -> None:
     r = hrow + 1
     assert quality.cell(row=r, column=head["Rows"]).value == 2
     assert quality.cell(row=r, column=head["Data up to"]).value == datetime(2026, 2, 28)
-    assert quality.cell(row=r, column=head["Reliability"]).value == "–"
+    assert quality.cell(row=r, column=head["Reliability"]).value == 100  # from quality
 
     defs = wb_en["Definitions"]
     head = _header(defs, 1)
