@@ -18,9 +18,10 @@ from __future__ import annotations
 import io
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -36,14 +37,28 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
+from kpilogic.checkins import CheckIn
 from kpilogic.errors import KoersError
 from kpilogic.evaluate import SUMMARY_COLUMNS, Evaluation
 from kpilogic.explain import compact_value, explain_reason, status_badge, status_label
 from kpilogic.i18n import format_date, format_number, normalise_lang, t
-from kpilogic.model import KPI, UNITS, Goal
+from kpilogic.model import KPI, UNITS, Goal, Scorecard
+from kpilogic.pillars import PILLARS, PillarReport
+from kpilogic.review import status_in
 from kpilogic.status import STATUSES, STYLES, Status
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+CHECKIN_COLUMNS: tuple[str, ...] = (
+    "kpi_id",
+    "kpi",
+    "period",
+    "status",
+    "note",
+    "action",
+    "who",
+    "next_review",
+    "created_at",
+)
 
 
 def escape_text(value: str) -> str:
@@ -70,7 +85,7 @@ def summary_csv(evaluation: Evaluation, lang: str = "en") -> bytes:
 
 
 def _cell_value(value: Any) -> Any:
-    if value is None:
+    if value is None or value is pd.NA:
         return None
     if isinstance(value, float) and math.isnan(value):
         return None
@@ -756,13 +771,108 @@ def _goals_sheet(ws: Worksheet, ev: Evaluation, lang: str) -> None:
     _print_setup(ws, "1:1", card.name)
 
 
-def _checkins_sheet(ws: Worksheet, ev: Evaluation, lang: str) -> None:
-    keys = ["date", "kpi", "period", "status", "note", "author"]
-    _header(ws, 1, [t(f"report.col.{k}", lang) for k in keys])
-    _put(ws, 3, 1, t("report.checkins_none", lang), font=_NOTE_FONT)
+def ordered_checkins(card: Scorecard, checkins: Iterable[CheckIn]) -> list[CheckIn]:
+    """Check-ins per KPI in scorecard order (KPIs no longer in the scorecard last), newest
+    first within a KPI."""
+    position = {kpi.id: i for i, kpi in enumerate(card.kpis)}
+    newest_first = sorted(checkins, key=lambda c: c.created_at, reverse=True)
+    return sorted(newest_first, key=lambda c: position.get(c.kpi_id, len(position)))
+
+
+def _kpi_name(card: Scorecard, kpi_id: str) -> str:
+    return next((k.name for k in card.kpis if k.id == kpi_id), kpi_id)
+
+
+def _checkins_sheet(
+    ws: Worksheet, ev: Evaluation, lang: str, checkins: Sequence[CheckIn] = ()
+) -> None:
+    card = ev.scorecard
+    keys = ["date", "kpi", "period", "status", "note", "action", "author"]
+    labels = [t(f"report.col.{k}", lang) for k in keys]
+    widths = [12, 28, 10, 16, 50, 50, 20, 14]
+    _header(ws, 1, [*labels, t("review.report.next_review", lang)])
+    items = ordered_checkins(card, checkins)
+    if not items:
+        _put(ws, 3, 1, t("report.checkins_none", lang), font=_NOTE_FONT)
+    date_fmt = _date_format(lang)
+    for r, item in enumerate(items, start=2):
+        status = status_in(ev, item.kpi_id, item.period)
+        texts = {2: _kpi_name(card, item.kpi_id), 5: item.note, 6: item.action, 7: item.who}
+        _put(ws, r, 1, item.created_at.astimezone().date(), date_fmt, align=_TOP)
+        _put(ws, r, 3, item.period, align=_TOP)
+        _put(ws, r, 4, status_badge(status, lang), align=_TOP)
+        for c, text in texts.items():
+            _put(ws, r, c, text, align=_WRAP)
+        _put(ws, r, 8, item.next_review, date_fmt, align=_TOP)
+        _fit_rows(ws, r, texts, widths)
+    if items:
+        last = len(items) + 1
+        _status_rules(ws, f"D2:D{last}", lang)
+        ws.auto_filter.ref = f"A1:H{last}"
     ws.freeze_panes = "A2"
-    _widths(ws, [12, 30, 10, 16, 60, 20])
-    _print_setup(ws, "1:1", ev.scorecard.name)
+    _widths(ws, widths)
+    _print_setup(ws, "1:1", card.name)
+
+
+def checkins_csv(evaluation: Evaluation, checkins: Iterable[CheckIn], lang: str = "en") -> bytes:
+    """The check-ins as csv, per KPI in scorecard order and newest first, with the KPI's status
+    in the period; separators as in ``summary_csv``, text escaped, UTF-8 with BOM."""
+    card = evaluation.scorecard
+    rows = [
+        {
+            "kpi_id": c.kpi_id,
+            "kpi": _kpi_name(card, c.kpi_id),
+            "period": c.period,
+            "status": status_in(evaluation, c.kpi_id, c.period),
+            "note": c.note,
+            "action": c.action,
+            "who": c.who,
+            "next_review": c.next_review.isoformat() if c.next_review else "",
+            "created_at": c.created_at.isoformat(timespec="seconds"),
+        }
+        for c in ordered_checkins(card, checkins)
+    ]
+    df = _escaped(pd.DataFrame(rows, columns=list(CHECKIN_COLUMNS)))
+    sep = ";" if lang == "nl" else ","
+    text = df.to_csv(index=False, sep=sep, lineterminator="\r\n")
+    return text.encode("utf-8-sig")
+
+
+def _health_sheet(
+    ws: Worksheet, ev: Evaluation, lang: str, health: Mapping[str, PillarReport] | None = None
+) -> None:
+    """The three-pillar checklist of every KPI: one row per check, with what to do."""
+    card = ev.scorecard
+    keys = ["kpi", "overall", "pillar", "score", "check", "passed", "advice"]
+    widths = [28, 12, 20, 12, 40, 10, 60]
+    _header(ws, 1, [t(f"tpl.report.col.{k}", lang) for k in keys])
+    position = {kpi.id: i for i, kpi in enumerate(card.kpis)}
+    reports = sorted((health or {}).values(), key=lambda r: position.get(r.subject, len(position)))
+    r = 1
+    for report in reports:
+        name = _kpi_name(card, report.subject)
+        overall = report.overall
+        for check in report.checks:
+            r += 1
+            score = report.score(check.pillar)
+            pillar_key = (
+                f"pillars.kpi.pillar.{check.pillar}"
+                if check.pillar in PILLARS
+                else f"pillars.goal.criterion.{check.pillar}"
+            )
+            texts = {1: name, 5: check.label(lang), 7: check.advice(lang)}
+            _put(ws, r, 2, None if overall is None else overall / 100, "0%", align=_TOP)
+            _put(ws, r, 3, t(pillar_key, lang), align=_TOP)
+            _put(ws, r, 4, None if score is None else score / 100, "0%", align=_TOP)
+            _put(ws, r, 6, t(f"tpl.report.{'yes' if check.passed else 'no'}", lang), align=_TOP)
+            for c, text in texts.items():
+                _put(ws, r, c, text, align=_WRAP)
+            _fit_rows(ws, r, texts, widths)
+    if r > 1:
+        ws.auto_filter.ref = f"A1:G{r}"
+    ws.freeze_panes = "A2"
+    _widths(ws, widths)
+    _print_setup(ws, "1:1", card.name)
 
 
 def _quality_sheet(ws: Worksheet, ev: Evaluation, lang: str) -> None:
@@ -857,11 +967,20 @@ def _definitions_sheet(ws: Worksheet, ev: Evaluation, lang: str) -> None:
     _print_setup(ws, "1:1", card.name)
 
 
-def report_xlsx(evaluation: Evaluation, lang: str = "en", created: datetime | None = None) -> bytes:
+def report_xlsx(
+    evaluation: Evaluation,
+    lang: str = "en",
+    created: datetime | None = None,
+    checkins: Sequence[CheckIn] = (),
+    health: Mapping[str, PillarReport] | None = None,
+) -> bytes:
     """The formatted workbook in ``lang``: Summary, Detail, Charts, Goals, Check-ins,
     Data quality and Definitions sheets, with document properties and print settings.
 
-    ``created`` is the moment shown as the report's date (default: now).
+    ``created`` is the moment shown as the report's date (default: now); ``checkins`` fill
+    the Check-ins sheet (per KPI, newest first, with the KPI's status in the period).
+    ``health`` (KPI id → ``pillars.kpi_health``, e.g. ``pillars.scorecard_health``) adds a
+    Health check sheet: every pillar check of every KPI, passed or not, with what to do.
     """
     lang = normalise_lang(lang)
     created = created or datetime.now().replace(microsecond=0)
@@ -870,11 +989,16 @@ def report_xlsx(evaluation: Evaluation, lang: str = "en", created: datetime | No
     summary = wb.active
     summary.title = t("report.sheet.summary", lang)
     _summary_sheet(summary, evaluation, lines, lang, created)
-    builders = [
+    builders: list[tuple[str, Callable[[Worksheet, Evaluation, str], None]]] = [
         ("report.sheet.detail", _detail_sheet),
         ("report.sheet.charts", _charts_sheet),
         ("report.sheet.goals", _goals_sheet),
-        ("report.sheet.checkins", _checkins_sheet),
+        ("report.sheet.checkins", partial(_checkins_sheet, checkins=tuple(checkins))),
+        *(
+            [("tpl.report.sheet", partial(_health_sheet, health=health))]
+            if health is not None
+            else []
+        ),
         ("report.sheet.quality", _quality_sheet),
         ("report.sheet.definitions", _definitions_sheet),
     ]

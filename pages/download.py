@@ -6,7 +6,7 @@ from datetime import date
 
 import streamlit as st
 
-from kpilogic.report import summary_csv
+from kpilogic.report import checkins_csv, summary_csv
 from pages.shared import (
     evaluation,
     lang,
@@ -17,6 +17,7 @@ from pages.shared import (
     route_guard,
     slug,
     tr,
+    workspace_checkins,
 )
 
 route_guard()
@@ -40,11 +41,12 @@ st.download_button(
 require_data(card)
 require_kpis(card)
 ev, _ = evaluation(card)
+checkins = [kept.checkin for kept in workspace_checkins()]
 st.subheader(tr("download.summary"))
 st.caption(tr("download.summary_help", rows=len(ev.detail), kpis=len(card.kpis) - len(ev.errors)))
 cols = st.columns(3)
 with st.spinner(tr("download.preparing")):
-    xlsx, pdf = report_file("xlsx", card, ev), report_file("pdf", card, ev)
+    xlsx, pdf = report_file("xlsx", card, ev, checkins), report_file("pdf", card, ev)
 cols[0].download_button(
     tr("download.xlsx"),
     data=xlsx,
@@ -70,3 +72,14 @@ cols[2].download_button(
     key="dl_pdf",
 )
 st.caption(tr("download.csv_note"))
+
+st.subheader(tr("review.download.title"))
+st.caption(tr("review.download.help", count=len(checkins)))
+st.download_button(
+    tr("review.download.csv"),
+    data=checkins_csv(ev, checkins, lang()),
+    file_name=f"{stem}_checkins.csv",
+    mime="text/csv",
+    icon="🗓️",
+    key="dl_checkins",
+)

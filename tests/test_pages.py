@@ -124,11 +124,12 @@ def test_download_buttons_carry_name_and_date() -> None:
     at.switch_page("pages/download.py").run()
     assert not at.exception
     buttons = at.get("download_button")
-    assert len(buttons) == 4
+    assert len(buttons) == 5
     labels = [b.proto.label for b in buttons]
     assert labels == [
         "Scorecard (JSON)",
         "Rapport (Excel)",
         "Overzicht (CSV)",
         "Managementsamenvatting (PDF)",
+        "Check-ins (CSV)",
     ]

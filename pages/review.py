@@ -1,0 +1,356 @@
+"""Review: what is due by each KPI's cadence, what is off course without a check-in, and the
+check-in log per KPI (add one; see, and delete, the earlier ones)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from pydantic import ValidationError
+
+from kpilogic.checkins import CheckIn
+from kpilogic.errors import KoersError
+from kpilogic.evaluate import Evaluation
+from kpilogic.explain import status_badge
+from kpilogic.i18n import format_date, t
+from kpilogic.model import KPI, Scorecard, describe_validation_error
+from kpilogic.periods import Period
+from kpilogic.review import (
+    ReviewItem,
+    kpi_periods,
+    latest_completed_period,
+    open_periods,
+    review_due,
+    status_in,
+)
+from kpilogic.store import StoredCheckIn
+from pages.shared import (
+    PAGES,
+    bound,
+    evaluation,
+    lang,
+    notice,
+    plain_md,
+    require_data,
+    require_kpis,
+    require_scorecard,
+    route_guard,
+    show_error,
+    store,
+    tr,
+    workspace_checkins,
+    workspace_id,
+)
+
+route_guard()
+
+DRAFTS = "koers_review_drafts"  # kpi id -> the check-in being written for it
+CONFIRM = "koers_review_confirm_delete"  # id of the check-in waiting for "yes, delete"
+MESSAGE = "koers_review_message"  # (kpi id, text): shown once inside that KPI's panel
+FIELDS = ("period", "note", "action", "who", "next_review")
+MAX_PERIODS = 24  # periods offered in the form, newest first
+
+notice()
+L = lang()
+st.title(tr("review.title"))
+st.caption(tr("review.intro"))
+
+db, ws = store(), workspace_id()
+if db is None or ws is None:
+    st.info(tr("review.no_store" if db is None else "review.no_workspace"), icon="🗓️")
+    st.page_link(PAGES["start"], label=tr("nav.start"), icon="🏠")
+    st.stop()
+card = require_scorecard()
+require_data(card)
+require_kpis(card)
+
+ev, problems = evaluation(card)
+for exc in problems.values():
+    show_error(exc)
+today: date = ev.as_of or date.today()
+stored = workspace_checkins()
+items = review_due(card, ev, [s.checkin for s in stored], today)
+open_by_kpi = open_periods(items)
+kpis = {k.id: k for k in card.kpis}
+
+
+def _widget_key(name: str, kpi_id: str) -> str:
+    return f"review_{name}_{kpi_id}"
+
+
+def _period_options(kpi: KPI) -> list[str]:
+    """The KPI's periods up to today, newest first, with any still to review."""
+    fs = card.fiscal_year_start_month
+    labels = set(kpi_periods(ev, kpi.id, up_to=today))
+    labels |= set(open_by_kpi.get(kpi.id, []))
+    labels.add(latest_completed_period(kpi.cadence, today, fs).label)
+    labels.add(Period.containing(today, kpi.cadence, fs).label)
+    ordered = sorted(labels, key=lambda label: Period.parse(label, fs).key, reverse=True)
+    waiting = set(open_by_kpi.get(kpi.id, []))
+    return [p for i, p in enumerate(ordered) if i < MAX_PERIODS or p in waiting]
+
+
+def _empty_draft(kpi: KPI, options: list[str]) -> dict[str, Any]:
+    fs = card.fiscal_year_start_month
+    waiting = open_by_kpi.get(kpi.id)
+    # By default the next review is when the running period has ended and the next is due.
+    next_review = Period.containing(today, kpi.cadence, fs).shift(1).start
+    return {
+        "period": waiting[0] if waiting else options[0],
+        "note": "",
+        "action": "",
+        "who": kpi.owner,
+        "next_review": next_review,
+    }
+
+
+def _forget_draft(kpi_id: str) -> None:
+    st.session_state.get(DRAFTS, {}).pop(kpi_id, None)
+    for name in FIELDS:
+        st.session_state.pop(_widget_key(name, kpi_id), None)
+
+
+def _owner(kpi: KPI) -> str:
+    return kpi.owner or tr("review.no_owner")
+
+
+def _table(rows: list[ReviewItem], with_reason: bool) -> pd.DataFrame:
+    records = []
+    for item in rows:
+        kpi = kpis[item.kpi_id]
+        record = {
+            tr("review.col.kpi"): kpi.name,
+            tr("review.col.period"): item.period,
+            tr("review.col.status"): status_badge(item.status, L),
+        }
+        if with_reason:
+            when = format_date(item.since, L) if item.since else "–"
+            record[tr("review.col.reason")] = tr(f"review.reason.{item.reason_key}", date=when)
+        record[tr("review.col.owner")] = _owner(kpi)
+        if not with_reason:
+            record[tr("review.col.action")] = kpi.action or tr("review.no_action")
+        records.append(record)
+    return pd.DataFrame(records)
+
+
+# -- what is open ----------------------------------------------------------------------------
+off_course = [i for i in items if i.reason_key == "off_course_without_checkin"]
+due = [i for i in items if i.reason_key != "off_course_without_checkin"]
+up_to_date = sum(1 for k in card.kpis if k.id not in open_by_kpi)
+st.caption(tr("review.as_of", date=format_date(today, L)))
+st.markdown(tr("review.summary", off=len(off_course), due=len(due), done=up_to_date))
+
+st.subheader(tr("review.off.title"), help=tr("review.off.help"))
+if off_course:
+    st.dataframe(_table(off_course, with_reason=False), hide_index=True, width="stretch")
+else:
+    st.success(tr("review.off.none"), icon="✅")
+
+st.subheader(tr("review.due.title"), help=tr("review.due.help"))
+if due:
+    st.dataframe(_table(due, with_reason=True), hide_index=True, width="stretch")
+else:
+    st.success(tr("review.due.none"), icon="✅")
+
+
+# -- per KPI: a check-in form and the earlier check-ins --------------------------------------
+def _checkin_form(kpi: KPI) -> None:
+    options = _period_options(kpi)
+    drafts: dict[str, dict[str, Any]] = st.session_state.setdefault(DRAFTS, {})
+    draft = drafts.setdefault(kpi.id, _empty_draft(kpi, options))
+    if draft.get("period") not in options:
+        draft["period"] = _empty_draft(kpi, options)["period"]
+        st.session_state.pop(_widget_key("period", kpi.id), None)
+    waiting = set(open_by_kpi.get(kpi.id, []))
+
+    def period_label(label: str, lang: str = L) -> str:
+        # The language is bound now: Streamlit may call this outside the script run.
+        if label in waiting:
+            return t("review.form.period_open", lang, period=label)
+        status = status_badge(status_in(ev, kpi.id, label), lang)
+        return t("review.form.period_status", lang, period=label, status=status)
+
+    st.markdown(f"**{tr('review.form.title')}**")
+    top = st.columns([2, 2, 1])
+    with top[0]:
+        bound(
+            st.selectbox,
+            tr("review.form.period"),
+            draft,
+            "period",
+            _widget_key("period", kpi.id),
+            options=options,
+            format_func=period_label,
+            help=tr("review.form.period_help"),
+        )
+    with top[1]:
+        bound(
+            st.text_input,
+            tr("review.form.who"),
+            draft,
+            "who",
+            _widget_key("who", kpi.id),
+            max_chars=200,
+            help=tr("review.form.who_help"),
+        )
+    with top[2]:
+        bound(
+            st.date_input,
+            tr("review.form.next_review"),
+            draft,
+            "next_review",
+            _widget_key("next_review", kpi.id),
+            format="DD-MM-YYYY" if L == "nl" else "YYYY-MM-DD",
+            help=tr("review.form.next_review_help"),
+        )
+    texts = st.columns(2)
+    with texts[0]:
+        bound(
+            st.text_area,
+            tr("review.form.note"),
+            draft,
+            "note",
+            _widget_key("note", kpi.id),
+            max_chars=2000,
+            placeholder=tr("review.form.note_placeholder"),
+            height=100,
+        )
+    with texts[1]:
+        bound(
+            st.text_area,
+            tr("review.form.action"),
+            draft,
+            "action",
+            _widget_key("action", kpi.id),
+            max_chars=2000,
+            placeholder=tr("review.form.action_placeholder"),
+            height=100,
+        )
+    if not st.button(tr("review.form.save"), key=f"review_save_{kpi.id}", type="primary"):
+        return
+    if not (str(draft.get("note") or "").strip() or str(draft.get("action") or "").strip()):
+        st.error(tr("review.form.empty"), icon="✍️")
+        return
+    try:
+        checkin = CheckIn(
+            kpi_id=kpi.id,
+            period=draft["period"],
+            note=draft.get("note") or "",
+            action=draft.get("action") or "",
+            who=draft.get("who") or "",
+            next_review=draft.get("next_review"),
+        )
+    except ValidationError as exc:
+        st.error(tr("review.form.invalid", detail=describe_validation_error(exc)), icon="⚠️")
+        return
+    assert db is not None and ws is not None
+    try:
+        db.add_checkin(ws, checkin)
+    except KoersError as exc:
+        show_error(exc)
+        return
+    _forget_draft(kpi.id)
+    st.session_state[MESSAGE] = (kpi.id, tr("review.saved", kpi=kpi.name, period=checkin.period))
+    st.rerun()
+
+
+def _history(kpi: KPI, mine: list[StoredCheckIn]) -> None:
+    st.markdown(f"**{tr('review.history.title')}**")
+    if not mine:
+        st.caption(tr("review.history.none"))
+        return
+    for kept in mine:  # the store lists them newest first
+        c = kept.checkin
+        made = format_date(c.created_at.astimezone().date(), L)
+        with st.container(border=True):
+            row = st.columns([12, 1])
+            head = tr(
+                "review.history.head",
+                period=c.period,
+                status=status_badge(status_in(ev, kpi.id, c.period), L),
+                date=made,
+                who=plain_md(c.who) if c.who else tr("review.history.no_who"),
+            )
+            row[0].markdown(f"**{head}**")
+            if c.note:
+                row[0].markdown(tr("review.history.note", note=plain_md(c.note)))
+            if c.action:
+                row[0].markdown(tr("review.history.action", action=plain_md(c.action)))
+            if c.next_review:
+                row[0].caption(tr("review.history.next", date=format_date(c.next_review, L)))
+            if row[1].button("🗑️", key=f"review_delete_{kept.id}", help=tr("review.delete")):
+                st.session_state[CONFIRM] = kept.id
+                st.rerun()
+            if st.session_state.get(CONFIRM) == kept.id:
+                st.warning(tr("review.confirm_delete", period=c.period, date=made), icon="🗑️")
+                yes, no = st.columns(2)
+                if yes.button(
+                    tr("review.delete_yes"), key=f"review_delete_yes_{kept.id}", type="primary"
+                ):
+                    st.session_state.pop(CONFIRM, None)
+                    assert db is not None
+                    try:
+                        db.delete_checkin(kept.id, ws)
+                    except KoersError as exc:
+                        show_error(exc)
+                    else:
+                        st.session_state[MESSAGE] = (kpi.id, tr("review.deleted"))
+                        st.rerun()
+                if no.button(tr("review.delete_no"), key=f"review_delete_no_{kept.id}"):
+                    st.session_state.pop(CONFIRM, None)
+                    st.rerun()
+
+
+def _panel_label(kpi: KPI) -> str:
+    row = ev.latest(kpi.id, today) if kpi.id not in ev.errors else None
+    if row is None:
+        status = status_badge("no_data", L)
+    else:
+        badge = status_badge(row["status"], L)
+        status = tr("review.kpi.status", status=badge, period=row["period"])
+    waiting = open_by_kpi.get(kpi.id)
+    if waiting:
+        return tr("review.kpi.open", name=kpi.name, status=status, periods=", ".join(waiting))
+    return tr("review.kpi.done", name=kpi.name, status=status)
+
+
+def _panels(card: Scorecard, ev: Evaluation) -> None:
+    by_kpi: dict[str, list[StoredCheckIn]] = {}
+    for kept in stored:
+        by_kpi.setdefault(kept.checkin.kpi_id, []).append(kept)
+    message = st.session_state.pop(MESSAGE, None)
+    for goal in card.goals:
+        goal_kpis = card.kpis_of(goal.id)
+        if not goal_kpis:
+            continue
+        st.markdown(f"#### {plain_md(goal.title)}")
+        for kpi in goal_kpis:
+            mine = by_kpi.get(kpi.id, [])
+            just_done = message is not None and message[0] == kpi.id
+            with st.expander(_panel_label(kpi), expanded=just_done, key=f"review_panel_{kpi.id}"):
+                if just_done:
+                    st.success(message[1], icon="✅")
+                meta = tr(
+                    "review.kpi.meta",
+                    owner=_owner(kpi),
+                    cadence=tr(f"cadence.{kpi.cadence}"),
+                    count=len(mine),
+                )
+                st.caption(meta)
+                if kpi.action:
+                    st.caption(tr("review.kpi.agreed", action=plain_md(kpi.action)))
+                if kpi.id in ev.errors:
+                    st.warning(
+                        tr("review.kpi.not_evaluated", problem=ev.errors[kpi.id].message(L)),
+                        icon="⚠️",
+                    )
+                _checkin_form(kpi)
+                st.divider()
+                _history(kpi, mine)
+
+
+st.subheader(tr("review.kpis.title"))
+st.caption(tr("review.kpis.help"))
+_panels(card, ev)
