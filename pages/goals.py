@@ -10,7 +10,8 @@ from pydantic import ValidationError
 
 from kpilogic.i18n import format_date
 from kpilogic.model import PERSPECTIVES, Goal, Scorecard, describe_validation_error
-from kpilogic.pillars import goal_hints
+from kpilogic.pillars import goal_health, goal_hints
+from pages.health import goal_checklist_line
 from pages.shared import (
     PAGES,
     bound,
@@ -129,8 +130,10 @@ for i, goal in enumerate(card.goals):
             if no.button(tr("goals.delete_no"), key=f"goal_delete_no_{goal.id}"):
                 st.session_state.pop(CONFIRM, None)
                 st.rerun()
-        for hint in goal_hints(goal, card, date.today()):
-            st.caption("💡 " + tr(hint.key, **hint.params))
+        health = goal_health(goal, card, date.today())
+        st.caption(goal_checklist_line(health))
+        for check in health.failed:
+            st.caption("💡 " + check.advice(L))
 
 # -- the wizard ------------------------------------------------------------------------------
 draft: dict[str, Any] = st.session_state.setdefault(DRAFT, _empty_draft())

@@ -34,6 +34,19 @@ from kpilogic.model import (
     describe_validation_error,
 )
 from kpilogic.periods import Period
+from kpilogic.pillars import kpi_health
+from kpilogic.templates import (
+    ACCEPTS,
+    CATEGORIES,
+    TEMPLATES,
+    KpiTemplate,
+    instantiate,
+    roles,
+    suggest_columns,
+    suggested_target,
+    template,
+)
+from pages.health import show_checklist
 from pages.shared import (
     AS_OF,
     PAGES,
@@ -54,6 +67,7 @@ from pages.shared import (
     show_error,
     tr,
     unique_id,
+    workspace_checkins,
 )
 
 route_guard()
@@ -63,6 +77,8 @@ CONFIRM = "koers_kpi_confirm_delete"  # id of the KPI awaiting "yes, delete"
 FORM_LANG = "koers_kpi_form_lang"  # the language the form's widgets were last drawn in
 RESET = "koers_kpi_reset"  # set when the form's widgets must be redrawn from the draft
 KEEP_WIDGETS = ("kpi_goal", "kpi_edit_", "kpi_delete_")  # widget keys not part of the form
+TPL = "koers_kpi_tpl"  # the template picker's choices: category, template, dataset, columns
+ALL = "all"  # the "all categories" choice of the template picker
 
 MAX_FILTERS = 5
 MAX_SEGMENTS = 50  # rows of the per-segment target table
@@ -494,7 +510,8 @@ def _cached_preview(
     return evaluate_kpi(_card, _kpi, _df, as_of)
 
 
-def _show_preview(card: Scorecard, kpi: KPI, df: pd.DataFrame) -> None:
+def _show_preview(card: Scorecard, kpi: KPI, df: pd.DataFrame) -> pd.DataFrame | None:
+    """Show the draft's recent periods and chart; the total's periods (None when none)."""
     L, cur = lang(), card.currency
     ds = card.dataset(kpi.dataset_id)
     f = files().get(ds.source)
@@ -512,11 +529,11 @@ def _show_preview(card: Scorecard, kpi: KPI, df: pd.DataFrame) -> None:
         )
     except KoersError as exc:
         st.warning(exc.message(L), icon="⚠️")
-        return
+        return None
     total = rows[rows["segment"] == ""]
     if total.empty:
         st.info(tr("kpis.preview.no_periods"), icon="📭")
-        return
+        return total
 
     def fmt(value: Any) -> str:
         # Cells come back as numpy numbers or None/NaN; the formatter wants a float.
@@ -558,6 +575,29 @@ def _show_preview(card: Scorecard, kpi: KPI, df: pd.DataFrame) -> None:
     if kpi.segment_column:
         segments = rows.loc[rows["segment"] != "", "segment"].nunique()
         st.caption(tr("kpis.preview.segments", column=kpi.segment_column, n=segments))
+    return total
+
+
+def _show_draft_health(card: Scorecard, kpi: KPI, rows: pd.DataFrame | None) -> None:
+    """The three-pillar checklist of the draft, fed from the preview's periods."""
+    periods: int | None = None
+    status = None
+    if rows is not None:
+        periods = int((rows["rows"] > 0).sum())
+        if not rows.empty:
+            status = rows.iloc[-1]["status"]
+    report = kpi_health(
+        kpi,
+        card,
+        periods_with_data=periods,
+        checkins=[kept.checkin for kept in workspace_checkins()] if kpi.id != "draft" else (),
+        status=status,
+        today=date.today(),
+    )
+    st.divider()
+    st.markdown("##### " + tr("tpl.health.title"))
+    st.caption(tr("tpl.health.intro"))
+    show_checklist(report)
 
 
 # ============================================================================================
@@ -767,10 +807,160 @@ def _remove_filter(index: int) -> None:
             del st.session_state[key]
 
 
+def _choice(
+    widget: Any,
+    label: str,
+    state: dict[str, Any],
+    name: str,
+    key: str,
+    options: list[Any],
+    **kw: Any,
+) -> Any:
+    """A choice bound to ``state[name]``; a value no longer among ``options`` falls back."""
+    if state.get(name) not in options:
+        state[name] = options[0]
+    if key in st.session_state and st.session_state[key] not in options:
+        del st.session_state[key]
+    return bound(widget, label, state, name, key, options=options, **kw)
+
+
+def _template_facts(tpl: KpiTemplate) -> str:
+    tol = tpl.tolerance
+    digits = 0 if float(tol.value).is_integer() else 1
+    if tol.kind == "percent":
+        tolerance = f"{format_number(tol.value, L, digits)}%"
+    elif tpl.unit == "percent":
+        tolerance = tr("tpl.tolerance.points", value=format_number(tol.value, L, digits))
+    else:
+        value = format_value(tol.value, tpl.unit, L, cur)
+        tolerance = tr("tpl.tolerance.absolute", value=value)
+    return tr(
+        "tpl.facts",
+        unit=tr(f"kpis.unit.{tpl.unit}", currency=cur),
+        direction=tr(f"kpis.direction.{tpl.direction}"),
+        cadence=tr(f"cadence.{tpl.cadence}"),
+        tolerance=tolerance,
+    )
+
+
+def _use_template(tpl: KpiTemplate, goal_id: str, dataset_id: str, picked: dict[str, Any]) -> None:
+    """Fill the draft from ``tpl`` and its chosen columns; the user reviews it and saves."""
+    columns = {role: (column or None) for role, column in picked.items()}
+    try:
+        kpi = instantiate(
+            tpl,
+            kpi_id="draft",
+            goal_id=goal_id,
+            dataset_id=dataset_id,
+            columns=columns,
+            lang=L,
+            target=suggested_target(tpl, columns),
+            owner=str(draft.get("owner") or ""),
+            action=str(draft.get("action") or ""),
+        )
+    except KoersError as exc:
+        st.error(exc.message(L), icon="⚠️")
+        return
+    new = _draft_of(kpi)
+    new.pop("id", None)
+    st.session_state[DRAFT] = new
+    st.session_state[RESET] = True
+    set_notice(tr("tpl.used", name=kpi.name))
+    st.rerun()
+
+
+def _template_picker(goal_id: str) -> None:
+    """Start from a template: asks only for the columns that fill its roles."""
+    pick: dict[str, Any] = st.session_state.setdefault(
+        TPL, {"category": ALL, "template": TEMPLATES[0].id, "columns": {}, "sig": None}
+    )
+    with st.expander(tr("tpl.picker.title"), icon="🧩", expanded=not draft.get("name")):
+        st.caption(tr("tpl.picker.intro"))
+        c1, c2 = st.columns([1, 2])
+        with c1:
+            category = _choice(
+                st.selectbox,
+                tr("tpl.category"),
+                pick,
+                "category",
+                "kpi_tpl_category",
+                [ALL, *CATEGORIES],
+                format_func={
+                    c: tr("tpl.category.all") if c == ALL else tr(f"templates.category.{c}")
+                    for c in (ALL, *CATEGORIES)
+                }.__getitem__,
+            )
+        shown = [tp for tp in TEMPLATES if category in (ALL, tp.category)]
+        names = {
+            tp.id: tr(
+                "tpl.template_option",
+                category=tr(f"templates.category.{tp.category}"),
+                name=tp.name(L),
+            )
+            if category == ALL
+            else tp.name(L)
+            for tp in shown
+        }
+        with c2:
+            tpl_id = _choice(
+                st.selectbox,
+                tr("tpl.template"),
+                pick,
+                "template",
+                "kpi_tpl_template",
+                [tp.id for tp in shown],
+                format_func=names.__getitem__,
+            )
+        tpl = template(tpl_id)
+        st.markdown(tr("tpl.what", what=tpl.what(L)) + "  \n" + tr("tpl.why", why=tpl.why(L)))
+        st.caption(_template_facts(tpl))
+        dataset_id = _choice(
+            st.selectbox,
+            tr("tpl.dataset"),
+            pick,
+            "dataset_id",
+            "kpi_tpl_dataset",
+            [ds.id for ds in usable],
+            format_func=lambda d: card.dataset(d).name,
+        )
+        ds = card.dataset(dataset_id)
+        kinds = _kinds(ds)
+        columns = [str(c) for c in data[dataset_id].columns if str(c) != ds.date_column]
+        column_kinds = {c: kinds.get(c, "text") for c in columns}
+        signature = f"{tpl.id}|{dataset_id}"
+        if pick.get("sig") != signature:  # another template or dataset: guess its columns
+            guessed = suggest_columns(tpl, column_kinds)
+            pick["columns"] = {role: column or NONE for role, column in guessed.items()}
+            pick["sig"] = signature
+            for key in [k for k in st.session_state if str(k).startswith("kpi_tpl_role_")]:
+                del st.session_state[key]
+        st.markdown("**" + tr("tpl.columns") + "**")
+        st.caption(tr("tpl.columns_help"))
+        needed = roles(tpl)
+        role_cols = st.columns(min(len(needed), 3) or 1)
+        for i, role in enumerate(needed):
+            fits = [c for c in columns if column_kinds[c] in ACCEPTS[role.kind]]
+            with role_cols[i % len(role_cols)]:
+                chosen = _choice(
+                    st.selectbox,
+                    role.label(L),
+                    pick["columns"],
+                    role.name,
+                    f"kpi_tpl_role_{role.name}",
+                    [NONE, *(fits or columns)],
+                    format_func=_column_labels("tpl.no_column"),
+                )
+                if not chosen:
+                    st.caption(tr("tpl.no_guess", role=role.label(L)))
+        if st.button(tr("tpl.use"), key="kpi_tpl_use", icon="🧩"):
+            _use_template(tpl, goal_id, dataset_id, pick["columns"])
+
+
 if editing:
     st.subheader(tr("kpis.edit_title", name=draft.get("name") or "–"))
 else:
     st.subheader(tr("kpis.new_title", goal=goal.title))
+    _template_picker(goal_id)
 form_col, preview_col = st.columns([1, 1], gap="large")
 
 with form_col:
@@ -1326,7 +1516,8 @@ with preview_col, st.container(border=True):
         except ValidationError as exc:
             st.warning(tr("kpis.invalid", detail=describe_validation_error(exc)), icon="⚠️")
         else:
-            _show_preview(card, draft_kpi, df)
+            preview_rows = _show_preview(card, draft_kpi, df)
+            _show_draft_health(card, draft_kpi, preview_rows)
 
 if card.kpis:
     st.page_link(PAGES["dashboard"], label=tr("kpis.to_dashboard"), icon="📊")
