@@ -7,7 +7,7 @@ import os
 import streamlit as st
 
 from kpilogic.i18n import LANGS
-from pages.shared import LANG, PAGES, bootstrap, load_sample, scorecard, tr
+from pages.shared import LANG, PAGES, bootstrap, load_sample, routed, scorecard, tr
 
 st.set_page_config(page_title="Koers", page_icon="🧭", layout="wide")
 bootstrap()
@@ -24,9 +24,9 @@ if (
 
 def _on_lang_change() -> None:
     st.session_state[LANG] = st.session_state["lang_widget"]
-    # Choice widgets remember their translated label; forget the goal wizard's widgets so
-    # they are drawn again from the app-owned draft in the new language.
-    for key in [k for k in st.session_state if str(k).startswith("goal_")]:
+    # Choice widgets remember their translated label; forget the goal wizard's widgets and the
+    # review page's period choices so they are drawn again from the app-owned draft.
+    for key in [k for k in st.session_state if str(k).startswith(("goal_", "review_period_"))]:
         del st.session_state[key]
 
 
@@ -50,6 +50,8 @@ pages = [
     st.Page(PAGES["goals"], title=tr("nav.goals"), icon="🎯", url_path="goals"),
     st.Page(PAGES["kpis"], title=tr("nav.kpis"), icon="📏", url_path="kpis"),
     st.Page(PAGES["dashboard"], title=tr("nav.dashboard"), icon="📊", url_path="dashboard"),
+    st.Page(PAGES["review"], title=tr("review.nav"), icon="🗓️", url_path="review"),
     st.Page(PAGES["download"], title=tr("nav.download"), icon="⬇️", url_path="download"),
 ]
-st.navigation(pages).run()
+with routed():
+    st.navigation(pages).run()

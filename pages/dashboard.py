@@ -10,9 +10,13 @@ import streamlit as st
 from kpilogic.charts import actual_vs_target_chart, segment_bars, status_heatmap
 from kpilogic.explain import explain_reason, status_badge
 from kpilogic.i18n import format_date, format_number, format_value
+from kpilogic.quality import shaky_warning
+from kpilogic.review import latest_checkins
 from kpilogic.status import STYLES
+from pages.health import kpi_report, score_text, show_checklist
 from pages.shared import (
     PAGES,
+    checkin_caption,
     evaluation,
     lang,
     notice,
@@ -22,6 +26,7 @@ from pages.shared import (
     route_guard,
     show_error,
     tr,
+    workspace_checkins,
 )
 
 route_guard()
@@ -72,6 +77,7 @@ if data_end is not None:
 
 goals = ev.goal_statuses(up_to)
 latest = {k.id: ev.latest(k.id, up_to) for k in card.kpis if k.id not in ev.errors}
+last_checkins = latest_checkins(kept.checkin for kept in workspace_checkins())
 
 # -- needs attention -------------------------------------------------------------------------
 attention = []
@@ -98,6 +104,7 @@ if attention:
     st.dataframe(table, hide_index=True, width="stretch")
 else:
     st.success(tr("dash.attention_none"), icon="✅")
+st.page_link(PAGES["review"], label=tr("review.dash.to_review"), icon="🗓️")
 
 # -- per goal ----------------------------------------------------------------------------------
 for goal_status in goals:
@@ -148,6 +155,9 @@ for goal_status in goals:
             with cols[1]:
                 st.markdown(f"**{status_badge(row['status'], L)}**")
                 st.write(explain_reason(row["reason"], kpi.unit, L, cur))
+                shaky = shaky_warning(ev.quality.kpis.get(kpi.id) if ev.quality else None, L)
+                if shaky:
+                    st.warning(shaky, icon="🧪")
                 if bool(row["partial"]) and pd.notna(row["projected"]):
                     st.caption(
                         tr(
@@ -170,6 +180,19 @@ for goal_status in goals:
                     "dash.kpi_meta", owner=kpi.owner or "–", cadence=tr(f"cadence.{kpi.cadence}")
                 )
                 st.caption(meta)
+                st.caption(checkin_caption(last_checkins.get(kpi.id)))
+                # -- three-pillar health check (relevance, reliability, action) --
+                latest_checkin = last_checkins.get(kpi.id)
+                pillars = kpi_report(
+                    kpi,
+                    ev,
+                    status=row["status"],
+                    checkins=[latest_checkin] if latest_checkin else [],
+                )
+                with st.expander(
+                    tr("tpl.health.expander", score=score_text(pillars.overall)), icon="🏛️"
+                ):
+                    show_checklist(pillars, overall=False)
             with st.expander(tr("dash.trend", name=kpi.name)):
                 rows = ev.kpi_rows(kpi.id)
                 rows = rows[rows["period_start"] <= pd.Timestamp(up_to)].tail(24)

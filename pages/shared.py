@@ -12,6 +12,9 @@ import hashlib
 import json
 import re
 import runpy
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -20,12 +23,22 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from kpilogic.checkins import CheckIn
 from kpilogic.errors import KoersError
 from kpilogic.evaluate import Evaluation, evaluate_scorecard
-from kpilogic.i18n import normalise_lang, t
-from kpilogic.ingest import ColumnKind, apply_kinds, list_sheets, profile_columns, read_table
-from kpilogic.model import Scorecard
-from kpilogic.store import Store, default_db_path
+from kpilogic.i18n import format_date, normalise_lang, t
+from kpilogic.ingest import (
+    ColumnKind,
+    SheetInfo,
+    apply_kinds,
+    list_sheets,
+    profile_columns,
+    sheet_info,
+)
+from kpilogic.layout import Tidy
+from kpilogic.model import Dataset, Scorecard
+from kpilogic.pipeline import read_dataset
+from kpilogic.store import Store, StoredCheckIn, default_db_path
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = ROOT / "sample_data"
@@ -43,6 +56,7 @@ PAGES = {
     "goals": "pages/goals.py",
     "kpis": "pages/kpis.py",
     "dashboard": "pages/dashboard.py",
+    "review": "pages/review.py",
     "download": "pages/download.py",
 }
 
@@ -300,9 +314,51 @@ def cached_sheets(sha: str, name: str, _data: bytes) -> list[str]:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
+def cached_sheet_info(sha: str, name: str, _data: bytes) -> list[SheetInfo]:
+    """Sheets of a file with their visibility (hidden sheets are marked on the Data page)."""
+    return sheet_info(_data, name)
+
+
+def layout_key(ds: Dataset | None) -> str:
+    """The user's layout corrections of ``ds`` as text: part of every cache key of its table."""
+    if ds is None:
+        return ""
+    fields = {"header_row", "table", "notation", "unpivot", "keep_totals"}
+    return json.dumps(ds.model_dump(mode="json", include=fields), sort_keys=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def cached_tidy(
+    sha: str, name: str, sheet: str | None, layout: str, _data: bytes, _dataset: Dataset
+) -> Tidy:
+    """One dataset read through the layout step (``pipeline.read_dataset``), cached by content
+    hash, sheet and the user's layout corrections."""
+    return read_dataset(_data, name, _dataset)
+
+
+def dataset_tidy(ds: Dataset, f: StoredFile) -> Tidy:
+    """``ds`` read from the uploaded file ``f``, with what was decided on the way.
+
+    Raises:
+        KoersError: when the file or its layout cannot be read.
+    """
+    return cached_tidy(f.sha, f.name, ds.sheet, layout_key(ds), f.data, ds)
+
+
+def _dataset_of(name: str, sheet: str | None) -> Dataset | None:
+    card = scorecard()
+    if card is None:
+        return None
+    return next((d for d in card.datasets if d.source == name and d.sheet == sheet), None)
+
+
 def cached_table(sha: str, name: str, sheet: str | None, _data: bytes) -> pd.DataFrame:
-    """One sheet as read (untyped), cached by content hash and sheet."""
-    return read_table(_data, name, sheet)
+    """One sheet as a clean table (title rows, totals, blank rows and columns, periods as
+    columns handled), with the layout corrections of the dataset that reads it."""
+    ds = _dataset_of(name, sheet) or Dataset(
+        id="new", name="new", source=name, sheet=sheet, date_column="-"
+    )
+    return cached_tidy(sha, name, sheet, layout_key(ds), _data, ds).frame
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -320,8 +376,11 @@ def dataset_kinds(
     date_column: str | None,
 ) -> dict[str, ColumnKind]:
     """Detected kinds, with the user's corrections and the chosen date column applied."""
-    kinds: dict[str, Any] = dict(cached_profile(sha, name, sheet, raw))
-    kinds.update(kinds_override(dataset_id))
+    card = scorecard()
+    ds = next((d for d in card.datasets if d.id == dataset_id), None) if card else None
+    key = f"{sheet}|{layout_key(ds)}"
+    kinds: dict[str, Any] = dict(cached_profile(sha, name, key, raw))
+    kinds.update({c: k for c, k in kinds_override(dataset_id).items() if c in kinds})
     if date_column in kinds:
         kinds[date_column] = "date"
     return kinds
@@ -340,9 +399,9 @@ def cached_typed(
     return apply_kinds(_raw, _kinds)
 
 
-def load_data(card: Scorecard) -> tuple[dict[str, pd.DataFrame], dict[str, KoersError]]:
-    """Every dataset of ``card`` as a typed table; problems per dataset id."""
-    out: dict[str, pd.DataFrame] = {}
+def load_tidies(card: Scorecard) -> tuple[dict[str, Tidy], dict[str, KoersError]]:
+    """Every dataset of ``card`` read through the layout step; problems per dataset id."""
+    out: dict[str, Tidy] = {}
     problems: dict[str, KoersError] = {}
     stored = files()
     for ds in card.datasets:
@@ -350,12 +409,24 @@ def load_data(card: Scorecard) -> tuple[dict[str, pd.DataFrame], dict[str, Koers
         if f is None:
             continue
         try:
-            raw = cached_table(f.sha, f.name, ds.sheet, f.data)
-            kinds = dataset_kinds(ds.id, f.sha, f.name, ds.sheet, raw, ds.date_column)
-            key = repr(sorted(kinds.items()))
-            out[ds.id] = cached_typed(f.sha, f.name, ds.sheet, key, raw, kinds)
+            out[ds.id] = dataset_tidy(ds, f)
         except KoersError as exc:
             problems[ds.id] = exc
+    return out, problems
+
+
+def load_data(card: Scorecard) -> tuple[dict[str, pd.DataFrame], dict[str, KoersError]]:
+    """Every dataset of ``card`` as a typed table; problems per dataset id."""
+    out: dict[str, pd.DataFrame] = {}
+    tidies, problems = load_tidies(card)
+    stored = files()
+    for ds in card.datasets:
+        if ds.id not in tidies:
+            continue
+        f, raw = stored[ds.source], tidies[ds.id].frame
+        kinds = dataset_kinds(ds.id, f.sha, f.name, ds.sheet, raw, ds.date_column)
+        key = layout_key(ds) + repr(sorted(kinds.items()))
+        out[ds.id] = cached_typed(f.sha, f.name, ds.sheet, key, raw, kinds)
     return out, problems
 
 
@@ -366,8 +437,11 @@ def _cached_evaluation(
     as_of: date | None,
     _card: Scorecard,
     _data: dict[str, pd.DataFrame],
+    _tidies: dict[str, Tidy],
 ) -> Evaluation:
-    return evaluate_scorecard(_card, _data, as_of)
+    reports = {k: v.report for k, v in _tidies.items()}
+    rows = {k: v.row_numbers for k, v in _tidies.items()}
+    return evaluate_scorecard(_card, _data, as_of, reports=reports, rows=rows)
 
 
 def _data_key(card: Scorecard) -> str:
@@ -382,24 +456,76 @@ def _data_key(card: Scorecard) -> str:
 
 
 def evaluation(card: Scorecard) -> tuple[Evaluation, dict[str, KoersError]]:
-    """The scorecard evaluated over the uploaded data (cached on scorecard and data)."""
+    """The scorecard evaluated over the uploaded data (cached on scorecard and data), with
+    each KPI's reliability."""
     data, problems = load_data(card)
+    tidies, _ = load_tidies(card)
     as_of = st.session_state.get(AS_OF)
-    return _cached_evaluation(card.to_json(), _data_key(card), as_of, card, data), problems
+    ev = _cached_evaluation(card.to_json(), _data_key(card), as_of, card, data, tidies)
+    return ev, problems
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _cached_report(kind: str, lang: str, key: str, _ev: Evaluation) -> bytes:
+def _cached_report(
+    kind: str, lang: str, key: str, _ev: Evaluation, _checkins: tuple[CheckIn, ...] = ()
+) -> bytes:
+    from kpilogic.pillars import scorecard_health
     from kpilogic.report import report_xlsx
     from kpilogic.report_pdf import report_pdf
 
-    return report_xlsx(_ev, lang) if kind == "xlsx" else report_pdf(_ev, lang)
+    if kind != "xlsx":
+        return report_pdf(_ev, lang)
+    # The xlsx has a Health check sheet: the three pillars of every KPI.
+    scores = _ev.quality.scores if _ev.quality is not None else None
+    health = scorecard_health(_ev.scorecard, _ev, reliability=scores, checkins=_checkins)
+    return report_xlsx(_ev, lang, checkins=_checkins, health=health)
 
 
-def report_file(kind: str, card: Scorecard, ev: Evaluation) -> bytes:
-    """The formatted report (``xlsx`` or ``pdf``) of ``ev``, made once per scorecard and data."""
+def report_file(
+    kind: str, card: Scorecard, ev: Evaluation, checkins: Sequence[CheckIn] = ()
+) -> bytes:
+    """The formatted report (``xlsx`` or ``pdf``) of ``ev``, made once per scorecard, data
+    and check-ins (the xlsx has a Check-ins sheet)."""
     key = f"{card.to_json()}|{_data_key(card)}|{st.session_state.get(AS_OF)}"
-    return _cached_report(kind, lang(), key, ev)
+    if kind == "xlsx":  # the health check also depends on today (check-ins age)
+        key += "|" + _checkins_key(checkins) + f"|{date.today().isoformat()}"
+    return _cached_report(kind, lang(), key, ev, tuple(checkins))
+
+
+def _checkins_key(checkins: Sequence[CheckIn]) -> str:
+    text = json.dumps([c.model_dump(mode="json") for c in checkins], sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def checkin_caption(checkin: CheckIn | None) -> str:
+    """One line on a KPI's latest check-in (note, who, date, next review) for the dashboard."""
+    if checkin is None:
+        return tr("review.dash.none")
+    text = " ".join((checkin.note or checkin.action).split())
+    if len(text) > 160:
+        text = text[:159].rstrip() + "…"
+    line = tr(
+        "review.dash.latest",
+        period=checkin.period,
+        date=format_date(checkin.created_at.astimezone().date(), lang()),
+        who=plain_md(checkin.who) if checkin.who else "–",
+        note=plain_md(text),
+    )
+    if checkin.next_review:
+        line += " · " + tr("review.dash.next", date=format_date(checkin.next_review, lang()))
+    return line
+
+
+def workspace_checkins() -> list[StoredCheckIn]:
+    """The open workspace's check-ins, newest first ([] without a workspace or database)."""
+    db, ws = store(), workspace_id()
+    if db is None or ws is None:
+        return []
+    try:
+        return db.list_checkins(ws)
+    except KoersError as exc:
+        show_error(exc)
+        return []
 
 
 # -- sample data ---------------------------------------------------------------------------
@@ -454,6 +580,14 @@ def require_kpis(card: Scorecard) -> None:
         st.stop()
 
 
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$])")
+
+
+def plain_md(text: str) -> str:
+    """User text made safe to show inside markdown: no emphasis, links, headings or maths."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+
+
 def notice() -> None:
     """Show (once) a message left by the previous run, e.g. after saving."""
     message = st.session_state.pop(NOTICE, None)
@@ -487,18 +621,33 @@ def bound(
 # -- routing guard ---------------------------------------------------------------------------
 
 
+_routing = threading.local()  # per script-run thread: is app.py's router running the page?
+
+
+@contextmanager
+def routed() -> Iterator[None]:
+    """``app.py`` runs the chosen page inside this, so pages know the router is active."""
+    _routing.active = True
+    try:
+        yield
+    finally:
+        _routing.active = False
+
+
 def route_guard() -> None:
     """Make a page that Streamlit started on its own go through ``app.py``'s router.
 
     Streamlit treats a ``pages/`` folder as an old-style multipage app until the first
     ``st.navigation`` call in the process (AppTest resets that on every run), so a first
-    request for ``/dashboard`` runs the page without the router: no sidebar, no session
-    bootstrap. Every page calls this first; in that case it switches the old mode off, runs
-    ``app.py`` (which shows the same page: same url path, same page hash) and stops.
+    request for ``/dashboard`` can run the page without the router: no sidebar, no session
+    bootstrap, no workspace. Every page calls this first; when the router is not running it,
+    it switches the old mode off, runs ``app.py`` (which shows the same page: same url
+    path, same page hash) and stops. Judged per run, not by the process-wide flag: two
+    first requests at once (a reconnect and a reload) would otherwise race.
     """
     from streamlit.runtime.pages_manager import PagesManager
 
-    if PagesManager.uses_pages_directory:
+    if not getattr(_routing, "active", False):
         PagesManager.uses_pages_directory = False
         runpy.run_path(str(ROOT / "app.py"), run_name="__main__")
         st.stop()

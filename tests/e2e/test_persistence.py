@@ -28,6 +28,13 @@ def test_restart_and_reload_bring_everything_back(browser, app_server) -> None:
     fill(page, "goal_owner", "Daan")
     click(page, "goal_save")
     page.get_by_text("Retouren onder 3% in 2026").first.wait_for()
+    # A check-in on the Review page.
+    nav(page, t("review.nav", "nl"))
+    page.get_by_test_id("stExpander").filter(has_text="Customer satisfaction (1–5)").first.click()
+    wait_idle(page)
+    fill(page, "review_note_satisfaction", "Klachten over wachttijd in de werkplaats")
+    click(page, "review_save_satisfaction")
+    page.get_by_text("Klachten over wachttijd in de werkplaats").first.wait_for()
     url = page.url
     assert "ws=" in url
 
@@ -35,7 +42,10 @@ def test_restart_and_reload_bring_everything_back(browser, app_server) -> None:
     page.goto(url)
     wait_idle(page)
     body = page.get_by_test_id("stMain").inner_text()
-    assert "Doelen" in body  # the language is back
+    assert "Bespreken" in body  # the same page, in the language chosen before
+    nav(page, t("nav.goals", "nl"))
+    body = page.get_by_test_id("stMain").inner_text()
+    assert "Doelen" in body
     assert "Retouren onder 3% in 2026" in body  # the new goal is back
     assert "Grow web shop revenue 18% in 2026" in body  # and the sample's goals
     screenshot(page, "persist_goals_after_restart")
@@ -45,4 +55,6 @@ def test_restart_and_reload_bring_everything_back(browser, app_server) -> None:
     body = page.get_by_test_id("stMain").inner_text()
     assert "Web shop revenue · 2026-11" in body  # KPIs, mappings and data are back
     assert t("status.off_track", "nl") in body
+    assert "Klachten over wachttijd in de werkplaats" in body  # the check-in is back too
+    screenshot(page, "persist_dashboard_after_restart")
     context.close()
