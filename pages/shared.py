@@ -49,6 +49,7 @@ FILES = "koers_files"
 KINDS = "koers_kinds"
 AS_OF = "koers_as_of"
 NOTICE = "koers_notice"
+EVAL_MEMO = "koers_eval_memo"  # (key, evaluation, problems) of the last run
 
 PAGES = {
     "start": "pages/start.py",
@@ -458,10 +459,18 @@ def _data_key(card: Scorecard) -> str:
 def evaluation(card: Scorecard) -> tuple[Evaluation, dict[str, KoersError]]:
     """The scorecard evaluated over the uploaded data (cached on scorecard and data), with
     each KPI's reliability."""
+    as_of = st.session_state.get(AS_OF)
+    card_json, data_key = card.to_json(), _data_key(card)
+    memo_key = (card_json, data_key, as_of, date.today())
+    # A rerun that changed nothing takes the session's own result: no table is unpickled
+    # from the cache (that copy cost most of a dashboard rerun at 100k rows).
+    memo = st.session_state.get(EVAL_MEMO)
+    if memo is not None and memo[0] == memo_key:
+        return memo[1], memo[2]
     data, problems = load_data(card)
     tidies, _ = load_tidies(card)
-    as_of = st.session_state.get(AS_OF)
-    ev = _cached_evaluation(card.to_json(), _data_key(card), as_of, card, data, tidies)
+    ev = _cached_evaluation(card_json, data_key, as_of, card, data, tidies)
+    st.session_state[EVAL_MEMO] = (memo_key, ev, problems)
     return ev, problems
 
 
