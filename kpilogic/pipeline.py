@@ -11,14 +11,14 @@ spreadsheet rows of unreadable values.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import PurePath
 
 import pandas as pd
 
-from kpilogic.errors import DataError
+from kpilogic.errors import DataError, KoersError
 from kpilogic.evaluate import Evaluation, evaluate_scorecard
 from kpilogic.ingest import ColumnKind, apply_kinds, profile_columns, read_grid
 from kpilogic.layout import (
@@ -31,7 +31,8 @@ from kpilogic.layout import (
     tidy,
     unpivot,
 )
-from kpilogic.model import Dataset, Scorecard
+from kpilogic.measures import formula_columns
+from kpilogic.model import KPI, Dataset, Scorecard
 from kpilogic.parsing import DateSystem, ParseReport, parse_table
 
 
@@ -192,3 +193,43 @@ def evaluate_files(
     return evaluate_scorecard(
         scorecard, loaded.frames, as_of, reports=loaded.reports, rows=loaded.rows
     )
+
+
+def columns_used(kpi: KPI) -> set[str]:
+    """The data columns a KPI's definition refers to (measure, filters, segment, target)."""
+    used: set[str] = set()
+    if kpi.measure.formula:
+        used |= formula_columns(kpi.measure.formula)
+    elif kpi.measure.column:
+        used.add(kpi.measure.column)
+    used |= {f.column for f in kpi.filters}
+    if kpi.segment_column:
+        used.add(kpi.segment_column)
+    if kpi.target is not None and kpi.target.kind == "column" and kpi.target.column:
+        used.add(kpi.target.column)
+    return used
+
+
+def unmapped_columns(
+    scorecard: Scorecard, dataset_id: str, columns: Iterable[str]
+) -> dict[str, list[str]]:
+    """For each KPI on ``dataset_id``, the columns it uses that ``columns`` no longer has.
+
+    Used when a dataset's file is replaced by next month's: what no longer maps, per KPI id
+    (the dataset's date column is reported under the key ``""``).
+    """
+    present = set(columns)
+    out: dict[str, list[str]] = {}
+    dataset = scorecard.dataset(dataset_id)
+    if dataset.date_column not in present:
+        out[""] = [dataset.date_column]
+    for kpi in scorecard.kpis:
+        if kpi.dataset_id != dataset_id:
+            continue
+        try:
+            missing = sorted(columns_used(kpi) - present)
+        except KoersError:
+            continue  # a formula that does not parse is reported on the KPI page
+        if missing:
+            out[kpi.id] = missing
+    return out

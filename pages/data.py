@@ -13,6 +13,7 @@ from kpilogic.i18n import format_date, format_number, format_pct
 from kpilogic.ingest import SPREADSHEET_SUFFIXES, guess_date_column, read_grid
 from kpilogic.layout import Tidy, WideGuess, apply_layout, detect_wide, guess_layout
 from kpilogic.model import Dataset, Unpivot
+from kpilogic.pipeline import unmapped_columns
 from kpilogic.quality import assess_dataset, is_stale, missing_periods, reliability_band
 from pages.shared import (
     PAGES,
@@ -314,6 +315,29 @@ def _quality(ds: Dataset, typed: pd.DataFrame, tidy: Tidy) -> None:
                             st.caption(f"− {finding.penalty}: {finding.message(L)}")
 
 
+def _unmapped(ds: Dataset, columns: list[str]) -> None:
+    """After a file was replaced: what the KPIs use that this data no longer has."""
+    card = scorecard()
+    if card is None:
+        return
+    missing = unmapped_columns(card, ds.id, columns)
+    if not missing:
+        return
+    lines = []
+    for kpi_id, names in missing.items():
+        quoted = ", ".join(f"'{n}'" for n in names)
+        if kpi_id == "":
+            lines.append(tr("data.unmapped.date", columns=quoted))
+        else:
+            kpi = next(k for k in card.kpis if k.id == kpi_id)
+            lines.append(tr("data.unmapped.kpi", kpi=kpi.name, columns=quoted))
+    st.warning(
+        tr("data.unmapped.title", dataset=ds.name) + "\n\n" + "\n".join(f"- {x}" for x in lines),
+        icon="🔗",
+    )
+    st.page_link(PAGES["kpis"], label=tr("data.unmapped.fix"), icon="📏")
+
+
 def _dataset_section(ds: Dataset, stored: StoredFile) -> None:
     try:
         tidy: Tidy | None = dataset_tidy(ds, stored)
@@ -334,6 +358,7 @@ def _dataset_section(ds: Dataset, stored: StoredFile) -> None:
     columns = [str(c) for c in raw.columns]
     if not columns:
         return
+    _unmapped(ds, columns)
     kinds = dataset_kinds(ds.id, stored.sha, stored.name, ds.sheet, raw, ds.date_column)
     cols = st.columns([1, 2])
     idx = columns.index(ds.date_column) if ds.date_column in columns else 0

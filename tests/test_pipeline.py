@@ -58,3 +58,31 @@ def test_shaky_warning_names_the_top_reasons() -> None:
     assert shaky_warning(q, "nl").startswith("Wankele gegevens (score 55)")
     assert shaky_warning(KpiQuality("k", 70, ()), "en") is None
     assert shaky_warning(None, "en") is None
+
+
+def test_unmapped_columns_after_a_file_is_replaced() -> None:
+    from kpilogic.model import KPI, Dataset, Filter, Goal, Measure, Scorecard, Target
+    from kpilogic.pipeline import columns_used, unmapped_columns
+
+    ds = Dataset(id="d", name="Orders", source="o.xlsx", date_column="Date")
+    margin = KPI(
+        id="margin", goal_id="g", name="Margin", dataset_id="d",
+        measure=Measure(formula="(sum(Revenue) - sum([Cost price])) / sum(Revenue) * 100"),
+        filters=[Filter(column="Channel", op="eq", value="Web")], segment_column="Region",
+    )
+    plan = KPI(
+        id="plan", goal_id="g", name="Revenue", dataset_id="d",
+        measure=Measure(aggregation="sum", column="Revenue"),
+        target=Target(kind="column", column="Plan"),
+    )
+    card = Scorecard(name="S", datasets=[ds], goals=[Goal(id="g", title="G")],
+                     kpis=[margin, plan])
+    assert columns_used(margin) == {"Revenue", "Cost price", "Channel", "Region"}
+    # Next month's file renamed "Cost price" to "Cost" and dropped the Plan column.
+    new_columns = ["Date", "Revenue", "Cost", "Channel", "Region"]
+    assert unmapped_columns(card, "d", new_columns) == {
+        "margin": ["Cost price"],
+        "plan": ["Plan"],
+    }
+    assert unmapped_columns(card, "d", ["Datum", "Revenue", "Cost price", "Channel", "Region",
+                                        "Plan"]) == {"": ["Date"]}
