@@ -398,7 +398,17 @@ def _dataset_section(ds: Dataset, stored: StoredFile) -> None:
     kinds = dataset_kinds(ds.id, stored.sha, stored.name, ds.sheet, raw, ds.date_column)
     key = layout_key(ds) + repr(sorted(kinds.items()))
     typed = cached_typed(stored.sha, stored.name, ds.sheet, key, raw, kinds)
-    cols[1].dataframe(typed.head(50), height=320, width="stretch")
+    date_format = "DD-MM-YYYY" if lang() == "nl" else "YYYY-MM-DD"
+    cols[1].dataframe(
+        typed.head(50),
+        height=320,
+        width="stretch",
+        column_config={
+            c: st.column_config.DateColumn(c, format=date_format)
+            for c in typed.columns
+            if pd.api.types.is_datetime64_any_dtype(typed[c])
+        },
+    )
     _quality(ds, typed, tidy)
 
 
