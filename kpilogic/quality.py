@@ -217,15 +217,16 @@ def outliers(
     """Values whose robust z-score is above ``threshold`` (5 values needed to judge)."""
     if int(values.notna().sum()) < MIN_OUTLIER_VALUES:
         return []
-    scores = robust_z(values)
+    scores = robust_z(values).to_numpy(dtype="float64")
+    flagged = np.flatnonzero(np.abs(np.nan_to_num(scores, nan=0.0)) > threshold)
+    if not len(flagged):
+        return []
     numbers = _rows(len(values), rows)
-    found = []
-    for position, (value, score) in enumerate(zip(values, scores, strict=True)):
-        if pd.notna(score) and abs(float(score)) > threshold:
-            found.append(
-                Outlier(numbers[position], str(values.name), float(value), round(float(score), 2))
-            )
-    return found
+    raw = values.to_numpy()
+    return [
+        Outlier(numbers[p], str(values.name), float(raw[p]), round(float(scores[p]), 2))
+        for p in flagged
+    ]
 
 
 def missing_periods(dates: pd.Series, cadence: Cadence, fiscal_start: int = 1) -> list[Period]:
@@ -233,7 +234,7 @@ def missing_periods(dates: pd.Series, cadence: Cadence, fiscal_start: int = 1) -
     keys = period_keys(dates, cadence, fiscal_start).dropna()
     if keys.empty:
         return []
-    present = {int(k) for k in keys}
+    present = set(np.unique(keys.to_numpy(dtype="int64")).tolist())
     first, last = min(present), max(present)
     return [Period(cadence, k, fiscal_start) for k in range(first, last + 1) if k not in present]
 
@@ -399,7 +400,7 @@ def assess_kpi(
         kept = apply_filters(data, kpi.filters, dataset=kpi.dataset_id)
     except KoersError:
         kept = data
-    positions = [int(i) for i in kept.index]
+    positions = kept.index.to_numpy()
     dates = pd.to_datetime(kept[date_column], errors="coerce")
     valid = dates.dropna()
     if valid.empty:
@@ -411,7 +412,7 @@ def assess_kpi(
         if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(
             values.dtype
         ):
-            found_outliers.extend(outliers(values, [numbers[p] for p in positions]))
+            found_outliers.extend(outliers(values, np.asarray(numbers)[positions].tolist()))
     if found_outliers:
         findings.append(
             Finding(
