@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 import python_calamine
 
+from kpilogic.cells import blank_mask
 from kpilogic.errors import ReadError
 
 ColumnKind = Literal["date", "number", "category", "text"]
@@ -83,6 +84,7 @@ _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _NUMBER_EN = re.compile(r"^[+-]?((\d{1,3}(,\d{3})+|\d+)(\.\d+)?|\.\d+)([eE][+-]?\d+)?$")
 _NUMBER_NL = re.compile(r"^[+-]?((\d{1,3}(\.\d{3})+|\d+)(,\d+)?|,\d+)$")
 _LEADING_ZERO = re.compile(r"^0\d")
+_PROBE = 64  # values tried before a whole column is matched against a pattern
 _DATE_FORMATS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^\d{4}-\d{2}-\d{2}$"), "%Y-%m-%d"),
     (re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$"), "ISO8601"),
@@ -476,8 +478,10 @@ def parse_numbers(values: pd.Series, prefer_comma: bool = False) -> pd.Series | 
     if text.empty:
         return None
     patterns = (_NUMBER_NL, _NUMBER_EN) if prefer_comma else (_NUMBER_EN, _NUMBER_NL)
+    head = text.head(_PROBE)
     for pattern in patterns:
-        if not text.str.fullmatch(pattern).all():
+        # A few values first: a column that is no number shows it on its first rows.
+        if not head.str.fullmatch(pattern).all() or not text.str.fullmatch(pattern).all():
             continue
         if pattern is _NUMBER_NL:
             plain = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
@@ -494,8 +498,9 @@ def parse_dates(values: pd.Series) -> pd.Series | None:
     text = text[text != ""]
     if text.empty:
         return None
+    head = text.head(_PROBE)
     for pattern, fmt in _DATE_FORMATS:
-        if not text.str.fullmatch(pattern).all():
+        if not head.str.fullmatch(pattern).all() or not text.str.fullmatch(pattern).all():
             continue
         parsed = pd.to_datetime(text, format=fmt, errors="coerce")
         if parsed.isna().any():
@@ -747,19 +752,43 @@ def _xlsx_extras(data: bytes, sheet: str) -> tuple[dict[tuple[int, int], str], i
     return errors, system
 
 
-def _grid_frame(rows: Sequence[Sequence[Any]], start: tuple[int, int] = (0, 0)) -> pd.DataFrame:
-    width = max((len(r) for r in rows), default=0)
-    cells = [[None if _is_empty(v) else v for v in r] + [None] * (width - len(r)) for r in rows]
-    frame = pd.DataFrame(
+def _grid_frame(
+    rows: Sequence[Sequence[Any]], start: tuple[int, int] = (0, 0), blanks: bool = True
+) -> pd.DataFrame:
+    widths = set(map(len, rows))
+    width = max(widths, default=0)
+    cells = np.empty((len(rows), width), dtype=object)
+    if rows and width:
+        if len(widths) == 1:
+            cells[:] = rows  # calamine's rows are rectangular: one C-level copy
+        else:
+            for i, row in enumerate(rows):  # a CSV's ragged lines
+                cells[i, : len(row)] = row
+        for j in range(width if blanks else 0):
+            column = cells[:, j]
+            column[blank_mask(column)] = None
+    return pd.DataFrame(
         cells,
-        index=pd.RangeIndex(start[0], start[0] + len(cells)),
+        index=pd.RangeIndex(start[0], start[0] + len(rows)),
         columns=pd.RangeIndex(start[1], start[1] + width),
         dtype=object,
+        copy=False,
     )
-    return frame
 
 
-def read_grid(data: bytes, name: str, sheet: str | None = None) -> pd.DataFrame:
+def _has_data(grid: pd.DataFrame) -> bool:
+    """Whether some cell of ``grid`` is not blank (blank cells may still be "" or spaces)."""
+    for j in range(grid.shape[1]):
+        column = grid.iloc[:, j].to_numpy(dtype=object)
+        filled = column[(column != None) & (column != "")]  # noqa: E711 (elementwise)
+        if len(filled) and not blank_mask(filled).all():
+            return True
+    return False
+
+
+def read_grid(
+    data: bytes, name: str, sheet: str | None = None, *, blanks_as_none: bool = True
+) -> pd.DataFrame:
     """The raw cells of one sheet (or a CSV), without taking any row as the header.
 
     The frame is of object dtype; its index is the 0-based spreadsheet row and its columns
@@ -767,6 +796,9 @@ def read_grid(data: bytes, name: str, sheet: str | None = None) -> pd.DataFrame:
     a cell's position is never lost. Empty cells are None; numbers, dates and text are as
     calamine reads them (CSV cells are text). Excel error cells of .xlsx files hold their
     error value (``#DIV/0!``); other formats read them as empty.
+
+    With ``blanks_as_none=False`` blank cells keep what calamine gives ("" or spaces):
+    ``layout.cells`` finds them anyway, and a million-row sheet is not scanned twice.
 
     ``attrs`` carries what the layout step needs: ``merged`` (merged ranges as
     (first_row, first_col, last_row, last_col), or None when the format does not say),
@@ -781,7 +813,7 @@ def read_grid(data: bytes, name: str, sheet: str | None = None) -> pd.DataFrame:
         rows, delim = _text_rows(data, name)
         if not any(any(not _is_empty(v) for v in row) for row in rows):
             raise ReadError("error.read.empty", name=name)
-        grid = _grid_frame(rows)
+        grid = _grid_frame(rows, blanks=blanks_as_none)
         grid.attrs.update(
             merged=None,
             date_system=1900,
@@ -796,13 +828,13 @@ def read_grid(data: bytes, name: str, sheet: str | None = None) -> pd.DataFrame:
         chosen, grid, merged, system = "", pd.DataFrame(dtype=object), None, 1900
         for candidate in candidates:
             rows, start, merged = book.grid(candidate)
-            chosen, grid = candidate, _grid_frame(rows, start)
+            chosen, grid = candidate, _grid_frame(rows, start, blanks_as_none)
             if fmt == "xlsx":
                 errors, system = _xlsx_extras(data, chosen)
                 for (row, col), value in errors.items():
-                    if row in grid.index and col in grid.columns and grid.at[row, col] is None:
+                    if row in grid.index and col in grid.columns and _is_empty(grid.at[row, col]):
                         grid.at[row, col] = value
-            if grid.notna().to_numpy().any():
+            if _has_data(grid):
                 break
         else:
             if sheet is not None:
@@ -832,6 +864,16 @@ def _is_category(values: pd.Series) -> bool:
     return bool(distinct <= 50 and repeats and present.str.len().mean() <= 60)
 
 
+def _has_codes(present: pd.Series) -> bool:
+    """Whether some text in ``present`` starts with a zero and a digit (a code, not an amount)."""
+    if pd.api.types.is_string_dtype(present.dtype) and not pd.api.types.is_object_dtype(
+        present.dtype
+    ):
+        starts = present[present.str.lstrip().str.startswith("0")]
+        return any(_LEADING_ZERO.match(v.strip()) for v in starts.unique())
+    return any(isinstance(v, str) and _LEADING_ZERO.match(v.strip()) for v in present)
+
+
 def profile_column(values: pd.Series) -> ColumnKind:
     """What one column holds: ``date``, ``number``, ``category`` or ``text``."""
     dtype = values.dtype
@@ -848,7 +890,7 @@ def profile_column(values: pd.Series) -> ColumnKind:
         if parse_dates(values) is not None:
             return "date"
         # Codes with leading zeros (postal codes, article numbers) are names, not amounts.
-        has_codes = any(isinstance(v, str) and _LEADING_ZERO.match(v.strip()) for v in present)
+        has_codes = _has_codes(present)
         if not has_codes and parse_numbers(values) is not None:
             return "number"
     return "category" if _is_category(values) else "text"

@@ -45,9 +45,23 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pac
 
+from kpilogic.cells import (
+    BLANK,
+    DATE,
+    K_DATE,
+    K_NONE,
+    K_NUMBER,
+    K_STR,
+    NUMBER,
+    TEXT,
+    classify,
+    contains,
+)
 from kpilogic.errors import LayoutError
-from kpilogic.ingest import _header, _in_ns_range
+from kpilogic.ingest import _MAX_TS, _MIN_TS, _header, _in_ns_range
 from kpilogic.notes import render
 from kpilogic.parsing import (
     EXCEL_ERRORS,
@@ -57,6 +71,7 @@ from kpilogic.parsing import (
     PeriodStart,
     _numeric_text,
     detect_notation,
+    detect_notation_counts,
     parse_number_column,
     parse_period_label,
     parse_table,
@@ -208,61 +223,195 @@ def _periodish(value: object) -> bool:
     return False
 
 
-def _fill_merged(
-    grid: pd.DataFrame,
-) -> tuple[dict[tuple[int, int], Any], set[tuple[int, int]]]:
-    """The grid's cells by (row, column) with merged ranges filled; and the filled cells."""
-    cells: dict[tuple[int, int], Any] = {}
-    labels: list[Any] = list(grid.index)
-    for col in grid.columns:
-        for row, value in zip(labels, grid[col], strict=True):
-            if not _blank(value):
-                cells[(int(row), int(col))] = value
-    filled: set[tuple[int, int]] = set()
-    merged = grid.attrs.get("merged") or ()
-    rows = {int(r) for r in grid.index}
-    cols = {int(c) for c in grid.columns}
-    for r0, c0, r1, c1 in merged:
-        value = cells.get((r0, c0))
-        if value is None:
-            continue
-        for r in range(r0, r1 + 1):
-            if r not in rows:
-                continue
-            for c in range(c0, c1 + 1):
-                if c in cols and (r, c) not in cells:
-                    cells[(r, c)] = value
-                    filled.add((r, c))
-    return cells, filled
+def _contiguous(labels: np.ndarray) -> bool:
+    return bool(len(labels) and (labels == np.arange(labels[0], labels[0] + len(labels))).all())
 
 
-class _Sheet:
-    """The filled cells of a grid with the lookups the layout rules need."""
+def _labels(index: pd.Index) -> np.ndarray:
+    if pd.api.types.is_integer_dtype(index.dtype):
+        return index.to_numpy(dtype=np.int64)
+    return np.asarray([int(r) for r in index], dtype=np.int64)
+
+
+class Cells:
+    """The cells of a grid as arrays, merged ranges filled, with the lookups the layout
+    rules need. A lookup over many rows (is this column used below the header?) is one
+    numpy operation, so a sheet of a million rows takes the same rules as a small one.
+
+    Positions are the grid's row and column labels (0-based spreadsheet rows and columns).
+    """
 
     def __init__(self, grid: pd.DataFrame) -> None:
-        self.cells, self.filled = _fill_merged(grid)
-        self.rows = sorted({r for r, _ in self.cells})
-        self.cols = sorted({c for _, c in self.cells})
+        values = grid.to_numpy(dtype=object, copy=True)
+        if values.ndim != 2:
+            values = values.reshape(len(grid.index), len(grid.columns))
+        self.row_labels = _labels(grid.index)
+        self.col_labels = _labels(grid.columns)
+        self.classes = np.zeros(values.shape, dtype=np.int8)
+        self.kinds = np.zeros(values.shape, dtype=np.int8)
+        self._texts: list[tuple[np.ndarray, pa.Array | None]] = []
+        for j in range(values.shape[1]):
+            found = classify(values[:, j])
+            self.classes[:, j], self.kinds[:, j] = found.classes, found.kinds
+            self._texts.append((found.text_rows, found.texts))
+        blank = self.classes == BLANK
+        values[blank] = None
+        self.kinds[blank] = K_NONE
+        self.vals = values
+        self.filled = np.zeros(values.shape, dtype=bool)
         self.has_merges = grid.attrs.get("merged") is not None
         self.merged: tuple[tuple[int, int, int, int], ...] = tuple(grid.attrs.get("merged") or ())
+        self._row_order = np.argsort(self.row_labels, kind="stable")
+        self._col_order = np.argsort(self.col_labels, kind="stable")
+        self._rows_contiguous = _contiguous(self.row_labels)
+        self._cols_contiguous = _contiguous(self.col_labels)
+        self._fill_merged()
+        self.present = self.classes != BLANK
+        self.rows: list[int] = self.row_labels[self.present.any(axis=1)].tolist()
+        self.rows.sort()
+        self.cols: list[int] = sorted(self.col_labels[self.present.any(axis=0)].tolist())
+
+    # -- positions
+
+    def _find(self, labels: np.ndarray, order: np.ndarray, wanted: Any) -> np.ndarray:
+        """Positions of the labels ``wanted`` (an int, a sequence or a range); -1 if absent."""
+        want = np.asarray(wanted, dtype=np.int64).reshape(-1)
+        if not len(labels):
+            return np.full(len(want), -1, dtype=np.int64)
+        first = int(labels[0])
+        if (labels is self.row_labels and self._rows_contiguous) or (
+            labels is self.col_labels and self._cols_contiguous
+        ):
+            at = want - first
+            return np.where((at >= 0) & (at < len(labels)), at, -1)
+        ranked = labels[order]
+        at = np.searchsorted(ranked, want).clip(0, len(ranked) - 1)
+        found = ranked[at] == want
+        return np.where(found, order[at], -1)
+
+    def rpos(self, rows: Any) -> np.ndarray:
+        return self._find(self.row_labels, self._row_order, rows)
+
+    def cpos(self, cols: Any) -> np.ndarray:
+        return self._find(self.col_labels, self._col_order, cols)
+
+    def _fill_merged(self) -> None:
+        for r0, c0, r1, c1 in self.merged:
+            (pr,), (pc,) = self.rpos(r0), self.cpos(c0)
+            if pr < 0 or pc < 0 or self.classes[pr, pc] == BLANK:
+                continue
+            rows = np.flatnonzero((self.row_labels >= r0) & (self.row_labels <= r1))
+            cols = np.flatnonzero((self.col_labels >= c0) & (self.col_labels <= c1))
+            block = np.ix_(rows, cols)
+            empty = self.classes[block] == BLANK
+            if not empty.any():
+                continue
+            value, cls, kind = self.vals[pr, pc], self.classes[pr, pc], self.kinds[pr, pc]
+            sub_vals = self.vals[block]
+            sub_vals[empty] = value
+            self.vals[block] = sub_vals
+            for target, fill in ((self.classes, cls), (self.kinds, kind)):
+                sub = target[block]
+                sub[empty] = fill
+                target[block] = sub
+            sub_filled = self.filled[block]
+            sub_filled[empty] = True
+            self.filled[block] = sub_filled
+
+    def texts(self, rows: np.ndarray, pc_: int) -> pa.Array | None:
+        """The ``str`` cells of column position ``pc_`` at row positions ``rows`` as Arrow
+        strings (null where a cell holds no text), or None when the column's texts were not
+        kept as read (merged cells filled into it)."""
+        text_rows, texts = self._texts[pc_]
+        if texts is None or self.filled[:, pc_].any():
+            return None
+        at = np.searchsorted(text_rows, rows).clip(0, max(len(text_rows) - 1, 0))
+        found = (
+            (text_rows[at] == rows) & (self.kinds[rows, pc_] == K_STR)
+            if len(text_rows)
+            else np.zeros(len(rows), dtype=bool)
+        )
+        return texts.take(pa.array(at, mask=~found))
+
+    # -- lookups
 
     def get(self, row: int, col: int) -> Any:
-        return self.cells.get((row, col))
+        (pr,), (pc,) = self.rpos(row), self.cpos(col)
+        return None if pr < 0 or pc < 0 else self.vals[pr, pc]
+
+    def is_filled(self, row: int, col: int) -> bool:
+        (pr,), (pc,) = self.rpos(row), self.cpos(col)
+        return bool(pr >= 0 and pc >= 0 and self.filled[pr, pc])
 
     def values(self, row: int, cols: Sequence[int]) -> list[Any]:
-        return [self.cells[(row, c)] for c in cols if (row, c) in self.cells]
+        (pr,) = self.rpos(row)
+        if pr < 0:
+            return []
+        pcs = self.cpos(list(cols))
+        pcs = pcs[pcs >= 0]
+        keep = self.present[pr, pcs]
+        return list(self.vals[pr, pcs[keep]])
+
+    def block(self, rows: Any, cols: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        """Row and column positions of ``rows`` × ``cols`` that exist in the grid."""
+        prs, pcs = self.rpos(rows), self.cpos(list(cols))
+        return prs[prs >= 0], pcs[pcs >= 0]
+
+    def used_rows(self, rows: Any, cols: Sequence[int]) -> np.ndarray:
+        """For each of ``rows``, whether it holds a cell in ``cols`` (absent rows: False)."""
+        prs, pcs = self.rpos(rows), self.cpos(list(cols))
+        pcs = pcs[pcs >= 0]
+        out = np.zeros(len(prs), dtype=bool)
+        found = prs >= 0
+        if len(pcs):
+            out[found] = self.present[np.ix_(prs[found], pcs)].any(axis=1)
+        return out
+
+    def used_cols(self, cols: Sequence[int], rows: Any) -> list[bool]:
+        """For each of ``cols``, whether it holds a cell in ``rows``."""
+        prs, pcs = self.rpos(rows), self.cpos(list(cols))
+        prs = prs[prs >= 0]
+        out = [False] * len(pcs)
+        for i, pc in enumerate(pcs):
+            if pc >= 0 and len(prs):
+                out[i] = bool(self.present[prs, pc].any())
+        return out
 
     def row_used(self, row: int, cols: Sequence[int]) -> bool:
-        return any((row, c) in self.cells for c in cols)
+        return bool(self.used_rows([row], cols)[0])
 
-    def col_used(self, col: int, rows: Sequence[int]) -> bool:
-        return any((r, col) in self.cells for r in rows)
+    def col_used(self, col: int, rows: Any) -> bool:
+        return self.used_cols([col], rows)[0]
+
+    def counts(self, rows: Any, cols: Sequence[int]) -> np.ndarray:
+        """For each of ``rows``, how many cells of ``cols`` hold something."""
+        prs, pcs = self.rpos(rows), self.cpos(list(cols))
+        pcs = pcs[pcs >= 0]
+        out = np.zeros(len(prs), dtype=np.int64)
+        found = prs >= 0
+        if len(pcs):
+            out[found] = self.present[np.ix_(prs[found], pcs)].sum(axis=1)
+        return out
+
+    def count(self, rows: Any, cols: Sequence[int]) -> int:
+        """How many cells of ``rows`` × ``cols`` hold something."""
+        prs, pcs = self.block(rows, cols)
+        if not len(prs) or not len(pcs):
+            return 0
+        return int(self.present[np.ix_(prs, pcs)].sum())
+
+
+def cells(grid: pd.DataFrame) -> Cells:
+    """The cells of ``grid`` prepared for the layout rules (classes worked out, merged
+    ranges filled). Pass the result as ``cells=`` to ``guess_layout``, ``apply_layout`` and
+    ``tidy`` on the same, unchanged grid so a large sheet is prepared once."""
+    return Cells(grid)
 
 
 # -- finding tables --------------------------------------------------------------------------
 
 
-def _column_groups(sheet: _Sheet) -> list[list[int]]:
+def _column_groups(sheet: Cells) -> list[list[int]]:
     """Runs of used columns without a blank column between them, merged per the rules."""
     runs: list[list[int]] = []
     for col in sheet.cols:
@@ -279,12 +428,14 @@ def _column_groups(sheet: _Sheet) -> list[list[int]]:
     return groups
 
 
-def _own_table(sheet: _Sheet, cols: list[int]) -> bool:
+def _own_table(sheet: Cells, cols: list[int]) -> bool:
     if len(cols) < 2:
         return False
-    first = [v for (r, c), v in sheet.cells.items() if c == cols[0]]
-    labels = sum(1 for v in first if _is_text(v) or isinstance(v, date | datetime))
-    return labels >= max(2, 0.8 * len(first))
+    (pc,) = sheet.cpos(cols[0])
+    column = sheet.classes[:, pc]
+    filled = int((column != BLANK).sum())
+    labels = int(((column == TEXT) | (column == DATE)).sum())
+    return labels >= max(2, 0.8 * filled)
 
 
 def _header_like(values: Sequence[Any], width: int) -> bool:
@@ -315,21 +466,22 @@ class _Table:
     labels: list[int] = field(default_factory=list)
 
 
-def _runs(sheet: _Sheet, cols: list[int]) -> list[list[int]]:
-    used = [r for r in sheet.rows if sheet.row_used(r, cols)]
-    runs: list[list[int]] = []
-    for row in used:
-        if runs and row == runs[-1][-1] + 1:
-            runs[-1].append(row)
-        else:
-            runs.append([row])
-    return runs
+def _runs(sheet: Cells, cols: list[int]) -> list[list[int]]:
+    rows = np.asarray(sheet.rows, dtype=np.int64)
+    used = rows[sheet.used_rows(rows, cols)]
+    if not len(used):
+        return []
+    breaks = np.flatnonzero(np.diff(used) != 1) + 1
+    return [part.tolist() for part in np.split(used, breaks)]
 
 
-def _header_in(sheet: _Sheet, run: list[int], cols: list[int]) -> int | None:
+def _header_in(sheet: Cells, run: list[int], cols: list[int]) -> int | None:
     """Position in ``run`` of its header row: after title rows only, else None."""
-    width = sum(1 for c in cols if sheet.col_used(c, run)) or 1
-    for i, row in enumerate(run):
+    width = sum(sheet.used_cols(cols, run)) or 1
+    # A row with fewer than two cells is never a header and always title-like: only the
+    # rows with two or more are looked at, in order.
+    for i in np.flatnonzero(sheet.counts(run, cols) >= 2).tolist():
+        row = run[i]
         values = sheet.values(row, cols)
         if _header_like(values, width):
             below = sheet.values(run[i + 1], cols) if i + 1 < len(run) else []
@@ -345,7 +497,7 @@ def _header_in(sheet: _Sheet, run: list[int], cols: list[int]) -> int | None:
     return None
 
 
-def _is_band(sheet: _Sheet, row: int, below: int, cols: list[int]) -> bool:
+def _is_band(sheet: Cells, row: int, below: int, cols: list[int]) -> bool:
     """Whether ``row`` groups the header row ``below`` (2025 over jan, feb, mrt…)."""
     if sheet.has_merges:
         return any(
@@ -357,14 +509,19 @@ def _is_band(sheet: _Sheet, row: int, below: int, cols: list[int]) -> bool:
     return len(upper) < len(lower) and len(set(lower)) < len(lower)
 
 
-def _tables_in_group(sheet: _Sheet, cols: list[int]) -> list[_Table]:
+def _all_title_like(sheet: Cells, run: list[int], cols: list[int]) -> bool:
+    many = np.flatnonzero(sheet.counts(run, cols) >= 2).tolist()
+    return all(_title_like(sheet.values(run[i], cols)) for i in many)
+
+
+def _tables_in_group(sheet: Cells, cols: list[int]) -> list[_Table]:
     tables: list[_Table] = []
     pending: list[int] = []
     for run in _runs(sheet, cols):
         at = _header_in(sheet, run, cols)
         current = tables[-1] if tables else None
         if current is None:
-            if at is None and all(_title_like(sheet.values(r, cols)) for r in run):
+            if at is None and _all_title_like(sheet, run, cols):
                 pending.extend(run)
                 continue
             at = 0 if at is None else at
@@ -387,7 +544,7 @@ def _tables_in_group(sheet: _Sheet, cols: list[int]) -> list[_Table]:
             tables.append(table)
             pending = []
             continue
-        if all(_title_like(sheet.values(r, cols)) for r in run):
+        if _all_title_like(sheet, run, cols):
             pending.extend(run)
             continue
         current.labels.extend(pending)
@@ -410,7 +567,7 @@ def _tables_in_group(sheet: _Sheet, cols: list[int]) -> list[_Table]:
 # -- one table: names, totals ----------------------------------------------------------------
 
 
-def _band_row(sheet: _Sheet, table: _Table, cols: list[int]) -> int | None:
+def _band_row(sheet: Cells, table: _Table, cols: list[int]) -> int | None:
     above = table.header - 1
     if above not in table.titles:
         return None
@@ -427,7 +584,7 @@ def _band_row(sheet: _Sheet, table: _Table, cols: list[int]) -> int | None:
     return above if sparse and len(values) >= 2 else None
 
 
-def _band_values(sheet: _Sheet, row: int, cols: list[int]) -> list[str]:
+def _band_values(sheet: Cells, row: int, cols: list[int]) -> list[str]:
     out: list[str] = []
     last = ""
     for col in cols:
@@ -441,17 +598,18 @@ def _band_values(sheet: _Sheet, row: int, cols: list[int]) -> list[str]:
 
 
 def _names(
-    sheet: _Sheet, table: _Table, cols: list[int], band: int | None, data_rows: list[int]
+    sheet: Cells, table: _Table, cols: list[int], band: int | None, data_rows: list[int]
 ) -> tuple[list[str], int]:
     lower: list[str] = []
-    filled = sum(1 for c in cols if (table.header, c) in sheet.filled)
+    filled = sum(1 for c in cols if sheet.is_filled(table.header, c))
+    used = dict(zip(cols, sheet.used_cols(cols, data_rows), strict=True))
     last = ""
     for col in cols:
         value = sheet.get(table.header, col)
         if value is not None:
             last = _text(value)
             lower.append(last)
-        elif not sheet.has_merges and last and sheet.col_used(col, data_rows):
+        elif not sheet.has_merges and last and used[col]:
             lower.append(last)
             filled += 1
         else:
@@ -466,72 +624,140 @@ def _names(
     return _header(cells, [c + 1 for c in cols]), filled
 
 
-def _numeric_columns(sheet: _Sheet, cols: list[int], rows: list[int]) -> list[int]:
+def _numeric_columns(sheet: Cells, cols: list[int], rows: Any) -> list[int]:
+    """The columns in which at least half the filled cells of ``rows`` are numbers."""
+    prs, _ = sheet.block(rows, [])
     out = []
     for col in cols:
-        values = [sheet.get(r, col) for r in rows]
-        present = [v for v in values if v is not None]
-        if present and sum(1 for v in present if _is_num(v)) >= 0.5 * len(present):
+        (pc,) = sheet.cpos(col)
+        if pc < 0:
+            continue
+        column = sheet.classes[prs, pc]
+        present = int((column != BLANK).sum())
+        if present and int((column == NUMBER).sum()) >= 0.5 * present:
             out.append(col)
     return out
 
 
-def _number(value: object, notation: Notation) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value) if math.isfinite(value) else None
-    series, result = parse_number_column(pd.Series([value], dtype=object), notation)
-    return float(series.iloc[0]) if result.parsed else None
+def _numbers(sheet: Cells, col: int, rows: Any, notation: Notation) -> np.ndarray:
+    """The cells of ``col`` in ``rows`` as numbers (``_number``); NaN where there is none."""
+    prs, _ = sheet.block(rows, [])
+    (pc,) = sheet.cpos(col)
+    cells = sheet.vals[prs, pc]
+    kinds = sheet.kinds[prs, pc]
+    out = np.full(len(cells), np.nan)
+    typed = kinds == K_NUMBER
+    if typed.any():
+        numbers = cells[typed].astype("float64")
+        out[typed] = np.where(np.isfinite(numbers), numbers, np.nan)
+    texts = (kinds != K_NUMBER) & (kinds != K_NONE)
+    if texts.any():
+        parsed, _ = parse_number_column(pd.Series(cells[texts], dtype=object), notation)
+        out[texts] = parsed.to_numpy(dtype="float64")
+    return out
 
 
-def _totals(sheet: _Sheet, cols: list[int], rows: list[int], names: Sequence[str]) -> list[int]:
-    numeric = _numeric_columns(sheet, cols, rows)
-    notations = {
-        c: detect_notation([sheet.get(r, c) for r in rows if sheet.get(r, c) is not None])
-        for c in numeric
-    }
+def _notation_of(sheet: Cells, col: int, rows: Any) -> Notation:
+    prs, _ = sheet.block(rows, [])
+    (pc,) = sheet.cpos(col)
+    texts = sheet.vals[prs, pc][sheet.kinds[prs, pc] == K_STR]
+    if not len(texts):
+        return detect_notation([])
+    counts = pd.Series(texts, dtype=object).value_counts(sort=False)
+    return detect_notation_counts(counts.index.tolist(), counts.to_numpy().tolist())
+
+
+def _first_texts(sheet: Cells, cols: list[int], rows: np.ndarray) -> np.ndarray:
+    """Whether each of ``rows`` starts (its first text cell) with a totals label."""
+    prs, pcs = sheet.block(rows, cols)
+    out = np.zeros(len(rows), dtype=bool)
+    if not len(pcs):
+        return out
+    texts = sheet.classes[np.ix_(prs, pcs)] == TEXT
+    has = texts.any(axis=1)
+    if not has.any():
+        return out
+    first = pcs[texts.argmax(axis=1)]
+    where = np.flatnonzero(has)
+    # Every totals label holds tot, som or sum: per column, Arrow finds the rows that may.
+    maybe = np.ones(len(where), dtype=bool)
+    for pc_ in np.unique(first[where]).tolist():
+        at = first[where] == pc_
+        cached = sheet.texts(prs[where][at], pc_)
+        if cached is not None:
+            maybe[at] = contains(cached, "(?i)tot|som|sum")
+    where = where[maybe]
+    labels = sheet.vals[prs[where], first[where]]
+    codes, distinct = pd.factorize(labels)
+    # Every totals label holds one of these words; only those are matched exactly.
+    maybe = (
+        pd.Series(distinct, dtype=_STR)
+        .str.contains("(?i)tot|som|sum")
+        .to_numpy(dtype=bool, na_value=False)
+    )
+    hits = np.zeros(len(distinct), dtype=bool)
+    hits[maybe] = [bool(_TOTAL_LABEL.match(str(v))) for v in distinct[maybe]]
+    out[where] = hits[codes]
+    return out
+
+
+def _totals(sheet: Cells, cols: list[int], rows: Sequence[int], names: Sequence[str]) -> list[int]:
+    rows_arr = np.asarray(rows, dtype=np.int64)
+    numeric = _numeric_columns(sheet, cols, rows_arr)
     keys = [c for c in cols if c not in numeric]
+    labelled = _first_texts(sheet, cols, rows_arr)
+    candidates = np.zeros(len(rows_arr), dtype=bool)
+    if keys and numeric:
+        # Rows without labels whose numeric cells hold something may sum up those above.
+        candidates = (sheet.counts(rows_arr, keys) == 0) & (sheet.counts(rows_arr, numeric) > 0)
+        candidates &= ~labelled
+    if not candidates.any():
+        return [int(r) for r in rows_arr[labelled]]
+    values = {c: _numbers(sheet, c, rows_arr, _notation_of(sheet, c, rows_arr)) for c in numeric}
+    # Sums over any run of rows from prefix sums; totals rows are taken out as found.
+    prefix = {
+        c: np.concatenate(([0.0], np.cumsum(np.nan_to_num(v, nan=0.0)))) for c, v in values.items()
+    }
     totals: list[int] = []
-    since: list[int] = []
-    above: list[int] = []
-    for row in rows:
-        texts = [v for v in sheet.values(row, cols) if isinstance(v, str) and _is_text(v)]
-        if texts and _TOTAL_LABEL.match(texts[0]):
-            totals.append(row)
-            since = []
-            continue
-        unlabeled = keys and all(sheet.get(row, c) is None for c in keys)
-        values = {c: _number(sheet.get(row, c), notations[c]) for c in numeric} if unlabeled else {}
-        present = {c: v for c, v in values.items() if v is not None}
-        if unlabeled and present:
-            for group in (since, above):
-                if len(group) < 2:
-                    continue
-                sums = {
-                    c: sum(_number(sheet.get(r, c), notations[c]) or 0.0 for r in group)
-                    for c in present
-                }
-                if all(abs(present[c] - sums[c]) <= 0.005 + 1e-9 * abs(sums[c]) for c in present):
-                    totals.append(row)
-                    since = []
-                    break
-            else:
-                since.append(row)
-                above.append(row)
-            continue
-        since.append(row)
-        above.append(row)
+    last_total = -1
+    total_sum = dict.fromkeys(numeric, 0.0)
+    total_count = 0
+    for at in np.flatnonzero(labelled | candidates).tolist():
+        if not labelled[at]:
+            present = {c: float(v[at]) for c, v in values.items() if not np.isnan(v[at])}
+            if not present:
+                continue
+            groups = (
+                # since the previous total
+                (
+                    at - last_total - 1,
+                    {c: prefix[c][at] - prefix[c][last_total + 1] for c in present},
+                ),
+                # all rows above that are no total
+                (at - total_count, {c: prefix[c][at] - total_sum[c] for c in present}),
+            )
+            if not any(
+                count >= 2
+                and all(abs(present[c] - sums[c]) <= 0.005 + 1e-9 * abs(sums[c]) for c in present)
+                for count, sums in groups
+            ):
+                continue
+        totals.append(int(rows_arr[at]))
+        last_total = at
+        total_count += 1
+        for c, v in values.items():
+            total_sum[c] += 0.0 if np.isnan(v[at]) else float(v[at])
     return totals
 
 
 # -- the guess -------------------------------------------------------------------------------
 
 
-def _table_range(sheet: _Sheet, table: _Table) -> TableRange:
+def _table_range(sheet: Cells, table: _Table) -> TableRange:
     rows = table.rows or [table.header]
-    cols = [c for c in table.cols if sheet.col_used(c, [table.header, *rows])]
-    cells = sum(1 for r in table.rows for c in cols if (r, c) in sheet.cells)
+    used = sheet.used_cols(table.cols, [table.header, *rows])
+    cols = [c for c, u in zip(table.cols, used, strict=True) if u]
+    cells = sheet.count(table.rows, cols)
     return TableRange(table.header, table.header + 1, max(rows), min(cols), max(cols), cells)
 
 
@@ -541,6 +767,7 @@ def guess_layout(
     table: int | None = None,
     header_row: int | None = None,
     keep_totals: bool = False,
+    prepared: Cells | None = None,
 ) -> LayoutGuess:
     """Where the table in ``grid`` (from ``ingest.read_grid``) is; see the module rules.
 
@@ -553,8 +780,8 @@ def guess_layout(
             for a table index that does not exist, ``error.layout.header_row`` for a
             header row outside the sheet's data.
     """
-    sheet = _Sheet(grid)
-    if not sheet.cells:
+    sheet = Cells(grid) if prepared is None else prepared
+    if not sheet.rows:
         raise LayoutError("error.layout.no_table")
     found: list[_Table] = []
     for cols in _column_groups(sheet):
@@ -566,7 +793,8 @@ def guess_layout(
         if owner is None or not sheet.row_used(header_row, owner.cols):
             raise LayoutError("error.layout.header_row", row=header_row + 1)
         last = max(owner.rows or [owner.header])
-        titles = [r for r in sheet.rows if r < header_row and sheet.row_used(r, owner.cols)]
+        above = np.asarray([r for r in sheet.rows if r < header_row], dtype=np.int64)
+        titles = above[sheet.used_rows(above, owner.cols)].tolist()
         replaced = _Table(owner.cols, header_row, titles, list(range(header_row + 1, last + 1)))
         found[found.index(owner)] = replaced
     ranges = [_table_range(sheet, t) for t in found]
@@ -580,7 +808,7 @@ def guess_layout(
 
 
 def _describe(
-    sheet: _Sheet,
+    sheet: Cells,
     found: list[_Table],
     ranges: list[TableRange],
     chosen: int,
@@ -589,21 +817,27 @@ def _describe(
     tbl = found[chosen]
     span = ranges[chosen]
     all_cols = list(range(span.first_col, span.last_col + 1))
-    blank_rows = [r for r in tbl.rows if not sheet.row_used(r, all_cols)]
-    filled_rows = [r for r in tbl.rows if r not in blank_rows and r not in tbl.repeated]
-    cols = [c for c in all_cols if sheet.col_used(c, [tbl.header, *filled_rows])]
+    table_rows = np.asarray(tbl.rows, dtype=np.int64)
+    used = sheet.used_rows(table_rows, all_cols)
+    blank_rows = table_rows[~used].tolist()
+    kept = table_rows[used & ~np.isin(table_rows, tbl.repeated)]
+    in_use = sheet.used_cols(all_cols, np.concatenate(([tbl.header], kept)))
+    cols = [c for c, u in zip(all_cols, in_use, strict=True) if u]
     blank_cols = [c for c in all_cols if c not in cols]
     labels = list(tbl.labels)
-    if len(cols) >= 3:
-        for row in filled_rows:
-            values = sheet.values(row, cols)
-            if len(values) == 1 and _is_text(values[0]) and row not in labels:
-                labels.append(row)
-    rows = [r for r in filled_rows if r not in labels]
+    if len(cols) >= 3 and len(kept):
+        # A row whose only cell is text: a section heading or a note.
+        prs, pcs = sheet.block(kept, cols)
+        classes = sheet.classes[np.ix_(prs, pcs)]
+        lone = ((classes != BLANK).sum(axis=1) == 1) & ((classes == TEXT).sum(axis=1) == 1)
+        known = set(labels)
+        labels.extend(r for r in kept[lone].tolist() if r not in known)
+    rows: list[int] = kept[~np.isin(kept, labels)].tolist()
     band = _band_row(sheet, tbl, cols)
     names, filled = _names(sheet, tbl, cols, band, rows)
     totals = _totals(sheet, cols, rows, names)
-    data_rows = rows if keep_totals else [r for r in rows if r not in totals]
+    excluded = set(totals)
+    data_rows = rows if keep_totals or not excluded else [r for r in rows if r not in excluded]
     titles = [r for r in tbl.titles if r != band]
     title_text = tuple(_text(v) for r in tbl.titles for v in sheet.values(r, tbl.cols)[:1])
     decisions = [Decision("layout.header_found", {"row": tbl.header + 1, "skipped": len(titles)})]
@@ -695,7 +929,53 @@ def _typed(values: list[Any], name: str) -> pd.Series:
     return pd.Series(values, name=name, dtype=object)
 
 
-def apply_layout(grid: pd.DataFrame, guess: LayoutGuess) -> pd.DataFrame:
+def _typed_cells(
+    values: np.ndarray, kinds: np.ndarray, name: str, texts: pa.Array | None = None
+) -> pd.Series:
+    """``_typed`` for the cells of one column cut out of a ``Cells``, a column at a time
+    (``texts``: the same cells as Arrow strings, when ``Cells.texts`` has them)."""
+    present = kinds[kinds != K_NONE]
+    if not len(present):
+        return _typed(list(values), name)
+    kind = int(present[0])
+    if not (present == kind).all():
+        return _typed(list(values), name)
+    if kind == K_NUMBER:
+        numbers = np.where(kinds == K_NONE, np.nan, values).astype("float64")
+        return pd.Series(numbers, name=name, dtype="float64")
+    if kind == K_DATE:
+        try:
+            stamps = pd.to_datetime(pd.Series(values, dtype=object), errors="raise")
+            inside = getattr(stamps.dtype, "tz", None) is None and bool(
+                (stamps.dropna() > _MIN_TS).all() and (stamps.dropna() < _MAX_TS).all()
+            )
+            if inside:
+                return stamps.astype("datetime64[ns]").rename(name)
+        except (ValueError, TypeError, OverflowError):
+            pass
+        return _typed(list(values), name)
+    if kind == K_STR and texts is not None:
+        trimmed = pac.utf8_trim_whitespace(texts)
+        # Arrow trims Unicode White_Space; Python's strip also trims \x1c-\x1f.
+        if contains(trimmed, "^[\x1c-\x1f]|[\x1c-\x1f]$").any():
+            return _typed(list(values), name)
+        return pd.Series(pd.array(trimmed, dtype=_STR), name=name)
+    if kind == K_STR:
+        texts = pd.Series(values, dtype=_STR).str.strip()
+        # Arrow trims Unicode White_Space; Python's strip also trims \x1c-\x1f.
+        odd = texts.str.contains("^[\x1c-\x1f]|[\x1c-\x1f]$").to_numpy(dtype=bool, na_value=False)
+        if odd.any():
+            texts = texts.mask(
+                odd,
+                pd.Series([str(v).strip() if v is not None else None for v in values], dtype=_STR),
+            )
+        return texts.rename(name)
+    return _typed(list(values), name)
+
+
+def apply_layout(
+    grid: pd.DataFrame, guess: LayoutGuess, prepared: Cells | None = None
+) -> pd.DataFrame:
     """The clean table ``guess`` describes: its names, its data rows, merged cells filled.
 
     A column whose cells are all numbers is float64, all dates datetime64[ns], all text
@@ -705,14 +985,15 @@ def apply_layout(grid: pd.DataFrame, guess: LayoutGuess) -> pd.DataFrame:
     Raises:
         LayoutError: ``error.layout.range_outside`` when the guess does not fit the grid.
     """
-    sheet = _Sheet(grid)
-    rows, cols = {int(r) for r in grid.index}, {int(c) for c in grid.columns}
-    if not set(guess.data_rows) <= rows or not set(guess.columns) <= cols:
+    sheet = Cells(grid) if prepared is None else prepared
+    prs, pcs = sheet.rpos(guess.data_rows), sheet.cpos(guess.columns)
+    if (prs < 0).any() or (pcs < 0).any():
         raise LayoutError("error.layout.range_outside")
     data: dict[str, pd.Series] = {}
-    for col, name in zip(guess.columns, guess.names, strict=True):
-        values = [sheet.get(r, col) for r in guess.data_rows]
-        data[name] = _typed(values, name)
+    for pc, name in zip(pcs.tolist(), guess.names, strict=True):
+        data[name] = _typed_cells(
+            sheet.vals[prs, pc], sheet.kinds[prs, pc], name, sheet.texts(prs, pc)
+        )
     return pd.DataFrame(data, index=pd.RangeIndex(len(guess.data_rows)))
 
 
@@ -946,6 +1227,7 @@ def tidy(
     notation: Notation | Mapping[str, Notation] | None = None,
     date_system: DateSystem | None = None,
     unpivot_wide: bool = True,
+    prepared: Cells | None = None,
 ) -> Tidy:
     """read_grid's cells → layout → clean table → (unpivot) → numbers and dates read.
 
@@ -954,8 +1236,9 @@ def tidy(
             lack a year and no ``year`` is given or found in the title).
         ParseError: only for an unknown notation.
     """
-    guess = guess_layout(grid) if layout is None else layout
-    frame = apply_layout(grid, guess)
+    sheet = cells(grid) if prepared is None else prepared
+    guess = guess_layout(grid, prepared=sheet) if layout is None else layout
+    frame = apply_layout(grid, guess, prepared=sheet)
     numbers = guess.row_numbers
     wide = detect_wide(frame, guess.titles) if unpivot_wide else None
     if wide is not None:
@@ -970,6 +1253,7 @@ def tidy(
 __all__ = [
     "DATE_COLUMN",
     "VALUE_COLUMN",
+    "Cells",
     "Decision",
     "LayoutGuess",
     "Shape",
@@ -977,6 +1261,7 @@ __all__ = [
     "Tidy",
     "WideGuess",
     "apply_layout",
+    "cells",
     "column_letter",
     "detect_wide",
     "guess_layout",

@@ -237,13 +237,21 @@ def detect_notation(values: Sequence[Any] | pd.Series, default: Notation = "nl")
     English) votes; the majority wins, a tie or no vote at all gives ``default``. Values that
     are already numbers do not vote.
     """
-    votes = {"nl": 0, "en": 0}
     # Columns repeat their values: each distinct text is read once and votes as often as it
     # occurs.
-    for value, times in Counter(v for v in values if isinstance(v, str)).items():
-        vote = _notation_vote(value)
+    counts = Counter(v for v in values if isinstance(v, str))
+    return detect_notation_counts(list(counts), list(counts.values()), default)
+
+
+def detect_notation_counts(
+    texts: Sequence[str], times: Sequence[int], default: Notation = "nl"
+) -> Notation:
+    """``detect_notation`` for distinct ``texts`` that occur ``times`` times each."""
+    votes = {"nl": 0, "en": 0}
+    for value, count in zip(texts, times, strict=True):
+        vote = _notation_vote(value) if isinstance(value, str) else None
         if vote is not None:
-            votes[vote] += times
+            votes[vote] += int(count)
     if votes["nl"] == votes["en"]:
         return default
     return "nl" if votes["nl"] > votes["en"] else "en"
@@ -468,8 +476,18 @@ def excel_serial_to_datetime(serial: float, system: DateSystem = 1900) -> dateti
 
 
 def _dayfirst_votes(values: Sequence[Any] | pd.Series) -> bool:
+    if isinstance(values, pd.Series) and _is_text_dtype(values):
+        found = values.dropna().value_counts(sort=False)
+        return _dayfirst_counts(found.index.tolist(), found.to_numpy().tolist())
+    counts = Counter(v for v in values if isinstance(v, str))
+    return _dayfirst_counts(list(counts), list(counts.values()))
+
+
+def _dayfirst_counts(texts: Sequence[Any], occurrences: Sequence[int]) -> bool:
     day, month = 0, 0
-    for value, times in Counter(v for v in values if isinstance(v, str)).items():
+    for value, times in zip(texts, occurrences, strict=True):
+        if not isinstance(value, str):
+            continue
         if m := _RE_DMY.fullmatch(" ".join(value.lower().split())):
             first, second = int(m[1]), int(m[2])
             day += times * (first > 12 >= second)
@@ -630,14 +648,16 @@ def parse_number_column(
         ParseError: only for a ``rows`` of the wrong length or an unknown notation.
     """
     numbers = _row_numbers(len(values), rows, first_row)
-    used = detect_notation(values, default) if notation is None else _check_notation(notation)
     if values.dtype == "float64" and bool(np.isfinite(values.to_numpy()[values.notna()]).all()):
-        # Already numbers (a typed spreadsheet column): nothing to read one by one.
+        # Already numbers (a typed spreadsheet column): nothing to read one by one, and no
+        # text to vote on the notation.
+        used = default if notation is None else _check_notation(notation)
         blank = int(values.isna().sum())
         done = ColumnParse(
             str(values.name), "number", len(values) - blank, 0, blank, 0, notation=used
         )
         return values.astype("float64"), done
+    used = detect_notation(values, default) if notation is None else _check_notation(notation)
     tally = _Tally()
     read: dict[str, float | None] = {}  # each distinct text is read once
     out = np.full(len(values), np.nan)
@@ -696,6 +716,18 @@ def parse_date_column(
         ParseError: only for a ``rows`` of the wrong length.
     """
     numbers = _row_numbers(len(values), rows, first_row)
+    if (
+        pd.api.types.is_datetime64_any_dtype(values.dtype)
+        and getattr(values.dtype, "tz", None) is None
+    ):
+        # Already dates (a typed spreadsheet column): nothing to read one by one.
+        stamps = values.astype("datetime64[ns]")
+        blank = int(stamps.isna().sum())
+        order = True if dayfirst is None else dayfirst
+        done = ColumnParse(
+            str(values.name), "date", len(values) - blank, 0, blank, 0, dayfirst=order
+        )
+        return stamps, done
     order = _dayfirst_votes(values) if dayfirst is None else dayfirst
     years = _all_years(values)
     tally = _Tally()
@@ -766,6 +798,113 @@ def _share_parsed(values: pd.Series, kind: ValueKind, default: Notation) -> floa
     return float(weights[read].sum() / weights.sum())
 
 
+def _is_text_dtype(values: pd.Series) -> bool:
+    return pd.api.types.is_string_dtype(values.dtype) and not pd.api.types.is_object_dtype(
+        values.dtype
+    )
+
+
+# Above this many distinct values, a column's share of readable values is first estimated
+# on a sample of its cells: a column far below the threshold is rejected without reading
+# every distinct value (an order number column of a million rows). Only a sample within
+# ``_SAMPLE_MARGIN`` of the threshold, or above it, is followed by the exact count; with
+# 2,000 cells drawn, a column whose true share meets the threshold shows a sample share
+# more than 0.15 below it with a probability under 1e-30.
+_SAMPLE_ABOVE = 5_000
+_SAMPLE_SIZE = 2_000
+_SAMPLE_MARGIN = 0.15
+
+
+def _float_kind(values: pd.Series, hinted: bool, threshold: float) -> ValueKind | None:
+    """``infer_kinds`` for a float64 column, in numpy."""
+    numbers = values.to_numpy(dtype="float64")
+    present = numbers[~np.isnan(numbers)]
+    if not len(present):
+        return None
+    whole = np.isfinite(present) & (np.mod(present, 1) == 0)
+    in_range = ((present >= 20000) & (present <= 80000)) | ((present >= 1900) & (present <= 2100))
+    if hinted and bool((whole & in_range).all()):
+        return "date"
+    share = float(np.isfinite(present).sum()) / len(present)
+    return "number" if share >= threshold else None
+
+
+def _text_kind(
+    values: pd.Series, hinted: bool, threshold: float, default: Notation
+) -> ValueKind | None:
+    """``infer_kinds`` for a column of text (Arrow strings), a distinct value at a time."""
+    texts = values.dropna()
+    texts = texts[texts.str.strip(_SPACE_CHARS + "\r\n") != ""]
+    if texts.empty:
+        return None
+    counts = texts.value_counts(sort=False)
+    distinct = counts.index.to_numpy(dtype=object)
+    times = counts.to_numpy()
+    errors = _errors_of(distinct)
+    distinct, times = distinct[~errors], times[~errors]
+    if not len(distinct):
+        return None
+    plain_numbers = _all_numeric_text(distinct)
+    if (hinted or not plain_numbers) and _text_share(
+        distinct, times, "date", default, threshold
+    ) >= threshold:
+        return "date"
+    if any(_LEADING_ZERO.match(str(v).strip()) for v in distinct if str(v).lstrip()[:1] == "0"):
+        return None
+    if _text_share(distinct, times, "number", default, threshold) >= threshold:
+        return "number"
+    return None
+
+
+def _errors_of(distinct: np.ndarray) -> np.ndarray:
+    """Which of the distinct texts are Excel error values (all of them hold a #)."""
+    marked = pd.Series(distinct, dtype=object).str.contains("#", regex=False).to_numpy(dtype=bool)
+    out = np.zeros(len(distinct), dtype=bool)
+    out[marked] = [is_excel_error(v) for v in distinct[marked]]
+    return out
+
+
+def _all_numeric_text(distinct: np.ndarray) -> bool:
+    # Stops at the first value that is no number (an order number on its first row).
+    return all(_numeric_text(str(v)) for v in distinct)
+
+
+def _text_share(
+    distinct: np.ndarray,
+    times: np.ndarray,
+    kind: ValueKind,
+    default: Notation,
+    threshold: float,
+) -> float:
+    """The share (by occurrence) of the values that read as ``kind``; see ``_SAMPLE_ABOVE``."""
+    if len(distinct) > _SAMPLE_ABOVE:
+        rng = np.random.default_rng(20261127)
+        picks = rng.choice(len(distinct), size=_SAMPLE_SIZE, p=times / times.sum())
+        sample_codes, sample_at = np.unique(picks, return_counts=True)
+        estimate = _read_share(distinct[sample_codes], sample_at, kind, default)
+        if estimate < threshold - _SAMPLE_MARGIN:
+            return estimate
+    return _read_share(distinct, times, kind, default)
+
+
+def _read_share(
+    distinct: np.ndarray, times: np.ndarray, kind: ValueKind, default: Notation
+) -> float:
+    values = pd.Series(distinct, dtype=object)
+    if kind == "number":
+        numbers, _ = parse_number_column(
+            values, detect_notation_counts(list(distinct), times.tolist(), default)
+        )
+        read = numbers.notna().to_numpy()
+    else:
+        parsed, _ = parse_date_column(
+            values, dayfirst=_dayfirst_counts(list(distinct), times.tolist())
+        )
+        read = parsed.notna().to_numpy()
+    weights = np.asarray(times, dtype="float64")
+    return float(weights[read].sum() / weights.sum())
+
+
 def infer_kinds(
     df: pd.DataFrame, threshold: float = 0.8, default: Notation = "nl"
 ) -> dict[str, ValueKind]:
@@ -786,6 +925,17 @@ def infer_kinds(
             continue
         if pd.api.types.is_datetime64_any_dtype(values.dtype):
             kinds[str(column)] = "date"
+            continue
+        fast: ValueKind | None
+        if values.dtype == "float64":
+            fast = _float_kind(values, hinted, threshold)
+            if fast is not None:
+                kinds[str(column)] = fast
+            continue
+        if _is_text_dtype(values):
+            fast = _text_kind(values, hinted, threshold, default)
+            if fast is not None:
+                kinds[str(column)] = fast
             continue
         present = [v for v in values if not _is_blank(v) and not is_excel_error(v)]
         if not present:
@@ -871,6 +1021,7 @@ __all__ = [
     "PeriodStart",
     "ValueKind",
     "detect_notation",
+    "detect_notation_counts",
     "excel_serial_to_datetime",
     "infer_kinds",
     "is_excel_error",

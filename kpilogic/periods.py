@@ -203,9 +203,7 @@ def period_keys(dates: pd.Series, cadence: Cadence, fiscal_start: int = 1) -> pd
             days = (v.to_numpy(dtype="datetime64[D]") - _WEEK_ORIGIN_NS).astype("int64")
             keys[valid] = days // 7
         else:
-            months = (
-                v.dt.year.to_numpy(dtype="int64") * 12 + v.dt.month.to_numpy(dtype="int64") - 1
-            )
+            months = v.dt.year.to_numpy(dtype="int64") * 12 + v.dt.month.to_numpy(dtype="int64") - 1
             if cadence == "month":
                 keys[valid] = months
             elif cadence == "quarter":

@@ -26,6 +26,7 @@ from kpilogic.layout import (
     Tidy,
     WideGuess,
     apply_layout,
+    cells,
     detect_wide,
     guess_layout,
     tidy,
@@ -70,18 +71,20 @@ def tidy_grid(grid: pd.DataFrame, dataset: Dataset) -> Tidy:
         LayoutError: for a header row or table that does not exist, or an unpivot that
             cannot be done (a column that names no period, a missing year).
     """
+    prepared = cells(grid)
     layout = guess_layout(
         grid,
+        prepared=prepared,
         table=dataset.table,
         header_row=None if dataset.header_row is None else dataset.header_row - 1,
         keep_totals=dataset.keep_totals,
     )
     choice = dataset.unpivot
     if choice is None:
-        return tidy(grid, layout, notation=dataset.notation)
+        return tidy(grid, layout, notation=dataset.notation, prepared=prepared)
     if not choice.period_columns:
-        return tidy(grid, layout, notation=dataset.notation, unpivot_wide=False)
-    frame = apply_layout(grid, layout)
+        return tidy(grid, layout, notation=dataset.notation, unpivot_wide=False, prepared=prepared)
+    frame = apply_layout(grid, layout, prepared=prepared)
     guess = detect_wide(frame, layout.titles)
     year = choice.year if choice.year is not None else (guess.year if guess else None)
     long = unpivot(frame, choice.id_columns, choice.period_columns, year)
@@ -121,7 +124,7 @@ def read_dataset(data: bytes, name: str, dataset: Dataset) -> Tidy:
         ReadError: when the file cannot be read (too large, encrypted, damaged…).
         LayoutError: see ``tidy_grid``.
     """
-    return tidy_grid(read_grid(data, name, dataset.sheet), dataset)
+    return tidy_grid(read_grid(data, name, dataset.sheet, blanks_as_none=False), dataset)
 
 
 @dataclass(frozen=True)
