@@ -321,7 +321,8 @@ def _load_section(runner: Runner, sizes: list[int], budgets: Budgets) -> list[st
     out = [
         "## Load: reading an xlsx into a typed DataFrame",
         "",
-        "Koers: `pipeline.typed_table(ingest.read_table(bytes, name, 'Orders'), 'Date')` "
+        "Koers: what the app does with an upload, `pipeline.read_dataset` (raw cells, layout "
+        "step, value parsing) then `pipeline.typed_table` (`benchmarks.cases.koers_load`) "
         "(read, profile, apply kinds). Bare calamine: "
         "`CalamineWorkbook.from_path(p).get_sheet_by_index(0).to_python()` → "
         "`pd.DataFrame(rows[1:], columns=rows[0])`. openpyxl: "
@@ -367,7 +368,7 @@ def _load_section(runner: Runner, sizes: list[int], budgets: Budgets) -> list[st
         "",
         "### Load from csv (no budget; for comparison)",
         "",
-        "Koers: the same `typed_table(read_table(...))` on the csv bytes. Baseline: "
+        "Koers: the same `koers_load` on the csv bytes. Baseline: "
         '`pd.read_csv(p, parse_dates=["Date"])`.',
         "",
         "| rows | Koers ingest (csv) | pandas.read_csv | Koers ÷ pandas |",

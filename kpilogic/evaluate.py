@@ -20,6 +20,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -228,10 +229,31 @@ class Evaluation:
         """The evaluated summary: ``SUMMARY_COLUMNS`` in order."""
         return self.detail.loc[:, list(SUMMARY_COLUMNS)].reset_index(drop=True)
 
+    @cached_property
+    def _parts(self) -> dict[tuple[str, str], pd.DataFrame]:
+        # The detail split once by KPI and segment: pages ask for one KPI's rows many times
+        # per rerun, and a mask over the whole detail each time was most of a rerun.
+        d = self.detail
+        if d.empty:
+            return {}
+        return {
+            (str(kpi_id), str(segment)): part
+            for (kpi_id, segment), part in d.groupby(["kpi_id", "segment"], sort=False)
+        }
+
     def kpi_rows(self, kpi_id: str, segment: str = "") -> pd.DataFrame:
         """All periods of one KPI (one segment; ``""`` is the total)."""
-        d = self.detail
-        return d[(d["kpi_id"] == kpi_id) & (d["segment"] == segment)]
+        found = self._parts.get((kpi_id, segment))
+        return found if found is not None else self.detail.iloc[0:0]
+
+    def segment_rows(self, kpi_id: str, period: str) -> pd.DataFrame:
+        """One KPI's rows per segment (the total left out) for the period labelled ``period``."""
+        parts = [
+            part[part["period"] == period]
+            for (kpi, segment), part in self._parts.items()
+            if kpi == kpi_id and segment != ""
+        ]
+        return pd.concat(parts) if parts else self.detail.iloc[0:0]
 
     def latest(self, kpi_id: str, up_to: date | None = None) -> pd.Series | None:
         """The KPI's latest period with data (total), among periods begun by ``up_to``.

@@ -26,6 +26,7 @@ import tempfile
 import zipfile
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path, PurePath
@@ -776,6 +777,9 @@ def _grid_frame(
     )
 
 
+_EXTRAS_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="koers-xlsx-extras")
+
+
 def _has_data(grid: pd.DataFrame) -> bool:
     """Whether some cell of ``grid`` is not blank (blank cells may still be "" or spaces)."""
     for j in range(grid.shape[1]):
@@ -827,10 +831,13 @@ def read_grid(
         candidates = [_match_sheet(sheet, sheets, name)] if sheet is not None else sheets
         chosen, grid, merged, system = "", pd.DataFrame(dtype=object), None, 1900
         for candidate in candidates:
+            # The sheet XML is scanned for error cells while calamine reads the sheet:
+            # decompressing it releases the GIL, so on a second core it costs no time.
+            extras = _EXTRAS_POOL.submit(_xlsx_extras, data, candidate) if fmt == "xlsx" else None
             rows, start, merged = book.grid(candidate)
             chosen, grid = candidate, _grid_frame(rows, start, blanks_as_none)
-            if fmt == "xlsx":
-                errors, system = _xlsx_extras(data, chosen)
+            if extras is not None:
+                errors, system = extras.result()
                 for (row, col), value in errors.items():
                     if row in grid.index and col in grid.columns and _is_empty(grid.at[row, col]):
                         grid.at[row, col] = value

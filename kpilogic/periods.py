@@ -189,21 +189,30 @@ def _fiscal_year_start(year: int, fiscal_start: int) -> date:
     return date(year, fiscal_start, 1)
 
 
+def _stamps(dates: pd.Series) -> np.ndarray:
+    """``dates`` as naive datetime64[ns] values (NaT where there is no date)."""
+    values = pd.to_datetime(dates)
+    if getattr(values.dtype, "tz", None) is not None:
+        values = values.dt.tz_localize(None)
+    return values.to_numpy(dtype="datetime64[ns]")
+
+
 def period_keys(dates: pd.Series, cadence: Cadence, fiscal_start: int = 1) -> pd.Series:
     """The period key of every date in ``dates`` (vectorised; NaT gives <NA>).
 
     Matches ``Period.containing(d, cadence, fiscal_start).key`` for every date ``d``.
     """
-    values = pd.to_datetime(dates)
-    valid = values.notna().to_numpy()
+    values = _stamps(dates)
+    valid = ~np.isnat(values)
     keys = np.zeros(len(values), dtype="int64")
     if valid.any():
         v = values[valid]
         if cadence == "week":
-            days = (v.to_numpy(dtype="datetime64[D]") - _WEEK_ORIGIN_NS).astype("int64")
+            days = (v.astype("datetime64[D]") - _WEEK_ORIGIN_NS).astype("int64")
             keys[valid] = days // 7
         else:
-            months = v.dt.year.to_numpy(dtype="int64") * 12 + v.dt.month.to_numpy(dtype="int64") - 1
+            # Months since year 0, as year * 12 + month - 1, straight from numpy's calendar.
+            months = v.astype("datetime64[M]").astype("int64") + 1970 * 12
             if cadence == "month":
                 keys[valid] = months
             elif cadence == "quarter":
@@ -226,17 +235,22 @@ def data_granularity(dates: pd.Series) -> Cadence | None:
     quarter or year, when only those months occur); its last row covers that whole period.
     Transaction rows (any day of the month) return None.
     """
-    values = pd.to_datetime(dates, errors="coerce").dropna()
-    if values.empty or not (values.dt.day == 1).all():
+    stamps = _stamps(pd.to_datetime(dates, errors="coerce"))
+    stamps = stamps[~np.isnat(stamps)]
+    if not len(stamps):
         return None
-    if (values.dt.hour != 0).any() or (values.dt.minute != 0).any():
-        return None
-    months = set(values.dt.month.unique().tolist())
-    if months == {1} and values.nunique() > 1:
+    month_starts = stamps.astype("datetime64[M]")
+    if not (stamps.astype("datetime64[D]") == month_starts).all():
+        return None  # not all on the first of a month
+    if (stamps.astype("datetime64[m]") != stamps.astype("datetime64[D]")).any():
+        return None  # a time of day (to the minute)
+    months = set((np.unique(month_starts.astype("int64")) % 12 + 1).tolist())
+    distinct = len(np.unique(stamps))
+    if months == {1} and distinct > 1:
         return "year"
     if months <= {1, 4, 7, 10} and len(months) > 1:
         return "quarter"
-    if values.nunique() < 2:
+    if distinct < 2:
         return None
     return "month"
 

@@ -54,6 +54,7 @@ GOOD = 80
 SHAKY = 50
 ROBUST_Z = 3.5
 MIN_OUTLIER_VALUES = 5
+KEPT_OUTLIERS = 50  # outliers listed per column in a KpiQuality (all of them are counted)
 STALE_PERIODS = 1.5
 CADENCE_DAYS: Mapping[Cadence, float] = {
     "week": 7.0,
@@ -181,9 +182,15 @@ def duplicate_rows(df: pd.DataFrame, rows: Sequence[int] | None = None) -> tuple
     """Spreadsheet rows that repeat an earlier row in every column."""
     if df.empty:
         return ()
-    repeated = df.astype(str).duplicated(keep="first").to_numpy()
+    try:
+        # Typed columns hash as they are (NaN equals NaN, as in the text form).
+        repeated = df.duplicated(keep="first").to_numpy()
+    except TypeError:  # a column of cells pandas cannot hash (raw, mixed)
+        repeated = df.astype(str).duplicated(keep="first").to_numpy()
+    if not repeated.any():
+        return ()
     numbers = _rows(len(df), rows)
-    return tuple(n for n, dup in zip(numbers, repeated, strict=True) if dup)
+    return tuple(numbers[p] for p in np.flatnonzero(repeated).tolist())
 
 
 def robust_z(values: pd.Series) -> pd.Series:
@@ -213,20 +220,38 @@ def outliers(
     values: pd.Series,
     rows: Sequence[int] | None = None,
     threshold: float = ROBUST_Z,
+    limit: int | None = None,
 ) -> list[Outlier]:
-    """Values whose robust z-score is above ``threshold`` (5 values needed to judge)."""
-    if int(values.notna().sum()) < MIN_OUTLIER_VALUES:
-        return []
-    scores = robust_z(values).to_numpy(dtype="float64")
-    flagged = np.flatnonzero(np.abs(np.nan_to_num(scores, nan=0.0)) > threshold)
+    """Values whose robust z-score is above ``threshold`` (5 values needed to judge), in
+    row order; the first ``limit`` of them when a limit is given (``outlier_count`` counts
+    them all)."""
+    flagged, scores = _flagged(values, threshold)
+    return _listed(values, rows, flagged if limit is None else flagged[:limit], scores)
+
+
+def _listed(
+    values: pd.Series, rows: Sequence[int] | None, flagged: np.ndarray, scores: np.ndarray
+) -> list[Outlier]:
     if not len(flagged):
         return []
     numbers = _rows(len(values), rows)
     raw = values.to_numpy()
     return [
         Outlier(numbers[p], str(values.name), float(raw[p]), round(float(scores[p]), 2))
-        for p in flagged
+        for p in flagged.tolist()
     ]
+
+
+def outlier_count(values: pd.Series, threshold: float = ROBUST_Z) -> int:
+    """How many values ``outliers`` would list."""
+    return len(_flagged(values, threshold)[0])
+
+
+def _flagged(values: pd.Series, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    if int(values.notna().sum()) < MIN_OUTLIER_VALUES:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    scores = robust_z(values).to_numpy(dtype="float64")
+    return np.flatnonzero(np.abs(np.nan_to_num(scores, nan=0.0)) > threshold), scores
 
 
 def missing_periods(dates: pd.Series, cadence: Cadence, fiscal_start: int = 1) -> list[Period]:
@@ -407,21 +432,28 @@ def assess_kpi(
         finding = Finding("quality.no_data", {}, 100)
         return KpiQuality(kpi.id, 0, (*_capped(findings), finding))
     found_outliers: list[Outlier] = []
+    flagged = 0
+    kept_rows: list[int] | None = None
     for column in measured:
         values = kept[column]
         if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(
             values.dtype
         ):
-            found_outliers.extend(outliers(values, np.asarray(numbers)[positions].tolist()))
-    if found_outliers:
+            at, scores = _flagged(values, ROBUST_Z)
+            if len(at):
+                if kept_rows is None:
+                    kept_rows = np.asarray(numbers)[positions].tolist()
+                flagged += len(at)
+                found_outliers.extend(_listed(values, kept_rows, at[:KEPT_OUTLIERS], scores))
+    if flagged:
         findings.append(
             Finding(
                 "quality.outliers",
                 {
-                    "count": len(found_outliers),
+                    "count": flagged,
                     "examples": [f"{o.column} {o.value:g} ({o.row})" for o in found_outliers[:5]],
                 },
-                2 * len(found_outliers),
+                2 * flagged,
             )
         )
     gaps = missing_periods(valid, kpi.cadence, fiscal_start)

@@ -10,6 +10,7 @@ import streamlit as st
 from kpilogic.charts import actual_vs_target_chart, segment_bars, status_heatmap
 from kpilogic.explain import explain_reason, status_badge
 from kpilogic.i18n import format_date, format_number, format_value
+from kpilogic.model import KPI
 from kpilogic.quality import shaky_warning
 from kpilogic.review import latest_checkins
 from kpilogic.status import STYLES
@@ -30,6 +31,19 @@ from pages.shared import (
 )
 
 route_guard()
+
+
+def show_trend(kpi: KPI, period: str, up_to: date) -> None:
+    """The KPI's last 24 periods against target, and its segments in ``period``."""
+    rows = ev.kpi_rows(kpi.id)
+    rows = rows[rows["period_start"] <= pd.Timestamp(up_to)].tail(24)
+    st.altair_chart(actual_vs_target_chart(rows, kpi, L, cur), width="stretch")
+    if kpi.segment_column:
+        seg = ev.segment_rows(kpi.id, period)
+        if not seg.empty:
+            st.markdown(tr("dash.segments", column=kpi.segment_column))
+            st.altair_chart(segment_bars(seg, kpi, L, cur), width="stretch")
+
 
 notice()
 card = require_scorecard()
@@ -193,19 +207,14 @@ for goal_status in goals:
                     tr("tpl.health.expander", score=score_text(pillars.overall)), icon="🏛️"
                 ):
                     show_checklist(pillars, overall=False)
-            with st.expander(tr("dash.trend", name=kpi.name)):
-                rows = ev.kpi_rows(kpi.id)
-                rows = rows[rows["period_start"] <= pd.Timestamp(up_to)].tail(24)
-                st.altair_chart(actual_vs_target_chart(rows, kpi, L, cur), width="stretch")
-                if kpi.segment_column:
-                    seg = ev.detail[
-                        (ev.detail["kpi_id"] == kpi.id)
-                        & (ev.detail["segment"] != "")
-                        & (ev.detail["period"] == row["period"])
-                    ]
-                    if not seg.empty:
-                        st.markdown(tr("dash.segments", column=kpi.segment_column))
-                        st.altair_chart(segment_bars(seg, kpi, L, cur), width="stretch")
+            # Charts are drawn only for the trends the user opens (Altair's validation of
+            # 25 charts was most of a rerun).
+            trend = st.expander(
+                tr("dash.trend", name=kpi.name), key=f"dash_trend_{kpi.id}", on_change="rerun"
+            )
+            if trend.open:
+                with trend:
+                    show_trend(kpi, str(row["period"]), up_to)
 
 # -- heat map ----------------------------------------------------------------------------------
 st.subheader(tr("dash.heatmap"))

@@ -429,3 +429,41 @@ def test_column_parsers_never_raise(cells: list[object]) -> None:
     assert len(numbers) == len(cells) and result.total == len(cells)
     dates, result = parse_date_column(series)
     assert len(dates) == len(cells) and result.total == len(cells)
+
+
+# -- large text columns: the share of readable values ------------------------------------------
+
+
+def _text_column(dates: int, others: int) -> pd.Series:
+    """``dates`` distinct dates written as dd-mm-yyyy, then ``others`` distinct order numbers."""
+    start = datetime(2000, 1, 1)
+    days = [(start + pd.Timedelta(days=i)).strftime("%d-%m-%Y") for i in range(dates)]
+    codes = [f"SO-{i:07d}" for i in range(others)]
+    return pd.Series(days + codes, name="Kolom", dtype="str")
+
+
+@pytest.mark.parametrize(
+    ("dates", "others", "expected"),
+    [
+        (5000, 900, "date"),  # 5000 / 5900 = 84.7 % dates: over the 80 % threshold
+        (5000, 1300, None),  # 79.4 %: close below the threshold, decided on every value
+        (0, 6000, None),  # order numbers only: rejected on a sample
+        (300, 6000, None),  # 4.8 % dates
+    ],
+)
+def test_large_text_columns_are_judged_on_their_share_of_dates(
+    dates: int, others: int, expected: str | None
+) -> None:
+    column = _text_column(dates, others)
+    assert infer_kinds(pd.DataFrame({"Kolom": column})).get("Kolom") == expected
+
+
+def test_large_text_column_of_amounts_is_a_number_column() -> None:
+    amounts = [f"{i},{i % 100:02d}" for i in range(1000, 7000)]  # Dutch decimals, 6000 distinct
+    column = pd.Series(amounts + ["n.v.t."] * 100, dtype="str")
+    kinds = infer_kinds(pd.DataFrame({"Bedrag": column}))
+    assert kinds == {"Bedrag": "number"}
+    parsed = parse_table(pd.DataFrame({"Bedrag": column})).frame["Bedrag"]
+    assert parsed.iloc[0] == 1000.0
+    assert parsed.iloc[1] == 1001.01
+    assert parsed.isna().sum() == 100
