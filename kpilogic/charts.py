@@ -78,8 +78,18 @@ def status_scale(lang: str) -> alt.Scale:
     )
 
 
-def _axis_format(unit: str) -> str:
-    return {"currency": "$,.0f", "percent": ",.1f", "count": ",.0f"}.get(unit, ",~g")
+def _axis_format(unit: str, values: pd.Series | None = None) -> str:
+    """The axis' d3 number format: whole amounts for money and counts; plain numbers as
+    they are, except that large ones are written out (d3's ``~g`` gives 4e+6 from a
+    million on)."""
+    fixed = {"currency": "$,.0f", "percent": ",.1f", "count": ",.0f"}.get(unit)
+    if fixed is not None:
+        return fixed
+    if values is not None:
+        numbers = pd.to_numeric(values, errors="coerce").abs()
+        if bool((numbers >= 1e5).any()):
+            return ",.0f"
+    return ",~g"
 
 
 def trend_frame(rows: pd.DataFrame, kpi: KPI, lang: str, currency: str = "€") -> pd.DataFrame:
@@ -128,7 +138,7 @@ def actual_vs_target_chart(
     data = trend_frame(rows, kpi, lang, currency)
     x = alt.X("period_start:T", title=t("chart.period", lang), axis=alt.Axis(format="%b %Y"))
     y_title = t("chart.value", lang)
-    fmt = _axis_format(kpi.unit)
+    fmt = _axis_format(kpi.unit, pd.concat([data["value"], data["target"]]))
     base = alt.Chart()  # the data sits once on the layer, not on every mark (hashing cost)
     band = base.mark_area(opacity=0.18, color=STYLES["at_risk"].color).encode(
         x=x,
@@ -236,7 +246,7 @@ def segment_bars(rows: pd.DataFrame, kpi: KPI, lang: str, currency: str = "€")
             x=alt.X(
                 "value:Q",
                 title=t("chart.value", lang),
-                axis=alt.Axis(format=_axis_format(kpi.unit)),
+                axis=alt.Axis(format=_axis_format(kpi.unit, value)),
             ),
             color=alt.Color(
                 "status_text:N",

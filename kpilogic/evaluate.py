@@ -16,8 +16,10 @@ Conventions (also in the README):
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -613,6 +615,9 @@ def evaluate_scorecard(
     *,
     reports: Mapping[str, ParseReport] | None = None,
     rows: Mapping[str, Sequence[int]] | None = None,
+    memo: MutableMapping[str, Any] | None = None,
+    data_keys: Mapping[str, str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Evaluation:
     """Evaluate every KPI of ``scorecard`` over ``data`` (dataset id → rows).
 
@@ -622,24 +627,38 @@ def evaluate_scorecard(
     and ``rows`` — the parse report and spreadsheet row numbers of each dataset — let it
     count unreadable values and name their rows; freshness is judged on ``as_of``, or
     today).
+
+    With a ``memo`` (any mutable mapping the caller keeps between calls) and ``data_keys``
+    (dataset id → a key that changes whenever that dataset's rows do, such as the file's
+    content hash), each KPI's evaluation and quality check is kept in ``memo`` under a key
+    made of its definition, its goal, its dataset's definition and data key, ``as_of`` and
+    the day: a later call in which one KPI changed evaluates only that KPI. The caller
+    bounds the memo's size (entries used are moved to its end). ``progress(done, total)``
+    is called after each KPI.
     """
     frames: list[pd.DataFrame] = []
     forecasts: dict[str, Forecast] = {}
     errors: dict[str, KoersError] = {}
-    for kpi in scorecard.kpis:
+    total = len(scorecard.kpis)
+    for done, kpi in enumerate(scorecard.kpis, start=1):
         df = data.get(kpi.dataset_id)
         if df is None:
             errors[kpi.id] = DataError(
                 "error.data.dataset_missing", dataset=scorecard.dataset(kpi.dataset_id).name
             )
             continue
-        try:
-            kpi_rows = evaluate_kpi(scorecard, kpi, df, as_of)
-        except KoersError as exc:
-            errors[kpi.id] = exc
+        key = _memo_key("kpi", scorecard, kpi, as_of, data_keys) if memo is not None else None
+        part = _recall(memo, key)
+        if part is None:
+            part = _evaluate_part(scorecard, kpi, df, as_of)
+            _remember(memo, key, part)
+        kpi_rows, forecast, error = part
+        if progress is not None:
+            progress(done, total)
+        if error is not None:
+            errors[kpi.id] = error
             continue
         frames.append(kpi_rows)
-        forecast = forecast_kpi(scorecard, kpi, kpi_rows[kpi_rows["segment"] == ""])
         if forecast is not None:
             forecasts[kpi.id] = forecast
     data_ends: dict[str, date] = {}
@@ -657,9 +676,79 @@ def evaluate_scorecard(
         if frames
         else pd.DataFrame(columns=list(DETAIL_COLUMNS))
     )
-    quality = assess_scorecard(scorecard, data, as_of=as_of, reports=reports, rows=rows)
+    quality = assess_scorecard(
+        scorecard,
+        data,
+        as_of=as_of,
+        reports=reports,
+        rows=rows,
+        memo=memo,
+        keys=None
+        if memo is None
+        else {k.id: _memo_key("quality", scorecard, k, as_of, data_keys) for k in scorecard.kpis},
+        dataset_keys=None
+        if memo is None or data_keys is None
+        else {
+            ds.id: _hash(["dataset", ds.model_dump(mode="json"), data_keys[ds.id]])
+            for ds in scorecard.datasets
+            if ds.id in data_keys
+        },
+    )
     detail = _typed(add_reliability(detail, quality.scores))
     return Evaluation(scorecard, as_of, detail, forecasts, errors, data_ends, quality)
+
+
+_Part = tuple[pd.DataFrame, "Forecast | None", "KoersError | None"]
+
+
+def _evaluate_part(scorecard: Scorecard, kpi: KPI, df: pd.DataFrame, as_of: date | None) -> _Part:
+    try:
+        kpi_rows = evaluate_kpi(scorecard, kpi, df, as_of)
+    except KoersError as exc:
+        return pd.DataFrame(columns=list(DETAIL_COLUMNS)), None, exc
+    forecast = forecast_kpi(scorecard, kpi, kpi_rows[kpi_rows["segment"] == ""])
+    return kpi_rows, forecast, None
+
+
+def _memo_key(
+    what: str,
+    scorecard: Scorecard,
+    kpi: KPI,
+    as_of: date | None,
+    data_keys: Mapping[str, str] | None,
+) -> str | None:
+    """What one KPI's result depends on, hashed; None when its data has no key."""
+    if data_keys is None or kpi.dataset_id not in data_keys:
+        return None
+    parts = [
+        what,
+        kpi.model_dump(mode="json"),
+        scorecard.goal(kpi.goal_id).model_dump(mode="json"),
+        scorecard.dataset(kpi.dataset_id).model_dump(mode="json"),
+        scorecard.fiscal_year_start_month,
+        data_keys[kpi.dataset_id],
+        as_of.isoformat() if as_of else None,
+        date.today().isoformat(),  # freshness and "today" move with the calendar
+    ]
+    return _hash(parts)
+
+
+def _hash(parts: list[Any]) -> str:
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _recall(memo: MutableMapping[str, Any] | None, key: str | None) -> Any:
+    if memo is None or key is None or key not in memo:
+        return None
+    value = memo.pop(key)
+    memo[key] = value  # most recently used last
+    return value
+
+
+def _remember(memo: MutableMapping[str, Any] | None, key: str | None, value: Any) -> None:
+    if memo is not None and key is not None:
+        memo[key] = value
 
 
 def _typed(detail: pd.DataFrame) -> pd.DataFrame:

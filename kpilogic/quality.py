@@ -33,7 +33,7 @@ A score of 80 or more is ``good``; 50 to 79 ``shaky``; below 50 ``poor``.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
@@ -514,26 +514,48 @@ def assess_scorecard(
     as_of: date | None = None,
     reports: Mapping[str, ParseReport] | None = None,
     rows: Mapping[str, Sequence[int]] | None = None,
+    memo: MutableMapping[str, Any] | None = None,
+    keys: Mapping[str, str | None] | None = None,
+    dataset_keys: Mapping[str, str | None] | None = None,
 ) -> QualityReport:
     """Quality of every dataset (by id) and every KPI of ``scorecard``.
 
-    A KPI whose dataset is not in ``datasets`` gets the ``quality.no_data`` finding.
+    A KPI whose dataset is not in ``datasets`` gets the ``quality.no_data`` finding. With a
+    ``memo`` and ``keys`` (KPI id → a key for everything its check depends on, as
+    ``evaluate.evaluate_scorecard`` makes them) a KPI checked before under the same key is
+    taken from the memo; ``dataset_keys`` does the same for the datasets.
     """
     reports = reports or {}
     rows = rows or {}
+    keys = keys or {}
+    dataset_keys = dataset_keys or {}
     dataset_quality: dict[str, DatasetQuality] = {}
-    for dataset in scorecard.datasets:
-        if dataset.id in datasets:
-            dataset_quality[dataset.id] = assess_dataset(
-                datasets[dataset.id],
-                dataset_id=dataset.id,
-                report=reports.get(dataset.id),
-                rows=rows.get(dataset.id),
-            )
+
+    def dataset_of(dataset_id: str) -> DatasetQuality:
+        if dataset_id not in dataset_quality:
+            key = dataset_keys.get(dataset_id)
+            if memo is not None and key is not None and key in memo:
+                dataset_quality[dataset_id] = memo.pop(key)
+            else:
+                dataset_quality[dataset_id] = assess_dataset(
+                    datasets[dataset_id],
+                    dataset_id=dataset_id,
+                    report=reports.get(dataset_id),
+                    rows=rows.get(dataset_id),
+                )
+            if memo is not None and key is not None:
+                memo[key] = dataset_quality[dataset_id]  # most recently used last
+        return dataset_quality[dataset_id]
+
     kpis: dict[str, KpiQuality] = {}
     for kpi in scorecard.kpis:
-        if kpi.dataset_id not in dataset_quality:
+        if kpi.dataset_id not in datasets:
             kpis[kpi.id] = KpiQuality(kpi.id, 0, (Finding("quality.no_data", {}, 100),))
+            continue
+        key = keys.get(kpi.id)
+        if memo is not None and key is not None and key in memo:
+            kpis[kpi.id] = memo.pop(key)
+            memo[key] = kpis[kpi.id]  # most recently used last
             continue
         kpis[kpi.id] = assess_kpi(
             kpi,
@@ -543,8 +565,13 @@ def assess_scorecard(
             report=reports.get(kpi.dataset_id),
             rows=rows.get(kpi.dataset_id),
             fiscal_start=scorecard.fiscal_year_start_month,
-            dataset=dataset_quality[kpi.dataset_id],
+            dataset=dataset_of(kpi.dataset_id),
         )
+        if memo is not None and key is not None:
+            memo[key] = kpis[kpi.id]
+    for dataset in scorecard.datasets:
+        if dataset.id in datasets:
+            dataset_of(dataset.id)
     return QualityReport(dataset_quality, kpis)
 
 

@@ -66,27 +66,38 @@ for up in uploads or []:
         continue
     seen.add(up.file_id)
     data = up.getvalue()
+    # What happens to the file, step by step: a large workbook takes seconds to read.
+    progress = st.status(
+        tr("data.reading", name=up.name, size=format_number(len(data) / 1e6, L, 1)),
+        expanded=True,
+    )
     try:
+        progress.write(tr("data.step_open"))
         sheets = cached_sheets(hashlib.sha256(data).hexdigest(), up.name, data)
     except KoersError as exc:
         # The bad file is refused; everything the user already did stays as it was.
+        progress.update(label=tr("data.read_failed", name=up.name), state="error")
         show_error(exc)
         continue
     try:
+        progress.write(tr("data.step_store"))
         stored = add_file(up.name, data)
     except KoersError as exc:
+        progress.update(label=tr("data.read_failed", name=up.name), state="error")
         show_error(exc)
         continue
     card = ensure_scorecard()
     if not any(ds.source == up.name for ds in card.datasets):
         first = sheets[0] if sheets else None
         try:
+            progress.write(tr("data.step_table"))
             raw = cached_table(stored.sha, stored.name, first, stored.data)
         except LayoutError:
             # Periods as columns without a year, say: the dataset is made, and the Data page
             # asks for what is missing.
             raw = pd.DataFrame({"Date": []})
         except KoersError as exc:
+            progress.update(label=tr("data.read_failed", name=up.name), state="error")
             show_error(exc)
             continue
         taken = {d.id for d in card.datasets}
@@ -100,6 +111,7 @@ for up in uploads or []:
             date_column=date_col or "date",
         )
         set_scorecard(card.model_copy(update={"datasets": [*card.datasets, ds]}))
+    progress.update(label=tr("data.uploaded", name=up.name), state="complete")
     set_notice(tr("data.uploaded", name=up.name))
     st.rerun()
 

@@ -13,6 +13,7 @@ import json
 import re
 import runpy
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -328,7 +329,11 @@ def layout_key(ds: Dataset | None) -> str:
     return json.dumps(ds.model_dump(mode="json", include=fields), sort_keys=True)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+# Tables are kept with st.cache_resource: one object per file, handed out as is (read-only
+# by convention; pandas' copy-on-write keeps a page's derived frames from touching it).
+# st.cache_data would pickle each table and unpickle a fresh copy on every call: a
+# million-row table cost a second per rerun and twice its size in memory.
+@st.cache_resource(show_spinner=False, max_entries=32)
 def cached_tidy(
     sha: str, name: str, sheet: str | None, layout: str, _data: bytes, _dataset: Dataset
 ) -> Tidy:
@@ -362,7 +367,7 @@ def cached_table(sha: str, name: str, sheet: str | None, _data: bytes) -> pd.Dat
     return cached_tidy(sha, name, sheet, layout_key(ds), _data, ds).frame
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def cached_profile(sha: str, name: str, sheet: str | None, _df: pd.DataFrame) -> dict[str, str]:
     """The detected kind of each column, cached with the table."""
     return dict(profile_columns(_df))
@@ -387,7 +392,7 @@ def dataset_kinds(
     return kinds
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def cached_typed(
     sha: str,
     name: str,
@@ -431,45 +436,75 @@ def load_data(card: Scorecard) -> tuple[dict[str, pd.DataFrame], dict[str, Koers
     return out, problems
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _cached_evaluation(
-    card_json: str,
-    data_key: str,
-    as_of: date | None,
-    _card: Scorecard,
-    _data: dict[str, pd.DataFrame],
-    _tidies: dict[str, Tidy],
-) -> Evaluation:
-    reports = {k: v.report for k, v in _tidies.items()}
-    rows = {k: v.row_numbers for k, v in _tidies.items()}
-    return evaluate_scorecard(_card, _data, as_of, reports=reports, rows=rows)
+_EVALUATIONS_LOCK = threading.Lock()
+KPI_MEMO = "koers_kpi_memo"  # per-KPI results of this session (evaluate_scorecard's memo)
+_KEPT_EVALUATIONS = 16
+
+
+@st.cache_resource(show_spinner=False)
+def _evaluations() -> OrderedDict[tuple[str, str, date | None, date], Evaluation]:
+    """Evaluations shared by every session (a reload reuses them), newest last."""
+    return OrderedDict()
+
+
+def _dataset_keys(card: Scorecard) -> dict[str, str]:
+    """Per dataset, what its rows depend on: the file's content, the column kinds the user
+    corrected and the layout corrections."""
+    stored = files()
+    return {
+        ds.id: repr((stored[ds.source].sha, sorted(kinds_override(ds.id).items()), layout_key(ds)))
+        for ds in card.datasets
+        if ds.source in stored
+    }
 
 
 def _data_key(card: Scorecard) -> str:
-    stored = files()
-    return repr(
-        sorted(
-            (ds.id, stored[ds.source].sha, repr(sorted(kinds_override(ds.id).items())))
-            for ds in card.datasets
-            if ds.source in stored
-        )
-    )
+    return repr(sorted(_dataset_keys(card).items()))
 
 
 def evaluation(card: Scorecard) -> tuple[Evaluation, dict[str, KoersError]]:
-    """The scorecard evaluated over the uploaded data (cached on scorecard and data), with
-    each KPI's reliability."""
+    """The scorecard evaluated over the uploaded data, with each KPI's reliability.
+
+    Nothing is recomputed on a rerun that changed nothing; after a change to one KPI only
+    that KPI is evaluated again (``evaluate_scorecard``'s memo, kept in the session); a
+    progress bar shows while KPIs are evaluated.
+    """
     as_of = st.session_state.get(AS_OF)
     card_json, data_key = card.to_json(), _data_key(card)
     memo_key = (card_json, data_key, as_of, date.today())
-    # A rerun that changed nothing takes the session's own result: no table is unpickled
-    # from the cache (that copy cost most of a dashboard rerun at 100k rows).
+    # A rerun that changed nothing takes the session's own result.
     memo = st.session_state.get(EVAL_MEMO)
     if memo is not None and memo[0] == memo_key:
         return memo[1], memo[2]
+    shared = _evaluations()
+    with _EVALUATIONS_LOCK:
+        ev = shared.get(memo_key)
     data, problems = load_data(card)
-    tidies, _ = load_tidies(card)
-    ev = _cached_evaluation(card_json, data_key, as_of, card, data, tidies)
+    if ev is None:
+        tidies, _ = load_tidies(card)
+        kpi_memo: OrderedDict[str, Any] = st.session_state.setdefault(KPI_MEMO, OrderedDict())
+        bar = st.empty()
+
+        def progress(done: int, total: int) -> None:
+            bar.progress(done / total, text=tr("dash.evaluating_progress", done=done, total=total))
+
+        ev = evaluate_scorecard(
+            card,
+            data,
+            as_of,
+            reports={k: v.report for k, v in tidies.items()},
+            rows={k: v.row_numbers for k, v in tidies.items()},
+            memo=kpi_memo,
+            data_keys=_dataset_keys(card),
+            progress=progress,
+        )
+        bar.empty()
+        while len(kpi_memo) > 4 * max(len(card.kpis), 8) + len(card.datasets):
+            kpi_memo.popitem(last=False)
+        with _EVALUATIONS_LOCK:
+            shared[memo_key] = ev
+            while len(shared) > _KEPT_EVALUATIONS:
+                shared.popitem(last=False)
     st.session_state[EVAL_MEMO] = (memo_key, ev, problems)
     return ev, problems
 

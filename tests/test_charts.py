@@ -103,3 +103,16 @@ def test_heatmap_and_segments() -> None:
 def test_locales() -> None:
     assert vega_locale("nl")["time"]["shortMonths"][2] == "mrt"
     assert vega_locale("en")["number"]["thousands"] == ","
+
+
+@pytest.mark.parametrize(
+    ("scale", "expected"),
+    [(1.0, ",~g"), (100_000.0, ",.0f")],  # 100k and up: written out, never 4e+6
+)
+def test_plain_numbers_keep_a_readable_axis(scale: float, expected: str) -> None:
+    kpi = _kpi(unit="number", target=Target(value=100 * scale))
+    data = DATA.assign(Revenue=DATA["Revenue"] * scale)
+    spec = actual_vs_target_chart(
+        evaluate_scorecard(_card(kpi), {"d": data}).kpi_rows("k"), kpi, "en"
+    ).to_dict()
+    assert spec["layer"][0]["encoding"]["y"]["axis"]["format"] == expected

@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
 CALAMINE = CORPUS / "calamine"
 
+
 # The corpus lies beside the checkout (../shared/corpus), in CI too: a missing corpus fails.
 def needs_corpus(test):  # type: ignore[no-untyped-def]
     return test

@@ -66,17 +66,23 @@ def test_unmapped_columns_after_a_file_is_replaced() -> None:
 
     ds = Dataset(id="d", name="Orders", source="o.xlsx", date_column="Date")
     margin = KPI(
-        id="margin", goal_id="g", name="Margin", dataset_id="d",
+        id="margin",
+        goal_id="g",
+        name="Margin",
+        dataset_id="d",
         measure=Measure(formula="(sum(Revenue) - sum([Cost price])) / sum(Revenue) * 100"),
-        filters=[Filter(column="Channel", op="eq", value="Web")], segment_column="Region",
+        filters=[Filter(column="Channel", op="eq", value="Web")],
+        segment_column="Region",
     )
     plan = KPI(
-        id="plan", goal_id="g", name="Revenue", dataset_id="d",
+        id="plan",
+        goal_id="g",
+        name="Revenue",
+        dataset_id="d",
         measure=Measure(aggregation="sum", column="Revenue"),
         target=Target(kind="column", column="Plan"),
     )
-    card = Scorecard(name="S", datasets=[ds], goals=[Goal(id="g", title="G")],
-                     kpis=[margin, plan])
+    card = Scorecard(name="S", datasets=[ds], goals=[Goal(id="g", title="G")], kpis=[margin, plan])
     assert columns_used(margin) == {"Revenue", "Cost price", "Channel", "Region"}
     # Next month's file renamed "Cost price" to "Cost" and dropped the Plan column.
     new_columns = ["Date", "Revenue", "Cost", "Channel", "Region"]
@@ -84,5 +90,6 @@ def test_unmapped_columns_after_a_file_is_replaced() -> None:
         "margin": ["Cost price"],
         "plan": ["Plan"],
     }
-    assert unmapped_columns(card, "d", ["Datum", "Revenue", "Cost price", "Channel", "Region",
-                                        "Plan"]) == {"": ["Date"]}
+    assert unmapped_columns(
+        card, "d", ["Datum", "Revenue", "Cost price", "Channel", "Region", "Plan"]
+    ) == {"": ["Date"]}

@@ -17,7 +17,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SUPERSTORE = ROOT.parent / "shared" / "corpus" / "real" / "Sample - Superstore.xls"
 
 
-
 @pytest.fixture(scope="module")
 def orders() -> pd.DataFrame:
     return read_table(SUPERSTORE.read_bytes(), SUPERSTORE.name, "Orders")

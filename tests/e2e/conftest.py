@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from kpilogic.i18n import t
 from tests.conftest import ARTIFACTS, ROOT
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -185,3 +186,14 @@ def pick_radio(page, key: str, label: str) -> None:
     """Pick the radio option whose label is ``label``."""
     widget(page, key).get_by_text(label, exact=True).click()
     wait_idle(page)
+
+
+def add_goal(page, lang: str, title: str, why: str, owner: str) -> None:
+    """Walk the three steps of the goal wizard (what, why, owner) and save the goal."""
+    nav(page, t("nav.goals", lang))
+    fill(page, "goal_title", title)
+    click(page, "goal_next")
+    fill(page, "goal_why", why)
+    click(page, "goal_next")
+    fill(page, "goal_owner", owner)
+    click(page, "goal_save")

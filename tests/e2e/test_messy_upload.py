@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from kpilogic.i18n import t
-from tests.e2e.conftest import choose, click, fill, nav, screenshot, wait_idle, widget
+from tests.e2e.conftest import add_goal, choose, click, fill, nav, screenshot, wait_idle, widget
 from tests.messy import EXPECTED, clean_twin_workbook, messy_dutch_workbook
 
 pytestmark = pytest.mark.e2e
@@ -40,13 +40,7 @@ def _monthly_csv(browser, app_server, path: Path, column: str, tag: str, tmp: Pa
         wait_idle(page)
     screenshot(page, f"messy_{tag}_data")
 
-    nav(page, t("nav.goals", LANG))
-    fill(page, "goal_title", "Omzet laten groeien")
-    click(page, "goal_next")
-    fill(page, "goal_why", "Nieuwe winkel betalen")
-    click(page, "goal_next")
-    fill(page, "goal_owner", "Anouk")
-    click(page, "goal_save")
+    add_goal(page, LANG, "Omzet laten groeien", "Nieuwe winkel betalen", "Anouk")
 
     nav(page, t("nav.kpis", LANG))
     fill(page, "kpi_name", "Omzet per maand")
