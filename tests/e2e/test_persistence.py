@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from kpilogic.i18n import t
@@ -16,7 +18,9 @@ def test_restart_and_reload_bring_everything_back(browser, app_server) -> None:
     page.goto(app_server.url)
     wait_idle(page)
     click(page, "start_sample")
-    assert "ws=" in page.url
+    # The address gets the workspace once the sample is saved (a run or two later on a
+    # cold server).
+    page.wait_for_url(re.compile(r"[?&]ws="), timeout=60_000)
 
     # Switch to Dutch in the sidebar, then add a goal through the wizard.
     page.get_by_test_id("stSidebar").get_by_text("Nederlands").click()
