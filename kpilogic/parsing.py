@@ -239,8 +239,34 @@ def detect_notation(values: Sequence[Any] | pd.Series, default: Notation = "nl")
     """
     # Columns repeat their values: each distinct text is read once and votes as often as it
     # occurs.
+    if isinstance(values, pd.Series) and _is_text_dtype(values):
+        found = values.dropna().value_counts(sort=False)
+        return detect_notation_counts(found.index.tolist(), found.to_numpy().tolist(), default)
     counts = Counter(v for v in values if isinstance(v, str))
     return detect_notation_counts(list(counts), list(counts.values()), default)
+
+
+_BULK_VOTES = 1_000  # above this many distinct texts, plain numbers vote in bulk
+
+
+def _plain_votes(
+    texts: Sequence[str], times: Sequence[int], votes: dict[str, int]
+) -> tuple[list[str], list[int]]:
+    """Count the votes of plain numbers (12.5 only English, 12,5 only Dutch; 1.234, 1,234
+    and 12 both, so no vote) into ``votes``; return the texts left to read one by one."""
+    series = pd.Series(list(texts), dtype=pd.StringDtype(na_value=np.nan))
+    count = np.asarray(times, dtype=np.int64)
+
+    def match(pattern: str) -> np.ndarray:
+        return np.asarray(series.str.fullmatch(pattern).to_numpy(dtype=bool, na_value=False))
+
+    whole = match(r"-?[0-9]+")
+    dot = match(r"-?[0-9]+\.[0-9]+")
+    comma = match(r"-?[0-9]+,[0-9]+")
+    votes["en"] += int(count[dot & ~match(r"-?[0-9]{1,3}\.[0-9]{3}")].sum())
+    votes["nl"] += int(count[comma & ~match(r"-?[0-9]{1,3},[0-9]{3}")].sum())
+    rest = ~(whole | dot | comma)
+    return [t for t, r in zip(texts, rest.tolist(), strict=True) if r], count[rest].tolist()
 
 
 def detect_notation_counts(
@@ -248,6 +274,8 @@ def detect_notation_counts(
 ) -> Notation:
     """``detect_notation`` for distinct ``texts`` that occur ``times`` times each."""
     votes = {"nl": 0, "en": 0}
+    if len(texts) > _BULK_VOTES:
+        texts, times = _plain_votes(texts, times, votes)
     for value, count in zip(texts, times, strict=True):
         vote = _notation_vote(value) if isinstance(value, str) else None
         if vote is not None:
@@ -630,6 +658,9 @@ def _show(value: object) -> str:
     return text if len(text) <= 40 else text[:39] + "…"
 
 
+_PLAIN: dict[Notation, str] = {"nl": r"-?[0-9]+(?:,[0-9]+)?", "en": r"-?[0-9]+(?:\.[0-9]+)?"}
+
+
 def parse_number_column(
     values: pd.Series,
     notation: Notation | None = None,
@@ -661,7 +692,19 @@ def parse_number_column(
     tally = _Tally()
     read: dict[str, float | None] = {}  # each distinct text is read once
     out = np.full(len(values), np.nan)
-    for i, (value, row) in enumerate(zip(values, numbers, strict=True)):
+    todo = np.arange(len(values))
+    if _is_text_dtype(values):
+        # Plain numbers (12, -3,5 in Dutch; 12, -3.5 in English) are read in bulk; only
+        # the other texts go through the reader below.
+        plain = values.str.fullmatch(_PLAIN[used]).to_numpy(dtype=bool, na_value=False)
+        if plain.any():
+            text = values[plain].str.replace(",", ".", regex=False)
+            out[plain] = pd.to_numeric(text).to_numpy(dtype="float64") + 0.0  # no -0.0
+            tally.parsed += int(plain.sum())
+            todo = np.flatnonzero(~plain)
+    cells = values.to_numpy(dtype=object)
+    for i in todo.tolist():
+        value, row = cells[i], numbers[i]
         if _is_blank(value):
             tally.blank += 1
         elif _is_number(value):
@@ -729,11 +772,35 @@ def parse_date_column(
         )
         return stamps, done
     order = _dayfirst_votes(values) if dayfirst is None else dayfirst
-    years = _all_years(values)
+    is_text = _is_text_dtype(values)
+    years = False if is_text else _all_years(values)
     tally = _Tally()
     read: dict[str, datetime | None] = {}  # each distinct text is read once
+    moments = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
+    todo = np.arange(len(values))
+    if is_text:
+        # Whole dates written the usual ways (2026-03-31; 31-03-2026, or 03-31-2026 in a
+        # month-first column) are read in bulk; other texts go through the reader below.
+        fast = np.zeros(len(values), dtype=bool)
+        for pattern, fmt in (
+            (r"[0-9]{4}-[0-9]{2}-[0-9]{2}", "%Y-%m-%d"),
+            (r"[0-9]{2}-[0-9]{2}-[0-9]{4}", "%d-%m-%Y" if order else "%m-%d-%Y"),
+        ):
+            match = values.str.fullmatch(pattern).to_numpy(dtype=bool, na_value=False)
+            if not match.any():
+                continue
+            bulk = pd.to_datetime(values[match], format=fmt, errors="coerce").to_numpy(
+                dtype="datetime64[ns]"
+            )
+            at = np.flatnonzero(match)[~np.isnat(bulk)]
+            moments[at] = bulk[~np.isnat(bulk)]
+            fast[at] = True
+        tally.parsed += int(fast.sum())
+        todo = np.flatnonzero(~fast)
+    cells = values.to_numpy(dtype=object)
     out: list[datetime | None] = []
-    for value, row in zip(values, numbers, strict=True):
+    for i in todo.tolist():
+        value, row = cells[i], numbers[i]
         moment: datetime | None = None
         if _is_blank(value):
             tally.blank += 1
@@ -773,11 +840,11 @@ def parse_date_column(
         else:
             tally.parsed += 1
         out.append(moment)
-    series = pd.Series(
-        pd.to_datetime(pd.Series(out, dtype=object)).to_numpy(dtype="datetime64[ns]"),
-        index=values.index,
-        name=values.name,
-    )
+    if len(todo):
+        moments[todo] = pd.to_datetime(pd.Series(out, dtype=object)).to_numpy(
+            dtype="datetime64[ns]"
+        )
+    series = pd.Series(moments, index=values.index, name=values.name)
     return series, tally.result(str(values.name), "date", dayfirst=order)
 
 
@@ -810,6 +877,7 @@ def _is_text_dtype(values: pd.Series) -> bool:
 # ``_SAMPLE_MARGIN`` of the threshold, or above it, is followed by the exact count; with
 # 1,000 cells drawn, a column whose true share meets the threshold shows a sample share
 # more than 0.15 below it with a probability under 1e-30 (11 standard deviations).
+_TEXT = pd.StringDtype(na_value=np.nan)
 _SAMPLE_ABOVE = 2_000
 _SAMPLE_SIZE = 1_000
 _SAMPLE_MARGIN = 0.15
@@ -865,8 +933,12 @@ def _errors_of(distinct: np.ndarray) -> np.ndarray:
 
 
 def _all_numeric_text(distinct: np.ndarray) -> bool:
-    # Stops at the first value that is no number (an order number on its first row).
-    return all(_numeric_text(str(v)) for v in distinct)
+    # Plain numbers in either notation are numbers without asking; the rest is read one by
+    # one, stopping at the first that is no number (an order number on its first row).
+    texts = pd.Series(distinct, dtype=_TEXT)
+    plain = texts.str.fullmatch(_PLAIN["nl"]) | texts.str.fullmatch(_PLAIN["en"])
+    rest = distinct[~plain.to_numpy(dtype=bool, na_value=False)]
+    return all(_numeric_text(str(v)) for v in rest)
 
 
 def _text_share(
@@ -890,7 +962,7 @@ def _text_share(
 def _read_share(
     distinct: np.ndarray, times: np.ndarray, kind: ValueKind, default: Notation
 ) -> float:
-    values = pd.Series(distinct, dtype=object)
+    values = pd.Series(distinct, dtype=_TEXT)  # text, so the column readers work in bulk
     if kind == "number":
         numbers, _ = parse_number_column(
             values, detect_notation_counts(list(distinct), times.tolist(), default)

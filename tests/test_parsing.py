@@ -467,3 +467,59 @@ def test_large_text_column_of_amounts_is_a_number_column() -> None:
     assert parsed.iloc[0] == 1000.0
     assert parsed.iloc[1] == 1001.01
     assert parsed.isna().sum() == 100
+
+
+# -- text columns read in bulk agree with the value-by-value reader ----------------------------
+
+NUMBER_TEXTS = st.one_of(
+    st.integers(-(10**9), 10**9).map(str),
+    st.floats(-1e6, 1e6, allow_nan=False).map(lambda v: f"{v:.2f}"),
+    st.floats(-1e6, 1e6, allow_nan=False).map(lambda v: f"{v:.2f}".replace(".", ",")),
+    st.sampled_from(["", " ", "-", "€ 1.234,56", "1,234.56", "12%", "#DIV/0!", "n.v.t.", "-0"]),
+    st.none(),
+)
+DATE_TEXTS = st.one_of(
+    st.dates(datetime(1990, 1, 1).date(), datetime(2040, 12, 31).date()).map(
+        lambda d: d.isoformat()
+    ),
+    st.dates(datetime(1990, 1, 1).date(), datetime(2040, 12, 31).date()).map(
+        lambda d: d.strftime("%d-%m-%Y")
+    ),
+    st.sampled_from(["2026-02-30", "31-02-2026", "13-13-2026", "mrt 2026", "2026-Q1", "", "#N/B"]),
+    st.none(),
+)
+
+
+@given(st.lists(NUMBER_TEXTS, max_size=40), st.sampled_from(["nl", "en", None]))
+@settings(max_examples=200, deadline=None)
+def test_numbers_in_bulk_equal_numbers_one_by_one(texts: list, notation) -> None:
+    bulk, bulk_report = parse_number_column(pd.Series(texts, dtype="str"), notation)
+    one, one_report = parse_number_column(pd.Series(texts, dtype=object), notation)
+    assert bulk.to_numpy().tolist() == pytest.approx(one.to_numpy().tolist(), nan_ok=True)
+    assert bulk_report == one_report
+
+
+@given(st.lists(DATE_TEXTS, max_size=40), st.sampled_from([True, False, None]))
+@settings(max_examples=200, deadline=None)
+def test_dates_in_bulk_equal_dates_one_by_one(texts: list, dayfirst) -> None:
+    bulk, bulk_report = parse_date_column(pd.Series(texts, dtype="str"), dayfirst=dayfirst)
+    one, one_report = parse_date_column(pd.Series(texts, dtype=object), dayfirst=dayfirst)
+    assert bulk.tolist() == one.tolist() or bulk.equals(one)
+    assert bulk_report == one_report
+
+
+@given(st.lists(NUMBER_TEXTS.filter(lambda v: v is not None), min_size=1, max_size=60))
+@settings(max_examples=150, deadline=None)
+def test_bulk_notation_votes_equal_votes_one_by_one(texts: list[str]) -> None:
+    from kpilogic import parsing
+
+    distinct = sorted(set(texts))
+    times = [texts.count(v) for v in distinct]
+    one_by_one = parsing.detect_notation_counts(distinct, times)
+    limit = parsing._BULK_VOTES
+    try:
+        parsing._BULK_VOTES = 0  # every list goes through the bulk votes
+        bulk = parsing.detect_notation_counts(distinct, times)
+    finally:
+        parsing._BULK_VOTES = limit
+    assert bulk == one_by_one
