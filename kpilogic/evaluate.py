@@ -32,7 +32,7 @@ from kpilogic.errors import DataError, KoersError
 from kpilogic.measures import aggregate_per_period, measure_per_period
 from kpilogic.model import KPI, Direction, Goal, Scorecard, Tolerance, is_additive
 from kpilogic.parsing import ParseReport
-from kpilogic.periods import Period, coverage_end
+from kpilogic.periods import Period, coverage_end, period_keys
 from kpilogic.quality import QualityReport, add_reliability, assess_scorecard
 from kpilogic.status import STYLES, Status, worst
 
@@ -353,36 +353,77 @@ def _dates(df: pd.DataFrame, column: str, dataset: str) -> pd.Series:
     return series
 
 
+class Shared:
+    """Work on a dataset that every KPI on it needs (its dates, where its data ends, the
+    period key of each row per cadence), done once while one scorecard is evaluated.
+
+    Keyed on the identity of the dataset's DataFrame, so it must not outlive the call that
+    holds those frames (``evaluate_scorecard`` makes one per call)."""
+
+    def __init__(self) -> None:
+        self._dates: dict[tuple[int, str], pd.Series] = {}
+        self._ends: dict[tuple[int, str], date | None] = {}
+        self._keys: dict[tuple[int, str, str, int], pd.Series] = {}
+
+    def dates(self, df: pd.DataFrame, column: str, name: str) -> pd.Series:
+        key = (id(df), column)
+        if key not in self._dates:
+            dates = _dates(df, column, name)
+            if dates.dt.tz is not None:
+                dates = dates.dt.tz_localize(None)
+            self._dates[key] = dates
+        return self._dates[key]
+
+    def end(self, df: pd.DataFrame, column: str, name: str) -> date | None:
+        key = (id(df), column)
+        if key not in self._ends:
+            self._ends[key] = coverage_end(self.dates(df, column, name))
+        return self._ends[key]
+
+    def keys(self, df: pd.DataFrame, column: str, name: str, cadence: str, fs: int) -> pd.Series:
+        key = (id(df), column, cadence, fs)
+        if key not in self._keys:
+            self._keys[key] = period_keys(self.dates(df, column, name), cadence, fs)  # type: ignore[arg-type]
+        return self._keys[key]
+
+
 def evaluate_kpi(
-    scorecard: Scorecard, kpi: KPI, df: pd.DataFrame, as_of: date | None = None
+    scorecard: Scorecard,
+    kpi: KPI,
+    df: pd.DataFrame,
+    as_of: date | None = None,
+    *,
+    shared: Shared | None = None,
 ) -> pd.DataFrame:
     """Evaluate one KPI over ``df`` (the rows of its dataset): one row per period × segment.
 
     ``as_of`` evaluates as if on that date: later rows are ignored and periods run up to the
-    one containing it. Without it, periods run up to the last date in the data.
+    one containing it. Without it, periods run up to the last date in the data. ``shared``
+    carries the work on ``df`` other KPIs of the same call already did.
 
     Raises:
         DataError: when the date column or a mapped column is missing.
         FormulaError: when the measure's formula cannot be parsed.
     """
     dataset = scorecard.dataset(kpi.dataset_id)
-    dates = _dates(df, dataset.date_column, dataset.name)
-    if dates.dt.tz is not None:
-        dates = dates.dt.tz_localize(None)
-    data_end = coverage_end(dates)
+    shared = shared or Shared()
+    fs = scorecard.fiscal_year_start_month
+    dates = shared.dates(df, dataset.date_column, dataset.name)
+    data_end = shared.end(df, dataset.date_column, dataset.name)
+    keys = shared.keys(df, dataset.date_column, dataset.name, kpi.cadence, fs)
     if as_of is not None:
         # As if on ``as_of``: later rows are unknown, and the data covers up to that day.
         keep = (dates < pd.Timestamp(as_of) + pd.Timedelta(days=1)).fillna(False)
-        df, dates = df[keep], dates[keep]
+        df, dates, keys = df[keep], dates[keep], keys[keep]
         data_end = min(as_of, data_end) if data_end else None
     df = df.assign(**{dataset.date_column: dates})
-    fs = scorecard.fiscal_year_start_month
     common: dict[str, Any] = {
         "date_column": dataset.date_column,
         "cadence": kpi.cadence,
         "fiscal_start": fs,
         "filters": kpi.filters,
         "dataset": dataset.name,
+        "keys": keys,
     }
     measured = measure_per_period(df, kpi.measure, **common)
     seg_measured = None
@@ -640,6 +681,7 @@ def evaluate_scorecard(
     forecasts: dict[str, Forecast] = {}
     errors: dict[str, KoersError] = {}
     total = len(scorecard.kpis)
+    shared = Shared()
     for done, kpi in enumerate(scorecard.kpis, start=1):
         df = data.get(kpi.dataset_id)
         if df is None:
@@ -650,7 +692,7 @@ def evaluate_scorecard(
         key = _memo_key("kpi", scorecard, kpi, as_of, data_keys) if memo is not None else None
         part = _recall(memo, key)
         if part is None:
-            part = _evaluate_part(scorecard, kpi, df, as_of)
+            part = _evaluate_part(scorecard, kpi, df, as_of, shared)
             _remember(memo, key, part)
         kpi_rows, forecast, error = part
         if progress is not None:
@@ -686,6 +728,9 @@ def evaluate_scorecard(
         keys=None
         if memo is None
         else {k.id: _memo_key("quality", scorecard, k, as_of, data_keys) for k in scorecard.kpis},
+        period_keys_of=lambda dataset_id, cadence: _shared_keys(
+            shared, scorecard, data, dataset_id, cadence
+        ),
         dataset_keys=None
         if memo is None or data_keys is None
         else {
@@ -698,12 +743,34 @@ def evaluate_scorecard(
     return Evaluation(scorecard, as_of, detail, forecasts, errors, data_ends, quality)
 
 
+def _shared_keys(
+    shared: Shared,
+    scorecard: Scorecard,
+    data: Mapping[str, pd.DataFrame],
+    dataset_id: str,
+    cadence: str,
+) -> pd.Series | None:
+    dataset = scorecard.dataset(dataset_id)
+    try:
+        return shared.keys(
+            data[dataset_id],
+            dataset.date_column,
+            dataset.name,
+            cadence,
+            scorecard.fiscal_year_start_month,
+        )
+    except KoersError:
+        return None  # the quality check reports the missing date column itself
+
+
 _Part = tuple[pd.DataFrame, "Forecast | None", "KoersError | None"]
 
 
-def _evaluate_part(scorecard: Scorecard, kpi: KPI, df: pd.DataFrame, as_of: date | None) -> _Part:
+def _evaluate_part(
+    scorecard: Scorecard, kpi: KPI, df: pd.DataFrame, as_of: date | None, shared: Shared
+) -> _Part:
     try:
-        kpi_rows = evaluate_kpi(scorecard, kpi, df, as_of)
+        kpi_rows = evaluate_kpi(scorecard, kpi, df, as_of, shared=shared)
     except KoersError as exc:
         return pd.DataFrame(columns=list(DETAIL_COLUMNS)), None, exc
     forecast = forecast_kpi(scorecard, kpi, kpi_rows[kpi_rows["segment"] == ""])

@@ -836,6 +836,7 @@ def read_grid(
             extras = _EXTRAS_POOL.submit(_xlsx_extras, data, candidate) if fmt == "xlsx" else None
             rows, start, merged = book.grid(candidate)
             chosen, grid = candidate, _grid_frame(rows, start, blanks_as_none)
+            del rows  # the grid holds the cells; the row lists are a million objects more
             if extras is not None:
                 errors, system = extras.result()
                 for (row, col), value in errors.items():

@@ -554,6 +554,7 @@ def _measure(
     filters: Sequence[Filter],
     segment_column: str | None,
     dataset: str,
+    keys: pd.Series | None = None,
 ) -> pd.DataFrame:
     """The shared engine: ``expr`` per group of (period key, segment).
 
@@ -574,7 +575,9 @@ def _measure(
         if not pd.api.types.is_datetime64_any_dtype(dates):
             dates = _to_dates(dates)
         work["date"] = dates
-    if cadence is not None and date_column is not None:
+    if keys is not None and cadence is not None and date_column is not None:
+        work["key"] = keys  # worked out by the caller for these dates (aligned on the index)
+    elif cadence is not None and date_column is not None:
         work["key"] = period_keys(work["date"], cadence, fiscal_start)
     else:
         work["key"] = np.zeros(len(df), dtype="int64")
@@ -663,6 +666,7 @@ def measure_per_period(
     filters: Sequence[Filter] = (),
     segment_column: str | None = None,
     dataset: str = "",
+    keys: pd.Series | None = None,
 ) -> pd.DataFrame:
     """The measure per period (and per segment) over the rows of ``df`` that pass ``filters``.
 
@@ -687,6 +691,7 @@ def measure_per_period(
         filters=filters,
         segment_column=segment_column,
         dataset=dataset,
+        keys=keys,
     )
 
 
@@ -701,6 +706,7 @@ def aggregate_per_period(
     filters: Sequence[Filter] = (),
     segment_column: str | None = None,
     dataset: str = "",
+    keys: pd.Series | None = None,
 ) -> pd.DataFrame:
     """One aggregation of ``column`` per period; the same output as ``measure_per_period``.
 
@@ -728,6 +734,7 @@ def aggregate_per_period(
         filters=filters,
         segment_column=segment_column,
         dataset=dataset,
+        keys=keys,
     )
 
 

@@ -33,7 +33,7 @@ A score of 80 or more is ``good``; 50 to 79 ``shaky``; below 50 ``poor``.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
@@ -257,9 +257,13 @@ def _flagged(values: pd.Series, threshold: float) -> tuple[np.ndarray, np.ndarra
 def missing_periods(dates: pd.Series, cadence: Cadence, fiscal_start: int = 1) -> list[Period]:
     """Periods of ``cadence`` without any date, between the first and the last period."""
     keys = period_keys(dates, cadence, fiscal_start).dropna()
-    if keys.empty:
+    return _gaps(keys.to_numpy(dtype="int64"), cadence, fiscal_start)
+
+
+def _gaps(keys: np.ndarray, cadence: Cadence, fiscal_start: int) -> list[Period]:
+    if not len(keys):
         return []
-    present = set(np.unique(keys.to_numpy(dtype="int64")).tolist())
+    present = set(np.unique(keys).tolist())
     first, last = min(present), max(present)
     return [Period(cadence, k, fiscal_start) for k in range(first, last + 1) if k not in present]
 
@@ -396,6 +400,7 @@ def assess_kpi(
     rows: Sequence[int] | None = None,
     fiscal_start: int = 1,
     dataset: DatasetQuality | None = None,
+    keys: pd.Series | None = None,
 ) -> KpiQuality:
     """The reliability of ``kpi`` measured on ``df`` (typed; dates in ``date_column``).
 
@@ -433,18 +438,21 @@ def assess_kpi(
         return KpiQuality(kpi.id, 0, (*_capped(findings), finding))
     found_outliers: list[Outlier] = []
     flagged = 0
-    kept_rows: list[int] | None = None
     for column in measured:
         values = kept[column]
         if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(
             values.dtype
         ):
             at, scores = _flagged(values, ROBUST_Z)
-            if len(at):
-                if kept_rows is None:
-                    kept_rows = np.asarray(numbers)[positions].tolist()
-                flagged += len(at)
-                found_outliers.extend(_listed(values, kept_rows, at[:KEPT_OUTLIERS], scores))
+            flagged += len(at)
+            raw = values.to_numpy()
+            found_outliers.extend(
+                # Only the kept examples need their spreadsheet row.
+                Outlier(
+                    numbers[int(positions[p])], column, float(raw[p]), round(float(scores[p]), 2)
+                )
+                for p in at[:KEPT_OUTLIERS].tolist()
+            )
     if flagged:
         findings.append(
             Finding(
@@ -456,7 +464,13 @@ def assess_kpi(
                 2 * flagged,
             )
         )
-    gaps = missing_periods(valid, kpi.cadence, fiscal_start)
+    if keys is not None and len(keys) == len(data):
+        # The period keys of the dataset's rows, worked out once for all its KPIs.
+        at = positions[dates.notna().to_numpy()]
+        known = keys.to_numpy(dtype="float64", na_value=np.nan)[at]
+        gaps = _gaps(known[~np.isnan(known)].astype("int64"), kpi.cadence, fiscal_start)
+    else:
+        gaps = missing_periods(valid, kpi.cadence, fiscal_start)
     if gaps:
         findings.append(
             Finding(
@@ -517,6 +531,7 @@ def assess_scorecard(
     memo: MutableMapping[str, Any] | None = None,
     keys: Mapping[str, str | None] | None = None,
     dataset_keys: Mapping[str, str | None] | None = None,
+    period_keys_of: Callable[[str, Cadence], pd.Series | None] | None = None,
 ) -> QualityReport:
     """Quality of every dataset (by id) and every KPI of ``scorecard``.
 
@@ -524,6 +539,8 @@ def assess_scorecard(
     ``memo`` and ``keys`` (KPI id → a key for everything its check depends on, as
     ``evaluate.evaluate_scorecard`` makes them) a KPI checked before under the same key is
     taken from the memo; ``dataset_keys`` does the same for the datasets.
+    ``period_keys_of(dataset id, cadence)`` may give the period key of each row of a
+    dataset, worked out already (``evaluate.Shared``).
     """
     reports = reports or {}
     rows = rows or {}
@@ -566,6 +583,7 @@ def assess_scorecard(
             rows=rows.get(kpi.dataset_id),
             fiscal_start=scorecard.fiscal_year_start_month,
             dataset=dataset_of(kpi.dataset_id),
+            keys=period_keys_of(kpi.dataset_id, kpi.cadence) if period_keys_of else None,
         )
         if memo is not None and key is not None:
             memo[key] = kpis[kpi.id]
