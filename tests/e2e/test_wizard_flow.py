@@ -121,6 +121,14 @@ def test_new_user_flow(browser, app_server, lang: str, tmp_path: Path) -> None:
     nov_cost = _expected_status(cost["2026-11"] * 30 / 20, COST_TARGET, higher=False)
     for status in {nov_rev, nov_cost}:
         assert t(f"status.{status}", lang) in body
+    # A trend is drawn when it is opened (not on every rerun).
+    trend = page.get_by_test_id("stExpander").filter(
+        has_text=t("dash.trend", lang, name="Monthly revenue")
+    )
+    assert trend.locator(".vega-embed").count() == 0
+    trend.get_by_text(t("dash.trend", lang, name="Monthly revenue")).click()
+    wait_idle(page)
+    trend.locator(".vega-embed").first.wait_for()
     screenshot(page, f"{lang}_5_dashboard")
 
     # Download: xlsx and csv; the numbers in them against the workbook.
