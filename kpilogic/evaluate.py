@@ -33,7 +33,7 @@ from kpilogic.measures import aggregate_per_period, measure_per_period
 from kpilogic.model import KPI, Direction, Goal, Scorecard, Tolerance, is_additive
 from kpilogic.parsing import ParseReport
 from kpilogic.periods import Period, coverage_end, period_keys
-from kpilogic.quality import QualityReport, add_reliability, assess_scorecard
+from kpilogic.quality import QualityReport, add_reliability, assess_scorecard, recall
 from kpilogic.status import STYLES, Status, worst
 
 SUMMARY_COLUMNS: tuple[str, ...] = (
@@ -690,7 +690,7 @@ def evaluate_scorecard(
             )
             continue
         key = _memo_key("kpi", scorecard, kpi, as_of, data_keys) if memo is not None else None
-        part = _recall(memo, key)
+        part = recall(memo, key)
         if part is None:
             part = _evaluate_part(scorecard, kpi, df, as_of, shared)
             _remember(memo, key, part)
@@ -803,14 +803,6 @@ def _memo_key(
 def _hash(parts: list[Any]) -> str:
     text = json.dumps(parts, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _recall(memo: MutableMapping[str, Any] | None, key: str | None) -> Any:
-    if memo is None or key is None or key not in memo:
-        return None
-    value = memo.pop(key)
-    memo[key] = value  # most recently used last
-    return value
 
 
 def _remember(memo: MutableMapping[str, Any] | None, key: str | None, value: Any) -> None:

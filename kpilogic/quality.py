@@ -521,6 +521,17 @@ def _worst_completeness(findings: list[Finding]) -> list[Finding]:
     return [merged, *rest]
 
 
+def recall(memo: MutableMapping[str, Any] | None, key: str | None) -> Any:
+    """``memo[key]`` moved to the end (most recently used), or None. One ``pop`` does the
+    lookup, so a memo shared by threads that lock each operation stays consistent."""
+    if memo is None or key is None:
+        return None
+    value = memo.pop(key, None)
+    if value is not None:
+        memo[key] = value
+    return value
+
+
 def assess_scorecard(
     scorecard: Scorecard,
     datasets: Mapping[str, pd.DataFrame],
@@ -551,8 +562,9 @@ def assess_scorecard(
     def dataset_of(dataset_id: str) -> DatasetQuality:
         if dataset_id not in dataset_quality:
             key = dataset_keys.get(dataset_id)
-            if memo is not None and key is not None and key in memo:
-                dataset_quality[dataset_id] = memo.pop(key)
+            found = recall(memo, key)
+            if found is not None:
+                dataset_quality[dataset_id] = found
             else:
                 dataset_quality[dataset_id] = assess_dataset(
                     datasets[dataset_id],
@@ -570,9 +582,9 @@ def assess_scorecard(
             kpis[kpi.id] = KpiQuality(kpi.id, 0, (Finding("quality.no_data", {}, 100),))
             continue
         key = keys.get(kpi.id)
-        if memo is not None and key is not None and key in memo:
-            kpis[kpi.id] = memo.pop(key)
-            memo[key] = kpis[kpi.id]  # most recently used last
+        found = recall(memo, key)
+        if found is not None:
+            kpis[kpi.id] = found
             continue
         kpis[kpi.id] = assess_kpi(
             kpi,
@@ -653,6 +665,7 @@ __all__ = [
     "kpi_columns",
     "missing_periods",
     "outliers",
+    "recall",
     "reliability_band",
     "reliability_column",
     "robust_z",

@@ -14,7 +14,7 @@ import re
 import runpy
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, MutableMapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -437,7 +437,53 @@ def load_data(card: Scorecard) -> tuple[dict[str, pd.DataFrame], dict[str, Koers
 
 
 _EVALUATIONS_LOCK = threading.Lock()
-KPI_MEMO = "koers_kpi_memo"  # per-KPI results of this session (evaluate_scorecard's memo)
+_KEPT_KPI_RESULTS = 2_000  # per-KPI results kept for all sessions (most recently used)
+
+
+class KpiMemo(MutableMapping[str, Any]):
+    """``evaluate_scorecard``'s memo for the whole server: its keys hash everything a KPI's
+    result depends on, so sessions (and a reload) share it safely. Each operation holds a
+    lock; the oldest entries go when it grows past ``limit``."""
+
+    def __init__(self, limit: int = _KEPT_KPI_RESULTS) -> None:
+        self._items: OrderedDict[str, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self.limit = limit
+
+    def __getitem__(self, key: str) -> Any:
+        with self._lock:
+            return self._items[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.limit:
+                self._items.popitem(last=False)
+
+    def __delitem__(self, key: str) -> None:
+        with self._lock:
+            del self._items[key]
+
+    def __iter__(self) -> Iterator[str]:
+        with self._lock:
+            return iter(list(self._items))
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._items)
+
+    def pop(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        with self._lock:
+            return self._items.pop(key, default)
+
+
+@st.cache_resource(show_spinner=False)
+def kpi_memo() -> KpiMemo:
+    """The server's memo of per-KPI results (see ``KpiMemo``)."""
+    return KpiMemo()
+
+
 _KEPT_EVALUATIONS = 16
 
 
@@ -466,7 +512,8 @@ def evaluation(card: Scorecard) -> tuple[Evaluation, dict[str, KoersError]]:
     """The scorecard evaluated over the uploaded data, with each KPI's reliability.
 
     Nothing is recomputed on a rerun that changed nothing; after a change to one KPI only
-    that KPI is evaluated again (``evaluate_scorecard``'s memo, kept in the session); a
+    that KPI is evaluated again (``evaluate_scorecard``'s memo, ``kpi_memo``, shared by the
+    sessions); a
     progress bar shows while KPIs are evaluated.
     """
     as_of = st.session_state.get(AS_OF)
@@ -482,7 +529,6 @@ def evaluation(card: Scorecard) -> tuple[Evaluation, dict[str, KoersError]]:
     data, problems = load_data(card)
     if ev is None:
         tidies, _ = load_tidies(card)
-        kpi_memo: OrderedDict[str, Any] = st.session_state.setdefault(KPI_MEMO, OrderedDict())
         bar = st.empty()
 
         def progress(done: int, total: int) -> None:
@@ -494,13 +540,11 @@ def evaluation(card: Scorecard) -> tuple[Evaluation, dict[str, KoersError]]:
             as_of,
             reports={k: v.report for k, v in tidies.items()},
             rows={k: v.row_numbers for k, v in tidies.items()},
-            memo=kpi_memo,
+            memo=kpi_memo(),
             data_keys=_dataset_keys(card),
             progress=progress,
         )
         bar.empty()
-        while len(kpi_memo) > 4 * max(len(card.kpis), 8) + len(card.datasets):
-            kpi_memo.popitem(last=False)
         with _EVALUATIONS_LOCK:
             shared[memo_key] = ev
             while len(shared) > _KEPT_EVALUATIONS:

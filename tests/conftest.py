@@ -32,9 +32,11 @@ def koers_home(tmp_path_factory):
 
 @pytest.fixture
 def clear_streamlit_caches():
-    """Each AppTest starts with empty st.cache_data caches."""
+    """Each AppTest starts with empty Streamlit caches (data and resources)."""
     import streamlit as st
 
     st.cache_data.clear()
+    st.cache_resource.clear()
     yield
     st.cache_data.clear()
+    st.cache_resource.clear()

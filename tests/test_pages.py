@@ -137,24 +137,35 @@ def test_download_buttons_carry_name_and_date() -> None:
 
 def test_changing_one_kpi_evaluates_only_that_kpi_again() -> None:
     from kpilogic.model import Target
-    from pages.shared import EVAL_MEMO, KPI_MEMO, SCORECARD
+    from pages.shared import EVAL_MEMO, SCORECARD, kpi_memo
 
     at = _app("en")
     at.switch_page("pages/dashboard.py").run()
     assert not at.exception
-    before = dict(at.session_state[KPI_MEMO])
+    memo = kpi_memo()
+    before = {key: memo[key] for key in memo}
+    assert before  # the sample's KPIs were evaluated through the memo
     card: Scorecard = at.session_state[SCORECARD]
     first = card.kpis[0]
     changed = first.model_copy(update={"target": Target(kind="constant", value=1.0)})
     at.session_state[SCORECARD] = card.model_copy(update={"kpis": [changed, *card.kpis[1:]]})
     at.run()
     assert not at.exception
-    after = at.session_state[KPI_MEMO]
     # One new result and one new quality check, for the changed KPI; the rest reused.
-    assert len(set(after) - set(before)) == 2
-    assert set(before) <= set(after)
-    assert all(after[key] is value for key, value in before.items())
+    assert len(set(memo) - set(before)) == 2
+    assert all(memo[key] is value for key, value in before.items())
     # The evaluation on screen carries the new target.
     ev = at.session_state[EVAL_MEMO][1]
     targets = ev.kpi_rows(first.id)["target"].dropna()
     assert not targets.empty and (targets == 1.0).all()
+
+
+def test_the_kpi_memo_keeps_the_most_recently_used() -> None:
+    from kpilogic.quality import recall
+    from pages.shared import KpiMemo
+
+    memo = KpiMemo(limit=2)
+    memo["a"], memo["b"] = 1, 2
+    assert recall(memo, "a") == 1  # a is now the most recent
+    memo["c"] = 3
+    assert list(memo) == ["a", "c"] and recall(memo, "b") is None
