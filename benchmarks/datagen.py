@@ -63,7 +63,9 @@ def order_lines(rows: int, seed: int) -> pd.DataFrame:
     lines_per_order = lines_per_order[:n_orders]
     lines_per_order[-1] -= int(ends[n_orders - 1] - rows)
     t = np.arange(len(days)) / len(days)
-    weight = (1 + 0.3 * t) * (1 + 0.25 * np.sin(2 * np.pi * (days.dayofyear.to_numpy() - 80) / 365))
+    weight = (1 + 0.3 * t) * (
+        1 + 0.25 * np.sin(2 * np.pi * (days.day_of_year.to_numpy() - 80) / 365)
+    )
     order_day = np.sort(rng.choice(len(days), size=n_orders, p=weight / weight.sum()))
     customers = max(rows // 8, 10)
     order_customer = (
