@@ -49,7 +49,9 @@ case "$cmd" in
     app)
         ensure_uv
         "$UV" sync --frozen --no-dev
-        exec "$UV" run --frozen --no-dev streamlit run app.py --browser.gatherUsageStats false "$@"
+        # Every new session opens on the sample scorecard (KOERS_SAMPLE=0 to start empty).
+        KOERS_SAMPLE="${KOERS_SAMPLE:-1}" exec "$UV" run --frozen --no-dev \
+            streamlit run app.py --browser.gatherUsageStats false "$@"
         ;;
     test)
         ensure_uv
