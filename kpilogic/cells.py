@@ -28,7 +28,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kpilogic.parsing import EXCEL_ERRORS, _numeric_text
+from kpilogic.parsing import EXCEL_ERRORS, MAX_TEXT, _numeric_text
 
 BLANK, NUMBER, TEXT, DATE, OTHER = 0, 1, 2, 3, 4
 
@@ -79,6 +79,8 @@ def _text_classes(texts: np.ndarray, arrow: pa.Array) -> np.ndarray:
     if maybe.any():
         plain = np.zeros(len(texts), dtype=bool)
         plain[maybe] = matches(arrow.filter(pa.array(maybe)), _PLAIN_NUMBER)
+        # Longer text is never a number (parsing.MAX_TEXT): the exact reader decides.
+        plain &= np.asarray(pc.utf8_length(arrow).to_numpy(zero_copy_only=False)) <= MAX_TEXT
         out[plain] = NUMBER
         maybe &= ~plain
     if maybe.any():
@@ -124,16 +126,18 @@ def classify(values: np.ndarray) -> Column:
         return Column(classes, kinds, none, None)
     codes, found = pd.factorize(np.fromiter(map(type, values), dtype=object, count=n))
     text_rows, texts = none, None
+    other_text = False  # a subclass of str (numpy's str_): no Arrow copy of the column's text
     for code, kind in enumerate(found):
         mask = codes == code
         cells = values[mask]
+        other_text = other_text or (kind is not str and issubclass(kind, str))
         if kind is str:
             texts = pa.array(cells, type=pa.large_string())
             text_rows = np.flatnonzero(mask)
             classes[mask], kinds[mask] = _text_classes(cells, texts), K_STR
             continue
         classes[mask], kinds[mask] = _classes_of(kind, cells)
-    return Column(classes, kinds, text_rows, texts)
+    return Column(classes, kinds, text_rows, None if other_text else texts)
 
 
 def _classes_of(kind: Any, cells: np.ndarray) -> tuple[np.ndarray | int, int]:
@@ -143,7 +147,9 @@ def _classes_of(kind: Any, cells: np.ndarray) -> tuple[np.ndarray | int, int]:
         return OTHER, K_BOOL
     if issubclass(kind, float | np.floating):
         numbers = cells.astype("float64")
-        return np.where(np.isnan(numbers), BLANK, NUMBER).astype(np.int8), K_NUMBER
+        # numpy's float32 is a number but not a float: layout._typed keeps it as it is.
+        code = K_NUMBER if issubclass(kind, float) else K_OTHER
+        return np.where(np.isnan(numbers), BLANK, NUMBER).astype(np.int8), code
     if issubclass(kind, int):
         return NUMBER, K_NUMBER
     if issubclass(kind, np.integer):

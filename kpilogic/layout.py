@@ -714,39 +714,40 @@ def _totals(sheet: Cells, cols: list[int], rows: Sequence[int], names: Sequence[
     if not candidates.any():
         return [int(r) for r in rows_arr[labelled]]
     values = {c: _numbers(sheet, c, rows_arr, _notation_of(sheet, c, rows_arr)) for c in numeric}
-    # Sums over any run of rows from prefix sums; totals rows are taken out as found.
-    prefix = {
-        c: np.concatenate(([0.0], np.cumsum(np.nan_to_num(v, nan=0.0)))) for c, v in values.items()
-    }
+    # Running sums since the previous total and over all rows that are no total, added up
+    # a stretch at a time (never a difference of large sums, which would lose the small).
     totals: list[int] = []
-    last_total = -1
-    total_sum = dict.fromkeys(numeric, 0.0)
-    total_count = 0
+    since = dict.fromkeys(numeric, 0.0)
+    above = dict.fromkeys(numeric, 0.0)
+    since_count = above_count = 0
+    done = 0  # rows before this position are in the sums (or are totals)
     for at in np.flatnonzero(labelled | candidates).tolist():
-        if not labelled[at]:
-            present = {c: float(v[at]) for c, v in values.items() if not np.isnan(v[at])}
-            if not present:
-                continue
-            groups = (
-                # since the previous total
-                (
-                    at - last_total - 1,
-                    {c: prefix[c][at] - prefix[c][last_total + 1] for c in present},
-                ),
-                # all rows above that are no total
-                (at - total_count, {c: prefix[c][at] - total_sum[c] for c in present}),
-            )
-            if not any(
+        for c, v in values.items():
+            stretch = float(np.nansum(v[done:at]))
+            since[c] += stretch
+            above[c] += stretch
+        since_count += at - done
+        above_count += at - done
+        done = at + 1
+        total = bool(labelled[at])
+        present = {c: float(v[at]) for c, v in values.items() if not np.isnan(v[at])}
+        if not total and present:
+            total = any(
                 count >= 2
                 and all(abs(present[c] - sums[c]) <= 0.005 + 1e-9 * abs(sums[c]) for c in present)
-                for count, sums in groups
-            ):
-                continue
-        totals.append(int(rows_arr[at]))
-        last_total = at
-        total_count += 1
-        for c, v in values.items():
-            total_sum[c] += 0.0 if np.isnan(v[at]) else float(v[at])
+                for count, sums in ((since_count, since), (above_count, above))
+            )
+        if total:
+            totals.append(int(rows_arr[at]))
+            since = dict.fromkeys(numeric, 0.0)
+            since_count = 0
+            continue
+        for c, v in values.items():  # an unlabelled row that sums up nothing: a row like others
+            value = 0.0 if np.isnan(v[at]) else float(v[at])
+            since[c] += value
+            above[c] += value
+        since_count += 1
+        above_count += 1
     return totals
 
 
@@ -946,8 +947,12 @@ def _typed_cells(
     if kind == K_DATE:
         try:
             stamps = pd.to_datetime(pd.Series(values, dtype=object), errors="raise")
-            inside = getattr(stamps.dtype, "tz", None) is None and bool(
-                (stamps.dropna() > _MIN_TS).all() and (stamps.dropna() < _MAX_TS).all()
+            present = stamps.dropna()
+            inside = (
+                getattr(stamps.dtype, "tz", None) is None
+                # NaT is a datetime too; layout._typed keeps such a column as it is.
+                and len(present) == int((kinds != K_NONE).sum())
+                and bool((present > _MIN_TS).all() and (present < _MAX_TS).all())
             )
             if inside:
                 return stamps.astype("datetime64[ns]").rename(name)

@@ -260,9 +260,10 @@ def _plain_votes(
     def match(pattern: str) -> np.ndarray:
         return np.asarray(series.str.fullmatch(pattern).to_numpy(dtype=bool, na_value=False))
 
-    whole = match(r"-?[0-9]+")
-    dot = match(r"-?[0-9]+\.[0-9]+")
-    comma = match(r"-?[0-9]+,[0-9]+")
+    short = np.asarray((series.str.len() <= MAX_TEXT).to_numpy(dtype=bool, na_value=False))
+    whole = match(r"-?[0-9]+") & short
+    dot = match(r"-?[0-9]+\.[0-9]+") & short
+    comma = match(r"-?[0-9]+,[0-9]+") & short
     votes["en"] += int(count[dot & ~match(r"-?[0-9]{1,3}\.[0-9]{3}")].sum())
     votes["nl"] += int(count[comma & ~match(r"-?[0-9]{1,3},[0-9]{3}")].sum())
     rest = ~(whole | dot | comma)
@@ -697,6 +698,7 @@ def parse_number_column(
         # Plain numbers (12, -3,5 in Dutch; 12, -3.5 in English) are read in bulk; only
         # the other texts go through the reader below.
         plain = values.str.fullmatch(_PLAIN[used]).to_numpy(dtype=bool, na_value=False)
+        plain = plain & (values.str.len() <= MAX_TEXT).to_numpy(dtype=bool, na_value=False)
         if plain.any():
             text = values[plain].str.replace(",", ".", regex=False)
             out[plain] = pd.to_numeric(text).to_numpy(dtype="float64") + 0.0  # no -0.0
@@ -789,11 +791,12 @@ def parse_date_column(
             match = values.str.fullmatch(pattern).to_numpy(dtype=bool, na_value=False)
             if not match.any():
                 continue
-            bulk = pd.to_datetime(values[match], format=fmt, errors="coerce").to_numpy(
-                dtype="datetime64[ns]"
-            )
-            at = np.flatnonzero(match)[~np.isnat(bulk)]
-            moments[at] = bulk[~np.isnat(bulk)]
+            stamped = pd.to_datetime(values[match], format=fmt, errors="coerce")
+            # Only dates inside datetime64[ns]'s window, as the reader below takes them.
+            inside = (stamped >= _MIN_STAMP) & (stamped <= _MAX_STAMP)
+            ok = inside.to_numpy(dtype=bool, na_value=False)
+            at = np.flatnonzero(match)[ok]
+            moments[at] = stamped[ok].to_numpy(dtype="datetime64[ns]")
             fast[at] = True
         tally.parsed += int(fast.sum())
         todo = np.flatnonzero(~fast)
@@ -937,6 +940,7 @@ def _all_numeric_text(distinct: np.ndarray) -> bool:
     # one, stopping at the first that is no number (an order number on its first row).
     texts = pd.Series(distinct, dtype=_TEXT)
     plain = texts.str.fullmatch(_PLAIN["nl"]) | texts.str.fullmatch(_PLAIN["en"])
+    plain &= texts.str.len() <= MAX_TEXT
     rest = distinct[~plain.to_numpy(dtype=bool, na_value=False)]
     return all(_numeric_text(str(v)) for v in rest)
 

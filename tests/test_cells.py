@@ -83,6 +83,8 @@ TEXTS = [
     "Totaal Noord",
     "12\n",
     "٣",
+    "1" * 101,  # longer than any number (parsing.MAX_TEXT): text
+    "-" + "1" * 100,
 ]
 CELLS = st.one_of(
     st.none(),
@@ -237,3 +239,33 @@ def test_blank_cells_are_found_in_raw_and_normalised_grids_alike() -> None:
     assert tidy.isna().to_numpy().sum() >= raw.isna().to_numpy().sum()
     frame = pd.DataFrame({"a": [" ", "", None, "x"]}, dtype=object)
     assert blank_mask(frame["a"].to_numpy()).tolist() == [True, True, True, False]
+
+
+# -- cases a review found (old per-cell code vs the column-wise one) --------------------------
+
+
+def _grid(rows: list[list[object]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, dtype=object)
+
+
+def test_an_unlabelled_total_under_a_huge_amount_is_still_found() -> None:
+    # Sums taken as differences of running totals lost 0.1 + 0.2 next to 2e20.
+    grid = _grid(
+        [["name", "v"], ["a", 1e20], ["Totaal", 1e20], ["b", 0.1], ["c", 0.2], [None, 0.3]]
+    )
+    guess = guess_layout(grid)
+    assert guess.total_rows == (2, 5)
+    assert guess.data_rows == (1, 3, 4)
+
+
+def test_numpy_cells_keep_their_values_and_types() -> None:
+    grid = _grid([["name", "v"], [np.str_("a"), np.float32(1.5)], ["b", np.float32(2.0)]])
+    frame = apply_layout(grid, guess_layout(grid))
+    assert frame["name"].tolist() == ["a", "b"]
+    assert frame["v"].dtype == object  # float32 cells are kept as they are, as before
+
+
+def test_a_date_column_with_nat_stays_as_read() -> None:
+    grid = _grid([["when", "v"], [datetime(2020, 1, 1), 1.0], [pd.NaT, 2.0]])
+    frame = apply_layout(grid, guess_layout(grid))
+    assert frame["when"].dtype == object

@@ -476,6 +476,7 @@ NUMBER_TEXTS = st.one_of(
     st.floats(-1e6, 1e6, allow_nan=False).map(lambda v: f"{v:.2f}"),
     st.floats(-1e6, 1e6, allow_nan=False).map(lambda v: f"{v:.2f}".replace(".", ",")),
     st.sampled_from(["", " ", "-", "€ 1.234,56", "1,234.56", "12%", "#DIV/0!", "n.v.t.", "-0"]),
+    st.sampled_from(["1" * 101, "-" + "1" * 100, "1," + "1" * 99, "1" * 400]),  # too long
     st.none(),
 )
 DATE_TEXTS = st.one_of(
@@ -486,6 +487,8 @@ DATE_TEXTS = st.one_of(
         lambda d: d.strftime("%d-%m-%Y")
     ),
     st.sampled_from(["2026-02-30", "31-02-2026", "13-13-2026", "mrt 2026", "2026-Q1", "", "#N/B"]),
+    # Outside datetime64[ns] (1677-09-22 to 2262-04-11): no date, in bulk or one by one.
+    st.sampled_from(["1500-01-01", "0001-01-01", "9999-12-31", "1677-09-22", "2262-04-12"]),
     st.none(),
 )
 
