@@ -357,15 +357,18 @@ class Shared:
     """Work on a dataset that every KPI on it needs (its dates, where its data ends, the
     period key of each row per cadence), done once while one scorecard is evaluated.
 
-    Keyed on the identity of the dataset's DataFrame, so it must not outlive the call that
-    holds those frames (``evaluate_scorecard`` makes one per call)."""
+    Keyed on the identity of the dataset's DataFrame; it keeps a reference to every frame it
+    saw, so no other frame can take a seen frame's identity while it lives
+    (``evaluate_scorecard`` makes one per call)."""
 
     def __init__(self) -> None:
+        self._frames: dict[int, pd.DataFrame] = {}  # holds the frames: ids stay unique
         self._dates: dict[tuple[int, str], pd.Series] = {}
         self._ends: dict[tuple[int, str], date | None] = {}
         self._keys: dict[tuple[int, str, str, int], pd.Series] = {}
 
     def dates(self, df: pd.DataFrame, column: str, name: str) -> pd.Series:
+        self._frames.setdefault(id(df), df)
         key = (id(df), column)
         if key not in self._dates:
             dates = _dates(df, column, name)
