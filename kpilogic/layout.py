@@ -62,7 +62,7 @@ from kpilogic.cells import (
 )
 from kpilogic.errors import LayoutError
 from kpilogic.ingest import _MAX_TS, _MIN_TS, _header, _in_ns_range
-from kpilogic.notes import render
+from kpilogic.notes import Note
 from kpilogic.parsing import (
     EXCEL_ERRORS,
     DateSystem,
@@ -91,18 +91,11 @@ _HEADER_TEXT_SHARE = 0.6
 
 
 @dataclass(frozen=True)
-class Decision:
+class Decision(Note):
     """One choice the layout step made, as a message key with its parameters.
 
     Row numbers in ``params`` are 1-based as the user sees them; columns are letters.
     """
-
-    key: str
-    params: Mapping[str, Any] = field(default_factory=dict)
-
-    def message(self, lang: str) -> str:
-        """The decision in ``lang``."""
-        return render(self.key, self.params, lang)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ shares as percentages, numbers and dates in the local notation, lists joined.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -37,3 +38,15 @@ def _value(name: str, value: Any, lang: str) -> Any:
 def render(key: str, params: Mapping[str, Any], lang: str) -> str:
     """The message ``key`` in ``lang`` with ``params`` formatted for that language."""
     return t(key, lang, **{name: _value(name, v, lang) for name, v in params.items()})
+
+
+@dataclass(frozen=True)
+class Note:
+    """A message key with its parameters, shown in either language through ``render``."""
+
+    key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def message(self, lang: str) -> str:
+        """The message in ``lang``."""
+        return render(self.key, self.params, lang)

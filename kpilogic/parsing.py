@@ -254,7 +254,7 @@ def _plain_votes(
 ) -> tuple[list[str], list[int]]:
     """Count the votes of plain numbers (12.5 only English, 12,5 only Dutch; 1.234, 1,234
     and 12 both, so no vote) into ``votes``; return the texts left to read one by one."""
-    series = pd.Series(list(texts), dtype=pd.StringDtype(na_value=np.nan))
+    series = pd.Series(list(texts), dtype=_TEXT)
     count = np.asarray(times, dtype=np.int64)
 
     def match(pattern: str) -> np.ndarray:

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
@@ -44,7 +44,7 @@ import pandas as pd
 from kpilogic.errors import KoersError
 from kpilogic.measures import apply_filters, formula_columns
 from kpilogic.model import KPI, Cadence, Scorecard
-from kpilogic.notes import render
+from kpilogic.notes import Note, render
 from kpilogic.parsing import ParseFailure, ParseReport
 from kpilogic.periods import Period, period_keys
 
@@ -73,16 +73,10 @@ _CAPS = {
 
 
 @dataclass(frozen=True)
-class Finding:
+class Finding(Note):
     """One reason a KPI's data is less reliable, and the points it cost (``penalty``)."""
 
-    key: str
-    params: Mapping[str, Any] = field(default_factory=dict)
     penalty: int = 0
-
-    def message(self, lang: str) -> str:
-        """The finding in ``lang``."""
-        return render(self.key, self.params, lang)
 
 
 @dataclass(frozen=True)

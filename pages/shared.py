@@ -39,6 +39,7 @@ from kpilogic.ingest import (
 from kpilogic.layout import Tidy
 from kpilogic.model import Dataset, Scorecard
 from kpilogic.pipeline import read_dataset
+from kpilogic.quality import recall
 from kpilogic.store import Store, StoredCheckIn, default_db_path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -423,6 +424,14 @@ def load_tidies(card: Scorecard) -> tuple[dict[str, Tidy], dict[str, KoersError]
 
 def load_data(card: Scorecard) -> tuple[dict[str, pd.DataFrame], dict[str, KoersError]]:
     """Every dataset of ``card`` as a typed table; problems per dataset id."""
+    _, data, problems = _load(card)
+    return data, problems
+
+
+def _load(
+    card: Scorecard,
+) -> tuple[dict[str, Tidy], dict[str, pd.DataFrame], dict[str, KoersError]]:
+    """What reading found per dataset, the typed tables, and the problems."""
     out: dict[str, pd.DataFrame] = {}
     tidies, problems = load_tidies(card)
     stored = files()
@@ -433,39 +442,38 @@ def load_data(card: Scorecard) -> tuple[dict[str, pd.DataFrame], dict[str, Koers
         kinds = dataset_kinds(ds.id, f.sha, f.name, ds.sheet, raw, ds.date_column)
         key = layout_key(ds) + repr(sorted(kinds.items()))
         out[ds.id] = cached_typed(f.sha, f.name, ds.sheet, key, raw, kinds)
-    return out, problems
+    return tidies, out, problems
 
 
-_EVALUATIONS_LOCK = threading.Lock()
 _KEPT_KPI_RESULTS = 2_000  # per-KPI results kept for all sessions (most recently used)
 
 
-class KpiMemo(MutableMapping[str, Any]):
-    """``evaluate_scorecard``'s memo for the whole server: its keys hash everything a KPI's
-    result depends on, so sessions (and a reload) share it safely. Each operation holds a
-    lock; the oldest entries go when it grows past ``limit``."""
+class SharedMemo(MutableMapping[Any, Any]):
+    """A memo for the whole server, used from every session's thread: each operation holds
+    a lock; the least recently stored entries go when it grows past ``limit``. Its keys
+    must say everything a value depends on (``evaluate_scorecard``'s memo keys do)."""
 
-    def __init__(self, limit: int = _KEPT_KPI_RESULTS) -> None:
-        self._items: OrderedDict[str, Any] = OrderedDict()
+    def __init__(self, limit: int) -> None:
+        self._items: OrderedDict[Any, Any] = OrderedDict()
         self._lock = threading.Lock()
         self.limit = limit
 
-    def __getitem__(self, key: str) -> Any:
+    def __getitem__(self, key: Any) -> Any:
         with self._lock:
             return self._items[key]
 
-    def __setitem__(self, key: str, value: Any) -> None:
+    def __setitem__(self, key: Any, value: Any) -> None:
         with self._lock:
             self._items[key] = value
             self._items.move_to_end(key)
             while len(self._items) > self.limit:
                 self._items.popitem(last=False)
 
-    def __delitem__(self, key: str) -> None:
+    def __delitem__(self, key: Any) -> None:
         with self._lock:
             del self._items[key]
 
-    def __iter__(self) -> Iterator[str]:
+    def __iter__(self) -> Iterator[Any]:
         with self._lock:
             return iter(list(self._items))
 
@@ -473,24 +481,24 @@ class KpiMemo(MutableMapping[str, Any]):
         with self._lock:
             return len(self._items)
 
-    def pop(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+    def pop(self, key: Any, default: Any = None) -> Any:  # type: ignore[override]
         with self._lock:
             return self._items.pop(key, default)
 
 
 @st.cache_resource(show_spinner=False)
-def kpi_memo() -> KpiMemo:
-    """The server's memo of per-KPI results (see ``KpiMemo``)."""
-    return KpiMemo()
+def kpi_memo() -> SharedMemo:
+    """The server's per-KPI results: ``evaluate_scorecard``'s memo for every session."""
+    return SharedMemo(_KEPT_KPI_RESULTS)
 
 
 _KEPT_EVALUATIONS = 16
 
 
 @st.cache_resource(show_spinner=False)
-def _evaluations() -> OrderedDict[tuple[str, str, date | None, date], Evaluation]:
-    """Evaluations shared by every session (a reload reuses them), newest last."""
-    return OrderedDict()
+def _evaluations() -> SharedMemo:
+    """Whole evaluations shared by every session (a reload reuses them)."""
+    return SharedMemo(_KEPT_EVALUATIONS)
 
 
 def _dataset_keys(card: Scorecard) -> dict[str, str]:
@@ -513,22 +521,18 @@ def evaluation(card: Scorecard) -> tuple[Evaluation, dict[str, KoersError]]:
 
     Nothing is recomputed on a rerun that changed nothing; after a change to one KPI only
     that KPI is evaluated again (``evaluate_scorecard``'s memo, ``kpi_memo``, shared by the
-    sessions); a
-    progress bar shows while KPIs are evaluated.
+    sessions); a progress bar shows while KPIs are evaluated.
     """
     as_of = st.session_state.get(AS_OF)
-    card_json, data_key = card.to_json(), _data_key(card)
-    memo_key = (card_json, data_key, as_of, date.today())
+    data_keys = _dataset_keys(card)
+    memo_key = (card.to_json(), repr(sorted(data_keys.items())), as_of, date.today())
     # A rerun that changed nothing takes the session's own result.
     memo = st.session_state.get(EVAL_MEMO)
     if memo is not None and memo[0] == memo_key:
         return memo[1], memo[2]
-    shared = _evaluations()
-    with _EVALUATIONS_LOCK:
-        ev = shared.get(memo_key)
-    data, problems = load_data(card)
+    tidies, data, problems = _load(card)
+    ev = recall(_evaluations(), memo_key)
     if ev is None:
-        tidies, _ = load_tidies(card)
         bar = st.empty()
 
         def progress(done: int, total: int) -> None:
@@ -541,14 +545,11 @@ def evaluation(card: Scorecard) -> tuple[Evaluation, dict[str, KoersError]]:
             reports={k: v.report for k, v in tidies.items()},
             rows={k: v.row_numbers for k, v in tidies.items()},
             memo=kpi_memo(),
-            data_keys=_dataset_keys(card),
+            data_keys=data_keys,
             progress=progress,
         )
         bar.empty()
-        with _EVALUATIONS_LOCK:
-            shared[memo_key] = ev
-            while len(shared) > _KEPT_EVALUATIONS:
-                shared.popitem(last=False)
+        _evaluations()[memo_key] = ev
     st.session_state[EVAL_MEMO] = (memo_key, ev, problems)
     return ev, problems
 

@@ -162,9 +162,9 @@ def test_changing_one_kpi_evaluates_only_that_kpi_again() -> None:
 
 def test_the_kpi_memo_keeps_the_most_recently_used() -> None:
     from kpilogic.quality import recall
-    from pages.shared import KpiMemo
+    from pages.shared import SharedMemo
 
-    memo = KpiMemo(limit=2)
+    memo = SharedMemo(limit=2)
     memo["a"], memo["b"] = 1, 2
     assert recall(memo, "a") == 1  # a is now the most recent
     memo["c"] = 3
