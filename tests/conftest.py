@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-CORPUS = SHARED / "corpus"
+CORPUS = ROOT / "tests" / "corpus"
+SUPERSTORE = CORPUS / "real" / "Sample - Superstore.xls"
 SAMPLE_DIR = ROOT / "sample_data"
 ARTIFACTS = ROOT / "test-artifacts"
+
+
+def require_superstore() -> Path:
+    """The Superstore workbook; a test that needs it skips when it was removed (see
+    tests/corpus/README.md), except in CI, where its absence is a failure."""
+    if not SUPERSTORE.is_file():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{SUPERSTORE.relative_to(ROOT)} is missing (required in CI)")
+        pytest.skip(f"{SUPERSTORE.relative_to(ROOT)} is not in this checkout")
+    return SUPERSTORE
 
 
 @pytest.fixture(scope="session", autouse=True)

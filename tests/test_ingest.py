@@ -24,12 +24,12 @@ from kpilogic.ingest import (
     read_workbook,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT.parent / "shared" / "corpus"
+from tests.conftest import CORPUS
+
 CALAMINE = CORPUS / "calamine"
 
 
-# The corpus lies beside the checkout (../shared/corpus), in CI too: a missing corpus fails.
+# The corpus is part of the repository (tests/corpus): a missing file fails.
 def needs_corpus(test):  # type: ignore[no-untyped-def]
     return test
 

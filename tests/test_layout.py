@@ -583,12 +583,10 @@ def test_csv_delimiters_and_encodings(delimiter: str, encoding: str) -> None:
 
 # -- the real-world corpus -------------------------------------------------------------------
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
-
-
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared/corpus not beside repo")
 def test_every_corpus_file_tidies_or_raises_our_error() -> None:
     tidied = 0
+    from tests.conftest import CORPUS
+
     for path in sorted(p for p in CORPUS.rglob("*") if p.suffix.lower() in SPREADSHEET_SUFFIXES):
         try:
             sheets = sheet_info(path.read_bytes(), path.name)

@@ -13,17 +13,21 @@ import pytest
 
 from kpilogic.ingest import apply_kinds, guess_date_column, list_sheets, profile_columns, read_table
 
-ROOT = Path(__file__).resolve().parents[1]
-SUPERSTORE = ROOT.parent / "shared" / "corpus" / "real" / "Sample - Superstore.xls"
+from tests.conftest import require_superstore
 
 
 @pytest.fixture(scope="module")
-def orders() -> pd.DataFrame:
-    return read_table(SUPERSTORE.read_bytes(), SUPERSTORE.name, "Orders")
+def superstore() -> Path:
+    return require_superstore()
 
 
-def test_sheets() -> None:
-    assert list_sheets(SUPERSTORE.read_bytes(), SUPERSTORE.name) == ["Orders", "Returns", "People"]
+@pytest.fixture(scope="module")
+def orders(superstore: Path) -> pd.DataFrame:
+    return read_table(superstore.read_bytes(), superstore.name, "Orders")
+
+
+def test_sheets(superstore: Path) -> None:
+    assert list_sheets(superstore.read_bytes(), superstore.name) == ["Orders", "Returns", "People"]
 
 
 def test_rows_and_totals(orders: pd.DataFrame) -> None:
@@ -43,11 +47,13 @@ def test_yearly_sales_as_published(orders: pd.DataFrame) -> None:
     }
 
 
-def test_monthly_and_quarterly_against_plain_python(orders: pd.DataFrame) -> None:
+def test_monthly_and_quarterly_against_plain_python(
+    orders: pd.DataFrame, superstore: Path
+) -> None:
     """An independent pivot: plain loops over calamine's rows, no pandas."""
     import python_calamine
 
-    book = python_calamine.CalamineWorkbook.from_path(str(SUPERSTORE))
+    book = python_calamine.CalamineWorkbook.from_path(str(superstore))
     rows = book.get_sheet_by_name("Orders").to_python()
     header = rows[0]
     date_at, sales_at = header.index("Order Date"), header.index("Sales")
