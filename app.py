@@ -7,7 +7,7 @@ import os
 import streamlit as st
 
 from kpilogic.i18n import LANGS
-from pages.shared import LANG, PAGES, bootstrap, load_sample, routed, scorecard, tr
+from pages.shared import LANG, PAGES, bootstrap, is_sample, load_sample, routed, scorecard, tr
 
 st.set_page_config(page_title="Koers", page_icon="🧭", layout="wide")
 bootstrap()
@@ -24,6 +24,8 @@ if (
 
 def _on_lang_change() -> None:
     st.session_state[LANG] = st.session_state["lang_widget"]
+    if is_sample():
+        load_sample()  # the sample in the newly chosen language
     # Choice widgets remember their translated label; forget the goal wizard's widgets and the
     # review page's period choices so they are drawn again from the app-owned draft.
     for key in [k for k in st.session_state if str(k).startswith(("goal_", "review_period_"))]:

@@ -32,6 +32,7 @@ from kpilogic import model
 
 SAMPLE_WORKBOOK = "koers_sample.xlsx"
 SAMPLE_SCORECARD = "koers_sample_scorecard.json"
+SAMPLE_SCORECARD_NL = "koers_sample_scorecard_nl.json"
 DEFAULT_SEED = 2026
 
 FIRST_DAY = date(2024, 1, 1)
@@ -698,9 +699,10 @@ def _kpis() -> list[model.KPI]:
     ]
 
 
-def sample_scorecard() -> model.Scorecard:
-    """The scorecard "De Ketting 2026" over the sample workbook (see the module docstring)."""
-    return model.Scorecard(
+def sample_scorecard(lang: str = "en") -> model.Scorecard:
+    """The scorecard "De Ketting 2026" over the sample workbook (see the module docstring),
+    with its texts in ``lang`` ("en" or "nl")."""
+    card = model.Scorecard(
         name="De Ketting 2026",
         description="Fietsenmakerij De Ketting, Utrecht: shop and web shop for bikes, e-bikes, "
         "parts and accessories, and a repair workshop. The plan for 2026.",
@@ -709,6 +711,160 @@ def sample_scorecard() -> model.Scorecard:
         goals=_goals(),
         kpis=_kpis(),
     )
+    if lang != "nl":
+        return card
+    return card.model_copy(
+        update={
+            "description": _dutch(card.description),
+            "datasets": [d.model_copy(update={"name": _dutch(d.name)}) for d in card.datasets],
+            "goals": [
+                g.model_copy(update={f: _dutch(getattr(g, f)) for f in ("title", "why", "owner")})
+                for g in card.goals
+            ],
+            "kpis": [
+                k.model_copy(
+                    update={f: _dutch(getattr(k, f)) for f in ("name", "why", "owner", "action")}
+                )
+                for k in card.kpis
+            ],
+        }
+    )
+
+
+def sample_scorecard_file(lang: str) -> str:
+    """The file name of the sample scorecard in ``lang``."""
+    return SAMPLE_SCORECARD_NL if lang == "nl" else SAMPLE_SCORECARD
+
+
+# -- the Dutch sample ---------------------------------------------------------------------
+# The same scorecard in Dutch: every text a user reads (names, reasons, owners' roles, actions,
+# dataset names). Ids, columns and sheet names stay as they are: they name the workbook.
+_DUTCH: dict[str, str] = {
+    # datasets
+    "Orders": "Bestellingen",
+    "Marketing": "Marketing",
+    "Survey": "Klantonderzoek",
+    "Deliveries": "Leveringen",
+    # owners
+    _JOOST: "Joost Bakker (eigenaar)",
+    _SANNE: "Sanne de Vries (webshop)",
+    _FATIMA: "Fatima El Amrani (winkelmanager)",
+    _DAAN: "Daan Visser (logistiek)",
+    _EVA: "Eva Jansen (marketing)",
+    # the scorecard
+    "Fietsenmakerij De Ketting, Utrecht: shop and web shop for bikes, e-bikes, parts and "
+    "accessories, and a repair workshop. The plan for 2026.": "Fietsenmakerij De Ketting, "
+    "Utrecht: winkel en webshop voor fietsen, e-bikes, onderdelen en accessoires, en een "
+    "reparatiewerkplaats. Het plan voor 2026.",
+    # goals
+    "Grow web shop revenue 18% in 2026": "Webshopomzet 18% hoger in 2026",
+    "Walk-in traffic in Utrecht is flat; the web shop reaches cyclists all over the Randstad "
+    "and is where the growth has to come from.": "De aanloop in de winkel in Utrecht groeit "
+    "niet meer; de webshop bereikt fietsers in de hele Randstad en daar moet de groei vandaan "
+    "komen.",
+    "€1.12M revenue in 2026 at a gross margin of at least 38%": "€ 1,12 mln omzet in 2026 "
+    "bij een brutomarge van minstens 38%",
+    "Growth only helps if it pays for the second mechanic hired in 2026; discounting bikes "
+    "to reach a revenue number is not the plan.": "Groei helpt alleen als die de tweede "
+    "monteur betaalt die in 2026 komt; fietsen afprijzen om een omzetcijfer te halen is niet "
+    "het plan.",
+    "Customers recommend us: NPS 40+ and satisfaction 4.2+ all year": "Klanten bevelen ons "
+    "aan: het hele jaar NPS 40+ en tevredenheid 4,2+",
+    "Most new customers come through word of mouth; a happy customer comes back for every "
+    "service and for the next bike in the family.": "De meeste nieuwe klanten komen via "
+    "mond-tot-mondreclame; een tevreden klant komt terug voor elke onderhoudsbeurt en voor de "
+    "volgende fiets in het gezin.",
+    "Web orders delivered in under 2 days, 92% on time": "Webbestellingen binnen 2 dagen "
+    "geleverd, 92% op tijd",
+    "Delivery speed is what web customers compare us on with the big online stores, and "
+    "late parcels cost phone calls and refunds.": "Op levertijd vergelijken webklanten ons "
+    "met de grote webwinkels, en late pakketten kosten telefoontjes en terugbetalingen.",
+    "4,000 leads from a €50,000 marketing budget in 2026": "4.000 leads uit een "
+    "marketingbudget van € 50.000 in 2026",
+    "Marketing must bring people who come back (newsletter sign-ups, test rides) without "
+    "growing faster than revenue.": "Marketing moet mensen opleveren die terugkomen "
+    "(nieuwsbriefaanmeldingen, proefritten), zonder sneller te groeien dan de omzet.",
+    # KPIs: names
+    "Web shop revenue": "Webshopomzet",
+    "Web average order value": "Gemiddelde orderwaarde webshop",
+    "Newsletter subscribers": "Abonnees nieuwsbrief",
+    "Revenue (all channels)": "Omzet (alle kanalen)",
+    "Gross margin %": "Brutomarge %",
+    "Gross profit": "Brutowinst",
+    "Net Promoter Score": "Net Promoter Score (NPS)",
+    "Customer satisfaction (1–5)": "Klanttevredenheid (1–5)",
+    "Average delivery time": "Gemiddelde levertijd",
+    "Delivered on time %": "Op tijd geleverd %",
+    "Lead conversion (leads per 100 visits)": "Leadconversie (leads per 100 bezoeken)",
+    "Cost per lead": "Kosten per lead",
+    "Ad spend": "Advertentie-uitgaven",
+    # KPIs: why
+    "The goal itself, month by month, so a slow month shows before the year is lost.": "Het "
+    "doel zelf, maand voor maand, zodat een slappe maand opvalt voordat het jaar verloren is.",
+    "Below €70 free shipping and payment fees eat the margin; above €100 the month leans on "
+    "bikes sold without a test ride, and returns follow.": "Onder € 70 eten gratis verzending "
+    "en betaalkosten de marge op; boven € 100 leunt de maand op fietsen die zonder proefrit "
+    "zijn verkocht, en dan volgen retouren.",
+    "The newsletter is the cheapest sales channel of the web shop: every mailing brings "
+    "orders.": "De nieuwsbrief is het goedkoopste verkoopkanaal van de webshop: elke mailing "
+    "levert bestellingen op.",
+    "The year's revenue plan, month by month (the Targets sheet).": "Het omzetplan van het "
+    "jaar, maand voor maand (het tabblad Targets).",
+    "Growth must not come from discounting. The web shop sells parts and accessories at a "
+    "higher margin than the shop, where bikes weigh in.": "Groei mag niet uit kortingen komen. "
+    "De webshop verkoopt onderdelen en accessoires met een hogere marge dan de winkel, waar de "
+    "fietsen zwaar meewegen.",
+    "What is left to pay the team, the rent and the second mechanic.": "Wat overblijft om het "
+    "team, de huur en de tweede monteur te betalen.",
+    "Would our customers recommend us? Promoters (9–10) minus detractors (0–6), as a share of "
+    "all answers.": "Zouden onze klanten ons aanbevelen? Promotors (9–10) min criticasters "
+    "(0–6), als aandeel van alle antwoorden.",
+    "The direct score per order: an early warning before the NPS moves.": "Het directe cijfer "
+    "per bestelling: een vroeg signaal voordat de NPS verandert.",
+    "Customers compare us with the big web shops on speed.": "Klanten vergelijken onze "
+    "snelheid met die van de grote webwinkels.",
+    "A promise kept: 2 days, 3 for orders on Friday or Saturday.": "Een belofte nagekomen: 2 "
+    "dagen, 3 voor bestellingen op vrijdag of zaterdag.",
+    "Visits only help if visitors sign up, book a test ride or ask a question.": "Bezoeken "
+    "helpen alleen als bezoekers zich aanmelden, een proefrit boeken of een vraag stellen.",
+    "Ad spend has to buy interest, not just clicks.": "Advertentiegeld moet interesse kopen, "
+    "niet alleen klikken.",
+    "Marketing spend stays within the budget agreed per month.": "De marketinguitgaven blijven "
+    "binnen het budget dat per maand is afgesproken.",
+    # KPIs: agreed actions
+    "Newsletter campaign to lapsed customers and a free-delivery weekend.": "Nieuwsbriefactie "
+    "voor klanten die lang niets kochten en een weekend gratis bezorging.",
+    "Review the free-shipping threshold and the bundles shown at checkout.": "De grens voor "
+    "gratis verzending en de bundels bij het afrekenen herzien.",
+    "Sign-up incentive (a free check-up) at the till and at checkout.": "Een aanmeldcadeau "
+    "(een gratis controlebeurt) aan de kassa en bij het afrekenen.",
+    "Discuss in the monthly meeting which channel and category is behind.": "In het "
+    "maandoverleg bespreken welk kanaal en welke categorie achterblijft.",
+    "Check the discounts given and the supplier prices of the top sellers.": "De gegeven "
+    "kortingen en de inkoopprijzen van de best verkochte artikelen nalopen.",
+    "Quarterly review with the accountant: costs, prices and the hiring plan.": "Kwartaaloverleg "
+    "met de accountant: kosten, prijzen en het plan voor de nieuwe monteur.",
+    "Call back every detractor within a week; discuss the themes in the team.": "Elke "
+    "criticaster binnen een week terugbellen; de terugkerende punten in het team bespreken.",
+    "Read the comments with the team; shorten the workshop's waiting list.": "De opmerkingen "
+    "met het team lezen; de wachtlijst van de werkplaats verkorten.",
+    "Ask the carrier about the late parcels; pack before 15:00 for same-day pickup.": "De "
+    "vervoerder aanspreken op de late pakketten; vóór 15:00 inpakken voor ophalen dezelfde dag.",
+    "Weekly call with the carrier; get a quote from a second carrier.": "Wekelijks overleg met "
+    "de vervoerder; een offerte vragen bij een tweede vervoerder.",
+    "Test the sign-up and test-ride forms on mobile; A/B-test the landing page.": "De "
+    "formulieren voor aanmelden en proefritten op mobiel testen; een A/B-test van de "
+    "landingspagina.",
+    "Pause the campaigns with the highest cost per lead; move budget to search.": "De "
+    "campagnes met de hoogste kosten per lead pauzeren; budget naar zoekadvertenties.",
+    "Agree an overspend with the owner before the campaign starts, or stop it.": "Een "
+    "overschrijding vooraf met de eigenaar afspreken, of de campagne stoppen.",
+}
+
+
+def _dutch(text: str | None) -> str | None:
+    """The Dutch text of the sample; a text without a translation is a bug (tested)."""
+    return None if text is None else _DUTCH[text]
 
 
 # -- writing ---------------------------------------------------------------------------------
@@ -794,13 +950,17 @@ def workbook_bytes(wb: Workbook) -> bytes:
 
 
 def write_sample(directory: Path) -> list[Path]:
-    """Write the sample workbook and its scorecard JSON into ``directory`` (created if missing).
+    """Write the sample workbook and its scorecard JSON (English and Dutch) into ``directory``
+    (created if missing).
 
     Returns the paths written. Raises: OSError when the directory cannot be written.
     """
     directory.mkdir(parents=True, exist_ok=True)
     workbook = directory / SAMPLE_WORKBOOK
     workbook.write_bytes(workbook_bytes(build_workbook(sample_frames())))
-    card = directory / SAMPLE_SCORECARD
-    card.write_text(sample_scorecard().to_json() + "\n", encoding="utf-8")
-    return [workbook, card]
+    written = [workbook]
+    for lang in ("en", "nl"):
+        card = directory / sample_scorecard_file(lang)
+        card.write_text(sample_scorecard(lang).to_json() + "\n", encoding="utf-8")
+        written.append(card)
+    return written

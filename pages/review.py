@@ -30,6 +30,7 @@ from pages.shared import (
     PAGES,
     bound,
     evaluation,
+    is_sample,
     lang,
     notice,
     plain_md,
@@ -41,6 +42,7 @@ from pages.shared import (
     store,
     tr,
     workspace_checkins,
+    workspace_for_change,
     workspace_id,
 )
 
@@ -58,7 +60,7 @@ st.title(tr("review.title"))
 st.caption(tr("review.intro"))
 
 db, ws = store(), workspace_id()
-if db is None or ws is None:
+if db is None or (ws is None and not is_sample()):
     st.info(tr("review.no_store" if db is None else "review.no_workspace"), icon="🗓️")
     st.page_link(PAGES["start"], label=tr("nav.start"), icon="🏠")
     st.stop()
@@ -245,9 +247,10 @@ def _checkin_form(kpi: KPI) -> None:
     except ValidationError as exc:
         st.error(tr("review.form.invalid", detail=describe_validation_error(exc)), icon="⚠️")
         return
-    assert db is not None and ws is not None
+    saved_in = workspace_for_change()  # a check-in on the sample makes it the user's
+    assert db is not None and saved_in is not None
     try:
-        db.add_checkin(ws, checkin)
+        db.add_checkin(saved_in, checkin)
     except KoersError as exc:
         show_error(exc)
         return

@@ -52,6 +52,7 @@ KINDS = "koers_kinds"
 AS_OF = "koers_as_of"
 NOTICE = "koers_notice"
 EVAL_MEMO = "koers_eval_memo"  # (key, evaluation, problems) of the last run
+SAMPLE = "koers_sample"  # language of the sample while it is open and not yet the user's
 
 PAGES = {
     "start": "pages/start.py",
@@ -148,6 +149,8 @@ def open_workspace(ws_id: str) -> bool:
         show_error(exc)
         return False
     ss = st.session_state
+    ss.pop(SAMPLE, None)
+    st.query_params.pop("sample", None)
     ss[WORKSPACE] = ws_id
     ss[SCORECARD] = card
     ss[FILES] = kept
@@ -172,9 +175,11 @@ def close_workspace() -> None:
     ss[KINDS] = {}
     ss[AS_OF] = None
     ss.pop(SAVED_SETTINGS, None)
+    ss.pop(SAMPLE, None)
     for key in [k for k in ss if str(k).startswith(("koers_goal_", "koers_kpi_"))]:
         del ss[key]
     st.query_params.pop("ws", None)
+    st.query_params.pop("sample", None)
 
 
 # -- state ---------------------------------------------------------------------------------
@@ -195,6 +200,8 @@ def bootstrap() -> None:
         wanted = st.query_params.get("ws")
         if wanted and not open_workspace(wanted):
             st.query_params.pop("ws", None)
+        elif not wanted and st.query_params.get("sample"):
+            load_sample()  # a reload of the (unsaved) sample shows it again
     ws = workspace_id()
     if ws and st.query_params.get("ws") != ws:
         st.query_params["ws"] = ws
@@ -224,8 +231,16 @@ def scorecard() -> Scorecard | None:
     return value if isinstance(value, Scorecard) else None
 
 
+def is_sample() -> bool:
+    """Is the open scorecard the sample, shown but not yet saved as the user's own?"""
+    return bool(st.session_state.get(SAMPLE)) and workspace_id() is None
+
+
 def set_scorecard(card: Scorecard) -> None:
-    """Replace the scorecard and save it at once (a new workspace the first time)."""
+    """Replace the scorecard and save it at once (a new workspace the first time).
+
+    The sample becomes a workspace of the user's here, at its first change, with its file.
+    """
     st.session_state[SCORECARD] = card
     db = store()
     if db is None:
@@ -235,6 +250,10 @@ def set_scorecard(card: Scorecard) -> None:
         if ws is None:
             created = db.create_workspace(card.name, card, lang())
             st.session_state[WORKSPACE] = created.id
+            for kept in files().values():  # the sample's workbook goes with it
+                db.save_file(created.id, kept.name, kept.data)
+            st.session_state.pop(SAMPLE, None)
+            st.query_params.pop("sample", None)
             st.query_params["ws"] = created.id
             persist_settings()
             return
@@ -267,6 +286,8 @@ def add_file(name: str, data: bytes) -> StoredFile:
         StoreError: when the file is over the size limit of the workspace store.
     """
     stored = StoredFile(name, data, hashlib.sha256(data).hexdigest())
+    if is_sample():
+        make_sample_mine()
     ensure_scorecard()
     db, ws = store(), workspace_id()
     if db is not None and ws is not None:
@@ -277,6 +298,8 @@ def add_file(name: str, data: bytes) -> StoredFile:
 
 def remove_file(name: str) -> None:
     """Forget an uploaded file, also in the store."""
+    if is_sample():
+        make_sample_mine()
     files().pop(name, None)
     db, ws = store(), workspace_id()
     if db is not None and ws is not None:
@@ -621,13 +644,38 @@ def workspace_checkins() -> list[StoredCheckIn]:
 
 
 def load_sample() -> None:
-    """Open the sample workbook and its scorecard as a new workspace."""
-    from kpilogic.sample import SAMPLE_SCORECARD, SAMPLE_WORKBOOK
+    """Show the sample workbook and its scorecard, in the user's language.
 
-    card = Scorecard.from_json((SAMPLE_DIR / SAMPLE_SCORECARD).read_text(encoding="utf-8"))
+    Nothing is saved: the sample becomes a workspace of the user's only when they change
+    something or choose "make it mine" (``make_sample_mine``), so opening it again and again
+    never piles up copies in the store. ``?sample=1`` in the address brings it back on reload.
+    """
+    from kpilogic.sample import SAMPLE_WORKBOOK, sample_scorecard_file
+
+    name = sample_scorecard_file(lang())
+    card = Scorecard.from_json((SAMPLE_DIR / name).read_text(encoding="utf-8"))
+    data = (SAMPLE_DIR / SAMPLE_WORKBOOK).read_bytes()
     close_workspace()
-    set_scorecard(card)
-    add_file(SAMPLE_WORKBOOK, (SAMPLE_DIR / SAMPLE_WORKBOOK).read_bytes())
+    ss = st.session_state
+    ss[SCORECARD] = card
+    sha = hashlib.sha256(data).hexdigest()
+    ss[FILES] = {SAMPLE_WORKBOOK: StoredFile(SAMPLE_WORKBOOK, data, sha)}
+    ss[SAMPLE] = lang()
+    st.query_params["sample"] = "1"
+
+
+def make_sample_mine() -> None:
+    """Save the open sample as a workspace of the user's (with its workbook)."""
+    card = scorecard()
+    if is_sample() and card is not None:
+        set_scorecard(card)
+
+
+def workspace_for_change() -> str | None:
+    """The open workspace's id for a change; the sample is saved as the user's first."""
+    if is_sample():
+        make_sample_mine()
+    return workspace_id()
 
 
 # -- rendering helpers ---------------------------------------------------------------------

@@ -12,10 +12,13 @@ from kpilogic.model import Scorecard
 from pages.shared import (
     PAGES,
     close_workspace,
+    is_sample,
     lang,
     load_sample,
+    make_sample_mine,
     notice,
     open_workspace,
+    plain_md,
     route_guard,
     scorecard,
     set_notice,
@@ -36,11 +39,29 @@ st.title(tr("start.title"))
 st.markdown(tr("start.intro"))
 
 card = scorecard()
-cols = st.columns(3)
+db = store()
+try:
+    workspaces = db.list_workspaces() if db is not None else []
+except KoersError as exc:
+    show_error(exc)
+    workspaces = []
+current = workspace_id()
+# A first visit (nothing saved yet) offers two ways in and nothing else.
+first_visit = not workspaces and current is None
+cols = st.columns(2 if current is None else 3)
 with cols[0], st.container(border=True):
     st.subheader(tr("start.sample.title"))
     st.write(tr("start.sample.text"))
-    if st.button(tr("start.sample.button"), key="start_sample", type="primary"):
+    if is_sample():
+        st.caption(tr("start.sample.open_unsaved"))
+        show, mine = st.columns(2)
+        if show.button(tr("start.sample.show"), key="start_sample_show", type="primary"):
+            st.switch_page(PAGES["dashboard"])
+        if mine.button(tr("start.sample.make_mine"), key="start_sample_mine"):
+            make_sample_mine()
+            set_notice(tr("start.sample.made_mine", name=plain_md(card.name if card else "")))
+            st.rerun()
+    elif st.button(tr("start.sample.button"), key="start_sample", type="primary"):
         load_sample()
         set_notice(tr("start.sample.loaded"))
         st.switch_page(PAGES["dashboard"])
@@ -50,16 +71,21 @@ with cols[1], st.container(border=True):
     if st.button(tr("start.upload.button"), key="start_upload"):
         close_workspace()
         st.switch_page(PAGES["data"])
-with cols[2], st.container(border=True):
-    st.subheader(tr("start.continue.title"))
-    if card is None:
-        st.write(tr("start.continue.none"))
-    else:
+if current is not None and card is not None:
+    with cols[2], st.container(border=True):
+        st.subheader(tr("start.continue.title"))
         st.write(
-            tr("start.continue.text", name=card.name, goals=len(card.goals), kpis=len(card.kpis))
+            tr(
+                "start.continue.text",
+                name=plain_md(card.name),
+                goals=len(card.goals),
+                kpis=len(card.kpis),
+            )
         )
         if st.button(tr("start.continue.button"), key="start_continue"):
             st.switch_page(PAGES["dashboard"] if card.kpis else PAGES["goals"])
+if first_visit:
+    st.stop()
 
 
 def _when(moment: datetime) -> str:
@@ -67,22 +93,19 @@ def _when(moment: datetime) -> str:
     return f"{format_date(local.date(), L)} {local:%H:%M}"
 
 
-db = store()
 if db is not None:
     st.subheader(tr("start.workspaces"))
     st.caption(tr("start.workspaces_help"))
-    try:
-        workspaces = db.list_workspaces()
-    except KoersError as exc:
-        show_error(exc)
-        workspaces = []
-    current = workspace_id()
+    names = [ws.name for ws in workspaces]
     for ws in workspaces:
         with st.container(border=True):
             row = st.columns([5, 2, 2, 1])
             mark = "▶ " if ws.id == current else ""
-            row[0].markdown(f"**{mark}{ws.name}**")
-            row[0].caption(tr("start.ws_changed", when=_when(ws.updated_at)))
+            row[0].markdown(f"**{mark}{plain_md(ws.name)}**")
+            changed = tr("start.ws_changed", when=_when(ws.updated_at))
+            if names.count(ws.name) > 1:  # never two entries that look the same
+                changed += " · " + tr("start.ws_created", when=_when(ws.created_at), id=ws.id[:8])
+            row[0].caption(changed)
             opened = ws.id != current and row[1].button(tr("start.ws_open"), key=f"ws_open_{ws.id}")
             if opened and open_workspace(ws.id):
                 set_notice(tr("start.ws_opened", name=ws.name))

@@ -15,6 +15,7 @@ from kpilogic.model import KPI, Scorecard
 from kpilogic.sample import (
     REVENUE_PLAN,
     SAMPLE_SCORECARD,
+    SAMPLE_SCORECARD_NL,
     SAMPLE_WORKBOOK,
     SHEETS,
     build_workbook,
@@ -98,14 +99,37 @@ def test_workbook_bytes_are_reproducible(small: dict[str, pd.DataFrame]) -> None
     assert workbook_bytes(build_workbook(small)) == first
 
 
-def test_write_sample_writes_both_files(fresh: Path) -> None:
-    assert sorted(p.name for p in fresh.iterdir()) == sorted([SAMPLE_WORKBOOK, SAMPLE_SCORECARD])
+def test_write_sample_writes_the_workbook_and_both_scorecards(fresh: Path) -> None:
+    expected = [SAMPLE_WORKBOOK, SAMPLE_SCORECARD, SAMPLE_SCORECARD_NL]
+    assert sorted(p.name for p in fresh.iterdir()) == sorted(expected)
     assert Scorecard.from_json((fresh / SAMPLE_SCORECARD).read_text(encoding="utf-8"))
+    assert Scorecard.from_json((fresh / SAMPLE_SCORECARD_NL).read_text(encoding="utf-8"))
 
 
-def test_committed_scorecard_is_what_the_code_makes(fresh: Path) -> None:
-    committed = (SAMPLE_DIR / SAMPLE_SCORECARD).read_text(encoding="utf-8")
-    assert committed == (fresh / SAMPLE_SCORECARD).read_text(encoding="utf-8"), REGENERATE
+@pytest.mark.parametrize("name", [SAMPLE_SCORECARD, SAMPLE_SCORECARD_NL])
+def test_committed_scorecard_is_what_the_code_makes(fresh: Path, name: str) -> None:
+    committed = (SAMPLE_DIR / name).read_text(encoding="utf-8")
+    assert committed == (fresh / name).read_text(encoding="utf-8"), REGENERATE
+
+
+def test_the_dutch_sample_has_every_text_in_dutch_and_the_same_mapping() -> None:
+    en, nl = sample_scorecard("en"), sample_scorecard("nl")
+    # Texts that read the same in both languages: a name and a loanword.
+    same = {"Marketing", "Eva Jansen (marketing)"}
+    pairs = [(en.description, nl.description)]
+    pairs += [(a.name, b.name) for a, b in zip(en.datasets, nl.datasets, strict=True)]
+    for a, b in zip(en.goals, nl.goals, strict=True):
+        pairs += [(a.title, b.title), (a.why, b.why), (a.owner, b.owner)]
+    for a, b in zip(en.kpis, nl.kpis, strict=True):
+        pairs += [(a.name, b.name), (a.why, b.why), (a.owner, b.owner), (a.action, b.action)]
+    untranslated = [a for a, b in pairs if a == b and a not in same]
+    assert untranslated == []
+    assert len(pairs) == 1 + 4 + 5 * 3 + 13 * 4
+    # Everything that maps the data is identical: ids, sheets, columns, measures, targets.
+    strip = {"description": True, "datasets": {"__all__": {"name"}}}
+    strip |= {"goals": {"__all__": {"title", "why", "owner"}}}
+    strip |= {"kpis": {"__all__": {"name", "why", "owner", "action"}}}
+    assert en.model_dump(exclude=strip) == nl.model_dump(exclude=strip)
 
 
 def test_committed_workbook_is_what_the_code_makes(frames: dict[str, pd.DataFrame]) -> None:
