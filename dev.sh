@@ -1,20 +1,24 @@
 #!/bin/sh
 # Koers developer entry point. Needs only Python 3 (and a shell) on a Debian machine.
-#   ./dev.sh app    start the app with the sample data
-#   ./dev.sh test   run every test (unit, AppTest, real-browser end-to-end)
-#   ./dev.sh lint   ruff and mypy
-# It installs what is missing: uv (pinned, from PyPI), the locked packages, and for the
-# browser tests Debian's chromium.
+#   ./dev.sh app            start the app with the sample data on http://localhost:8501
+#   ./dev.sh test [ARGS]    run every test (lint, types, unit, AppTest, real-browser end-to-end)
+#   ./dev.sh lint           ruff and mypy
+#   ./dev.sh koers ARGS     the command line (koers evaluate, sample, schema, ...)
+#   ./dev.sh bench [ARGS]   the performance benchmarks (python -m benchmarks.run)
+# It installs what is missing, one line each: uv (pinned, from PyPI, into .tools/), the
+# locked packages (into .venv/), and for the tests Debian's chromium and a few tools.
 set -eu
 cd "$(dirname "$0")"
 UV_VERSION=0.13.9
 
+say() { echo "dev.sh: $*" >&2; }
+
 ensure_uv() {
     if command -v uv >/dev/null 2>&1; then UV=uv; return; fi
     if [ -x .tools/bin/uv ]; then UV=.tools/bin/uv; return; fi
-    echo "Installing uv $UV_VERSION into .tools/ ..." >&2
+    say "installing uv $UV_VERSION into .tools/ ..."
     if python3 -m venv .tools >/dev/null 2>&1; then
-        .tools/bin/python -m pip install -q "uv==$UV_VERSION"
+        .tools/bin/python -m pip install -q --disable-pip-version-check "uv==$UV_VERSION"
         UV=.tools/bin/uv
     else
         # Debian without python3-venv: a user install (PEP 668 needs the override flag).
@@ -22,6 +26,14 @@ ensure_uv() {
             || python3 -m pip install -q --user "uv==$UV_VERSION"
         UV="$(python3 -m site --user-base)/bin/uv"
     fi
+}
+
+sync_packages() {
+    # $1: "--no-dev" for the app alone, "" for everything the tests need; --inexact keeps
+    # what is there (the test packages stay when the app is started).
+    [ -d .venv ] || say "installing the Python packages from uv.lock into .venv/ ..."
+    # shellcheck disable=SC2086
+    "$UV" sync --frozen --quiet --inexact ${1:-}
 }
 
 ensure_system_packages() {
@@ -35,12 +47,12 @@ ensure_system_packages() {
     command -v soffice >/dev/null 2>&1 || missing="$missing libreoffice-calc"
     command -v pdftoppm >/dev/null 2>&1 || missing="$missing poppler-utils"
     [ -z "$missing" ] && return
-    echo "Installing Debian packages for the tests:$missing ..." >&2
+    say "installing Debian packages for the tests (about 600 MB, a few minutes):$missing ..."
     SUDO=""
     [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-    $SUDO apt-get update -qq
+    $SUDO apt-get update -qq >/dev/null
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
-        $missing >/dev/null
+        $missing >/dev/null 2>&1
 }
 
 cmd="${1:-help}"
@@ -48,28 +60,41 @@ cmd="${1:-help}"
 case "$cmd" in
     app)
         ensure_uv
-        "$UV" sync --frozen --no-dev
+        sync_packages --no-dev
         # Every new session opens on the sample scorecard (KOERS_SAMPLE=0 to start empty).
+        # Only this machine can reach it unless KOERS_ADDRESS says otherwise (see README).
         KOERS_SAMPLE="${KOERS_SAMPLE:-1}" exec "$UV" run --frozen --no-dev \
-            streamlit run app.py --browser.gatherUsageStats false "$@"
+            streamlit run app.py --browser.gatherUsageStats false \
+            --server.address "${KOERS_ADDRESS:-127.0.0.1}" "$@"
         ;;
     test)
         ensure_uv
-        "$UV" sync --frozen
+        sync_packages
         ensure_system_packages
+        say "ruff, mypy, then pytest (about 10 minutes on 2 cores) ..."
         "$UV" run --frozen ruff check .
         "$UV" run --frozen mypy
         exec "$UV" run --frozen pytest "$@"
         ;;
     lint)
         ensure_uv
-        "$UV" sync --frozen
+        sync_packages
         "$UV" run --frozen ruff check .
         "$UV" run --frozen ruff format --check kpilogic
         exec "$UV" run --frozen mypy
         ;;
+    koers)
+        ensure_uv
+        sync_packages --no-dev
+        exec "$UV" run --frozen --no-dev koers "$@"
+        ;;
+    bench)
+        ensure_uv
+        sync_packages
+        exec "$UV" run --frozen python -m benchmarks.run "$@"
+        ;;
     *)
-        echo "usage: ./dev.sh app | test | lint" >&2
+        echo "usage: ./dev.sh app | test [PYTEST ARGS] | lint | koers ARGS | bench [--quick]" >&2
         exit 2
         ;;
 esac

@@ -205,6 +205,8 @@ def bootstrap() -> None:
     ws = workspace_id()
     if ws and st.query_params.get("ws") != ws:
         st.query_params["ws"] = ws
+    if is_sample() and st.query_params.get("sample") != "1":
+        st.query_params["sample"] = "1"  # a page switch clears the address's parameters
     persist_settings()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from kpilogic.i18n import t
 from tests.conftest import ARTIFACTS, ROOT
@@ -118,12 +120,39 @@ def app_server(tmp_path_factory) -> Iterator[AppServer]:
     server.stop()
 
 
-def wait_idle(page, timeout: float = 30_000) -> None:
-    """Wait until the Streamlit script run has finished."""
-    page.wait_for_selector(
-        "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout
-    )
-    page.wait_for_timeout(300)
+# Counts finished script runs in the page, so an action can wait for *its* rerun instead of
+# guessing how long the rerun takes to start (a busy machine can take seconds).
+_RUN_COUNTER = """() => {
+  if (window.__koersRuns === undefined) {
+    window.__koersRuns = 0;
+    window.__koersState = null;
+    new MutationObserver(() => {
+      const app = document.querySelector("[data-testid='stApp']");
+      const state = app ? app.getAttribute("data-test-script-state") : null;
+      if (state !== window.__koersState) {
+        if (state === "notRunning" && window.__koersState !== null) window.__koersRuns++;
+        window.__koersState = state;
+      }
+    }).observe(document, {attributes: true, subtree: true, childList: true,
+                          attributeFilter: ["data-test-script-state"]});
+  }
+  return window.__koersRuns;
+}"""
+
+
+def runs(page) -> int:
+    """How many script runs have finished in the page (installs the counter the first time)."""
+    return int(page.evaluate(_RUN_COUNTER))
+
+
+def wait_idle(page, timeout: float = 30_000, after: int | None = None) -> None:
+    """Wait until the Streamlit script run has finished.
+
+    With ``after`` (``runs(page)`` taken before an action that causes a rerun), wait for that
+    rerun to have finished; without it, for the app to be idle now.
+    """
+    if after is not None:
+        page.wait_for_function("n => window.__koersRuns > n", arg=after, timeout=timeout)
     page.wait_for_selector(
         "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout
     )
@@ -152,40 +181,57 @@ def widget(page, key: str):
 def fill(page, key: str, text: str) -> None:
     """Type into a text/number/textarea widget and commit it."""
     box = widget(page, key).locator("input, textarea").first
+    box.wait_for()
+    changed = box.input_value() != text
+    before = runs(page)
     box.click()
     box.fill(text)
     is_area = box.evaluate("e => e.tagName") == "TEXTAREA"
     box.press("Control+Enter" if is_area else "Enter")
-    wait_idle(page)
+    wait_idle(page, after=before if changed else None)
 
 
 def choose(page, key: str, option: str) -> None:
     """Pick ``option`` (its visible text) in a selectbox."""
     box = widget(page, key).get_by_role("combobox")
+    box.wait_for()
     if box.input_value() == option:
         return
+    before = runs(page)
     box.click()
     box.fill(option)
     page.get_by_role("option").filter(has_text=option).first.click()
-    wait_idle(page)
+    wait_idle(page, after=before)
 
 
 def click(page, key: str) -> None:
-    """Click the button with ``key``."""
-    widget(page, key).locator("button").first.click()
-    wait_idle(page)
+    """Click the button with ``key`` and wait for the rerun it causes."""
+    button = widget(page, key).locator("button").first
+    button.wait_for()
+    before = runs(page)
+    button.click()
+    wait_idle(page, after=before)
 
 
 def nav(page, label: str) -> None:
     """Go to a page through the sidebar navigation."""
-    page.get_by_test_id("stSidebarNav").get_by_text(label, exact=True).click()
+    link = page.get_by_test_id("stSidebarNav").get_by_text(label, exact=True)
+    before = runs(page)
+    link.click()
+    # The page switch reruns the script; a click on the page already shown may not.
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function("n => window.__koersRuns > n", arg=before, timeout=5_000)
     wait_idle(page)
 
 
 def pick_radio(page, key: str, label: str) -> None:
     """Pick the radio option whose label is ``label``."""
-    widget(page, key).get_by_text(label, exact=True).click()
-    wait_idle(page)
+    option = widget(page, key).get_by_text(label, exact=True)
+    checked = widget(page, key).locator("label").filter(has_text=label).locator("input")
+    already = checked.count() > 0 and checked.first.is_checked()
+    before = runs(page)
+    option.click()
+    wait_idle(page, after=None if already else before)
 
 
 def add_goal(page, lang: str, title: str, why: str, owner: str) -> None:
