@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
@@ -57,11 +58,27 @@ def t(key: str, lang: str = DEFAULT_LANG, /, **params: Any) -> str:
     texts = catalogue().get(key)
     if texts is None:
         return key
-    text = texts.get(normalise_lang(lang), texts[DEFAULT_LANG])
+    text = _plurals(texts.get(normalise_lang(lang), texts[DEFAULT_LANG]), params)
     try:
         return text.format(**params)
     except (KeyError, IndexError, ValueError):
         return text
+
+
+# ``{count|rij|rijen}`` in a message: the first form when ``count`` is 1, else the second.
+_PLURAL = re.compile(r"\{(\w+)\|([^{}|]*)\|([^{}|]*)\}")
+
+
+def _plurals(text: str, params: dict[str, Any]) -> str:
+    def pick(match: re.Match[str]) -> str:
+        value = params.get(match.group(1))
+        try:
+            one = value is not None and not isinstance(value, bool) and float(value) == 1
+        except (TypeError, ValueError):
+            one = False
+        return match.group(2) if one else match.group(3)
+
+    return _PLURAL.sub(pick, text) if "|" in text else text
 
 
 def _finite(value: Any) -> float | None:
@@ -145,3 +162,39 @@ def format_date(value: date | datetime | None, lang: str = DEFAULT_LANG) -> str:
     if normalise_lang(lang) == "nl":
         return value.strftime("%d-%m-%Y")
     return value.strftime("%Y-%m-%d")
+
+
+_MONTHS = {
+    "nl": ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+}
+_PERIOD = re.compile(
+    r"(?P<fy>FY)?(?P<year>\d{4})(?:/(?P<yy>\d{2}))?"
+    r"(?:-(?:(?P<month>\d{2})|Q(?P<quarter>[1-4])|W(?P<week>\d{2})))?"
+)
+
+
+def format_period(label: str, lang: str = DEFAULT_LANG) -> str:
+    """A period label as people write it: ``2025-12`` → "dec 2025" / "Dec 2025",
+    ``2025-Q4`` → "K4 2025" / "Q4 2025", ``2026-W09`` → "week 9 2026", ``FY2026/27`` →
+    "boekjaar 2026/27" / "FY2026/27". A label of another shape is returned as it is.
+
+    Machine-readable outputs (CSV, JSON) keep the ISO labels; this is for people.
+    """
+    match = _PERIOD.fullmatch(label)
+    if match is None:
+        return label
+    nl = normalise_lang(lang) == "nl"
+    year = match["year"]
+    if match["fy"]:
+        year = f"boekjaar {year}/{match['yy']}" if nl else f"FY{year}/{match['yy']}"
+    if match["month"]:
+        month = int(match["month"])
+        if not 1 <= month <= 12:
+            return label
+        return f"{_MONTHS['nl' if nl else 'en'][month - 1]} {year}"
+    if match["quarter"]:
+        return f"{'K' if nl else 'Q'}{match['quarter']} {year}"
+    if match["week"]:
+        return f"week {int(match['week'])} {year}"
+    return year
