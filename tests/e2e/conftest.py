@@ -38,6 +38,25 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+# Every wait is on a condition; its timeout is only the point of giving up, set for a machine
+# whose two cores are busy with other work (CI runs the whole suite on two cores).
+TIMEOUT_MS = 120_000
+
+
+@pytest.fixture(scope="session")
+def browser(browser):
+    """pytest-playwright's browser, whose new contexts wait up to TIMEOUT_MS."""
+    new_context = browser.new_context
+
+    def patient_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.set_default_timeout(TIMEOUT_MS)
+        return context
+
+    browser.new_context = patient_context
+    return browser
+
+
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {
@@ -84,7 +103,7 @@ class AppServer:
         ]
         log = self.log.open("ab")
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=log, stderr=log)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             try:
                 with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
@@ -145,7 +164,7 @@ def runs(page) -> int:
     return int(page.evaluate(_RUN_COUNTER))
 
 
-def wait_idle(page, timeout: float = 30_000, after: int | None = None) -> None:
+def wait_idle(page, timeout: float = TIMEOUT_MS, after: int | None = None) -> None:
     """Wait until the Streamlit script run has finished.
 
     With ``after`` (``runs(page)`` taken before an action that causes a rerun), wait for that

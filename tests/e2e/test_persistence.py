@@ -7,7 +7,7 @@ import re
 import pytest
 
 from kpilogic.i18n import t
-from tests.e2e.conftest import click, fill, nav, screenshot, wait_idle
+from tests.e2e.conftest import TIMEOUT_MS, click, fill, nav, screenshot, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -19,7 +19,7 @@ def test_restart_and_reload_bring_everything_back(browser, app_server) -> None:
     wait_idle(page)
     click(page, "start_sample")
     # The sample is shown, not saved: the address says so, and a reload shows it again.
-    page.wait_for_url(re.compile(r"[?&]sample=1"), timeout=60_000)
+    page.wait_for_url(re.compile(r"[?&]sample=1"), timeout=TIMEOUT_MS)
     assert "ws=" not in page.url
     page.reload()
     wait_idle(page)
@@ -37,7 +37,7 @@ def test_restart_and_reload_bring_everything_back(browser, app_server) -> None:
     fill(page, "goal_owner", "Daan")
     click(page, "goal_save")
     page.get_by_text("Retouren onder 3% in 2026").first.wait_for()
-    page.wait_for_url(re.compile(r"[?&]ws="), timeout=60_000)
+    page.wait_for_url(re.compile(r"[?&]ws="), timeout=TIMEOUT_MS)
     # A check-in on the Review page.
     nav(page, t("review.nav", "nl"))
     page.get_by_test_id("stExpander").filter(has_text="Klanttevredenheid (1–5)").first.click()
