@@ -92,6 +92,35 @@ def _axis_format(unit: str, values: pd.Series | None = None) -> str:
     return ",~g"
 
 
+# At most this many labels on a time axis: more overlap, and Vega then drops some of them.
+_MAX_TICKS = 12
+_TICK_INTERVAL = {"week": ("week", 1), "month": ("month", 1), "quarter": ("month", 3)}
+
+
+def time_axis(starts: pd.Series, cadence: str, lang: str) -> alt.Axis:
+    """A time axis with one label per period (or per few periods), never two labels for one
+    period: with few months Vega would otherwise tick every week and write "jan 2024" four
+    times. Quarters read "K1 2026" / "Q1 2026", weeks their Monday, years the year."""
+    count = max(1, int(pd.Series(starts).nunique()))
+    step = -(-count // _MAX_TICKS)  # ceil: periods per label
+    nl = normalise_lang(lang) == "nl"
+    if cadence == "year":
+        return alt.Axis(format="%Y", tickCount={"interval": "year", "step": step}, grid=False)
+    interval, months = _TICK_INTERVAL.get(cadence, ("month", 1))
+    tick_count = {"interval": interval, "step": months * step}
+    if cadence == "quarter":
+        prefix = "K" if nl else "Q"
+        return alt.Axis(
+            tickCount=tick_count,
+            labelExpr=f"'{prefix}' + quarter(datum.value) + ' ' + year(datum.value)",
+            labelOverlap=False,
+        )
+    fmt = "%e %b" if cadence == "week" else "%b %Y"
+    # Many labels stand at an angle so that none is dropped (the PDF lost "mrt" that way).
+    angle = 0 if -(-count // step) <= 6 else -45
+    return alt.Axis(format=fmt, tickCount=tick_count, labelOverlap=False, labelAngle=angle)
+
+
 def trend_frame(rows: pd.DataFrame, kpi: KPI, lang: str, currency: str = "€") -> pd.DataFrame:
     """The data of the actual-vs-target chart: one row per period with value, target and band.
 
@@ -136,7 +165,8 @@ def actual_vs_target_chart(
     """Actual (or projection) against target over time, with the tolerance band and points
     coloured by status. ``rows`` are one KPI's rows of ``Evaluation.detail`` (one segment)."""
     data = trend_frame(rows, kpi, lang, currency)
-    x = alt.X("period_start:T", title=t("chart.period", lang), axis=alt.Axis(format="%b %Y"))
+    axis = time_axis(data["period_start"], kpi.cadence, lang)
+    x = alt.X("period_start:T", title=t("chart.period", lang), axis=axis)
     y_title = t("chart.value", lang)
     fmt = _axis_format(kpi.unit, pd.concat([data["value"], data["target"]]))
     base = alt.Chart()  # the data sits once on the layer, not on every mark (hashing cost)
@@ -223,7 +253,9 @@ def status_heatmap(detail: pd.DataFrame, lang: str, periods: int = 12) -> alt.La
     )
     text = alt.Chart(data).mark_text(fontSize=11).encode(x=x, y=y, text="icon:N")
     layered = alt.LayerChart(layer=[rect, text])
-    return layered.properties(height=alt.Step(28))
+    # A fixed height, not alt.Step: Streamlit sizes charts to their container, and a step
+    # height makes Vega warn 'Dropping "fit-y"' on every dashboard.
+    return layered.properties(height=28 * max(1, len(order)) + 40)
 
 
 def segment_bars(rows: pd.DataFrame, kpi: KPI, lang: str, currency: str = "€") -> alt.LayerChart:

@@ -9,6 +9,7 @@ from kpilogic.charts import (
     actual_vs_target_chart,
     segment_bars,
     status_heatmap,
+    time_axis,
     trend_frame,
     vega_locale,
 )
@@ -116,3 +117,48 @@ def test_plain_numbers_keep_a_readable_axis(scale: float, expected: str) -> None
         evaluate_scorecard(_card(kpi), {"d": data}).kpi_rows("k"), kpi, "en"
     ).to_dict()
     assert spec["layer"][0]["encoding"]["y"]["axis"]["format"] == expected
+
+
+def _starts(n: int, freq: str = "MS") -> pd.Series:
+    return pd.Series(pd.date_range("2024-01-01", periods=n, freq=freq))
+
+
+@pytest.mark.parametrize(
+    ("months", "step", "angle"), [(3, 1, 0), (6, 1, 0), (12, 1, -45), (36, 3, -45)]
+)
+def test_a_time_axis_labels_each_month_once(months: int, step: int, angle: int) -> None:
+    axis = time_axis(_starts(months), "month", "nl").to_dict()
+    # One tick per `step` months: never ticks between two months, which Vega would label
+    # with the same month again ("jan 2024" four times on a chart of three months).
+    assert axis["tickCount"] == {"interval": "month", "step": step}
+    assert months / step <= 12
+    assert axis["format"] == "%b %Y"
+    assert axis["labelOverlap"] is False  # no label dropped (the PDF lost "mrt")
+    assert axis["labelAngle"] == angle
+
+
+def test_quarters_weeks_and_years_on_a_time_axis() -> None:
+    quarters = time_axis(_starts(6, "QS"), "quarter", "nl").to_dict()
+    assert quarters["tickCount"] == {"interval": "month", "step": 3}
+    assert quarters["labelExpr"].startswith("'K' + quarter(")
+    assert time_axis(_starts(6, "QS"), "quarter", "en").to_dict()["labelExpr"].startswith("'Q'")
+    weeks = time_axis(_starts(30, "W-MON"), "week", "en").to_dict()
+    assert weeks["tickCount"] == {"interval": "week", "step": 3}
+    years = time_axis(_starts(3, "YS"), "year", "en").to_dict()
+    assert years["format"] == "%Y"
+
+
+def test_the_heatmap_has_a_fixed_height() -> None:
+    # alt.Step heights make Vega drop "fit-y" (a warning per dashboard in Streamlit).
+    detail = pd.DataFrame(
+        {
+            "kpi_id": ["a", "a", "b"],
+            "kpi": ["A", "A", "B"],
+            "segment": ["", "", ""],
+            "period": ["2026-01", "2026-02", "2026-01"],
+            "period_start": pd.to_datetime(["2026-01-01", "2026-02-01", "2026-01-01"]),
+            "status": ["on_track", "at_risk", "off_track"],
+        }
+    )
+    spec = status_heatmap(detail, "nl").to_dict()
+    assert spec["height"] == 2 * 28 + 40

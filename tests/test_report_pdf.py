@@ -84,7 +84,7 @@ def sample_evaluation(tmp_path_factory: pytest.TempPathFactory) -> Evaluation:
     from kpilogic.pipeline import evaluate_files
     from kpilogic.sample import write_sample
 
-    xlsx, card_json = write_sample(tmp_path_factory.mktemp("sample"))
+    xlsx, card_json, _card_nl = write_sample(tmp_path_factory.mktemp("sample"))
     card = Scorecard.from_json(card_json.read_bytes())
     return evaluate_files(card, {xlsx.name: xlsx.read_bytes()})
 
