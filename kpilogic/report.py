@@ -392,12 +392,15 @@ def describe_target(kpi: KPI, lang: str, currency: str = "€") -> str:
 
 
 def describe_tolerance(kpi: KPI, lang: str, currency: str = "€") -> str:
-    """'10% of the target' or '€ 50,00 (absolute)'."""
+    """'10% of the target' (a range: '10% of the crossed bound') or '€ 50,00 (absolute)'."""
     tol = kpi.tolerance
     if tol.kind == "percent":
         decimals = 0 if float(tol.value).is_integer() else 1
+        key = "trust.tolerance.percent_bound" if kpi.direction == "range" else None
         return t(
-            "report.tolerance.percent", lang, value=f"{format_number(tol.value, lang, decimals)}%"
+            key or "report.tolerance.percent",
+            lang,
+            value=f"{format_number(tol.value, lang, decimals)}%",
         )
     return t(
         "report.tolerance.absolute", lang, value=compact_value(tol.value, kpi.unit, lang, currency)

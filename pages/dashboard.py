@@ -21,6 +21,7 @@ from pages.shared import (
     evaluation,
     lang,
     notice,
+    plain_md,
     require_data,
     require_kpis,
     require_scorecard,
@@ -144,6 +145,17 @@ for goal_status in goals:
                 deadline=format_date(goal.deadline, L) if goal.deadline else "–",
             )
         )
+        for kpi_id, segment, seg_status in goal_status.segments_below_total():
+            head[0].caption(
+                STYLES[seg_status].icon
+                + " "
+                + tr(
+                    "trust.goal.segment_pulls",
+                    segment=plain_md(segment),
+                    kpi=plain_md(next(k.name for k in card.kpis if k.id == kpi_id)),
+                    status=status_badge(seg_status, L),
+                )
+            )
         for kpi in card.kpis_of(goal.id):
             if kpi.id in ev.errors:
                 st.error(f"**{kpi.name}** — {ev.errors[kpi.id].message(L)}", icon="⚠️")

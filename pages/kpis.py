@@ -1408,6 +1408,8 @@ with form_col:
                 step=1.0,
             )
         st.caption(tr("kpis.help.tolerance"))
+        if direction == "range" and tol_kind == "percent":
+            st.caption(tr("trust.tolerance.range"))
 
     # 4. follow-up --------------------------------------------------------------------------
     with st.container(border=True):
