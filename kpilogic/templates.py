@@ -37,7 +37,7 @@ from kpilogic.model import (
     Unit,
     describe_validation_error,
 )
-from kpilogic.periods import Period
+from kpilogic.periods import Period, period_keys
 
 TemplateCategory = Literal["marketing", "sales", "finance", "customer", "operations", "people"]
 CATEGORIES: tuple[TemplateCategory, ...] = (
@@ -1124,8 +1124,6 @@ def count_choice(column: str, values: pd.Series) -> CountGuess:
       ``count``); when values and name disagree, or neither tells, ``None``: ask the user.
     """
     present = values.dropna()
-    if present.dtype == object:
-        present = present[present.astype(str).str.strip() != ""]
     if present.empty:
         return CountGuess(None, "empty")
     name = _name_says(column)
@@ -1176,9 +1174,6 @@ def aggregation_check(
         if kpi.measure.column
         else []
     )
-    if as_of is not None and date_column in df.columns:
-        dates = pd.to_datetime(df[date_column], errors="coerce")
-        df = df[(dates < pd.Timestamp(as_of) + pd.Timedelta(days=1)).fillna(False)]
     common: dict[str, Any] = {
         "date_column": date_column,
         "cadence": kpi.cadence,
@@ -1186,6 +1181,16 @@ def aggregation_check(
         "filters": kpi.filters,
         "dataset": dataset,
     }
+    if date_column in df.columns:
+        # Dates and period keys once for the three aggregations of every column.
+        dates = pd.to_datetime(df[date_column], errors="coerce")
+        if dates.dt.tz is not None:
+            dates = dates.dt.tz_localize(None)  # as the evaluation does
+        if as_of is not None:
+            keep = (dates < pd.Timestamp(as_of) + pd.Timedelta(days=1)).fillna(False)
+            df, dates = df[keep], dates[keep]
+        df = df.assign(**{date_column: dates})
+        common["keys"] = period_keys(dates, kpi.cadence, fiscal_start)
     parts = []
     for column in columns[:max_columns]:
         numeric = column in df.columns and pd.api.types.is_numeric_dtype(df[column])

@@ -584,6 +584,27 @@ def _show_preview(card: Scorecard, kpi: KPI, df: pd.DataFrame) -> pd.DataFrame |
     return total
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def _cached_check(
+    kpi_json: str,
+    context: str,
+    data_key: str,
+    as_of: date | None,
+    _card: Scorecard,
+    _kpi: KPI,
+    _df: pd.DataFrame,
+) -> pd.DataFrame:
+    ds = _card.dataset(_kpi.dataset_id)
+    return aggregation_check(
+        _df,
+        _kpi,
+        date_column=ds.date_column,
+        fiscal_start=_card.fiscal_year_start_month,
+        dataset=ds.name,
+        as_of=as_of,
+    )
+
+
 def _show_aggregation_check(
     card: Scorecard, kpi: KPI, df: pd.DataFrame, recent: pd.DataFrame
 ) -> None:
@@ -591,14 +612,12 @@ def _show_aggregation_check(
     count where a sum was meant (26 'orders' instead of 838) shows at a glance."""
     L, cur = lang(), card.currency
     ds = card.dataset(kpi.dataset_id)
+    f = files().get(ds.source)
+    data_key = repr((f.sha if f else "", ds.sheet, sorted(kinds_override(ds.id).items())))
+    context = repr((ds.model_dump_json(), card.fiscal_year_start_month))
     try:
-        check = aggregation_check(
-            df,
-            kpi,
-            date_column=ds.date_column,
-            fiscal_start=card.fiscal_year_start_month,
-            dataset=ds.name,
-            as_of=st.session_state.get(AS_OF),
+        check = _cached_check(
+            kpi.model_dump_json(), context, data_key, st.session_state.get(AS_OF), card, kpi, df
         )
     except KoersError:
         return  # the preview above already says what is wrong
