@@ -191,3 +191,15 @@ def test_range_absolute_tolerance_is_the_same_on_both_sides() -> None:
     assert judge(194.9, "range", tol, low=200.0, high=300.0).status == "off_track"
     assert judge(305.0, "range", tol, low=200.0, high=300.0).status == "at_risk"
     assert judge(305.1, "range", tol, low=200.0, high=300.0).status == "off_track"
+
+
+def test_the_rule_is_stated_in_the_schema_and_the_report() -> None:
+    from kpilogic.model import json_schema
+    from kpilogic.report import describe_tolerance
+
+    text = str(json_schema())
+    assert "a share of |the crossed bound|" in text
+    ranged = _kpi(direction="range", segment_column=None, target=Target(low=200, high=300))
+    assert describe_tolerance(ranged, "en") == "10% of the crossed bound"
+    assert describe_tolerance(ranged, "nl") == "10% van de overschreden grens"
+    assert describe_tolerance(_kpi(), "en") == "10% of the target"
