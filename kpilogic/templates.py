@@ -1096,7 +1096,7 @@ def with_counting(pattern: str, counting: Mapping[str, CountChoice]) -> str:
     return _COUNTED.sub(replace, pattern)
 
 
-def _name_says(column: str) -> Literal["id", "count"] | None:
+def name_suggests(column: str) -> Literal["id", "count"] | None:
     """What a column's name suggests: an identifier ('Order ID', 'Ordernummer'), a count
     ('Orders', 'Number of orders', 'Aantal bestellingen'), or nothing ('Order')."""
     words = _words(column)
@@ -1126,7 +1126,7 @@ def count_choice(column: str, values: pd.Series) -> CountGuess:
     present = values.dropna()
     if present.empty:
         return CountGuess(None, "empty")
-    name = _name_says(column)
+    name = name_suggests(column)
     if not pd.api.types.is_numeric_dtype(present) or pd.api.types.is_bool_dtype(present):
         return CountGuess("count", "text")
     numbers = present.astype("float64")

@@ -45,6 +45,7 @@ from kpilogic.templates import (
     count_choice,
     counting_roles,
     instantiate,
+    name_suggests,
     roles,
     suggest_columns,
     suggested_target,
@@ -650,10 +651,15 @@ def _show_aggregation_check(
     m = kpi.measure
     if m.formula or not m.column or m.column not in df.columns:
         return
+    # Only where a mistake is likely: distinct small numbers that repeat are rarely meant,
+    # and a sum is questioned only when the name says "identifier" too (whole-euro revenue
+    # per day is also large and all different).
     guess = count_choice(m.column, df[m.column])
-    if m.aggregation in ("count", "count_distinct") and guess.choice == "sum":
+    if m.aggregation == "count_distinct" and guess.choice == "sum":
         st.warning(tr("trust.check.looks_like_sum", column=plain_md(m.column)), icon="🔢")
-    elif m.aggregation == "sum" and guess.reason in ("text", "values_id"):
+    elif m.aggregation == "sum" and (
+        guess.reason == "text" or (guess.reason == "values_id" and name_suggests(m.column) == "id")
+    ):
         st.warning(tr("trust.check.looks_like_ids", column=plain_md(m.column)), icon="🔢")
 
 

@@ -149,3 +149,24 @@ def test_aggregation_check_gives_sum_count_and_distinct_per_period() -> None:
     early = aggregation_check(_daily(), kpi, date_column="Date", as_of=date(2026, 4, 10))
     assert early.iloc[0]["sum"] == pytest.approx(271)
     assert early.iloc[0]["count"] == pytest.approx(10)
+
+
+@pytest.mark.parametrize(
+    ("column", "says"),
+    [
+        ("Order ID", "id"),
+        ("Ordernummer", "id"),
+        ("Klantnr", "id"),
+        ("Number of orders", "count"),
+        ("Aantal bestellingen", "count"),
+        ("# orders", "count"),
+        ("Orders", "count"),
+        ("Klanten", "count"),
+        ("Order", None),
+        ("Klant", None),
+    ],
+)
+def test_name_suggests(column: str, says) -> None:
+    from kpilogic.templates import name_suggests
+
+    assert name_suggests(column) == says
