@@ -208,7 +208,14 @@ class Target(_Model):
     growth_pct: float | None = None
     annual: dict[str, float] = Field(default_factory=dict)
     profile: list[float] | None = None
-    segments: dict[str, float] = Field(default_factory=dict)
+    segments: dict[str, float] = Field(
+        default_factory=dict,
+        description=(
+            "A constant target per segment value. Without a 'value' of its own, the total's "
+            "target is their sum — for sums and counts only, and only when every segment in "
+            "the data has one; otherwise the total has no target and its reason says why."
+        ),
+    )
 
     @field_validator("per_period", "annual")
     @classmethod
