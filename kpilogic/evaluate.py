@@ -599,7 +599,12 @@ def _note_total_target(
         if note is not None and row["status"] == "no_target":
             row["reason_code"] = note
             row["reason"] = {**row["reason"], "code": note, "segments_without_target": missing}
-        elif note is None and tgt.kind == "constant" and tgt.value is None:
+        elif (
+            note is None
+            and tgt.kind == "constant"
+            and tgt.value is None
+            and row["status"] in JUDGED
+        ):
             row["reason"] = {**row["reason"], "target_from_segments": len(tgt.segments)}
 
 
