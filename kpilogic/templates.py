@@ -1117,6 +1117,7 @@ def count_choice(column: str, values: pd.Series) -> CountGuess:
     item per row, named by an identifier (``count``) — from its values and its name.
 
     - text (order numbers such as 'ORD-1001', customer names): ``count``;
+    - yes/no values: ``sum`` (the yes's);
     - whole numbers ≥ 0 that are small (median below ``LARGE_NUMBER``) and repeat (fewer than
       ``UNIQUE_SHARE`` of them different), such as orders per day: ``sum``;
     - whole numbers that are large and nearly all different, such as order numbers: ``count``;
@@ -1127,7 +1128,9 @@ def count_choice(column: str, values: pd.Series) -> CountGuess:
     if present.empty:
         return CountGuess(None, "empty")
     name = name_suggests(column)
-    if not pd.api.types.is_numeric_dtype(present) or pd.api.types.is_bool_dtype(present):
+    if pd.api.types.is_bool_dtype(present):
+        return CountGuess("sum", "flag")  # yes/no per row: counting would count the no's too
+    if not pd.api.types.is_numeric_dtype(present):
         return CountGuess("count", "text")
     numbers = present.astype("float64")
     if not bool(((numbers == numbers.round()) & (numbers >= 0)).all()):

@@ -107,6 +107,8 @@ def test_an_order_id_text_column_is_counted_distinct() -> None:
         # not whole numbers
         ("Orders", [1.5, 2.0, 2.5], None, "not_whole"),
         ("Orders", [None, None], None, "empty"),
+        # yes/no per row: the yes's are added up
+        ("Complaint", [True, False, True], "sum", "flag"),
     ],
 )
 def test_count_choice(column: str, values: list, choice, reason: str) -> None:
