@@ -11,9 +11,13 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kpilogic.errors import KoersError
 from kpilogic.i18n import normalise_lang, t
+
+if TYPE_CHECKING:
+    from kpilogic.evaluate import Evaluation
 
 EXIT_USAGE = 2
 EXIT_INPUT = 1
@@ -42,6 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="evaluate as if on this date (YYYY-MM-DD); default: the last date in the data",
     )
     ev.add_argument("--lang", default="en", help="language of messages and csv: en or nl")
+    ev.add_argument(
+        "--allow-partial",
+        action="store_true",
+        help="write the report and exit 0 even when a KPI was skipped or nothing was evaluated "
+        "(the warning is still printed)",
+    )
 
     sample = sub.add_parser("sample", help="write the sample workbook and scorecard")
     sample.add_argument("directory", type=Path)
@@ -75,6 +85,17 @@ def _evaluate(args: argparse.Namespace, lang: str) -> int:
     evaluation = evaluate_files(scorecard, files, args.as_of)
     for kpi_id, problem in evaluation.errors.items():
         print(t("cli.kpi_skipped", lang, kpi=kpi_id, detail=problem.message(lang)), file=sys.stderr)
+    incomplete = _incomplete(evaluation, lang)
+    if incomplete:
+        # A skipped KPI or an empty result is a failed run for a scheduler: no report that
+        # looks complete is written, unless the user accepts a partial one.
+        _fail(
+            incomplete
+            + " "
+            + t("trust.cli.partial_hint" if args.allow_partial else "trust.cli.refused", lang)
+        )
+        if not args.allow_partial:
+            return EXIT_INPUT
     try:
         args.out.write_bytes(write_summary(evaluation, suffix, lang))
     except OSError as exc:
@@ -83,6 +104,20 @@ def _evaluate(args: argparse.Namespace, lang: str) -> int:
     rows = len(evaluation.detail)
     print(t("cli.written", lang, name=str(args.out), rows=rows, kpis=len(scorecard.kpis)))
     return 0
+
+
+def _incomplete(evaluation: Evaluation, lang: str) -> str:
+    """Why the evaluation is not complete (KPIs skipped, no rows at all); '' when it is."""
+    if evaluation.errors:
+        return t(
+            "trust.cli.skipped",
+            lang,
+            count=len(evaluation.errors),
+            kpis=", ".join(evaluation.errors),
+        )
+    if evaluation.detail.empty:
+        return t("trust.cli.empty", lang, kpis=len(evaluation.scorecard.kpis))
+    return ""
 
 
 def _fail(message: str) -> None:

@@ -194,15 +194,40 @@ class Forecast:
     points: int
 
 
+# Statuses that judge a value against a target; a segment without rows or without a target
+# in the period gives no verdict on the goal.
+JUDGED: frozenset[Status] = frozenset({"on_track", "at_risk", "off_track"})
+
+
 @dataclass(frozen=True)
 class GoalStatus:
-    """A goal's roll-up for one point in time: worst KPI status and share on track."""
+    """A goal's roll-up for one point in time: worst KPI status and share on track.
+
+    ``kpi_statuses`` holds each KPI's status *for the goal*: the worst of its total's and its
+    segments' judged statuses (see ``roll_up_goal``). ``total_statuses`` holds the totals
+    alone and ``segment_statuses`` each KPI's segments (segment → status), so a page can say
+    which segment made a KPI count worse than its total.
+    """
 
     goal_id: str
     title: str
     status: Status
     health: float | None  # share of the goal's KPIs on track (0..1); None without KPIs
     kpi_statuses: Mapping[str, Status]
+    total_statuses: Mapping[str, Status] = field(default_factory=dict)
+    segment_statuses: Mapping[str, Mapping[str, Status]] = field(default_factory=dict)
+
+    def segments_below_total(self) -> list[tuple[str, str, Status]]:
+        """(kpi id, segment, status) of each judged segment worse than its KPI's total,
+        worst first: the segments that pull the goal down."""
+        found = [
+            (kpi_id, segment, status)
+            for kpi_id, segments in self.segment_statuses.items()
+            for segment, status in segments.items()
+            if status in JUDGED
+            and STYLES[status].severity > STYLES[self.total_statuses.get(kpi_id, status)].severity
+        ]
+        return sorted(found, key=lambda f: (-STYLES[f[2]].severity, f[0], f[1]))
 
 
 @dataclass(frozen=True)
@@ -272,24 +297,64 @@ class Evaluation:
         return chosen.iloc[-1]
 
     def goal_statuses(self, up_to: date | None = None) -> list[GoalStatus]:
-        """Each goal's roll-up over its KPIs' latest periods (see ``roll_up_goal``)."""
+        """Each goal's roll-up over its KPIs' latest periods, segments included (see
+        ``roll_up_goal``); a KPI's segments count in the period of its total's latest row."""
         out = []
         for goal in self.scorecard.goals:
             statuses: dict[str, Status] = {}
+            segments: dict[str, dict[str, Status]] = {}
             for kpi in self.scorecard.kpis_of(goal.id):
                 if kpi.id in self.errors:
                     continue
                 row = self.latest(kpi.id, up_to)
                 statuses[kpi.id] = "no_data" if row is None else row["status"]
-            out.append(roll_up_goal(goal, statuses))
+                if row is not None and kpi.segment_column:
+                    rows = self.segment_rows(kpi.id, str(row["period"]))
+                    segments[kpi.id] = {
+                        str(seg): status
+                        for seg, status in zip(rows["segment"], rows["status"], strict=True)
+                    }
+            out.append(roll_up_goal(goal, statuses, segments))
         return out
 
 
-def roll_up_goal(goal: Goal, kpi_statuses: Mapping[str, Status]) -> GoalStatus:
-    """A goal's status is its worst KPI status; its health is the share of KPIs on track."""
-    statuses = list(kpi_statuses.values())
+def kpi_status_for_goal(total: Status, segments: Sequence[Status] = ()) -> Status:
+    """What one KPI contributes to its goal: the worst of its total's and its segments'
+    judged statuses (on track, at risk, off track); the total's status when none of them is
+    judged. A segment without rows or without a target in the period is no verdict."""
+    judged = [s for s in (total, *segments) if s in JUDGED]
+    return worst(judged) if judged else total
+
+
+def roll_up_goal(
+    goal: Goal,
+    kpi_statuses: Mapping[str, Status],
+    segment_statuses: Mapping[str, Mapping[str, Status]] | None = None,
+) -> GoalStatus:
+    """A goal's status is the worst of its KPIs' statuses for the goal; its health is the
+    share of its KPIs on track.
+
+    ``kpi_statuses`` are the KPIs' totals, ``segment_statuses`` each KPI's segments (segment
+    → status, same period). A KPI's status for the goal is ``kpi_status_for_goal``: a region
+    at risk makes the KPI, and so the goal, at risk however well the total does, and a KPI
+    counts as on track for the health only when its total and all its judged segments are.
+    """
+    segment_statuses = segment_statuses or {}
+    combined = {
+        kpi_id: kpi_status_for_goal(total, list(segment_statuses.get(kpi_id, {}).values()))
+        for kpi_id, total in kpi_statuses.items()
+    }
+    statuses = list(combined.values())
     health = sum(s == "on_track" for s in statuses) / len(statuses) if statuses else None
-    return GoalStatus(goal.id, goal.title, worst(statuses), health, dict(kpi_statuses))
+    return GoalStatus(
+        goal.id,
+        goal.title,
+        worst(statuses),
+        health,
+        combined,
+        dict(kpi_statuses),
+        {k: dict(v) for k, v in segment_statuses.items() if k in kpi_statuses},
+    )
 
 
 # -- targets -------------------------------------------------------------------------------
@@ -469,15 +534,78 @@ def evaluate_kpi(
             series.append((str(seg_name), frame))
     rows: list[dict[str, Any]] = []
     additive = is_additive(kpi.measure)
+    seen = [seg for seg, frame in series[1:] if int(frame["rows"].sum()) > 0]
+    total_kpi, total_note = total_target_kpi(kpi, seen)
     for segment, frame in series:
         values = {int(k): _to_float(v) for k, v in zip(frame["key"], frame["value"], strict=True)}
         counts = {int(k): int(n) for k, n in zip(frame["key"], frame["rows"], strict=True)}
         rows.extend(
             _evaluate_series(
-                kpi, goal, segment, periods, values, counts, column_targets, data_end, additive
+                total_kpi if segment == "" else kpi,
+                goal,
+                segment,
+                periods,
+                values,
+                counts,
+                column_targets,
+                data_end,
+                additive,
             )
         )
+    _note_total_target(rows, kpi, seen, total_note)
     return pd.DataFrame(rows, columns=list(DETAIL_COLUMNS))
+
+
+def total_target_kpi(kpi: KPI, segments_seen: Sequence[str]) -> tuple[KPI, str | None]:
+    """The KPI as its total is judged, and why the total gets no summed target (or None).
+
+    With per-segment targets (a ``constant`` target with ``segments`` and no ``value``) the
+    total's target is the sum of the segments' targets — but only for an additive measure
+    (sums, counts: an average or a ratio of the whole is not the sum of the parts'), and only
+    when every segment with rows in the data has a target (otherwise the sum would compare the
+    whole actual with a part of the plan). When it cannot be summed the total has no target
+    and its reason says why: ``no_target.segments_not_additive`` or
+    ``no_target.segments_incomplete``. A ``value`` set explicitly is always the total's target.
+    """
+    tgt = kpi.target
+    if (
+        tgt is None
+        or tgt.kind != "constant"
+        or tgt.value is not None
+        or not tgt.segments
+        or kpi.direction == "range"
+    ):
+        return kpi, None
+    if not is_additive(kpi.measure):
+        note = "no_target.segments_not_additive"
+    elif any(seg not in tgt.segments for seg in segments_seen):
+        note = "no_target.segments_incomplete"
+    else:
+        return kpi, None
+    return kpi.model_copy(update={"target": tgt.model_copy(update={"segments": {}})}), note
+
+
+def _note_total_target(
+    rows: list[dict[str, Any]], kpi: KPI, segments_seen: Sequence[str], note: str | None
+) -> None:
+    """Say on the total's rows where its target came from the segments, or why it has none."""
+    tgt = kpi.target
+    if tgt is None or not tgt.segments or kpi.direction == "range":
+        return
+    missing = sorted(seg for seg in segments_seen if seg not in tgt.segments)
+    for row in rows:
+        if row["segment"] != "":
+            continue
+        if note is not None and row["status"] == "no_target":
+            row["reason_code"] = note
+            row["reason"] = {**row["reason"], "code": note, "segments_without_target": missing}
+        elif (
+            note is None
+            and tgt.kind == "constant"
+            and tgt.value is None
+            and row["status"] in JUDGED
+        ):
+            row["reason"] = {**row["reason"], "target_from_segments": len(tgt.segments)}
 
 
 def _evaluate_series(
@@ -776,7 +904,9 @@ def _evaluate_part(
         kpi_rows = evaluate_kpi(scorecard, kpi, df, as_of, shared=shared)
     except KoersError as exc:
         return pd.DataFrame(columns=list(DETAIL_COLUMNS)), None, exc
-    forecast = forecast_kpi(scorecard, kpi, kpi_rows[kpi_rows["segment"] == ""])
+    seen = kpi_rows.loc[(kpi_rows["segment"] != "") & (kpi_rows["rows"] > 0), "segment"]
+    total_kpi, _ = total_target_kpi(kpi, [str(s) for s in seen.unique()])
+    forecast = forecast_kpi(scorecard, total_kpi, kpi_rows[kpi_rows["segment"] == ""])
     return kpi_rows, forecast, None
 
 
@@ -853,7 +983,9 @@ __all__ = [
     "evaluate_kpi",
     "evaluate_scorecard",
     "judge",
+    "kpi_status_for_goal",
     "pct_of_target",
     "roll_up_goal",
     "tolerance_amount",
+    "total_target_kpi",
 ]

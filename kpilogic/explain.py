@@ -70,4 +70,6 @@ def explain_reason(
     text = t(f"reason.{code}", lang, **params)
     if reason.get("projected"):
         text = t("reason.projected_prefix", lang) + text
+    if reason.get("target_from_segments"):  # a total's target summed from its segments'
+        text += " " + t("reason.target_from_segments", lang, n=reason["target_from_segments"])
     return text

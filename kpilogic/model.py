@@ -208,7 +208,14 @@ class Target(_Model):
     growth_pct: float | None = None
     annual: dict[str, float] = Field(default_factory=dict)
     profile: list[float] | None = None
-    segments: dict[str, float] = Field(default_factory=dict)
+    segments: dict[str, float] = Field(
+        default_factory=dict,
+        description=(
+            "A constant target per segment value. Without a 'value' of its own, the total's "
+            "target is their sum — for sums and counts only, and only when every segment in "
+            "the data has one; otherwise the total has no target and its reason says why."
+        ),
+    )
 
     @field_validator("per_period", "annual")
     @classmethod
@@ -253,11 +260,22 @@ class Target(_Model):
 class Tolerance(_Model):
     """How far from target still counts as 'at risk' rather than 'off track'.
 
-    ``percent``: ``value`` percent of the target (10 means 10%); ``absolute``: in the KPI's unit.
+    ``percent``: ``value`` percent of the target (10 means 10%); for a range KPI, percent of
+    the bound the value crossed (low when below the range, high when above it), measured
+    outward from that bound. ``absolute``: an amount in the KPI's unit, for every direction.
     """
 
     kind: ToleranceKind = "percent"
-    value: float = Field(default=10.0, ge=0)
+    value: float = Field(
+        default=10.0,
+        ge=0,
+        description=(
+            "How far a value may miss and still be 'at risk' rather than 'off track'. "
+            "percent: a share of |target|; for a range KPI a share of |the crossed bound| "
+            "(at risk within value% of low below low, within value% of high above high). "
+            "absolute: an amount in the KPI's unit."
+        ),
+    )
 
 
 class KPI(_Model):

@@ -21,8 +21,9 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
 from functools import partial
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 from openpyxl import Workbook
@@ -74,12 +75,97 @@ def _escaped(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def summary_csv(evaluation: Evaluation, lang: str = "en") -> bytes:
-    """The summary as csv: English ``,`` and ``.``; Dutch ``;`` and ``,`` — UTF-8 with BOM."""
+# Decimals of a KPI's own figures in the app's csv, by unit: what a person reads and what
+# Excel sums (cents for money, hundredths of a percent point, whole counts).
+UNIT_DECIMALS: Mapping[str, int] = {
+    "currency": 2,
+    "percent": 2,
+    "count": 0,
+    "days": 2,
+    "number": 4,
+}
+# Columns in the KPI's unit, and columns that are percentages of something (one decimal).
+UNIT_COLUMNS = ("actual", "target", "gap", "projected", "ytd_actual", "ytd_target")
+PCT_COLUMNS = ("pct_of_target", "change_prev_pct", "change_yoy_pct")
+PCT_DECIMALS = 1
+SIGNIFICANT_DIGITS = 10  # the machine-readable csv: no float noise (88182.01999999999)
+
+Precision = Literal["unit", "significant"]
+
+
+def round_decimals(value: Any, decimals: int) -> str:
+    """``value`` rounded half up to ``decimals`` as plain text with ``.``: '88182.02', '838';
+    '' for a missing value. No thousands separator and no exponent, so any csv reader takes it.
+    """
+    number = _finite_float(value)
+    if number is None:
+        return ""
+    quantum = Decimal(1).scaleb(-decimals)
+    rounded = Decimal(repr(number)).quantize(quantum, rounding=ROUND_HALF_UP)
+    return _plain_decimal(rounded)
+
+
+def round_significant(value: Any, digits: int = SIGNIFICANT_DIGITS) -> str:
+    """``value`` to ``digits`` significant digits, trailing zeros dropped: '88182.02';
+    '' for a missing value."""
+    number = _finite_float(value)
+    if number is None:
+        return ""
+    rounded = Context(prec=digits, rounding=ROUND_HALF_EVEN).create_decimal(repr(number))
+    return _plain_decimal(rounded.normalize())
+
+
+def _finite_float(value: Any) -> float | None:
+    if value is None or value is pd.NA:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _plain_decimal(number: Decimal) -> str:
+    text = format(number, "f")
+    return "0" if text in ("-0", "0") or set(text) <= set("-0.") else text
+
+
+def _rounded_numbers(
+    df: pd.DataFrame, precision: Precision, decimal: str, units: Sequence[str]
+) -> pd.DataFrame:
+    """The summary's numbers as text: per unit (``units``: each row's KPI unit) or to
+    significant digits; ``decimal`` is the decimal mark."""
+    out = df.copy()
+    for col in (*UNIT_COLUMNS, *PCT_COLUMNS):
+        if precision == "significant":
+            texts = [round_significant(v) for v in out[col]]
+        elif col in PCT_COLUMNS:
+            texts = [round_decimals(v, PCT_DECIMALS) for v in out[col]]
+        else:
+            texts = [
+                round_decimals(v, UNIT_DECIMALS.get(u, UNIT_DECIMALS["number"]))
+                for v, u in zip(out[col], units, strict=True)
+            ]
+        out[col] = pd.Series(
+            [s.replace(".", decimal) for s in texts], index=out.index, dtype=object
+        )
+    return out
+
+
+def summary_csv(evaluation: Evaluation, lang: str = "en", precision: Precision = "unit") -> bytes:
+    """The summary as csv: English ``,`` and ``.``; Dutch ``;`` and ``,`` — UTF-8 with BOM.
+
+    ``precision="unit"`` (the app's download, read by people) rounds each KPI's figures to
+    its unit: currency 2 decimals, percent 2, count 0, days 2, number 4; % of target and the
+    changes to 1 decimal. ``precision="significant"`` (the command line's machine-readable
+    csv) keeps ``SIGNIFICANT_DIGITS`` significant digits: full precision without float noise.
+    """
+    units = [str(u) for u in evaluation.detail["unit"]]  # the summary's rows, in order
     df = _escaped(evaluation.summary())
     for col in ("period_start", "period_end"):
         df[col] = df[col].dt.strftime("%Y-%m-%d")
     sep, decimal = (";", ",") if lang == "nl" else (",", ".")
+    df = _rounded_numbers(df, precision, decimal, units)
     text = df.to_csv(index=False, sep=sep, decimal=decimal, lineterminator="\r\n")
     return text.encode("utf-8-sig")
 
@@ -132,6 +218,8 @@ def _json_value(value: Any) -> Any:
     value = _cell_value(value)
     if isinstance(value, (date, datetime)):
         return value.isoformat()
+    if isinstance(value, float) and math.isfinite(value):
+        return float(round_significant(value))  # 88182.02, not 88182.01999999999
     return value
 
 
@@ -160,12 +248,15 @@ def write_summary(evaluation: Evaluation, suffix: str, lang: str = "en") -> byte
     """The report in the format named by ``suffix``: ``.csv``, ``.xlsx`` (the formatted
     workbook), ``.json`` or ``.pdf`` (the one-page management summary).
 
+    This is the command line's writer: its csv and json are machine-readable and keep
+    ``SIGNIFICANT_DIGITS`` significant digits (no float noise, no rounding to the unit).
+
     Raises:
         ValueError: for another suffix.
     """
     suffix = suffix.lower()
     if suffix == ".csv":
-        return summary_csv(evaluation, lang)
+        return summary_csv(evaluation, lang, precision="significant")
     if suffix == ".xlsx":
         return report_xlsx(evaluation, lang)
     if suffix == ".json":
@@ -301,12 +392,15 @@ def describe_target(kpi: KPI, lang: str, currency: str = "€") -> str:
 
 
 def describe_tolerance(kpi: KPI, lang: str, currency: str = "€") -> str:
-    """'10% of the target' or '€ 50,00 (absolute)'."""
+    """'10% of the target' (a range: '10% of the crossed bound') or '€ 50,00 (absolute)'."""
     tol = kpi.tolerance
     if tol.kind == "percent":
         decimals = 0 if float(tol.value).is_integer() else 1
+        key = "trust.tolerance.percent_bound" if kpi.direction == "range" else None
         return t(
-            "report.tolerance.percent", lang, value=f"{format_number(tol.value, lang, decimals)}%"
+            key or "report.tolerance.percent",
+            lang,
+            value=f"{format_number(tol.value, lang, decimals)}%",
         )
     return t(
         "report.tolerance.absolute", lang, value=compact_value(tol.value, kpi.unit, lang, currency)

@@ -15,13 +15,15 @@ import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from datetime import date
+from typing import Any, Literal
 
+import pandas as pd
 from pydantic import ValidationError
 
 from kpilogic.errors import KoersError, ScorecardError
 from kpilogic.i18n import t
-from kpilogic.measures import Call, formula_columns, parse_formula
+from kpilogic.measures import Call, aggregate_per_period, formula_columns, parse_formula
 from kpilogic.model import (
     KPI,
     Cadence,
@@ -35,6 +37,7 @@ from kpilogic.model import (
     Unit,
     describe_validation_error,
 )
+from kpilogic.periods import Period, period_keys
 
 TemplateCategory = Literal["marketing", "sales", "finance", "customer", "operations", "people"]
 CATEGORIES: tuple[TemplateCategory, ...] = (
@@ -136,7 +139,9 @@ ROLES: Mapping[str, Role] = {
             "order number",
             "bestelnummer",
             "order",
+            "orders",
             "bestelling",
+            "bestellingen",
             "invoice",
             "factuurnummer",
             "transaction id",
@@ -915,8 +920,13 @@ def instantiate(
     action: str = "",
     why: str | None = None,
     cadence: Cadence | None = None,
+    counting: Mapping[str, CountChoice] | None = None,
 ) -> KPI:
     """A KPI from ``tpl`` with its roles filled by ``columns`` (role → column name).
+
+    ``counting`` says, for a role the template counts (``counting_roles``), whether its
+    column is to be counted as the template does (``count``, the default) or added up
+    (``sum``: each row holds a number of them, e.g. orders per day; see ``count_choice``).
 
     The name defaults to the template's name in ``lang`` and ``why`` to why it matters.
     Without a ``target``, a template whose target is a column of the data (``ad spend vs
@@ -944,7 +954,8 @@ def instantiate(
             )
         chosen[role.name] = column
 
-    formula = tpl.pattern.format_map({role: column_ref(column) for role, column in chosen.items()})
+    pattern = with_counting(tpl.pattern, counting or {})
+    formula = pattern.format_map({role: column_ref(column) for role, column in chosen.items()})
     expr = parse_formula(formula)
     used = {chosen[role] for role in pattern_roles(tpl.pattern)}
     if formula_columns(formula) != used:  # pragma: no cover - a quoting bug, not user input
@@ -1039,3 +1050,175 @@ def suggest_columns(
             out[name] = column
             taken.add(column)
     return out
+
+
+# -- counting: a number per row, or one item per row? ----------------------------------------
+CountChoice = Literal["sum", "count"]
+COUNT_CHOICES: tuple[CountChoice, ...] = ("sum", "count")
+# A whole number at or above this is "large": order and invoice numbers, not counts per day.
+LARGE_NUMBER = 1000
+# Share of distinct values from which a column is "nearly all different", as identifiers are.
+UNIQUE_SHARE = 0.9
+_COUNTED = re.compile(r"\b(count_distinct|count)\(\{(\w+)\}\)")
+_ID_WORDS = frozenset(
+    {"id", "nr", "no", "nummer", "number", "code", "key", "ref", "reference", "referentie"}
+)
+_COUNT_WORDS = frozenset({"aantal", "count", "totaal", "total", "qty", "hoeveelheid"})
+
+
+@dataclass(frozen=True)
+class CountGuess:
+    """How a column for a counted role looks: ``choice`` (None: cannot tell, ask the user)
+    and ``reason``, the catalogue key ``trust.count.why.<reason>`` that says why."""
+
+    choice: CountChoice | None
+    reason: str
+
+
+def counting_roles(tpl: KpiTemplate | str) -> list[str]:
+    """The roles ``tpl`` counts (``count_distinct({orders})``, ``count({complaints})``):
+    their column may hold one item per row (count them) or a number per row (add up)."""
+    tpl = template(tpl) if isinstance(tpl, str) else tpl
+    names: list[str] = []
+    for _, role in _COUNTED.findall(tpl.pattern):
+        if role not in names:
+            names.append(role)
+    return names
+
+
+def with_counting(pattern: str, counting: Mapping[str, CountChoice]) -> str:
+    """``pattern`` with each role chosen as ``sum`` added up instead of counted."""
+
+    def replace(match: re.Match[str]) -> str:
+        role = match.group(2)
+        return f"sum({{{role}}})" if counting.get(role) == "sum" else match.group(0)
+
+    return _COUNTED.sub(replace, pattern)
+
+
+def name_suggests(column: str) -> Literal["id", "count"] | None:
+    """What a column's name suggests: an identifier ('Order ID', 'Ordernummer'), a count
+    ('Orders', 'Number of orders', 'Aantal bestellingen'), or nothing ('Order')."""
+    words = _words(column)
+    if not words:
+        return None
+    if _COUNT_WORDS & set(words) or "number of" in " ".join(words) or column.strip()[:1] == "#":
+        return "count"
+    if _ID_WORDS & set(words) or any(w.endswith(("nummer", "nr")) for w in words):
+        return "id"
+    last = words[-1]
+    if len(last) > 3 and (last.endswith("en") or (last.endswith("s") and not last.endswith("ss"))):
+        return "count"  # a plural: orders, bestellingen, klanten, complaints
+    return None
+
+
+def count_choice(column: str, values: pd.Series) -> CountGuess:
+    """Whether a column for a counted role holds a number of items per row (``sum``) or one
+    item per row, named by an identifier (``count``) — from its values and its name.
+
+    - text (order numbers such as 'ORD-1001', customer names): ``count``;
+    - yes/no values: ``sum`` (the yes's);
+    - whole numbers ≥ 0 that are small (median below ``LARGE_NUMBER``) and repeat (fewer than
+      ``UNIQUE_SHARE`` of them different), such as orders per day: ``sum``;
+    - whole numbers that are large and nearly all different, such as order numbers: ``count``;
+    - otherwise the name decides ('Orders', 'Aantal' → ``sum``; 'Order ID', 'Ordernummer' →
+      ``count``); when values and name disagree, or neither tells, ``None``: ask the user.
+    """
+    present = values.dropna()
+    if present.empty:
+        return CountGuess(None, "empty")
+    name = name_suggests(column)
+    if pd.api.types.is_bool_dtype(present):
+        return CountGuess("sum", "flag")  # yes/no per row: counting would count the no's too
+    if not pd.api.types.is_numeric_dtype(present):
+        return CountGuess("count", "text")
+    numbers = present.astype("float64")
+    if not bool(((numbers == numbers.round()) & (numbers >= 0)).all()):
+        return CountGuess(None, "not_whole")
+    unique = numbers.nunique() / len(numbers)
+    large = float(numbers.median()) >= LARGE_NUMBER
+    content: Literal["id", "count"] | None = None
+    if large and unique >= UNIQUE_SHARE:
+        content = "id"
+    elif not large and unique < UNIQUE_SHARE:
+        content = "count"
+    if content is not None and name in (None, content):
+        return CountGuess("count" if content == "id" else "sum", f"values_{content}")
+    if content is None and name is not None:
+        return CountGuess("count" if name == "id" else "sum", f"name_{name}")
+    return CountGuess(None, "unclear")
+
+
+def aggregation_check(
+    df: pd.DataFrame,
+    kpi: KPI,
+    *,
+    date_column: str,
+    fiscal_start: int = 1,
+    dataset: str = "",
+    as_of: date | None = None,
+    max_columns: int = 3,
+) -> pd.DataFrame:
+    """The plain sum, the count of values and the number of different values of each column
+    ``kpi`` measures, per period (after its filters): shown beside the KPI's value, they make
+    a wrong aggregation visible (26 'orders' a month counted where 838 were added up).
+
+    Columns: ``period``, ``column``, ``sum`` (None for a column that is not numeric),
+    ``count``, ``distinct``; one row per period with data and column, in period order.
+    ``as_of`` leaves out later rows, as the evaluation does.
+
+    Raises:
+        DataError: when a column or the date column is missing (as the evaluation does).
+    """
+    columns = (
+        sorted(formula_columns(kpi.measure.formula))
+        if kpi.measure.formula
+        else [kpi.measure.column]
+        if kpi.measure.column
+        else []
+    )
+    common: dict[str, Any] = {
+        "date_column": date_column,
+        "cadence": kpi.cadence,
+        "fiscal_start": fiscal_start,
+        "filters": kpi.filters,
+        "dataset": dataset,
+    }
+    if date_column in df.columns:
+        # Dates and period keys once for the three aggregations of every column.
+        dates = pd.to_datetime(df[date_column], errors="coerce")
+        if dates.dt.tz is not None:
+            dates = dates.dt.tz_localize(None)  # as the evaluation does
+        if as_of is not None:
+            keep = (dates < pd.Timestamp(as_of) + pd.Timedelta(days=1)).fillna(False)
+            df, dates = df[keep], dates[keep]
+        df = df.assign(**{date_column: dates})
+        common["keys"] = period_keys(dates, kpi.cadence, fiscal_start)
+    parts = []
+    for column in columns[:max_columns]:
+        numeric = column in df.columns and pd.api.types.is_numeric_dtype(df[column])
+        by_agg = {
+            agg: aggregate_per_period(df, agg, column, **common).set_index("key")["value"]
+            for agg in (
+                ("sum", "count", "count_distinct") if numeric else ("count", "count_distinct")
+            )
+        }
+        frame = pd.DataFrame(by_agg).reindex(columns=["sum", "count", "count_distinct"])
+        frame = frame[frame["count"].fillna(0) > 0].sort_index()
+        parts.append(
+            pd.DataFrame(
+                {
+                    "key": frame.index.astype("int64"),
+                    "period": [
+                        Period(kpi.cadence, int(k), fiscal_start).label for k in frame.index
+                    ],
+                    "column": column,
+                    "sum": frame["sum"].to_numpy(dtype="float64"),
+                    "count": frame["count"].to_numpy(dtype="float64"),
+                    "distinct": frame["count_distinct"].to_numpy(dtype="float64"),
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame(columns=["key", "period", "column", "sum", "count", "distinct"])
+    return pd.concat(parts, ignore_index=True)

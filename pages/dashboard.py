@@ -21,6 +21,7 @@ from pages.shared import (
     evaluation,
     lang,
     notice,
+    plain_md,
     require_data,
     require_kpis,
     require_scorecard,
@@ -112,6 +113,31 @@ for kpi in card.kpis:
             "_sev": STYLES[row["status"]].severity,
         }
     )
+# Segments worse than their KPI's total count in the goal: list them too.
+for goal_status in goals:
+    for kpi_id, segment, seg_status in goal_status.segments_below_total():
+        kpi = next(k for k in card.kpis if k.id == kpi_id)
+        row = latest.get(kpi_id)
+        if row is None:
+            continue
+        seg = ev.segment_rows(kpi_id, str(row["period"]))
+        seg = seg[seg["segment"] == segment]
+        if seg.empty:
+            continue
+        srow = seg.iloc[0]
+        value = srow["projected"] if pd.notna(srow["projected"]) else srow["actual"]
+        attention.append(
+            {
+                tr("dash.col.kpi"): f"{kpi.name} · {segment}",
+                tr("dash.col.status"): status_badge(seg_status, L),
+                tr("dash.col.period"): srow["period"],
+                tr("dash.col.value"): format_value(value, kpi.unit, L, cur),
+                tr("dash.col.target"): format_value(srow["target"], kpi.unit, L, cur),
+                tr("dash.col.owner"): kpi.owner or tr("dash.no_owner"),
+                tr("dash.col.action"): kpi.action or tr("dash.no_action"),
+                "_sev": STYLES[seg_status].severity,
+            }
+        )
 st.subheader(tr("dash.attention"))
 if attention:
     table = pd.DataFrame(attention).sort_values("_sev", ascending=False).drop(columns="_sev")
@@ -144,6 +170,17 @@ for goal_status in goals:
                 deadline=format_date(goal.deadline, L) if goal.deadline else "–",
             )
         )
+        for kpi_id, segment, seg_status in goal_status.segments_below_total():
+            head[0].caption(
+                STYLES[seg_status].icon
+                + " "
+                + tr(
+                    "trust.goal.segment_pulls",
+                    segment=plain_md(segment),
+                    kpi=plain_md(next(k.name for k in card.kpis if k.id == kpi_id)),
+                    status=status_badge(seg_status, L),
+                )
+            )
         for kpi in card.kpis_of(goal.id):
             if kpi.id in ev.errors:
                 st.error(f"**{kpi.name}** — {ev.errors[kpi.id].message(L)}", icon="⚠️")

@@ -71,7 +71,7 @@ cols[2].download_button(
     icon="📕",
     key="dl_pdf",
 )
-st.caption(tr("download.csv_note"))
+st.caption(tr("download.csv_note") + " " + tr("trust.download.csv_precision"))
 
 st.subheader(tr("review.download.title"))
 st.caption(tr("review.download.help", count=len(checkins)))

@@ -38,9 +38,14 @@ from kpilogic.pillars import kpi_health
 from kpilogic.templates import (
     ACCEPTS,
     CATEGORIES,
+    COUNT_CHOICES,
     TEMPLATES,
     KpiTemplate,
+    aggregation_check,
+    count_choice,
+    counting_roles,
     instantiate,
+    name_suggests,
     roles,
     suggest_columns,
     suggested_target,
@@ -58,6 +63,7 @@ from pages.shared import (
     lang,
     load_data,
     notice,
+    plain_md,
     require_data,
     require_scorecard,
     route_guard,
@@ -561,6 +567,7 @@ def _show_preview(card: Scorecard, kpi: KPI, df: pd.DataFrame) -> pd.DataFrame |
     )
     # A static table: it wraps long status words where a data grid would cut them off.
     st.table(table, hide_index=True, border="horizontal")
+    _show_aggregation_check(card, kpi, df, recent)
     last = recent.iloc[-1]
     st.caption(
         tr("kpis.preview.latest", period=last["period"])
@@ -576,6 +583,84 @@ def _show_preview(card: Scorecard, kpi: KPI, df: pd.DataFrame) -> pd.DataFrame |
         segments = rows.loc[rows["segment"] != "", "segment"].nunique()
         st.caption(tr("kpis.preview.segments", column=kpi.segment_column, n=segments))
     return total
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _cached_check(
+    kpi_json: str,
+    context: str,
+    data_key: str,
+    as_of: date | None,
+    _card: Scorecard,
+    _kpi: KPI,
+    _df: pd.DataFrame,
+) -> pd.DataFrame:
+    ds = _card.dataset(_kpi.dataset_id)
+    return aggregation_check(
+        _df,
+        _kpi,
+        date_column=ds.date_column,
+        fiscal_start=_card.fiscal_year_start_month,
+        dataset=ds.name,
+        as_of=as_of,
+    )
+
+
+def _show_aggregation_check(
+    card: Scorecard, kpi: KPI, df: pd.DataFrame, recent: pd.DataFrame
+) -> None:
+    """The value next to the plain sum and count of its column, per recent period: a
+    count where a sum was meant (26 'orders' instead of 838) shows at a glance."""
+    L, cur = lang(), card.currency
+    ds = card.dataset(kpi.dataset_id)
+    f = files().get(ds.source)
+    data_key = repr((f.sha if f else "", ds.sheet, sorted(kinds_override(ds.id).items())))
+    context = repr((ds.model_dump_json(), card.fiscal_year_start_month))
+    try:
+        check = _cached_check(
+            kpi.model_dump_json(), context, data_key, st.session_state.get(AS_OF), card, kpi, df
+        )
+    except KoersError:
+        return  # the preview above already says what is wrong
+    check = check[check["period"].isin(set(recent["period"]))]
+    if check.empty:
+        return
+    actual = dict(zip(recent["period"], recent["actual"], strict=True))
+
+    def num(value: Any) -> str:
+        if pd.isna(value):
+            return "–"
+        return format_number(float(value), L, 0 if float(value).is_integer() else 2)
+
+    table = pd.DataFrame(
+        {
+            tr("kpis.preview.period"): check["period"].tolist(),
+            tr("trust.check.column"): [plain_md(str(c)) for c in check["column"]],
+            tr("trust.check.value"): [
+                format_value(None if pd.isna(actual.get(p)) else float(actual[p]), kpi.unit, L, cur)
+                for p in check["period"]
+            ],
+            tr("trust.check.sum"): [num(v) for v in check["sum"]],
+            tr("trust.check.count"): [num(v) for v in check["count"]],
+            tr("trust.check.distinct"): [num(v) for v in check["distinct"]],
+        }
+    )
+    st.markdown("**" + tr("trust.check.title") + "**")
+    st.table(table, hide_index=True, border="horizontal")
+    st.caption(tr("trust.check.help"))
+    m = kpi.measure
+    if m.formula or not m.column or m.column not in df.columns:
+        return
+    # Only where a mistake is likely: distinct small numbers that repeat are rarely meant,
+    # and a sum is questioned only when the name says "identifier" too (whole-euro revenue
+    # per day is also large and all different).
+    guess = count_choice(m.column, df[m.column])
+    if m.aggregation == "count_distinct" and guess.choice == "sum":
+        st.warning(tr("trust.check.looks_like_sum", column=plain_md(m.column)), icon="🔢")
+    elif m.aggregation == "sum" and (
+        guess.reason == "text" or (guess.reason == "values_id" and name_suggests(m.column) == "id")
+    ):
+        st.warning(tr("trust.check.looks_like_ids", column=plain_md(m.column)), icon="🔢")
 
 
 def _show_draft_health(card: Scorecard, kpi: KPI, rows: pd.DataFrame | None) -> None:
@@ -843,9 +928,23 @@ def _template_facts(tpl: KpiTemplate) -> str:
     )
 
 
-def _use_template(tpl: KpiTemplate, goal_id: str, dataset_id: str, picked: dict[str, Any]) -> None:
+def _use_template(
+    tpl: KpiTemplate,
+    goal_id: str,
+    dataset_id: str,
+    picked: dict[str, Any],
+    counting: dict[str, Any] | None = None,
+) -> None:
     """Fill the draft from ``tpl`` and its chosen columns; the user reviews it and saves."""
     columns = {role: (column or None) for role, column in picked.items()}
+    chosen_counting: dict[str, Any] = {}
+    for role_name, entry in (counting or {}).items():
+        if not columns.get(role_name) or entry.get("column") != columns[role_name]:
+            continue
+        if entry.get("choice") is None:
+            st.error(tr("trust.count.choose", column=plain_md(str(columns[role_name]))), icon="⚠️")
+            return
+        chosen_counting[role_name] = entry["choice"]
     try:
         kpi = instantiate(
             tpl,
@@ -857,6 +956,7 @@ def _use_template(tpl: KpiTemplate, goal_id: str, dataset_id: str, picked: dict[
             target=suggested_target(tpl, columns),
             owner=str(draft.get("owner") or ""),
             action=str(draft.get("action") or ""),
+            counting=chosen_counting,
         )
     except KoersError as exc:
         st.error(exc.message(L), icon="⚠️")
@@ -932,7 +1032,12 @@ def _template_picker(goal_id: str) -> None:
             guessed = suggest_columns(tpl, column_kinds)
             pick["columns"] = {role: column or NONE for role, column in guessed.items()}
             pick["sig"] = signature
-            for key in [k for k in st.session_state if str(k).startswith("kpi_tpl_role_")]:
+            pick["counting"] = {}
+            for key in [
+                k
+                for k in st.session_state
+                if str(k).startswith(("kpi_tpl_role_", "kpi_tpl_count_"))
+            ]:
                 del st.session_state[key]
         st.markdown("**" + tr("tpl.columns") + "**")
         st.caption(tr("tpl.columns_help"))
@@ -952,8 +1057,45 @@ def _template_picker(goal_id: str) -> None:
                 )
                 if not chosen:
                     st.caption(tr("tpl.no_guess", role=role.label(L)))
+        counting: dict[str, Any] = pick.setdefault("counting", {})
+        for role_name in counting_roles(tpl):
+            column = pick["columns"].get(role_name)
+            if column and column in data[dataset_id].columns:
+                _count_question(counting, role_name, column, data[dataset_id][column])
         if st.button(tr("tpl.use"), key="kpi_tpl_use", icon="🧩"):
-            _use_template(tpl, goal_id, dataset_id, pick["columns"])
+            _use_template(tpl, goal_id, dataset_id, pick["columns"], counting)
+
+
+def _count_question(
+    counting: dict[str, Any], role_name: str, column: str, values: pd.Series
+) -> None:
+    """Does ``column`` hold a number per row (add up) or one item per row (count)? Koers
+    guesses from the values and the name (``count_choice``) and says why; when it cannot
+    tell, the radio starts empty and the template is not used until the user chooses."""
+    guess = count_choice(column, values)
+    key = f"kpi_tpl_count_{role_name}"
+    entry = counting.get(role_name)
+    if not entry or entry.get("column") != column:  # a new column: a new guess
+        entry = counting[role_name] = {"column": column, "choice": guess.choice}
+        st.session_state.pop(key, None)
+    options = list(COUNT_CHOICES)
+    kw: dict[str, Any] = {}
+    if key not in st.session_state:
+        kw["index"] = None if entry["choice"] is None else options.index(entry["choice"])
+    language = L
+    choice = st.radio(
+        tr("trust.count.question", column=plain_md(column)),
+        options,
+        key=key,
+        format_func=lambda c: t(f"trust.count.option.{c}", language),
+        captions=[tr(f"trust.count.option_help.{c}", column=plain_md(column)) for c in options],
+        **kw,
+    )
+    entry["choice"] = choice
+    st.caption(
+        ("❓ " if guess.choice is None else "💡 ")
+        + tr(f"trust.count.why.{guess.reason}", column=plain_md(column))
+    )
 
 
 if editing:
@@ -1408,6 +1550,8 @@ with form_col:
                 step=1.0,
             )
         st.caption(tr("kpis.help.tolerance"))
+        if direction == "range" and tol_kind == "percent":
+            st.caption(tr("trust.tolerance.range"))
 
     # 4. follow-up --------------------------------------------------------------------------
     with st.container(border=True):
