@@ -148,11 +148,51 @@ class LayoutGuess:
     table: int = 0
     titles: tuple[str, ...] = ()
     decisions: tuple[Decision, ...] = ()
+    filled_rows: int = 0
+    outside_rows: tuple[int, ...] = ()
 
     @property
     def row_numbers(self) -> tuple[int, ...]:
         """The spreadsheet row number (1-based) of each row of ``apply_layout``'s table."""
         return tuple(r + 1 for r in self.data_rows)
+
+    @property
+    def rows_with_data(self) -> int:
+        """The sheet's filled rows other than the column names and the title rows above
+        them: what ``data_rows`` is counted against (``len(data_rows)`` of this many read)."""
+        above = len(self.title_rows) + (self.band_row is not None)
+        return max(0, self.filled_rows - 1 - above)
+
+    def left_out(self) -> list[tuple[str, tuple[int, ...]]]:
+        """Every row of the sheet that is not read as data, by reason, as 1-based row
+        numbers: ``title`` (above the column names), ``blank`` (empty, inside the table),
+        ``totals``, ``label`` (only a label or a note), ``repeated_header`` and ``outside``
+        (other tables and cells outside the table). Reasons without rows are left out."""
+        totals = () if set(self.total_rows) <= set(self.data_rows) else self.total_rows
+        parts = [
+            ("title", self.title_rows + ((self.band_row,) if self.band_row is not None else ())),
+            ("blank", self.blank_rows),
+            ("totals", totals),
+            ("label", self.label_rows),
+            ("repeated_header", self.repeated_header_rows),
+            ("outside", self.outside_rows),
+        ]
+        return [(why, tuple(sorted(r + 1 for r in rows))) for why, rows in parts if rows]
+
+
+def row_ranges(rows: Sequence[int]) -> str:
+    """Row numbers as ranges, every one named: ``[1, 2, 3, 7]`` → ``1–3, 7``."""
+    ordered = sorted(set(rows))
+    parts: list[str] = []
+    start = prev = None
+    for row in [*ordered, None]:
+        if row is not None and prev is not None and row == prev + 1:
+            prev = row
+            continue
+        if start is not None:
+            parts.append(str(start) if start == prev else f"{start}–{prev}")
+        start = prev = row
+    return ", ".join(parts)
 
 
 def column_letter(index: int) -> str:
@@ -414,11 +454,26 @@ def _column_groups(sheet: Cells) -> list[list[int]]:
             runs.append([col])
     groups: list[list[int]] = []
     for run in runs:
-        if groups and not _own_table(sheet, run):
+        if groups and (not _own_table(sheet, run) or _same_rows(sheet, groups[-1], run)):
             groups[-1].extend(range(groups[-1][-1] + 1, run[-1] + 1))
         else:
             groups.append(run)
     return groups
+
+
+def _same_rows(sheet: Cells, left: list[int], right: list[int]) -> bool:
+    """Whether the columns ``right`` (after a blank column) fill the same rows as ``left``
+    from the first row ``right`` fills on: then the blank column is a spacer inside one
+    table (a new table next to it has a length of its own). At least 90% of the rows either
+    side fills there must be filled by both (title rows above are the left side's own)."""
+    rows = np.asarray(sheet.rows, dtype=np.int64)
+    in_right = rows[sheet.used_rows(rows, right)]
+    if len(in_right) < 2:
+        return False
+    below = rows[rows >= in_right[0]]
+    in_left = below[sheet.used_rows(below, left)]
+    both = len(np.intersect1d(in_left, in_right, assume_unique=True))
+    return both >= 0.9 * max(len(in_left), len(in_right))
 
 
 def _own_table(sheet: Cells, cols: list[int]) -> bool:
@@ -507,6 +562,47 @@ def _all_title_like(sheet: Cells, run: list[int], cols: list[int]) -> bool:
     return all(_title_like(sheet.values(run[i], cols)) for i in many)
 
 
+def _typed_columns(sheet: Cells, table: _Table) -> dict[int, int]:
+    """Column position → NUMBER or DATE, for the columns of ``table`` whose data so far
+    are (at least 80%) numbers or dates: the shape a data row of the table keeps."""
+    prs, _ = sheet.block(table.rows, [])
+    out: dict[int, int] = {}
+    if not len(prs):
+        return out
+    for pc in sheet.cpos(table.cols).tolist():
+        if pc < 0:
+            continue
+        column = sheet.classes[prs, pc]
+        filled = int((column != BLANK).sum())
+        for cls in (NUMBER, DATE):
+            if filled and int((column == cls).sum()) >= 0.8 * filled:
+                out[pc] = cls
+    return out
+
+
+def _same_shape(sheet: Cells, table: _Table, row: int) -> bool:
+    """Whether ``row`` (a header candidate after a blank row) is a data row of ``table``:
+    in every column where the table holds numbers or dates, the row holds a number or a
+    date too (or nothing), and in at least one of them it holds one. A real header holds
+    text over such columns; a data row that merely looks like a header (Klant, Product,
+    Regio…) does not, so a blank row inside the data never starts a new table."""
+    typed = _typed_columns(sheet, table)
+    if not typed:
+        return False
+    (pr,) = sheet.rpos(row)
+    if pr < 0:
+        return False
+    matched = 0
+    for pc, cls in typed.items():
+        found = int(sheet.classes[pr, pc])
+        if found == BLANK:
+            continue
+        if found != cls:
+            return False
+        matched += 1
+    return matched > 0
+
+
 def _tables_in_group(sheet: Cells, cols: list[int]) -> list[_Table]:
     tables: list[_Table] = []
     pending: list[int] = []
@@ -531,7 +627,7 @@ def _tables_in_group(sheet: Cells, cols: list[int]) -> list[_Table]:
             current.rows.extend(run[at + 1 :])
             pending = []
             continue
-        if at is not None and at + 1 < len(run):
+        if at is not None and at + 1 < len(run) and not _same_shape(sheet, current, run[at]):
             table = _Table(cols, run[at], pending + run[:at])
             table.rows.extend(run[at + 1 :])
             tables.append(table)
@@ -761,13 +857,17 @@ def guess_layout(
     table: int | None = None,
     header_row: int | None = None,
     keep_totals: bool = False,
+    combine: bool = False,
     prepared: Cells | None = None,
 ) -> LayoutGuess:
     """Where the table in ``grid`` (from ``ingest.read_grid``) is; see the module rules.
 
     ``table`` picks one of the tables found (index into ``LayoutGuess.tables``; default the
-    biggest), ``header_row`` (0-based grid row) overrides the header, ``keep_totals`` keeps
-    totals rows in the data.
+    biggest), ``header_row`` (0-based grid row) overrides the header: the table then runs
+    from it down through every later part below a blank row whose rows keep its shape.
+    ``combine`` reads the chosen table and every table below it in the same columns as one
+    table (their column-name rows skipped when they repeat the first, else read as data).
+    ``keep_totals`` keeps totals rows in the data.
 
     Raises:
         LayoutError: ``error.layout.no_table`` for an empty grid, ``error.layout.table``
@@ -780,25 +880,64 @@ def guess_layout(
     found: list[_Table] = []
     for cols in _column_groups(sheet):
         found.extend(_tables_in_group(sheet, cols))
+    forced: int | None = None
     if header_row is not None:
         owner = next(
-            (t for t in found if t.header <= header_row <= max(t.rows or [t.header])), None
+            (
+                t
+                for t in found
+                if header_row in t.titles or t.header <= header_row <= max(t.rows or [t.header])
+            ),
+            None,
         )
         if owner is None or not sheet.row_used(header_row, owner.cols):
             raise LayoutError("error.layout.header_row", row=header_row + 1)
         last = max(owner.rows or [owner.header])
         above = np.asarray([r for r in sheet.rows if r < header_row], dtype=np.int64)
-        titles = above[sheet.used_rows(above, owner.cols)].tolist()
+        titles = [r for r in above[sheet.used_rows(above, owner.cols)].tolist()]
         replaced = _Table(owner.cols, header_row, titles, list(range(header_row + 1, last + 1)))
-        found[found.index(owner)] = replaced
+        at = found.index(owner)
+        found[at] = replaced
+        # A data row taken for a header below a blank row no longer splits what the user
+        # says is one table.
+        _absorb(sheet, found, at, everything=False)
+        forced = at
+    if combine:
+        start = forced if forced is not None else (0 if table is None else table)
+        if 0 <= start < len(found):
+            _absorb(sheet, found, start, everything=True)
+            forced = start
     ranges = [_table_range(sheet, t) for t in found]
-    if table is None:
+    if forced is not None and (table is None or combine):
+        chosen = forced
+    elif table is None:
         chosen = max(range(len(found)), key=lambda i: (ranges[i].cells, -i))
     elif 0 <= table < len(found):
         chosen = table
     else:
         raise LayoutError("error.layout.table", table=table + 1, count=len(found))
     return _describe(sheet, found, ranges, chosen, keep_totals)
+
+
+def _absorb(sheet: Cells, found: list[_Table], at: int, *, everything: bool) -> None:
+    """Let ``found[at]`` take in the tables below it in its columns: each whose header row
+    keeps the table's shape (a data row), or all of them when ``everything``."""
+    owner = found[at]
+    header_text = [_text(v) for v in sheet.values(owner.header, owner.cols)]
+    while at + 1 < len(found):
+        nxt = found[at + 1]
+        if nxt.cols != owner.cols or nxt.header < owner.header:
+            break
+        if not everything and not _same_shape(sheet, owner, nxt.header):
+            break
+        if [_text(v) for v in sheet.values(nxt.header, owner.cols)] == header_text:
+            owner.repeated.append(nxt.header)
+        owner.labels.extend(nxt.titles)
+        owner.repeated.extend(nxt.repeated)
+        owner.labels.extend(nxt.labels)
+        last = max([nxt.header, *nxt.rows])
+        owner.rows = list(range(owner.header + 1, last + 1))
+        del found[at + 1]
 
 
 def _describe(
@@ -878,6 +1017,15 @@ def _describe(
     if totals:
         key = "layout.totals_kept" if keep_totals else "layout.totals_excluded"
         decisions.append(Decision(key, {"count": len(totals), "rows": [r + 1 for r in totals]}))
+    accounted = {tbl.header, *tbl.titles, *tbl.rows, *labels}
+    outside = [r for r in sheet.rows if r not in accounted]
+    if outside:
+        decisions.append(
+            Decision(
+                "layout.rows_outside",
+                {"count": len(outside), "rows": row_ranges([r + 1 for r in outside])},
+            )
+        )
     return LayoutGuess(
         header_row=tbl.header,
         title_rows=tuple(titles),
@@ -899,6 +1047,8 @@ def _describe(
         table=chosen,
         titles=title_text,
         decisions=tuple(decisions),
+        filled_rows=len(sheet.rows),
+        outside_rows=tuple(outside),
     )
 
 
@@ -1263,6 +1413,7 @@ __all__ = [
     "column_letter",
     "detect_wide",
     "guess_layout",
+    "row_ranges",
     "table_shape",
     "tidy",
     "unpivot",

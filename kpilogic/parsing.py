@@ -541,8 +541,10 @@ class ColumnParse:
 
     ``parsed`` values became numbers or dates, ``blank`` cells were empty, ``errors`` were
     Excel error values (``#DIV/0!``), ``failed`` could not be read (``examples`` shows up to
-    five, with their spreadsheet row numbers). ``notation`` is the number notation used;
-    ``dayfirst`` the date order used.
+    five, with their spreadsheet row numbers; ``failed_rows`` lists the spreadsheet row of
+    every one, so none is left out without being named). ``notation`` is the number notation
+    used; ``other_notation`` counts the texts read in the other notation because they fit
+    only that one (``1.234,5`` in a column of ``12.5``); ``dayfirst`` the date order used.
     """
 
     column: str
@@ -555,6 +557,8 @@ class ColumnParse:
     error_rows: tuple[int, ...] = ()
     notation: Notation | None = None
     dayfirst: bool | None = None
+    failed_rows: tuple[int, ...] = ()
+    other_notation: int = 0
 
     @property
     def total(self) -> int:
@@ -625,9 +629,12 @@ class _Tally:
         self.parsed = self.failed = self.blank = self.errors = 0
         self.examples: list[ParseFailure] = []
         self.error_rows: list[int] = []
+        self.failed_rows: list[int] = []
+        self.other_notation = 0
 
     def fail(self, row: int, value: object) -> None:
         self.failed += 1
+        self.failed_rows.append(row)
         if len(self.examples) < MAX_EXAMPLES:
             self.examples.append(ParseFailure(row, _show(value)))
 
@@ -646,6 +653,8 @@ class _Tally:
             self.errors,
             tuple(self.examples),
             tuple(self.error_rows),
+            failed_rows=tuple(self.failed_rows),
+            other_notation=self.other_notation,
             **extra,
         )
 
@@ -691,7 +700,7 @@ def parse_number_column(
         return values.astype("float64"), done
     used = detect_notation(values, default) if notation is None else _check_notation(notation)
     tally = _Tally()
-    read: dict[str, float | None] = {}  # each distinct text is read once
+    read: dict[str, tuple[float | None, bool]] = {}  # each distinct text is read once
     out = np.full(len(values), np.nan)
     todo = np.arange(len(values))
     if _is_text_dtype(values):
@@ -720,16 +729,25 @@ def parse_number_column(
             tally.error(row)
         elif isinstance(value, str):
             if value in read:
-                number_or_none = read[value]
+                number_or_none, other = read[value]
             else:
                 parts = _split_number(value)
                 number_or_none = None if parts is None else _number_value(parts, used)
-                read[value] = number_or_none
+                other = False
+                if number_or_none is None and parts is not None:
+                    # Mixed notations in one column (``€ 40`` and ``1.234,5`` among ``12.5``):
+                    # a text that fits only the other notation can mean nothing else.
+                    vote = _notation_vote(value)
+                    if vote is not None and vote != used:
+                        number_or_none = _number_value(parts, vote)
+                        other = number_or_none is not None
+                read[value] = (number_or_none, other)
             if number_or_none is None:
                 tally.fail(row, value)
             else:
                 out[i] = number_or_none
                 tally.parsed += 1
+                tally.other_notation += other
         else:
             tally.fail(row, value)
     series = pd.Series(out, index=values.index, name=values.name, dtype="float64")
@@ -838,6 +856,9 @@ def parse_date_column(
                 found = parse_period_label(text, year, order)
                 moment = found.start if found else None
             read[value] = moment
+        if moment is not None and not (_MIN_STAMP <= moment <= _MAX_STAMP):
+            # A date Koers cannot hold (before 1677 or after 2262): named, never dropped.
+            moment = None
         if moment is None:
             tally.fail(row, value)
         else:
