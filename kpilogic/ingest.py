@@ -937,7 +937,7 @@ def _parse_one_date(text: str) -> Any:
         if pattern.fullmatch(text):
             moment = pd.to_datetime(text, format=fmt, errors="coerce")
             # A date outside datetime64[ns] (before 1677): no date here; parsing reports it.
-            return moment if moment is pd.NaT or _in_ns_range(moment) else pd.NaT
+            return moment if isinstance(moment, date) and _in_ns_range(moment) else pd.NaT
     return pd.NaT
 
 

@@ -36,6 +36,7 @@ Rules, in order:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -62,7 +63,7 @@ from kpilogic.cells import (
 )
 from kpilogic.errors import LayoutError
 from kpilogic.ingest import _MAX_TS, _MIN_TS, _header, _in_ns_range
-from kpilogic.notes import Note
+from kpilogic.notes import Note, row_ranges
 from kpilogic.parsing import (
     EXCEL_ERRORS,
     DateSystem,
@@ -81,6 +82,45 @@ Cadence = Literal["week", "month", "quarter", "year"]
 Shape = Literal["transactions", "per_period"]
 DATE_COLUMN = "Date"
 VALUE_COLUMN = "Value"
+METRIC_COLUMN = "Metric"
+
+
+@dataclass(frozen=True)
+class LongNames:
+    """The names of the columns an unpivot makes, in the language the dataset keeps them in
+    (``Dataset.column_language``), so a scorecard made in Dutch keeps its ``Datum``."""
+
+    date: str = DATE_COLUMN
+    value: str = VALUE_COLUMN
+    metric: str = METRIC_COLUMN
+
+
+LONG_NAMES: dict[str, LongNames] = {
+    "en": LongNames(),
+    "nl": LongNames("Datum", "Waarde", "Maatstaf"),
+}
+
+
+def long_names(language: str | None) -> LongNames:
+    """The unpivot's column names for ``language`` (English when None or unknown)."""
+    return LONG_NAMES.get(language or "en", LONG_NAMES["en"])
+
+
+# A column whose header cell was blank gets this name from ``ingest._header``.
+_BLANK_NAME = re.compile(r"Column \d+")
+# Headers that say a column names what each row measures.
+_METRIC_HEADER = re.compile(
+    r"^\s*(?:metric|metrics|maatstaf|maatstaven|measure|kpi|kpis|indicator|omschrijving|"
+    r"rubriek|grootheid|post|posten|item|regel|description)\s*$",
+    re.IGNORECASE,
+)
+# Words of what a row of a months-as-columns sheet usually measures.
+_METRIC_WORDS = re.compile(
+    r"(?i)\b(?:omzet|kosten|orders?|bestellingen|revenue|sales|costs?|marge|margin|winst|"
+    r"profit|verkopen|budget|klanten|customers|bezoekers|visitors|aantal|nps|conversie|"
+    r"conversion|uren|hours|fte|ebitda|brutowinst|nettowinst|uitgaven|inkomsten|expenses|"
+    r"income|leads|retouren|returns)"
+)
 
 _TOTAL_LABEL = re.compile(
     r"^\s*(?:sub|eind|grand\s*)?(?:totaal|totalen|totals?|som|sum)\b", re.IGNORECASE
@@ -178,21 +218,6 @@ class LayoutGuess:
             ("outside", self.outside_rows),
         ]
         return [(why, tuple(sorted(r + 1 for r in rows))) for why, rows in parts if rows]
-
-
-def row_ranges(rows: Sequence[int]) -> str:
-    """Row numbers as ranges, every one named: ``[1, 2, 3, 7]`` → ``1–3, 7``."""
-    ordered = sorted(set(rows))
-    parts: list[str] = []
-    start = prev = None
-    for row in [*ordered, None]:
-        if row is not None and prev is not None and row == prev + 1:
-            prev = row
-            continue
-        if start is not None:
-            parts.append(str(start) if start == prev else f"{start}–{prev}")
-        start = prev = row
-    return ", ".join(parts)
 
 
 def column_letter(index: int) -> str:
@@ -894,7 +919,7 @@ def guess_layout(
             raise LayoutError("error.layout.header_row", row=header_row + 1)
         last = max(owner.rows or [owner.header])
         above = np.asarray([r for r in sheet.rows if r < header_row], dtype=np.int64)
-        titles = [r for r in above[sheet.used_rows(above, owner.cols)].tolist()]
+        titles = above[sheet.used_rows(above, owner.cols)].tolist()
         replaced = _Table(owner.cols, header_row, titles, list(range(header_row + 1, last + 1)))
         at = found.index(owner)
         found[at] = replaced
@@ -1165,6 +1190,31 @@ class WideGuess:
     needs_year: bool
     year: int | None
     decisions: tuple[Decision, ...] = ()
+    metric_column: str | None = None
+
+
+def metric_column_of(df: pd.DataFrame, id_columns: Sequence[str]) -> str | None:
+    """The id column of a wide table that names what each row measures (Omzet, Kosten,
+    Orders), or None: a column without a header, one named Metric/Maatstaf/Omschrijving…, or
+    one whose values differ per row and at least two of them name a measure. Its rows hold
+    different quantities, so their values may not be added up across it."""
+    for column in id_columns:
+        if column not in df.columns:
+            continue
+        name = str(column)
+        values = df[column].dropna().astype(str).str.strip()
+        values = values[values != ""]
+        if values.empty:
+            continue
+        if _BLANK_NAME.fullmatch(name) or _METRIC_HEADER.match(name):
+            return name
+        distinct = values.unique()
+        if (
+            len(distinct) == len(values)
+            and sum(bool(_METRIC_WORDS.search(v)) for v in distinct) >= 2
+        ):
+            return name
+    return None
 
 
 def _header_period(name: str, year: int | None = None) -> PeriodStart | None:
@@ -1233,8 +1283,18 @@ def detect_wide(df: pd.DataFrame, titles: Sequence[str] = ()) -> WideGuess | Non
         decisions.append(Decision("layout.year_from_title", {"year": year}))
     elif needs_year:
         decisions.append(Decision("layout.year_needed", {}))
+    metric = metric_column_of(df, ids)
+    if metric is not None:
+        decisions.append(Decision("layout.metric_column", {"column": metric}))
     return WideGuess(
-        tuple(ids), periods, tuple(ignored), cadence, needs_year, year, tuple(decisions)
+        tuple(ids),
+        periods,
+        tuple(ignored),
+        cadence,
+        needs_year,
+        year,
+        tuple(decisions),
+        metric_column=metric,
     )
 
 
@@ -1268,8 +1328,15 @@ def unpivot(
     id_columns: Sequence[str],
     period_columns: Sequence[str],
     year: int | None = None,
+    names: LongNames | None = None,
+    metric_column: str | None = None,
 ) -> pd.DataFrame:
     """Long rows from a wide table: the ``id_columns``, a ``Date`` and a ``Value`` per cell.
+
+    ``names`` gives the Date and Value columns their names in the dataset's language
+    (``Datum``, ``Waarde``). ``metric_column`` (one of ``id_columns``, see
+    ``metric_column_of``) is named ``names.metric`` (``Metric``, ``Maatstaf``) when its
+    header cell was blank.
 
     ``Date`` is the first day of the column's period; period names without a year take
     ``year`` (a later month name that comes before the previous one starts the next year).
@@ -1283,15 +1350,17 @@ def unpivot(
             an unknown column; ``error.layout.column_clash`` when an id column is called
             Date or Value.
     """
+    named = names or LongNames()
+    date_name, value_name = named.date, named.value
     for column in (*id_columns, *period_columns):
         if column not in df.columns:
             raise LayoutError("error.layout.column_missing", column=str(column))
-    clash = [c for c in id_columns if c in (DATE_COLUMN, VALUE_COLUMN)]
+    clash = [c for c in id_columns if c in (date_name, value_name)]
     if clash:
         raise LayoutError("error.layout.column_clash", column=clash[0])
     starts = _period_starts(period_columns, year)
     index: list[Any] = []
-    records: dict[str, list[Any]] = {c: [] for c in (*id_columns, DATE_COLUMN, VALUE_COLUMN)}
+    records: dict[str, list[Any]] = {c: [] for c in (*id_columns, date_name, value_name)}
     for label, row in zip(df.index, df.itertuples(index=False, name=None), strict=True):
         cells = dict(zip(df.columns, row, strict=True))
         for column, start in zip(period_columns, starts, strict=True):
@@ -1302,16 +1371,32 @@ def unpivot(
                 continue
             for c in id_columns:
                 records[c].append(cells[c])
-            records[DATE_COLUMN].append(start)
-            records[VALUE_COLUMN].append(value)
+            records[date_name].append(start)
+            records[value_name].append(value)
             index.append(label)
     out = pd.DataFrame(
         {c: pd.Series(v, dtype=df[c].dtype) for c, v in records.items() if c in id_columns}
     )
-    out[DATE_COLUMN] = pd.Series(pd.to_datetime(records[DATE_COLUMN]), dtype="datetime64[ns]")
-    out[VALUE_COLUMN] = _typed(records[VALUE_COLUMN], VALUE_COLUMN)
+    out[date_name] = pd.Series(pd.to_datetime(records[date_name]), dtype="datetime64[ns]")
+    out[value_name] = _typed(records[value_name], value_name)
     out.index = pd.Index(index)
+    if (
+        metric_column is not None
+        and metric_column in id_columns
+        and _BLANK_NAME.fullmatch(metric_column)
+        and named.metric not in out.columns
+    ):
+        out = out.rename(columns={metric_column: named.metric})
     return out
+
+
+def renamed_metric(wide: WideGuess, long: pd.DataFrame, names: LongNames | None) -> WideGuess:
+    """``wide`` with its metric column named as in ``long`` (``unpivot`` renames a metric
+    column without a header to ``names.metric``)."""
+    metric = wide.metric_column
+    if metric is None or metric in long.columns:
+        return wide
+    return dataclasses.replace(wide, metric_column=(names or LongNames()).metric)
 
 
 # -- shapes ----------------------------------------------------------------------------------
@@ -1376,6 +1461,7 @@ def tidy(
     date_system: DateSystem | None = None,
     unpivot_wide: bool = True,
     prepared: Cells | None = None,
+    names: LongNames | None = None,
 ) -> Tidy:
     """read_grid's cells → layout → clean table → (unpivot) → numbers and dates read.
 
@@ -1390,7 +1476,15 @@ def tidy(
     numbers = guess.row_numbers
     wide = detect_wide(frame, guess.titles) if unpivot_wide else None
     if wide is not None:
-        long = unpivot(frame, wide.id_columns, wide.period_columns, year or wide.year)
+        long = unpivot(
+            frame,
+            wide.id_columns,
+            wide.period_columns,
+            year or wide.year,
+            names,
+            wide.metric_column,
+        )
+        wide = renamed_metric(wide, long, names)
         numbers = tuple(numbers[int(i)] for i in long.index)
         frame = long.reset_index(drop=True)
     system: DateSystem = date_system or (1904 if grid.attrs.get("date_system") == 1904 else 1900)
@@ -1400,10 +1494,13 @@ def tidy(
 
 __all__ = [
     "DATE_COLUMN",
+    "LONG_NAMES",
+    "METRIC_COLUMN",
     "VALUE_COLUMN",
     "Cells",
     "Decision",
     "LayoutGuess",
+    "LongNames",
     "Shape",
     "TableRange",
     "Tidy",
@@ -1413,6 +1510,9 @@ __all__ = [
     "column_letter",
     "detect_wide",
     "guess_layout",
+    "long_names",
+    "metric_column_of",
+    "renamed_metric",
     "row_ranges",
     "table_shape",
     "tidy",

@@ -104,6 +104,17 @@ class Dataset(_Model):
         default=None, description="Periods as columns turned into rows, as the user chose."
     )
     keep_totals: bool = Field(default=False, description="Keep totals rows in the data.")
+    combine_tables: bool = Field(
+        default=False,
+        description="Read the chosen table and the tables below it in the same columns as one.",
+    )
+    column_language: Literal["en", "nl"] | None = Field(
+        default=None,
+        description=(
+            "Language of the columns Koers makes when periods-as-columns become rows: "
+            "Date, Value, Metric (en, the default) or Datum, Waarde, Maatstaf (nl)."
+        ),
+    )
 
     @model_serializer(mode="wrap")
     def _omit_layout_defaults(self, handler: SerializerFunctionWrapHandler) -> Any:
@@ -123,6 +134,8 @@ _LAYOUT_DEFAULTS: dict[str, Any] = {
     "notation": None,
     "unpivot": None,
     "keep_totals": False,
+    "combine_tables": False,
+    "column_language": None,
 }
 
 

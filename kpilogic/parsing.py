@@ -682,7 +682,9 @@ def parse_number_column(
     """``values`` as float64 and what reading them found.
 
     Numbers stay numbers, text is read in ``notation`` (detected with ``detect_notation``
-    when None), booleans and dates fail. ``rows`` gives each value's spreadsheet row
+    when None; then a text that fits only the other notation, ``1.234,5`` in a column of
+    ``12.5``, is read in that one and counted in ``other_notation``), booleans and dates
+    fail. ``rows`` gives each value's spreadsheet row
     number; by default the first value is on ``first_row`` (a header on row 1).
 
     Raises:
@@ -734,9 +736,10 @@ def parse_number_column(
                 parts = _split_number(value)
                 number_or_none = None if parts is None else _number_value(parts, used)
                 other = False
-                if number_or_none is None and parts is not None:
+                if number_or_none is None and parts is not None and notation is None:
                     # Mixed notations in one column (``€ 40`` and ``1.234,5`` among ``12.5``):
-                    # a text that fits only the other notation can mean nothing else.
+                    # a text that fits only the other notation can mean nothing else. A
+                    # notation the user chose is kept to the letter.
                     vote = _notation_vote(value)
                     if vote is not None and vote != used:
                         number_or_none = _number_value(parts, vote)

@@ -29,12 +29,16 @@ from kpilogic.layout import (
     cells,
     detect_wide,
     guess_layout,
+    long_names,
+    metric_column_of,
+    renamed_metric,
     tidy,
     unpivot,
 )
 from kpilogic.measures import formula_columns
+from kpilogic.metrics import check_metrics
 from kpilogic.model import KPI, Dataset, Scorecard
-from kpilogic.parsing import DateSystem, ParseReport, parse_table
+from kpilogic.parsing import DateSystem, ParseReport, parse_date_column, parse_table
 
 
 def typed_table(
@@ -78,16 +82,21 @@ def tidy_grid(grid: pd.DataFrame, dataset: Dataset) -> Tidy:
         table=dataset.table,
         header_row=None if dataset.header_row is None else dataset.header_row - 1,
         keep_totals=dataset.keep_totals,
+        combine=dataset.combine_tables,
     )
+    names = long_names(dataset.column_language)
     choice = dataset.unpivot
     if choice is None:
-        return tidy(grid, layout, notation=dataset.notation, prepared=prepared)
+        done = tidy(grid, layout, notation=dataset.notation, prepared=prepared, names=names)
+        return _with_date_column(done, dataset.date_column)
     if not choice.period_columns:
-        return tidy(grid, layout, notation=dataset.notation, unpivot_wide=False, prepared=prepared)
+        done = tidy(grid, layout, notation=dataset.notation, unpivot_wide=False, prepared=prepared)
+        return _with_date_column(done, dataset.date_column)
     frame = apply_layout(grid, layout, prepared=prepared)
     guess = detect_wide(frame, layout.titles)
     year = choice.year if choice.year is not None else (guess.year if guess else None)
-    long = unpivot(frame, choice.id_columns, choice.period_columns, year)
+    metric = metric_column_of(frame, choice.id_columns)
+    long = unpivot(frame, choice.id_columns, choice.period_columns, year, names, metric)
     numbers = tuple(layout.row_numbers[int(i)] for i in long.index)
     long = long.reset_index(drop=True)
     kept = {*choice.id_columns, *choice.period_columns}
@@ -108,13 +117,34 @@ def tidy_grid(grid: pd.DataFrame, dataset: Dataset) -> Tidy:
                     "ids": list(choice.id_columns) or ["–"],
                 },
             ),
+            *((Decision("layout.metric_column", {"column": metric}),) if metric else ()),
         ),
+        metric_column=metric,
     )
+    wide = renamed_metric(wide, long, names)
     system: DateSystem = 1904 if grid.attrs.get("date_system") == 1904 else 1900
     parsed = parse_table(
         long, notation=dataset.notation, rows=numbers, date_system=system, year=year
     )
-    return Tidy(parsed.frame, parsed.report, layout, wide, numbers)
+    return _with_date_column(
+        Tidy(parsed.frame, parsed.report, layout, wide, numbers), dataset.date_column
+    )
+
+
+def _with_date_column(done: Tidy, date_column: str) -> Tidy:
+    """``done`` with its date column read as dates even when too few of its cells read as
+    dates for the column to be taken for one: every cell that is no date is then named with
+    its row in the parse report (``typed_table`` would otherwise leave it out unnamed)."""
+    frame = done.frame
+    if date_column not in frame.columns or done.report.get(date_column) is not None:
+        return done
+    if pd.api.types.is_datetime64_any_dtype(frame[date_column].dtype):
+        return done
+    series, result = parse_date_column(frame[date_column], rows=done.row_numbers)
+    frame = frame.copy()
+    frame[date_column] = series
+    report = ParseReport({**done.report.columns, date_column: result})
+    return Tidy(frame, report, done.layout, done.wide, done.row_numbers)
 
 
 def read_dataset(data: bytes, name: str, dataset: Dataset) -> Tidy:
@@ -191,8 +221,14 @@ def evaluate_files(
     scorecard: Scorecard, files: Mapping[str, bytes], as_of: date | None = None
 ) -> Evaluation:
     """Read the files and evaluate the scorecard over them, with the reliability of each
-    KPI's data (see ``load_all`` and ``evaluate_scorecard``)."""
+    KPI's data (see ``load_all`` and ``evaluate_scorecard``).
+
+    Raises:
+        DataError: see ``load_all``; ``error.kpi.one_metric`` for a KPI that adds up the
+            value column of an unpivoted sheet holding several metrics (``metrics``).
+    """
     loaded = load_all(scorecard, files)
+    check_metrics(scorecard, loaded.tidies)
     return evaluate_scorecard(
         scorecard, loaded.frames, as_of, reports=loaded.reports, rows=loaded.rows
     )
