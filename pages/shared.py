@@ -326,7 +326,15 @@ def layout_key(ds: Dataset | None) -> str:
     """The user's layout corrections of ``ds`` as text: part of every cache key of its table."""
     if ds is None:
         return ""
-    fields = {"header_row", "table", "notation", "unpivot", "keep_totals"}
+    fields = {
+        "header_row",
+        "table",
+        "notation",
+        "unpivot",
+        "keep_totals",
+        "combine_tables",
+        "column_language",
+    }
     return json.dumps(ds.model_dump(mode="json", include=fields), sort_keys=True)
 
 
