@@ -678,13 +678,14 @@ def parse_number_column(
     rows: Sequence[int] | None = None,
     first_row: int = 2,
     default: Notation = "nl",
+    mixed: bool | None = None,
 ) -> tuple[pd.Series, ColumnParse]:
     """``values`` as float64 and what reading them found.
 
     Numbers stay numbers, text is read in ``notation`` (detected with ``detect_notation``
     when None; then a text that fits only the other notation, ``1.234,5`` in a column of
-    ``12.5``, is read in that one and counted in ``other_notation``), booleans and dates
-    fail. ``rows`` gives each value's spreadsheet row
+    ``12.5``, is read in that one and counted in ``other_notation``; ``mixed`` says so
+    for a given notation too), booleans and dates fail. ``rows`` gives each value's spreadsheet row
     number; by default the first value is on ``first_row`` (a header on row 1).
 
     Raises:
@@ -700,6 +701,7 @@ def parse_number_column(
             str(values.name), "number", len(values) - blank, 0, blank, 0, notation=used
         )
         return values.astype("float64"), done
+    either = notation is None if mixed is None else mixed
     used = detect_notation(values, default) if notation is None else _check_notation(notation)
     tally = _Tally()
     read: dict[str, tuple[float | None, bool]] = {}  # each distinct text is read once
@@ -736,7 +738,7 @@ def parse_number_column(
                 parts = _split_number(value)
                 number_or_none = None if parts is None else _number_value(parts, used)
                 other = False
-                if number_or_none is None and parts is not None and notation is None:
+                if number_or_none is None and parts is not None and either:
                     # Mixed notations in one column (``€ 40`` and ``1.234,5`` among ``12.5``):
                     # a text that fits only the other notation can mean nothing else. A
                     # notation the user chose is kept to the letter.
@@ -883,7 +885,7 @@ def _share_parsed(values: pd.Series, kind: ValueKind, default: Notation) -> floa
         return 0.0
     distinct = pd.Series(list(counts), dtype=object)
     if kind == "number":
-        numbers, _ = parse_number_column(distinct, detect_notation(values, default))
+        numbers, _ = parse_number_column(distinct, detect_notation(values, default), mixed=True)
         read = numbers.notna().to_numpy()
     else:
         parsed, _ = parse_date_column(distinct, dayfirst=_dayfirst_votes(values))
@@ -993,7 +995,7 @@ def _read_share(
     values = pd.Series(distinct, dtype=_TEXT)  # text, so the column readers work in bulk
     if kind == "number":
         numbers, _ = parse_number_column(
-            values, detect_notation_counts(list(distinct), times.tolist(), default)
+            values, detect_notation_counts(list(distinct), times.tolist(), default), mixed=True
         )
         read = numbers.notna().to_numpy()
     else:
