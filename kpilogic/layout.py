@@ -1396,7 +1396,12 @@ def renamed_metric(wide: WideGuess, long: pd.DataFrame, names: LongNames | None)
     metric = wide.metric_column
     if metric is None or metric in long.columns:
         return wide
-    return dataclasses.replace(wide, metric_column=(names or LongNames()).metric)
+    new = (names or LongNames()).metric
+    decisions = tuple(
+        Decision(d.key, {**d.params, "column": new}) if d.key == "layout.metric_column" else d
+        for d in wide.decisions
+    )
+    return dataclasses.replace(wide, metric_column=new, decisions=decisions)
 
 
 # -- shapes ----------------------------------------------------------------------------------
@@ -1489,7 +1494,8 @@ def tidy(
         frame = long.reset_index(drop=True)
     system: DateSystem = date_system or (1904 if grid.attrs.get("date_system") == 1904 else 1900)
     parsed = parse_table(frame, notation=notation, rows=numbers, date_system=system, year=year)
-    return Tidy(parsed.frame, parsed.report, guess, wide, numbers)
+    report = dataclasses.replace(parsed.report, left_out=tuple(guess.left_out()))
+    return Tidy(parsed.frame, report, guess, wide, numbers)
 
 
 __all__ = [

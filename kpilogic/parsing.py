@@ -573,9 +573,15 @@ class ColumnParse:
 
 @dataclass(frozen=True)
 class ParseReport:
-    """The ``ColumnParse`` of each column that was parsed, by column name."""
+    """The ``ColumnParse`` of each column that was parsed, by column name.
+
+    ``left_out`` names the sheet's rows the layout step did not read as data, by reason
+    (``layout.LayoutGuess.left_out``), so the quality report lists them wherever the parse
+    report goes.
+    """
 
     columns: Mapping[str, ColumnParse] = field(default_factory=dict)
+    left_out: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
     @property
     def failed(self) -> int:

@@ -126,9 +126,8 @@ def tidy_grid(grid: pd.DataFrame, dataset: Dataset) -> Tidy:
     parsed = parse_table(
         long, notation=dataset.notation, rows=numbers, date_system=system, year=year
     )
-    return _with_date_column(
-        Tidy(parsed.frame, parsed.report, layout, wide, numbers), dataset.date_column
-    )
+    report = ParseReport(parsed.report.columns, left_out=tuple(layout.left_out()))
+    return _with_date_column(Tidy(parsed.frame, report, layout, wide, numbers), dataset.date_column)
 
 
 def _with_date_column(done: Tidy, date_column: str) -> Tidy:
@@ -143,7 +142,7 @@ def _with_date_column(done: Tidy, date_column: str) -> Tidy:
     series, result = parse_date_column(frame[date_column], rows=done.row_numbers)
     frame = frame.copy()
     frame[date_column] = series
-    report = ParseReport({**done.report.columns, date_column: result})
+    report = ParseReport({**done.report.columns, date_column: result}, done.report.left_out)
     return Tidy(frame, report, done.layout, done.wide, done.row_numbers)
 
 

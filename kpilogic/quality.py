@@ -310,7 +310,7 @@ def assess_dataset(
         findings.append(_duplicates_finding(duplicates, len(df)))
     for quality in columns.values():
         findings.extend(_column_findings(quality, len(df)))
-    for why, numbers in left_out:
+    for why, numbers in left_out or (report.left_out if report is not None else ()):
         findings.append(
             Finding(f"quality.left_out.{why}", {"count": len(numbers), "rows": row_ranges(numbers)})
         )

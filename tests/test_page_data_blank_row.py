@@ -88,3 +88,23 @@ def test_the_blank_row_export_gives_the_kpi_values_of_its_clean_twin() -> None:
     # 310 pieces × 12.50 = 3,875.00. All months together: 39,162.50 (see test_trust_ingest).
     assert actual[0] == 3875.0
     assert round(sum(actual), 2) == 39162.5
+
+
+def test_a_dutch_user_gets_dutch_column_names_from_the_unpivot() -> None:
+    from kpilogic.pipeline import read_dataset
+    from tests.trust_books import wide_metrics_sheet
+
+    at = _app()
+    at.session_state["koers_lang"] = "nl"
+    at.run()
+    data = wide_metrics_sheet()
+    card = _upload(at, "maand.xlsx", data)
+    (ds,) = card.datasets
+    # Stored with the dataset, so the scorecard reads the same in the CLI and in English.
+    assert (ds.column_language, ds.date_column) == ("nl", "Datum")
+    assert list(read_dataset(data, "maand.xlsx", ds).frame.columns) == [
+        "Maatstaf",
+        "Datum",
+        "Waarde",
+    ]
+    assert "De kolom 'Maatstaf' zegt wat elke rij meet" in _texts(at)

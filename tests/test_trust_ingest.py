@@ -321,3 +321,25 @@ def test_every_new_message_exists_in_both_languages() -> None:
     keys = json.loads((ROOT / "kpilogic" / "locales" / "trust_ingest.json").read_text("utf-8"))
     for key in keys:
         assert t(key, "en") != key and t(key, "nl") != key
+
+
+def test_the_evaluations_quality_report_names_the_rows_left_out() -> None:
+    kpi = KPI(
+        id="omzet",
+        goal_id="g",
+        name="Omzet",
+        dataset_id="d",
+        measure=Measure(aggregation="sum", column="Omzet"),
+        target=Target(value=5000),
+    )
+    card = _card(_ds(), kpi)
+    ev = evaluate_files(card, {"x.xlsx": blank_row_sales_export()}, date(2025, 11, 30))
+    assert ev.quality is not None
+    found = {f.key: f.message("en") for f in ev.quality.datasets["d"].findings}
+    # Titles on rows 1–2 and the blank row 631 (see the test above), each with its reason.
+    assert found["quality.left_out.title"] == (
+        "2 row(s) not read as data (title rows above the column names): rows 1\u20132."
+    )
+    assert found["quality.left_out.blank"] == "1 row(s) not read as data (empty): rows 631."
+    # Every row read: the monthly sums add up to the hand total 39,162.50.
+    assert round(float(ev.kpi_rows("omzet")["actual"].sum()), 2) == SALES_REVENUE
