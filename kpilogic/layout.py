@@ -537,6 +537,7 @@ class _Table:
     rows: list[int] = field(default_factory=list)  # every row below the header, blanks too
     repeated: list[int] = field(default_factory=list)
     labels: list[int] = field(default_factory=list)
+    typed: dict[int, int] | None = None  # ``_typed_columns``, worked out once
 
 
 def _runs(sheet: Cells, cols: list[int]) -> list[list[int]]:
@@ -587,10 +588,19 @@ def _all_title_like(sheet: Cells, run: list[int], cols: list[int]) -> bool:
     return all(_title_like(sheet.values(run[i], cols)) for i in many)
 
 
+_SHAPE_ROWS = 2_000
+
+
 def _typed_columns(sheet: Cells, table: _Table) -> dict[int, int]:
     """Column position → NUMBER or DATE, for the columns of ``table`` whose data so far
-    are (at least 80%) numbers or dates: the shape a data row of the table keeps."""
-    prs, _ = sheet.block(table.rows, [])
+    are (at least 80%) numbers or dates: the shape a data row of the table keeps.
+
+    Worked out once per table, from its first ``_SHAPE_ROWS`` rows: a sheet cut by a blank
+    row every few rows asks this for every part, and must not read the table again each
+    time."""
+    if table.typed is not None:
+        return table.typed
+    prs, _ = sheet.block(table.rows[:_SHAPE_ROWS], [])
     out: dict[int, int] = {}
     if not len(prs):
         return out
@@ -602,6 +612,8 @@ def _typed_columns(sheet: Cells, table: _Table) -> dict[int, int]:
         for cls in (NUMBER, DATE):
             if filled and int((column == cls).sum()) >= 0.8 * filled:
                 out[pc] = cls
+    if out or len(table.rows) >= _SHAPE_ROWS:
+        table.typed = out  # an all-text start may still gain typed rows: ask again later
     return out
 
 
