@@ -640,12 +640,27 @@ def _same_shape(sheet: Cells, table: _Table, row: int) -> bool:
     return matched > 0
 
 
+def _continues(sheet: Cells, table: _Table, row: int, cols: list[int]) -> bool:
+    """Whether ``row`` (first of a part below a blank row) is plainly a data row of
+    ``table``: two or more cells, not all the same, in the table's shape."""
+    values = sheet.values(row, cols)
+    return len(values) >= 2 and not _title_like(values) and _same_shape(sheet, table, row)
+
+
 def _tables_in_group(sheet: Cells, cols: list[int]) -> list[_Table]:
     tables: list[_Table] = []
     pending: list[int] = []
     for run in _runs(sheet, cols):
-        at = _header_in(sheet, run, cols)
         current = tables[-1] if tables else None
+        if current is not None and _continues(sheet, current, run[0], cols):
+            # The part below a blank row starts with a data row of the table's shape: it
+            # goes on (the rules below come to the same, a good deal slower).
+            current.labels.extend(pending)
+            current.rows.extend(pending)
+            current.rows.extend(run)
+            pending = []
+            continue
+        at = _header_in(sheet, run, cols)
         if current is None:
             if at is None and _all_title_like(sheet, run, cols):
                 pending.extend(run)
