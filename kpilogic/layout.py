@@ -490,7 +490,8 @@ def _same_rows(sheet: Cells, left: list[int], right: list[int]) -> bool:
     """Whether the columns ``right`` (after a blank column) fill the same rows as ``left``
     from the first row ``right`` fills on: then the blank column is a spacer inside one
     table (a new table next to it has a length of its own). At least 90% of the rows either
-    side fills there must be filled by both (title rows above are the left side's own)."""
+    side fills there must be filled by both (title rows above are the left side's own), and
+    the two sides' first rows share no name."""
     rows = np.asarray(sheet.rows, dtype=np.int64)
     in_right = rows[sheet.used_rows(rows, right)]
     if len(in_right) < 2:
@@ -498,7 +499,14 @@ def _same_rows(sheet: Cells, left: list[int], right: list[int]) -> bool:
     below = rows[rows >= in_right[0]]
     in_left = below[sheet.used_rows(below, left)]
     both = len(np.intersect1d(in_left, in_right, assume_unique=True))
-    return both >= 0.9 * max(len(in_left), len(in_right))
+    if both < 0.9 * max(len(in_left), len(in_right)):
+        return False
+    # Two tables of one kind side by side (Maand, Omzet | Maand, Omzet) repeat their
+    # column names: those stay two tables.
+    top = int(in_right[0])
+    names_left = {_text(v) for v in sheet.values(top, left) if _is_text(v)}
+    names_right = {_text(v) for v in sheet.values(top, right) if _is_text(v)}
+    return not names_left & names_right
 
 
 def _own_table(sheet: Cells, cols: list[int]) -> bool:

@@ -343,3 +343,20 @@ def test_the_evaluations_quality_report_names_the_rows_left_out() -> None:
     assert found["quality.left_out.blank"] == "1 row(s) not read as data (empty): rows 631."
     # Every row read: the monthly sums add up to the hand total 39,162.50.
     assert round(float(ev.kpi_rows("omzet")["actual"].sum()), 2) == SALES_REVENUE
+
+
+def test_two_tables_of_one_kind_side_by_side_stay_two() -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Maand", "Omzet", None, "Maand", "Omzet"])
+    for month in range(1, 4):
+        ws.append([datetime(2025, month, 1), 100.0 * month, None, datetime(2026, month, 1), 1.0])
+    import io
+
+    buf = io.BytesIO()
+    wb.save(buf)
+    guess = guess_layout(_grid(buf.getvalue()))
+    # Same rows, but the same column names: a 2025 table and a 2026 table, not one table.
+    assert [t.a1 for t in guess.tables] == ["A1:B4", "D1:E4"]
