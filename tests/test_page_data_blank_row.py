@@ -108,3 +108,19 @@ def test_a_dutch_user_gets_dutch_column_names_from_the_unpivot() -> None:
         "Waarde",
     ]
     assert "De kolom 'Maatstaf' zegt wat elke rij meet" in _texts(at)
+
+
+def test_the_header_row_set_on_the_data_page_is_used_and_saved() -> None:
+    from tests.trust_books import header_below_a_report_line
+
+    at = _app()
+    _upload(at, "rapport.xlsx", header_below_a_report_line())
+    (header,) = [n for n in at.number_input if n.label == "Row with the column names"]
+    assert header.value == 1  # the report line "Rapport, Q1" was taken for the header
+    header.set_value(2).run()
+    assert not at.exception
+    (ds,) = at.session_state["koers_scorecard"].datasets
+    assert ds.header_row == 2
+    # Row 1 is now a title row; the three months under "Datum, Omzet" are all read.
+    assert "3 of 3 rows with data read" in _texts(at)
+    assert "Datum" in at.selectbox(key="data_date_rapport").options
