@@ -16,12 +16,17 @@ Rules, in order:
   its column holds data).
 - Fully blank columns split the sheet into column groups; a group is a table of its own
   when it has at least two columns and its first column holds labels (text or dates),
-  otherwise it belongs to the group on its left.
+  and it does not fill the same rows as the group on its left (a blank spacer column
+  inside one table) unless the two repeat each other's column names; otherwise it belongs
+  to the group on its left.
 - Within a group, blank rows split the rows into runs. The header is the first row with
   at least two different values, filled in at least half the columns, mostly text. Rows
   above it are title rows. A later run that starts (after optional title rows) with such
-  a header and has data below it is a new table; a run that repeats the header is a
-  repeated header (skipped); anything else continues the table.
+  a header and has data below it is a new table, unless that "header" keeps the table's
+  shape (numbers and dates where the table has them: a data row such as Klant, Product,
+  Regio, 12, 40,00 after a blank row); a run that repeats the header is a repeated header
+  (skipped); anything else continues the table. A blank row never splits a table by
+  itself: a new table starts only at a new header row.
 - The row just above the header is a band row when it holds merged cells (or, without
   merge information, sparse text over a full header row). Its text is put before the
   header names only when the header names alone repeat (``2025 jan``, ``2026 jan``).
@@ -32,6 +37,11 @@ Rules, in order:
   the sum of the rows above it (since the previous total, or all of them). Totals rows
   are excluded unless ``keep_totals``.
 - Of several tables the biggest (most filled data cells) is chosen; the others are listed.
+  A header row chosen by the user makes the table run on through the parts of its shape
+  below it; ``combine`` reads the chosen table and the ones below it as one.
+- No row disappears unnamed: ``LayoutGuess.left_out`` lists every filled row not read as
+  data with its reason (title, blank, totals, label, repeated header, outside the table),
+  and ``rows_with_data`` is what the rows read are counted against.
 """
 
 from __future__ import annotations
