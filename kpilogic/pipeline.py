@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import PurePath
 
+import numpy as np
 import pandas as pd
 
 from kpilogic.errors import DataError, KoersError
@@ -38,7 +39,16 @@ from kpilogic.layout import (
 from kpilogic.measures import formula_columns
 from kpilogic.metrics import check_metrics
 from kpilogic.model import KPI, Dataset, Scorecard
-from kpilogic.parsing import DateSystem, ParseReport, parse_date_column, parse_table
+from kpilogic.parsing import (
+    MAX_EXAMPLES,
+    ColumnParse,
+    DateSystem,
+    ParseFailure,
+    ParseReport,
+    ValueKind,
+    parse_date_column,
+    parse_table,
+)
 
 
 def typed_table(
@@ -146,6 +156,55 @@ def _with_date_column(done: Tidy, date_column: str) -> Tidy:
     return Tidy(frame, report, done.layout, done.wide, done.row_numbers)
 
 
+def with_kind_failures(done: Tidy, typed: pd.DataFrame) -> Tidy:
+    """``done`` with, in its parse report, every cell that the column kinds (``typed``:
+    ``done.frame`` after ``typed_table`` or ``ingest.apply_kinds``, with the user's kind
+    corrections) could not turn into a number or a date, named with its spreadsheet row.
+
+    Reading (``parse_table``) reports the columns it took for numbers and dates; a column a
+    user set to number or date by hand is converted later, and a cell that did not convert
+    would otherwise count as merely empty.
+    """
+    columns = dict(done.report.columns)
+    rows = done.row_numbers
+    for name in typed.columns:
+        column = str(name)
+        if column in columns or name not in done.frame.columns:
+            continue
+        after = typed[name]
+        kind: ValueKind
+        if pd.api.types.is_datetime64_any_dtype(after.dtype):
+            kind = "date"
+        elif pd.api.types.is_float_dtype(after.dtype):
+            kind = "number"
+        else:
+            continue
+        before = done.frame[name]
+        if before.dtype == after.dtype or len(before) != len(rows):
+            continue
+        text = before.astype("string").str.strip()
+        filled = (before.notna() & text.notna() & (text != "")).to_numpy(dtype=bool)
+        lost = filled & after.isna().to_numpy(dtype=bool)
+        at = np.flatnonzero(lost).tolist()
+        if not at:
+            continue
+        cells = before.to_numpy(dtype=object)
+        columns[column] = ColumnParse(
+            column,
+            kind,
+            int(filled.sum()) - len(at),
+            len(at),
+            int((~filled).sum()),
+            0,
+            tuple(ParseFailure(rows[i], str(cells[i]).strip()[:40]) for i in at[:MAX_EXAMPLES]),
+            failed_rows=tuple(rows[i] for i in at),
+        )
+    if columns == dict(done.report.columns):
+        return done
+    report = ParseReport(columns, done.report.left_out)
+    return Tidy(done.frame, report, done.layout, done.wide, done.row_numbers)
+
+
 def read_dataset(data: bytes, name: str, dataset: Dataset) -> Tidy:
     """One dataset read from a file's bytes: ``read_grid`` then ``tidy_grid``.
 
@@ -202,7 +261,7 @@ def load_all(
             )
         kinds = (overrides or {}).get(dataset.id)
         frames[dataset.id] = typed_table(result.frame, dataset.date_column, kinds)
-        tidies[dataset.id] = result
+        tidies[dataset.id] = with_kind_failures(result, frames[dataset.id])
     return LoadedData(frames, tidies)
 
 

@@ -21,7 +21,7 @@ from kpilogic.layout import (
 )
 from kpilogic.model import Dataset, Unpivot
 from kpilogic.notes import row_ranges
-from kpilogic.pipeline import unmapped_columns
+from kpilogic.pipeline import unmapped_columns, with_kind_failures
 from kpilogic.quality import assess_dataset, is_stale, missing_periods, reliability_band
 from pages.shared import (
     PAGES,
@@ -469,7 +469,6 @@ def _dataset_section(ds: Dataset, stored: StoredFile) -> None:
         _replace_dataset(ds, ds.model_copy(update={"date_column": date_col}))
         st.rerun()
     cols[0].caption(tr("data.shape", rows=format_number(len(raw), L), columns=len(columns)))
-    _rows_read(tidy)
     kind_table = pd.DataFrame(
         {tr("data.col.column"): columns, tr("data.col.kind"): [kinds[c] for c in columns]}
     )
@@ -506,7 +505,9 @@ def _dataset_section(ds: Dataset, stored: StoredFile) -> None:
             if pd.api.types.is_datetime64_any_dtype(typed[c])
         },
     )
-    _quality(ds, typed, tidy)
+    checked = with_kind_failures(tidy, typed)
+    _rows_read(checked)
+    _quality(ds, typed, checked)
 
 
 for name, stored in list(stored_files.items()):

@@ -38,7 +38,7 @@ from kpilogic.ingest import (
 )
 from kpilogic.layout import Tidy
 from kpilogic.model import Dataset, Scorecard
-from kpilogic.pipeline import read_dataset
+from kpilogic.pipeline import read_dataset, with_kind_failures
 from kpilogic.quality import recall
 from kpilogic.store import Store, StoredCheckIn, default_db_path
 
@@ -450,6 +450,8 @@ def _load(
         kinds = dataset_kinds(ds.id, f.sha, f.name, ds.sheet, raw, ds.date_column)
         key = layout_key(ds) + repr(sorted(kinds.items()))
         out[ds.id] = cached_typed(f.sha, f.name, ds.sheet, key, raw, kinds)
+        # A cell a kind set by hand could not convert is named in the report, with its row.
+        tidies[ds.id] = with_kind_failures(tidies[ds.id], out[ds.id])
     return tidies, out, problems
 
 

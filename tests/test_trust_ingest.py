@@ -360,3 +360,36 @@ def test_two_tables_of_one_kind_side_by_side_stay_two() -> None:
     guess = guess_layout(_grid(buf.getvalue()))
     # Same rows, but the same column names: a 2025 table and a 2026 table, not one table.
     assert [t.a1 for t in guess.tables] == ["A1:B4", "D1:E4"]
+
+
+def test_a_column_set_to_number_by_hand_names_every_cell_it_could_not_convert() -> None:
+    import io
+
+    from openpyxl import Workbook
+
+    from kpilogic.pipeline import load_all
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Datum", "Bedrag"])
+    for day, cell in enumerate([10.0, "n.v.t.", "onbekend", 5.0], start=1):
+        ws.append([datetime(2025, 1, day), cell])
+    buf = io.BytesIO()
+    wb.save(buf)
+    kpi = KPI(
+        id="b",
+        goal_id="g",
+        name="Bedrag",
+        dataset_id="d",
+        measure=Measure(aggregation="sum", column="Bedrag"),
+        target=Target(value=1),
+    )
+    card = _card(_ds(), kpi)
+    # Half the cells are words: reading leaves the column as text; the user says "number".
+    loaded = load_all(card, {"x.xlsx": buf.getvalue()}, {"d": {"Bedrag": "number"}})
+    assert loaded.frames["d"]["Bedrag"].sum() == 15.0  # 10 + 5
+    report = loaded.tidies["d"].report.get("Bedrag")
+    assert report is not None
+    # "n.v.t." on row 3 and "onbekend" on row 4: named, not counted as empty cells.
+    assert (report.parsed, report.failed, report.failed_rows) == (2, 2, (3, 4))
+    assert [e.value for e in report.examples] == ["n.v.t.", "onbekend"]
