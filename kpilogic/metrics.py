@@ -6,18 +6,22 @@ side, told apart by the metric column (``Metric``/``Maatstaf``, see
 ``layout.metric_column_of``). Adding up that value column without choosing one metric mixes
 quantities, so a KPI on it must filter to exactly one metric. ``dataset_metrics`` lists the
 metric names of a dataset (for templates and the KPI page to map their roles onto);
-``metric_problem`` says whether a KPI breaks the rule; ``check_metrics`` refuses a scorecard
-that does (the command line and ``pipeline.evaluate_files``).
+``metric_problem`` says whether a KPI breaks the rule; ``metric_errors`` finds every such
+KPI of a scorecard and ``with_metric_errors`` takes them out of an evaluation as KPIs that
+could not be evaluated, with the reason (``pipeline.evaluate_files`` and the app alike, so
+one KPI that mixes metrics never hides the others); ``check_metrics`` refuses outright.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 
 from kpilogic.errors import DataError, KoersError
+from kpilogic.evaluate import Evaluation
 from kpilogic.layout import Tidy, long_names
 from kpilogic.measures import formula_columns
 from kpilogic.model import KPI, Dataset, Scorecard
@@ -94,20 +98,55 @@ def metric_problem(kpi: KPI, metrics: Metrics | None) -> DataError | None:
     )
 
 
+def metric_errors(scorecard: Scorecard, tidies: Mapping[str, Tidy]) -> dict[str, DataError]:
+    """Every KPI of ``scorecard`` that sums several metrics (``metric_problem``), by id."""
+    found: dict[str, Metrics | None] = {}
+    for dataset in scorecard.datasets:
+        tidy = tidies.get(dataset.id)
+        found[dataset.id] = None if tidy is None else dataset_metrics(dataset, tidy)
+    out: dict[str, DataError] = {}
+    for kpi in scorecard.kpis:
+        problem = metric_problem(kpi, found.get(kpi.dataset_id))
+        if problem is not None:
+            out[kpi.id] = problem
+    return out
+
+
+def with_metric_errors(evaluation: Evaluation, tidies: Mapping[str, Tidy]) -> Evaluation:
+    """``evaluation`` with each KPI that sums several metrics moved to its ``errors`` (its
+    rows and forecast taken out): it is shown as a KPI that could not be evaluated, with the
+    reason, never as a sum of euros and order counts."""
+    problems = metric_errors(evaluation.scorecard, tidies)
+    if not problems:
+        return evaluation
+    detail = evaluation.detail
+    if "kpi_id" in detail.columns:
+        detail = detail[~detail["kpi_id"].isin(list(problems))].reset_index(drop=True)
+    forecasts = {k: v for k, v in evaluation.forecasts.items() if k not in problems}
+    return dataclasses.replace(
+        evaluation,
+        detail=detail,
+        forecasts=forecasts,
+        errors={**evaluation.errors, **problems},
+    )
+
+
 def check_metrics(scorecard: Scorecard, tidies: Mapping[str, Tidy]) -> None:
     """Refuse a scorecard with a KPI that sums several metrics (see ``metric_problem``).
 
     Raises:
         DataError: ``error.kpi.one_metric`` for the first such KPI.
     """
-    found: dict[str, Metrics | None] = {}
-    for dataset in scorecard.datasets:
-        tidy = tidies.get(dataset.id)
-        found[dataset.id] = None if tidy is None else dataset_metrics(dataset, tidy)
-    for kpi in scorecard.kpis:
-        problem = metric_problem(kpi, found.get(kpi.dataset_id))
-        if problem is not None:
-            raise problem
+    for problem in metric_errors(scorecard, tidies).values():
+        raise problem
 
 
-__all__ = ["Metrics", "check_metrics", "dataset_metrics", "metric_names", "metric_problem"]
+__all__ = [
+    "Metrics",
+    "check_metrics",
+    "dataset_metrics",
+    "metric_errors",
+    "metric_names",
+    "metric_problem",
+    "with_metric_errors",
+]

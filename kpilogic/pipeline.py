@@ -37,7 +37,7 @@ from kpilogic.layout import (
     unpivot,
 )
 from kpilogic.measures import formula_columns
-from kpilogic.metrics import check_metrics
+from kpilogic.metrics import with_metric_errors
 from kpilogic.model import KPI, Dataset, Scorecard
 from kpilogic.parsing import (
     MAX_EXAMPLES,
@@ -281,15 +281,17 @@ def evaluate_files(
     """Read the files and evaluate the scorecard over them, with the reliability of each
     KPI's data (see ``load_all`` and ``evaluate_scorecard``).
 
+    A KPI that adds up the value column of an unpivoted sheet holding several metrics is
+    in ``errors`` (``error.kpi.one_metric``, see ``metrics``), not in the results.
+
     Raises:
-        DataError: see ``load_all``; ``error.kpi.one_metric`` for a KPI that adds up the
-            value column of an unpivoted sheet holding several metrics (``metrics``).
+        DataError: see ``load_all``.
     """
     loaded = load_all(scorecard, files)
-    check_metrics(scorecard, loaded.tidies)
-    return evaluate_scorecard(
+    evaluation = evaluate_scorecard(
         scorecard, loaded.frames, as_of, reports=loaded.reports, rows=loaded.rows
     )
+    return with_metric_errors(evaluation, loaded.tidies)
 
 
 def columns_used(kpi: KPI) -> set[str]:

@@ -37,6 +37,7 @@ from kpilogic.ingest import (
     sheet_info,
 )
 from kpilogic.layout import Tidy
+from kpilogic.metrics import with_metric_errors
 from kpilogic.model import Dataset, Scorecard
 from kpilogic.pipeline import read_dataset, with_kind_failures
 from kpilogic.quality import recall
@@ -558,6 +559,8 @@ def evaluation(card: Scorecard) -> tuple[Evaluation, dict[str, KoersError]]:
             data_keys=data_keys,
             progress=progress,
         )
+        # A KPI summing several metrics of an unpivoted sheet is refused, with the reason.
+        ev = with_metric_errors(ev, tidies)
         bar.empty()
         _evaluations()[memo_key] = ev
     st.session_state[EVAL_MEMO] = (memo_key, ev, problems)

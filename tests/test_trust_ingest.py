@@ -225,14 +225,23 @@ def _value_kpi(*filters: Filter) -> KPI:
 def test_a_kpi_on_the_value_column_must_choose_one_metric() -> None:
     ds = _ds(column_language="nl")
     files = {"x.xlsx": wide_metrics_sheet()}
-    with pytest.raises(DataError) as info:
-        evaluate_files(_card(ds, _value_kpi()), files, date(2026, 3, 31))
-    assert info.value.key == "error.kpi.one_metric"
-    assert "'Omzet', 'Kosten', 'Orders'" in info.value.message("en")
-    assert "Voeg een filter 'Maatstaf'" in info.value.message("nl")
-    # Filtered to Omzet: 1,000, 1,100, 1,200 (not 1,000 + 600 + 40 = 1,640 in January).
+    other = _value_kpi(Filter(column="Maatstaf", value="Kosten")).model_copy(
+        update={"id": "kosten", "name": "Kosten"}
+    )
+    card = _card(ds, _value_kpi()).model_copy(update={"kpis": [_value_kpi(), other]})
+    ev = evaluate_files(card, files, date(2026, 3, 31))
+    # The unfiltered KPI is refused with the reason; the filtered one is evaluated.
+    error = ev.errors["omzet"]
+    assert isinstance(error, DataError) and error.key == "error.kpi.one_metric"
+    assert "'Omzet', 'Kosten', 'Orders'" in error.message("en")
+    assert "Voeg een filter 'Maatstaf'" in error.message("nl")
+    assert ev.kpi_rows("omzet").empty
+    # Kosten: 600, 650, 700 (not 600 + 1,000 + 40 = 1,640 in January).
+    assert ev.kpi_rows("kosten")["actual"].tolist() == [600.0, 650.0, 700.0]
+    # Filtered to Omzet: 1,000, 1,100, 1,200.
     card = _card(ds, _value_kpi(Filter(column="Maatstaf", value="Omzet")))
     ev = evaluate_files(card, files, date(2026, 3, 31))
+    assert not ev.errors
     assert ev.kpi_rows("omzet")["actual"].tolist() == [1000.0, 1100.0, 1200.0]
 
 
@@ -252,9 +261,11 @@ def test_the_cli_refuses_a_kpi_that_mixes_metrics(tmp_path: Path) -> None:
     book.write_bytes(wide_metrics_sheet())
     path = tmp_path / "card.json"
     path.write_text(_card(_ds(column_language="nl"), _value_kpi()).model_dump_json())
-    done = _koers("evaluate", str(book), "--scorecard", str(path), "--out", str(tmp_path / "o.csv"))
-    assert done.returncode == 1
+    out = tmp_path / "o.json"
+    done = _koers("evaluate", str(book), "--scorecard", str(path), "--out", str(out))
     assert "holds different metrics" in done.stderr and "Traceback" not in done.stderr
+    # No sum of euros and order counts is written for the refused KPI.
+    assert "1640" not in out.read_text(encoding="utf-8")  # 1,000 + 600 + 40 in January
 
 
 # -- 8. mixed notations and dates before 1900 -------------------------------------------------
