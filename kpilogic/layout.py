@@ -47,6 +47,7 @@ Rules, in order:
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -648,13 +649,24 @@ def _same_shape(sheet: Cells, table: _Table, row: int) -> bool:
     if pr < 0:
         return False
     matched = 0
-    for pc, cls in typed.items():
+    years: list[float] = []
+    for pc, cls in sorted(typed.items()):
         found = int(sheet.classes[pr, pc])
         if found == BLANK:
             continue
         if found != cls:
             return False
         matched += 1
+        if (
+            cls == NUMBER
+            and _is_num(sheet.vals[pr, pc])
+            and not isinstance(sheet.vals[pr, pc], str)
+        ):
+            years.append(float(sheet.vals[pr, pc]))
+    # Years running on (2024, 2025, 2026) over number columns: a new table's header.
+    running = len(years) >= 2 and all(b - a == 1 for a, b in itertools.pairwise(years))
+    if running and all(y.is_integer() and 1900 <= y <= 2100 for y in years):
+        return False
     return matched > 0
 
 

@@ -404,3 +404,23 @@ def test_a_column_set_to_number_by_hand_names_every_cell_it_could_not_convert() 
     # "n.v.t." on row 3 and "onbekend" on row 4: named, not counted as empty cells.
     assert (report.parsed, report.failed, report.failed_rows) == (2, 2, (3, 4))
     assert [e.value for e in report.examples] == ["n.v.t.", "onbekend"]
+
+
+def test_a_table_below_with_years_for_column_names_is_still_a_new_table() -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Regio", "Omzet", "Kosten"])
+    ws.append(["Noord", 100.0, 60.0])
+    ws.append(["Zuid", 200.0, 90.0])
+    ws.append([])
+    ws.append(["Regio", 2024, 2025])  # years as column names: numbers, but a header
+    ws.append(["Noord", 1000.0, 1100.0])
+    ws.append(["Zuid", 1500.0, 1600.0])
+    import io
+
+    buf = io.BytesIO()
+    wb.save(buf)
+    guess = guess_layout(_grid(buf.getvalue()))
+    assert [t.a1 for t in guess.tables] == ["A1:C3", "A5:C7"]
