@@ -69,9 +69,11 @@ Notation = Literal["nl", "en"]
 class Unpivot(_Model):
     """How a wide table (periods as columns) becomes rows: the user's choice.
 
-    ``period_columns`` become a ``Date`` and a ``Value`` per cell; ``id_columns`` are kept
-    on every row; ``year`` completes period names without one (Jan, Feb…). No period
-    columns means: keep the table as it is (do not unpivot).
+    ``period_columns`` become a ``Date`` and a ``Value`` per cell (``Datum`` and ``Waarde``
+    when the dataset's ``column_language`` is ``nl``); ``id_columns`` are kept on every row
+    (one without a header that names what each row measures becomes ``Metric``/``Maatstaf``);
+    ``year`` completes period names without one (Jan, Feb…). No period columns means: keep
+    the table as it is (do not unpivot).
     """
 
     id_columns: list[ShortText] = Field(default_factory=list, max_length=50)
