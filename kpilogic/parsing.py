@@ -883,7 +883,9 @@ def parse_date_column(
     return series, tally.result(str(values.name), "date", dayfirst=order)
 
 
-def _share_parsed(values: pd.Series, kind: ValueKind, default: Notation) -> float:
+def _share_parsed(
+    values: pd.Series, kind: ValueKind, default: Notation, serials: bool = True
+) -> float:
     # Each distinct value is read once and weighs as often as it occurs; the notation and
     # the date order are voted on the whole column first, as the column parsers do.
     counts = Counter(v for v in values if not _is_blank(v) and not is_excel_error(v))
@@ -896,6 +898,10 @@ def _share_parsed(values: pd.Series, kind: ValueKind, default: Notation) -> floa
     else:
         parsed, _ = parse_date_column(distinct, dayfirst=_dayfirst_votes(values))
         read = parsed.notna().to_numpy()
+        if not serials:
+            # Numbers are dates (Excel serials) only in a column whose name says date: an
+            # amount column with one word in it is no date column.
+            read = read & ~np.array([_is_number(v) for v in distinct], dtype=bool)
     weights = np.array(list(counts.values()))
     return float(weights[read].sum() / weights.sum())
 
@@ -1064,7 +1070,7 @@ def infer_kinds(
         if (
             texts
             and (hinted or not plain_numbers)
-            and _share_parsed(values, "date", default) >= threshold
+            and _share_parsed(values, "date", default, serials=hinted) >= threshold
         ):
             kinds[str(column)] = "date"
             continue

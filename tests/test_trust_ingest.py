@@ -424,3 +424,53 @@ def test_a_table_below_with_years_for_column_names_is_still_a_new_table() -> Non
     wb.save(buf)
     guess = guess_layout(_grid(buf.getvalue()))
     assert [t.a1 for t in guess.tables] == ["A1:C3", "A5:C7"]
+
+
+def test_combine_tables_on_the_dataset_is_honoured_by_the_pipeline() -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Datum", "Omzet"])
+    ws.append([datetime(2025, 1, 1), 10.0])
+    ws.append([datetime(2025, 1, 2), 20.0])
+    ws.append([])
+    ws.append(["Dag", "Bedrag"])  # row 5: another header, so another table
+    ws.append([datetime(2025, 2, 1), 30.0])
+    ws.append([datetime(2025, 2, 2), 40.0])
+    import io
+
+    buf = io.BytesIO()
+    wb.save(buf)
+    data = buf.getvalue()
+    apart = read_dataset(data, "x.xlsx", _ds())
+    assert len(apart.layout.tables) == 2 and apart.frame["Omzet"].sum() == 30.0  # 10 + 20
+    # The rows of the other table are named, not silently dropped: rows 5–7.
+    assert ("outside", (5, 6, 7)) in apart.layout.left_out()
+    together = read_dataset(data, "x.xlsx", _ds(combine_tables=True))
+    # 10 + 20 + 30 + 40 = 100; the second header row (row 5) is read as a row and its
+    # "Dag" and "Bedrag" are named as unreadable on row 5, not skipped without a word.
+    assert together.frame["Omzet"].sum() == 100.0
+    omzet, datum = together.report.get("Omzet"), together.report.get("Datum")
+    assert omzet is not None and datum is not None
+    assert omzet.failed_rows == (5,) and datum.failed_rows == (5,)
+
+
+def test_an_amount_column_with_one_word_stays_numbers_not_dates() -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Datum", "Omzet"])
+    for day, cell in enumerate([10.0, 20.0, "n.v.t.", 30.0, 40.0], start=1):
+        ws.append([datetime(2025, 1, day), cell])
+    import io
+
+    buf = io.BytesIO()
+    wb.save(buf)
+    result = read_dataset(buf.getvalue(), "x.xlsx", _ds())
+    # Four numbers and a word: amounts (10 + 20 + 30 + 40 = 100), not Excel day numbers
+    # (which would make them dates in January 1900); "n.v.t." named on row 4.
+    assert result.frame["Omzet"].sum() == 100.0
+    report = result.report.get("Omzet")
+    assert report is not None and report.kind == "number" and report.failed_rows == (4,)
