@@ -935,7 +935,9 @@ def _parse_one_date(text: str) -> Any:
     text = text.strip()
     for pattern, fmt in _DATE_FORMATS:
         if pattern.fullmatch(text):
-            return pd.to_datetime(text, format=fmt, errors="coerce")
+            moment = pd.to_datetime(text, format=fmt, errors="coerce")
+            # A date outside datetime64[ns] (before 1677): no date here; parsing reports it.
+            return moment if isinstance(moment, date) and _in_ns_range(moment) else pd.NaT
     return pd.NaT
 
 

@@ -16,12 +16,17 @@ Rules, in order:
   its column holds data).
 - Fully blank columns split the sheet into column groups; a group is a table of its own
   when it has at least two columns and its first column holds labels (text or dates),
-  otherwise it belongs to the group on its left.
+  and it does not fill the same rows as the group on its left (a blank spacer column
+  inside one table) unless the two repeat each other's column names; otherwise it belongs
+  to the group on its left.
 - Within a group, blank rows split the rows into runs. The header is the first row with
   at least two different values, filled in at least half the columns, mostly text. Rows
   above it are title rows. A later run that starts (after optional title rows) with such
-  a header and has data below it is a new table; a run that repeats the header is a
-  repeated header (skipped); anything else continues the table.
+  a header and has data below it is a new table, unless that "header" keeps the table's
+  shape (numbers and dates where the table has them: a data row such as Klant, Product,
+  Regio, 12, 40,00 after a blank row); a run that repeats the header is a repeated header
+  (skipped); anything else continues the table. A blank row never splits a table by
+  itself: a new table starts only at a new header row.
 - The row just above the header is a band row when it holds merged cells (or, without
   merge information, sparse text over a full header row). Its text is put before the
   header names only when the header names alone repeat (``2025 jan``, ``2026 jan``).
@@ -32,10 +37,17 @@ Rules, in order:
   the sum of the rows above it (since the previous total, or all of them). Totals rows
   are excluded unless ``keep_totals``.
 - Of several tables the biggest (most filled data cells) is chosen; the others are listed.
+  A header row chosen by the user makes the table run on through the parts of its shape
+  below it; ``combine`` reads the chosen table and the ones below it as one.
+- No row disappears unnamed: ``LayoutGuess.left_out`` lists every filled row not read as
+  data with its reason (title, blank, totals, label, repeated header, outside the table),
+  and ``rows_with_data`` is what the rows read are counted against.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -62,7 +74,7 @@ from kpilogic.cells import (
 )
 from kpilogic.errors import LayoutError
 from kpilogic.ingest import _MAX_TS, _MIN_TS, _header, _in_ns_range
-from kpilogic.notes import Note
+from kpilogic.notes import Note, row_ranges
 from kpilogic.parsing import (
     EXCEL_ERRORS,
     DateSystem,
@@ -81,6 +93,45 @@ Cadence = Literal["week", "month", "quarter", "year"]
 Shape = Literal["transactions", "per_period"]
 DATE_COLUMN = "Date"
 VALUE_COLUMN = "Value"
+METRIC_COLUMN = "Metric"
+
+
+@dataclass(frozen=True)
+class LongNames:
+    """The names of the columns an unpivot makes, in the language the dataset keeps them in
+    (``Dataset.column_language``), so a scorecard made in Dutch keeps its ``Datum``."""
+
+    date: str = DATE_COLUMN
+    value: str = VALUE_COLUMN
+    metric: str = METRIC_COLUMN
+
+
+LONG_NAMES: dict[str, LongNames] = {
+    "en": LongNames(),
+    "nl": LongNames("Datum", "Waarde", "Maatstaf"),
+}
+
+
+def long_names(language: str | None) -> LongNames:
+    """The unpivot's column names for ``language`` (English when None or unknown)."""
+    return LONG_NAMES.get(language or "en", LONG_NAMES["en"])
+
+
+# A column whose header cell was blank gets this name from ``ingest._header``.
+_BLANK_NAME = re.compile(r"Column \d+")
+# Headers that say a column names what each row measures.
+_METRIC_HEADER = re.compile(
+    r"^\s*(?:metric|metrics|maatstaf|maatstaven|measure|kpi|kpis|indicator|omschrijving|"
+    r"rubriek|grootheid|post|posten|item|regel|description)\s*$",
+    re.IGNORECASE,
+)
+# Words of what a row of a months-as-columns sheet usually measures.
+_METRIC_WORDS = re.compile(
+    r"(?i)\b(?:omzet|kosten|orders?|bestellingen|revenue|sales|costs?|marge|margin|winst|"
+    r"profit|verkopen|budget|klanten|customers|bezoekers|visitors|aantal|nps|conversie|"
+    r"conversion|uren|hours|fte|ebitda|brutowinst|nettowinst|uitgaven|inkomsten|expenses|"
+    r"income|leads|retouren|returns)"
+)
 
 _TOTAL_LABEL = re.compile(
     r"^\s*(?:sub|eind|grand\s*)?(?:totaal|totalen|totals?|som|sum)\b", re.IGNORECASE
@@ -148,11 +199,36 @@ class LayoutGuess:
     table: int = 0
     titles: tuple[str, ...] = ()
     decisions: tuple[Decision, ...] = ()
+    filled_rows: int = 0
+    outside_rows: tuple[int, ...] = ()
 
     @property
     def row_numbers(self) -> tuple[int, ...]:
         """The spreadsheet row number (1-based) of each row of ``apply_layout``'s table."""
         return tuple(r + 1 for r in self.data_rows)
+
+    @property
+    def rows_with_data(self) -> int:
+        """The sheet's filled rows other than the column names and the title rows above
+        them: what ``data_rows`` is counted against (``len(data_rows)`` of this many read)."""
+        above = len(self.title_rows) + (self.band_row is not None)
+        return max(0, self.filled_rows - 1 - above)
+
+    def left_out(self) -> list[tuple[str, tuple[int, ...]]]:
+        """Every row of the sheet that is not read as data, by reason, as 1-based row
+        numbers: ``title`` (above the column names), ``blank`` (empty, inside the table),
+        ``totals``, ``label`` (only a label or a note), ``repeated_header`` and ``outside``
+        (other tables and cells outside the table). Reasons without rows are left out."""
+        totals = () if set(self.total_rows) <= set(self.data_rows) else self.total_rows
+        parts = [
+            ("title", self.title_rows + ((self.band_row,) if self.band_row is not None else ())),
+            ("blank", self.blank_rows),
+            ("totals", totals),
+            ("label", self.label_rows),
+            ("repeated_header", self.repeated_header_rows),
+            ("outside", self.outside_rows),
+        ]
+        return [(why, tuple(sorted(r + 1 for r in rows))) for why, rows in parts if rows]
 
 
 def column_letter(index: int) -> str:
@@ -414,11 +490,34 @@ def _column_groups(sheet: Cells) -> list[list[int]]:
             runs.append([col])
     groups: list[list[int]] = []
     for run in runs:
-        if groups and not _own_table(sheet, run):
+        if groups and (not _own_table(sheet, run) or _same_rows(sheet, groups[-1], run)):
             groups[-1].extend(range(groups[-1][-1] + 1, run[-1] + 1))
         else:
             groups.append(run)
     return groups
+
+
+def _same_rows(sheet: Cells, left: list[int], right: list[int]) -> bool:
+    """Whether the columns ``right`` (after a blank column) fill the same rows as ``left``
+    from the first row ``right`` fills on: then the blank column is a spacer inside one
+    table (a new table next to it has a length of its own). At least 90% of the rows either
+    side fills there must be filled by both (title rows above are the left side's own), and
+    the two sides' first rows share no name."""
+    rows = np.asarray(sheet.rows, dtype=np.int64)
+    in_right = rows[sheet.used_rows(rows, right)]
+    if len(in_right) < 2:
+        return False
+    below = rows[rows >= in_right[0]]
+    in_left = below[sheet.used_rows(below, left)]
+    both = len(np.intersect1d(in_left, in_right, assume_unique=True))
+    if both < 0.9 * max(len(in_left), len(in_right)):
+        return False
+    # Two tables of one kind side by side (Maand, Omzet | Maand, Omzet) repeat their
+    # column names: those stay two tables.
+    top = int(in_right[0])
+    names_left = {_text(v) for v in sheet.values(top, left) if _is_text(v)}
+    names_right = {_text(v) for v in sheet.values(top, right) if _is_text(v)}
+    return not names_left & names_right
 
 
 def _own_table(sheet: Cells, cols: list[int]) -> bool:
@@ -457,6 +556,7 @@ class _Table:
     rows: list[int] = field(default_factory=list)  # every row below the header, blanks too
     repeated: list[int] = field(default_factory=list)
     labels: list[int] = field(default_factory=list)
+    typed: dict[int, int] | None = None  # ``_typed_columns``, worked out once
 
 
 def _runs(sheet: Cells, cols: list[int]) -> list[list[int]]:
@@ -507,12 +607,90 @@ def _all_title_like(sheet: Cells, run: list[int], cols: list[int]) -> bool:
     return all(_title_like(sheet.values(run[i], cols)) for i in many)
 
 
+_SHAPE_ROWS = 2_000
+
+
+def _typed_columns(sheet: Cells, table: _Table) -> dict[int, int]:
+    """Column position → NUMBER or DATE, for the columns of ``table`` whose data so far
+    are (at least 80%) numbers or dates: the shape a data row of the table keeps.
+
+    Worked out once per table, from its first ``_SHAPE_ROWS`` rows: a sheet cut by a blank
+    row every few rows asks this for every part, and must not read the table again each
+    time."""
+    if table.typed is not None:
+        return table.typed
+    prs, _ = sheet.block(table.rows[:_SHAPE_ROWS], [])
+    out: dict[int, int] = {}
+    if not len(prs):
+        return out
+    for pc in sheet.cpos(table.cols).tolist():
+        if pc < 0:
+            continue
+        column = sheet.classes[prs, pc]
+        filled = int((column != BLANK).sum())
+        for cls in (NUMBER, DATE):
+            if filled and int((column == cls).sum()) >= 0.8 * filled:
+                out[pc] = cls
+    if out or len(table.rows) >= _SHAPE_ROWS:
+        table.typed = out  # an all-text start may still gain typed rows: ask again later
+    return out
+
+
+def _same_shape(sheet: Cells, table: _Table, row: int) -> bool:
+    """Whether ``row`` (a header candidate after a blank row) is a data row of ``table``:
+    in every column where the table holds numbers or dates, the row holds a number or a
+    date too (or nothing), and in at least one of them it holds one. A real header holds
+    text over such columns; a data row that merely looks like a header (Klant, Product,
+    Regio…) does not, so a blank row inside the data never starts a new table."""
+    typed = _typed_columns(sheet, table)
+    if not typed:
+        return False
+    (pr,) = sheet.rpos(row)
+    if pr < 0:
+        return False
+    matched = 0
+    years: list[float] = []
+    for pc, cls in sorted(typed.items()):
+        found = int(sheet.classes[pr, pc])
+        if found == BLANK:
+            continue
+        if found != cls:
+            return False
+        matched += 1
+        if (
+            cls == NUMBER
+            and _is_num(sheet.vals[pr, pc])
+            and not isinstance(sheet.vals[pr, pc], str)
+        ):
+            years.append(float(sheet.vals[pr, pc]))
+    # Years running on (2024, 2025, 2026) over number columns: a new table's header.
+    running = len(years) >= 2 and all(b - a == 1 for a, b in itertools.pairwise(years))
+    if running and all(y.is_integer() and 1900 <= y <= 2100 for y in years):
+        return False
+    return matched > 0
+
+
+def _continues(sheet: Cells, table: _Table, row: int, cols: list[int]) -> bool:
+    """Whether ``row`` (first of a part below a blank row) is plainly a data row of
+    ``table``: two or more cells, not all the same, in the table's shape."""
+    values = sheet.values(row, cols)
+    return len(values) >= 2 and not _title_like(values) and _same_shape(sheet, table, row)
+
+
 def _tables_in_group(sheet: Cells, cols: list[int]) -> list[_Table]:
     tables: list[_Table] = []
     pending: list[int] = []
     for run in _runs(sheet, cols):
-        at = _header_in(sheet, run, cols)
         current = tables[-1] if tables else None
+        if current is not None and _continues(sheet, current, run[0], cols):
+            # The part below a blank row starts with a data row of the table's shape: it
+            # goes on (the rules below come to the same, a good deal slower).
+            current.labels.extend(pending)
+            current.rows.extend(pending)
+            current.rows.extend(run)
+            pending = []
+            continue
+        at = _header_in(sheet, run, cols)
         if current is None:
             if at is None and _all_title_like(sheet, run, cols):
                 pending.extend(run)
@@ -531,7 +709,7 @@ def _tables_in_group(sheet: Cells, cols: list[int]) -> list[_Table]:
             current.rows.extend(run[at + 1 :])
             pending = []
             continue
-        if at is not None and at + 1 < len(run):
+        if at is not None and at + 1 < len(run) and not _same_shape(sheet, current, run[at]):
             table = _Table(cols, run[at], pending + run[:at])
             table.rows.extend(run[at + 1 :])
             tables.append(table)
@@ -761,13 +939,17 @@ def guess_layout(
     table: int | None = None,
     header_row: int | None = None,
     keep_totals: bool = False,
+    combine: bool = False,
     prepared: Cells | None = None,
 ) -> LayoutGuess:
     """Where the table in ``grid`` (from ``ingest.read_grid``) is; see the module rules.
 
     ``table`` picks one of the tables found (index into ``LayoutGuess.tables``; default the
-    biggest), ``header_row`` (0-based grid row) overrides the header, ``keep_totals`` keeps
-    totals rows in the data.
+    biggest), ``header_row`` (0-based grid row) overrides the header: the table then runs
+    from it down through every later part below a blank row whose rows keep its shape.
+    ``combine`` reads the chosen table and every table below it in the same columns as one
+    table (their column-name rows skipped when they repeat the first, else read as data).
+    ``keep_totals`` keeps totals rows in the data.
 
     Raises:
         LayoutError: ``error.layout.no_table`` for an empty grid, ``error.layout.table``
@@ -780,9 +962,15 @@ def guess_layout(
     found: list[_Table] = []
     for cols in _column_groups(sheet):
         found.extend(_tables_in_group(sheet, cols))
+    forced: int | None = None
     if header_row is not None:
         owner = next(
-            (t for t in found if t.header <= header_row <= max(t.rows or [t.header])), None
+            (
+                t
+                for t in found
+                if header_row in t.titles or t.header <= header_row <= max(t.rows or [t.header])
+            ),
+            None,
         )
         if owner is None or not sheet.row_used(header_row, owner.cols):
             raise LayoutError("error.layout.header_row", row=header_row + 1)
@@ -790,15 +978,48 @@ def guess_layout(
         above = np.asarray([r for r in sheet.rows if r < header_row], dtype=np.int64)
         titles = above[sheet.used_rows(above, owner.cols)].tolist()
         replaced = _Table(owner.cols, header_row, titles, list(range(header_row + 1, last + 1)))
-        found[found.index(owner)] = replaced
+        at = found.index(owner)
+        found[at] = replaced
+        # A data row taken for a header below a blank row no longer splits what the user
+        # says is one table.
+        _absorb(sheet, found, at, everything=False)
+        forced = at
+    if combine:
+        start = forced if forced is not None else (0 if table is None else table)
+        if 0 <= start < len(found):
+            _absorb(sheet, found, start, everything=True)
+            forced = start
     ranges = [_table_range(sheet, t) for t in found]
-    if table is None:
+    if forced is not None and (table is None or combine):
+        chosen = forced
+    elif table is None:
         chosen = max(range(len(found)), key=lambda i: (ranges[i].cells, -i))
     elif 0 <= table < len(found):
         chosen = table
     else:
         raise LayoutError("error.layout.table", table=table + 1, count=len(found))
     return _describe(sheet, found, ranges, chosen, keep_totals)
+
+
+def _absorb(sheet: Cells, found: list[_Table], at: int, *, everything: bool) -> None:
+    """Let ``found[at]`` take in the tables below it in its columns: each whose header row
+    keeps the table's shape (a data row), or all of them when ``everything``."""
+    owner = found[at]
+    header_text = [_text(v) for v in sheet.values(owner.header, owner.cols)]
+    while at + 1 < len(found):
+        nxt = found[at + 1]
+        if nxt.cols != owner.cols or nxt.header < owner.header:
+            break
+        if not everything and not _same_shape(sheet, owner, nxt.header):
+            break
+        if [_text(v) for v in sheet.values(nxt.header, owner.cols)] == header_text:
+            owner.repeated.append(nxt.header)
+        owner.labels.extend(nxt.titles)
+        owner.repeated.extend(nxt.repeated)
+        owner.labels.extend(nxt.labels)
+        last = max([nxt.header, *nxt.rows])
+        owner.rows = list(range(owner.header + 1, last + 1))
+        del found[at + 1]
 
 
 def _describe(
@@ -878,6 +1099,15 @@ def _describe(
     if totals:
         key = "layout.totals_kept" if keep_totals else "layout.totals_excluded"
         decisions.append(Decision(key, {"count": len(totals), "rows": [r + 1 for r in totals]}))
+    accounted = {tbl.header, *tbl.titles, *tbl.rows, *labels}
+    outside = [r for r in sheet.rows if r not in accounted]
+    if outside:
+        decisions.append(
+            Decision(
+                "layout.rows_outside",
+                {"count": len(outside), "rows": row_ranges([r + 1 for r in outside])},
+            )
+        )
     return LayoutGuess(
         header_row=tbl.header,
         title_rows=tuple(titles),
@@ -899,6 +1129,8 @@ def _describe(
         table=chosen,
         titles=title_text,
         decisions=tuple(decisions),
+        filled_rows=len(sheet.rows),
+        outside_rows=tuple(outside),
     )
 
 
@@ -1015,6 +1247,31 @@ class WideGuess:
     needs_year: bool
     year: int | None
     decisions: tuple[Decision, ...] = ()
+    metric_column: str | None = None
+
+
+def metric_column_of(df: pd.DataFrame, id_columns: Sequence[str]) -> str | None:
+    """The id column of a wide table that names what each row measures (Omzet, Kosten,
+    Orders), or None: a column without a header, one named Metric/Maatstaf/Omschrijving…, or
+    one whose values differ per row and at least two of them name a measure. Its rows hold
+    different quantities, so their values may not be added up across it."""
+    for column in id_columns:
+        if column not in df.columns:
+            continue
+        name = str(column)
+        values = df[column].dropna().astype(str).str.strip()
+        values = values[values != ""]
+        if values.empty:
+            continue
+        if _BLANK_NAME.fullmatch(name) or _METRIC_HEADER.match(name):
+            return name
+        distinct = values.unique()
+        if (
+            len(distinct) == len(values)
+            and sum(bool(_METRIC_WORDS.search(v)) for v in distinct) >= 2
+        ):
+            return name
+    return None
 
 
 def _header_period(name: str, year: int | None = None) -> PeriodStart | None:
@@ -1083,8 +1340,18 @@ def detect_wide(df: pd.DataFrame, titles: Sequence[str] = ()) -> WideGuess | Non
         decisions.append(Decision("layout.year_from_title", {"year": year}))
     elif needs_year:
         decisions.append(Decision("layout.year_needed", {}))
+    metric = metric_column_of(df, ids)
+    if metric is not None:
+        decisions.append(Decision("layout.metric_column", {"column": metric}))
     return WideGuess(
-        tuple(ids), periods, tuple(ignored), cadence, needs_year, year, tuple(decisions)
+        tuple(ids),
+        periods,
+        tuple(ignored),
+        cadence,
+        needs_year,
+        year,
+        tuple(decisions),
+        metric_column=metric,
     )
 
 
@@ -1118,8 +1385,15 @@ def unpivot(
     id_columns: Sequence[str],
     period_columns: Sequence[str],
     year: int | None = None,
+    names: LongNames | None = None,
+    metric_column: str | None = None,
 ) -> pd.DataFrame:
     """Long rows from a wide table: the ``id_columns``, a ``Date`` and a ``Value`` per cell.
+
+    ``names`` gives the Date and Value columns their names in the dataset's language
+    (``Datum``, ``Waarde``). ``metric_column`` (one of ``id_columns``, see
+    ``metric_column_of``) is named ``names.metric`` (``Metric``, ``Maatstaf``) when its
+    header cell was blank.
 
     ``Date`` is the first day of the column's period; period names without a year take
     ``year`` (a later month name that comes before the previous one starts the next year).
@@ -1133,15 +1407,17 @@ def unpivot(
             an unknown column; ``error.layout.column_clash`` when an id column is called
             Date or Value.
     """
+    named = names or LongNames()
+    date_name, value_name = named.date, named.value
     for column in (*id_columns, *period_columns):
         if column not in df.columns:
             raise LayoutError("error.layout.column_missing", column=str(column))
-    clash = [c for c in id_columns if c in (DATE_COLUMN, VALUE_COLUMN)]
+    clash = [c for c in id_columns if c in (date_name, value_name)]
     if clash:
         raise LayoutError("error.layout.column_clash", column=clash[0])
     starts = _period_starts(period_columns, year)
     index: list[Any] = []
-    records: dict[str, list[Any]] = {c: [] for c in (*id_columns, DATE_COLUMN, VALUE_COLUMN)}
+    records: dict[str, list[Any]] = {c: [] for c in (*id_columns, date_name, value_name)}
     for label, row in zip(df.index, df.itertuples(index=False, name=None), strict=True):
         cells = dict(zip(df.columns, row, strict=True))
         for column, start in zip(period_columns, starts, strict=True):
@@ -1152,16 +1428,37 @@ def unpivot(
                 continue
             for c in id_columns:
                 records[c].append(cells[c])
-            records[DATE_COLUMN].append(start)
-            records[VALUE_COLUMN].append(value)
+            records[date_name].append(start)
+            records[value_name].append(value)
             index.append(label)
     out = pd.DataFrame(
         {c: pd.Series(v, dtype=df[c].dtype) for c, v in records.items() if c in id_columns}
     )
-    out[DATE_COLUMN] = pd.Series(pd.to_datetime(records[DATE_COLUMN]), dtype="datetime64[ns]")
-    out[VALUE_COLUMN] = _typed(records[VALUE_COLUMN], VALUE_COLUMN)
+    out[date_name] = pd.Series(pd.to_datetime(records[date_name]), dtype="datetime64[ns]")
+    out[value_name] = _typed(records[value_name], value_name)
     out.index = pd.Index(index)
+    if (
+        metric_column is not None
+        and metric_column in id_columns
+        and _BLANK_NAME.fullmatch(metric_column)
+        and named.metric not in out.columns
+    ):
+        out = out.rename(columns={metric_column: named.metric})
     return out
+
+
+def renamed_metric(wide: WideGuess, long: pd.DataFrame, names: LongNames | None) -> WideGuess:
+    """``wide`` with its metric column named as in ``long`` (``unpivot`` renames a metric
+    column without a header to ``names.metric``)."""
+    metric = wide.metric_column
+    if metric is None or metric in long.columns:
+        return wide
+    new = (names or LongNames()).metric
+    decisions = tuple(
+        Decision(d.key, {**d.params, "column": new}) if d.key == "layout.metric_column" else d
+        for d in wide.decisions
+    )
+    return dataclasses.replace(wide, metric_column=new, decisions=decisions)
 
 
 # -- shapes ----------------------------------------------------------------------------------
@@ -1226,6 +1523,7 @@ def tidy(
     date_system: DateSystem | None = None,
     unpivot_wide: bool = True,
     prepared: Cells | None = None,
+    names: LongNames | None = None,
 ) -> Tidy:
     """read_grid's cells → layout → clean table → (unpivot) → numbers and dates read.
 
@@ -1240,20 +1538,32 @@ def tidy(
     numbers = guess.row_numbers
     wide = detect_wide(frame, guess.titles) if unpivot_wide else None
     if wide is not None:
-        long = unpivot(frame, wide.id_columns, wide.period_columns, year or wide.year)
+        long = unpivot(
+            frame,
+            wide.id_columns,
+            wide.period_columns,
+            year or wide.year,
+            names,
+            wide.metric_column,
+        )
+        wide = renamed_metric(wide, long, names)
         numbers = tuple(numbers[int(i)] for i in long.index)
         frame = long.reset_index(drop=True)
     system: DateSystem = date_system or (1904 if grid.attrs.get("date_system") == 1904 else 1900)
     parsed = parse_table(frame, notation=notation, rows=numbers, date_system=system, year=year)
-    return Tidy(parsed.frame, parsed.report, guess, wide, numbers)
+    report = dataclasses.replace(parsed.report, left_out=tuple(guess.left_out()))
+    return Tidy(parsed.frame, report, guess, wide, numbers)
 
 
 __all__ = [
     "DATE_COLUMN",
+    "LONG_NAMES",
+    "METRIC_COLUMN",
     "VALUE_COLUMN",
     "Cells",
     "Decision",
     "LayoutGuess",
+    "LongNames",
     "Shape",
     "TableRange",
     "Tidy",
@@ -1263,6 +1573,10 @@ __all__ = [
     "column_letter",
     "detect_wide",
     "guess_layout",
+    "long_names",
+    "metric_column_of",
+    "renamed_metric",
+    "row_ranges",
     "table_shape",
     "tidy",
     "unpivot",

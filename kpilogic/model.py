@@ -69,9 +69,11 @@ Notation = Literal["nl", "en"]
 class Unpivot(_Model):
     """How a wide table (periods as columns) becomes rows: the user's choice.
 
-    ``period_columns`` become a ``Date`` and a ``Value`` per cell; ``id_columns`` are kept
-    on every row; ``year`` completes period names without one (Jan, Feb…). No period
-    columns means: keep the table as it is (do not unpivot).
+    ``period_columns`` become a ``Date`` and a ``Value`` per cell (``Datum`` and ``Waarde``
+    when the dataset's ``column_language`` is ``nl``); ``id_columns`` are kept on every row
+    (one without a header that names what each row measures becomes ``Metric``/``Maatstaf``);
+    ``year`` completes period names without one (Jan, Feb…). No period columns means: keep
+    the table as it is (do not unpivot).
     """
 
     id_columns: list[ShortText] = Field(default_factory=list, max_length=50)
@@ -104,6 +106,17 @@ class Dataset(_Model):
         default=None, description="Periods as columns turned into rows, as the user chose."
     )
     keep_totals: bool = Field(default=False, description="Keep totals rows in the data.")
+    combine_tables: bool = Field(
+        default=False,
+        description="Read the chosen table and the tables below it in the same columns as one.",
+    )
+    column_language: Literal["en", "nl"] | None = Field(
+        default=None,
+        description=(
+            "Language of the columns Koers makes when periods-as-columns become rows: "
+            "Date, Value, Metric (en, the default) or Datum, Waarde, Maatstaf (nl)."
+        ),
+    )
 
     @model_serializer(mode="wrap")
     def _omit_layout_defaults(self, handler: SerializerFunctionWrapHandler) -> Any:
@@ -123,6 +136,8 @@ _LAYOUT_DEFAULTS: dict[str, Any] = {
     "notation": None,
     "unpivot": None,
     "keep_totals": False,
+    "combine_tables": False,
+    "column_language": None,
 }
 
 

@@ -18,6 +18,21 @@ from kpilogic.i18n import format_date, format_number, format_pct, t
 MAX_LISTED = 10  # longer lists of rows or periods are cut off with an ellipsis
 
 
+def row_ranges(rows: Sequence[int]) -> str:
+    """Row numbers as ranges, every one named: ``[1, 2, 3, 7]`` → ``1–3, 7``."""
+    ordered = sorted(set(rows))
+    parts: list[str] = []
+    start = prev = None
+    for row in [*ordered, None]:
+        if row is not None and prev is not None and row == prev + 1:
+            prev = row
+            continue
+        if start is not None:
+            parts.append(str(start) if start == prev else f"{start}–{prev}")
+        start = prev = row
+    return ", ".join(parts)
+
+
 def _value(name: str, value: Any, lang: str) -> Any:
     if isinstance(value, bool) or value is None:
         return value

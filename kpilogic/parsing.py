@@ -541,8 +541,10 @@ class ColumnParse:
 
     ``parsed`` values became numbers or dates, ``blank`` cells were empty, ``errors`` were
     Excel error values (``#DIV/0!``), ``failed`` could not be read (``examples`` shows up to
-    five, with their spreadsheet row numbers). ``notation`` is the number notation used;
-    ``dayfirst`` the date order used.
+    five, with their spreadsheet row numbers; ``failed_rows`` lists the spreadsheet row of
+    every one, so none is left out without being named). ``notation`` is the number notation
+    used; ``other_notation`` counts the texts read in the other notation because they fit
+    only that one (``1.234,5`` in a column of ``12.5``); ``dayfirst`` the date order used.
     """
 
     column: str
@@ -555,6 +557,8 @@ class ColumnParse:
     error_rows: tuple[int, ...] = ()
     notation: Notation | None = None
     dayfirst: bool | None = None
+    failed_rows: tuple[int, ...] = ()
+    other_notation: int = 0
 
     @property
     def total(self) -> int:
@@ -569,9 +573,15 @@ class ColumnParse:
 
 @dataclass(frozen=True)
 class ParseReport:
-    """The ``ColumnParse`` of each column that was parsed, by column name."""
+    """The ``ColumnParse`` of each column that was parsed, by column name.
+
+    ``left_out`` names the sheet's rows the layout step did not read as data, by reason
+    (``layout.LayoutGuess.left_out``), so the quality report lists them wherever the parse
+    report goes.
+    """
 
     columns: Mapping[str, ColumnParse] = field(default_factory=dict)
+    left_out: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
     @property
     def failed(self) -> int:
@@ -625,9 +635,12 @@ class _Tally:
         self.parsed = self.failed = self.blank = self.errors = 0
         self.examples: list[ParseFailure] = []
         self.error_rows: list[int] = []
+        self.failed_rows: list[int] = []
+        self.other_notation = 0
 
     def fail(self, row: int, value: object) -> None:
         self.failed += 1
+        self.failed_rows.append(row)
         if len(self.examples) < MAX_EXAMPLES:
             self.examples.append(ParseFailure(row, _show(value)))
 
@@ -646,6 +659,8 @@ class _Tally:
             self.errors,
             tuple(self.examples),
             tuple(self.error_rows),
+            failed_rows=tuple(self.failed_rows),
+            other_notation=self.other_notation,
             **extra,
         )
 
@@ -669,11 +684,14 @@ def parse_number_column(
     rows: Sequence[int] | None = None,
     first_row: int = 2,
     default: Notation = "nl",
+    mixed: bool | None = None,
 ) -> tuple[pd.Series, ColumnParse]:
     """``values`` as float64 and what reading them found.
 
     Numbers stay numbers, text is read in ``notation`` (detected with ``detect_notation``
-    when None), booleans and dates fail. ``rows`` gives each value's spreadsheet row
+    when None; then a text that fits only the other notation, ``1.234,5`` in a column of
+    ``12.5``, is read in that one and counted in ``other_notation``; ``mixed`` says so
+    for a given notation too), booleans and dates fail. ``rows`` gives each value's spreadsheet row
     number; by default the first value is on ``first_row`` (a header on row 1).
 
     Raises:
@@ -689,9 +707,10 @@ def parse_number_column(
             str(values.name), "number", len(values) - blank, 0, blank, 0, notation=used
         )
         return values.astype("float64"), done
+    either = notation is None if mixed is None else mixed
     used = detect_notation(values, default) if notation is None else _check_notation(notation)
     tally = _Tally()
-    read: dict[str, float | None] = {}  # each distinct text is read once
+    read: dict[str, tuple[float | None, bool]] = {}  # each distinct text is read once
     out = np.full(len(values), np.nan)
     todo = np.arange(len(values))
     if _is_text_dtype(values):
@@ -720,16 +739,26 @@ def parse_number_column(
             tally.error(row)
         elif isinstance(value, str):
             if value in read:
-                number_or_none = read[value]
+                number_or_none, other = read[value]
             else:
                 parts = _split_number(value)
                 number_or_none = None if parts is None else _number_value(parts, used)
-                read[value] = number_or_none
+                other = False
+                if number_or_none is None and parts is not None and either:
+                    # Mixed notations in one column (``€ 40`` and ``1.234,5`` among ``12.5``):
+                    # a text that fits only the other notation can mean nothing else. A
+                    # notation the user chose is kept to the letter.
+                    vote = _notation_vote(value)
+                    if vote is not None and vote != used:
+                        number_or_none = _number_value(parts, vote)
+                        other = number_or_none is not None
+                read[value] = (number_or_none, other)
             if number_or_none is None:
                 tally.fail(row, value)
             else:
                 out[i] = number_or_none
                 tally.parsed += 1
+                tally.other_notation += other
         else:
             tally.fail(row, value)
     series = pd.Series(out, index=values.index, name=values.name, dtype="float64")
@@ -838,6 +867,9 @@ def parse_date_column(
                 found = parse_period_label(text, year, order)
                 moment = found.start if found else None
             read[value] = moment
+        if moment is not None and not (_MIN_STAMP <= moment <= _MAX_STAMP):
+            # A date Koers cannot hold (before 1677 or after 2262): named, never dropped.
+            moment = None
         if moment is None:
             tally.fail(row, value)
         else:
@@ -851,7 +883,9 @@ def parse_date_column(
     return series, tally.result(str(values.name), "date", dayfirst=order)
 
 
-def _share_parsed(values: pd.Series, kind: ValueKind, default: Notation) -> float:
+def _share_parsed(
+    values: pd.Series, kind: ValueKind, default: Notation, serials: bool = True
+) -> float:
     # Each distinct value is read once and weighs as often as it occurs; the notation and
     # the date order are voted on the whole column first, as the column parsers do.
     counts = Counter(v for v in values if not _is_blank(v) and not is_excel_error(v))
@@ -859,11 +893,15 @@ def _share_parsed(values: pd.Series, kind: ValueKind, default: Notation) -> floa
         return 0.0
     distinct = pd.Series(list(counts), dtype=object)
     if kind == "number":
-        numbers, _ = parse_number_column(distinct, detect_notation(values, default))
+        numbers, _ = parse_number_column(distinct, detect_notation(values, default), mixed=True)
         read = numbers.notna().to_numpy()
     else:
         parsed, _ = parse_date_column(distinct, dayfirst=_dayfirst_votes(values))
         read = parsed.notna().to_numpy()
+        if not serials:
+            # Numbers are dates (Excel serials) only in a column whose name says date: an
+            # amount column with one word in it is no date column.
+            read = read & ~np.array([_is_number(v) for v in distinct], dtype=bool)
     weights = np.array(list(counts.values()))
     return float(weights[read].sum() / weights.sum())
 
@@ -969,7 +1007,7 @@ def _read_share(
     values = pd.Series(distinct, dtype=_TEXT)  # text, so the column readers work in bulk
     if kind == "number":
         numbers, _ = parse_number_column(
-            values, detect_notation_counts(list(distinct), times.tolist(), default)
+            values, detect_notation_counts(list(distinct), times.tolist(), default), mixed=True
         )
         read = numbers.notna().to_numpy()
     else:
@@ -1032,7 +1070,7 @@ def infer_kinds(
         if (
             texts
             and (hinted or not plain_numbers)
-            and _share_parsed(values, "date", default) >= threshold
+            and _share_parsed(values, "date", default, serials=hinted) >= threshold
         ):
             kinds[str(column)] = "date"
             continue

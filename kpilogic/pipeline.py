@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import PurePath
 
+import numpy as np
 import pandas as pd
 
 from kpilogic.errors import DataError, KoersError
@@ -29,12 +30,25 @@ from kpilogic.layout import (
     cells,
     detect_wide,
     guess_layout,
+    long_names,
+    metric_column_of,
+    renamed_metric,
     tidy,
     unpivot,
 )
 from kpilogic.measures import formula_columns
+from kpilogic.metrics import with_metric_errors
 from kpilogic.model import KPI, Dataset, Scorecard
-from kpilogic.parsing import DateSystem, ParseReport, parse_table
+from kpilogic.parsing import (
+    MAX_EXAMPLES,
+    ColumnParse,
+    DateSystem,
+    ParseFailure,
+    ParseReport,
+    ValueKind,
+    parse_date_column,
+    parse_table,
+)
 
 
 def typed_table(
@@ -78,16 +92,21 @@ def tidy_grid(grid: pd.DataFrame, dataset: Dataset) -> Tidy:
         table=dataset.table,
         header_row=None if dataset.header_row is None else dataset.header_row - 1,
         keep_totals=dataset.keep_totals,
+        combine=dataset.combine_tables,
     )
+    names = long_names(dataset.column_language)
     choice = dataset.unpivot
     if choice is None:
-        return tidy(grid, layout, notation=dataset.notation, prepared=prepared)
+        done = tidy(grid, layout, notation=dataset.notation, prepared=prepared, names=names)
+        return _with_date_column(done, dataset.date_column)
     if not choice.period_columns:
-        return tidy(grid, layout, notation=dataset.notation, unpivot_wide=False, prepared=prepared)
+        done = tidy(grid, layout, notation=dataset.notation, unpivot_wide=False, prepared=prepared)
+        return _with_date_column(done, dataset.date_column)
     frame = apply_layout(grid, layout, prepared=prepared)
     guess = detect_wide(frame, layout.titles)
     year = choice.year if choice.year is not None else (guess.year if guess else None)
-    long = unpivot(frame, choice.id_columns, choice.period_columns, year)
+    metric = metric_column_of(frame, choice.id_columns)
+    long = unpivot(frame, choice.id_columns, choice.period_columns, year, names, metric)
     numbers = tuple(layout.row_numbers[int(i)] for i in long.index)
     long = long.reset_index(drop=True)
     kept = {*choice.id_columns, *choice.period_columns}
@@ -108,13 +127,82 @@ def tidy_grid(grid: pd.DataFrame, dataset: Dataset) -> Tidy:
                     "ids": list(choice.id_columns) or ["–"],
                 },
             ),
+            *((Decision("layout.metric_column", {"column": metric}),) if metric else ()),
         ),
+        metric_column=metric,
     )
+    wide = renamed_metric(wide, long, names)
     system: DateSystem = 1904 if grid.attrs.get("date_system") == 1904 else 1900
     parsed = parse_table(
         long, notation=dataset.notation, rows=numbers, date_system=system, year=year
     )
-    return Tidy(parsed.frame, parsed.report, layout, wide, numbers)
+    report = ParseReport(parsed.report.columns, left_out=tuple(layout.left_out()))
+    return _with_date_column(Tidy(parsed.frame, report, layout, wide, numbers), dataset.date_column)
+
+
+def _with_date_column(done: Tidy, date_column: str) -> Tidy:
+    """``done`` with its date column read as dates even when too few of its cells read as
+    dates for the column to be taken for one: every cell that is no date is then named with
+    its row in the parse report (``typed_table`` would otherwise leave it out unnamed)."""
+    frame = done.frame
+    if date_column not in frame.columns or done.report.get(date_column) is not None:
+        return done
+    if pd.api.types.is_datetime64_any_dtype(frame[date_column].dtype):
+        return done
+    series, result = parse_date_column(frame[date_column], rows=done.row_numbers)
+    frame = frame.copy()
+    frame[date_column] = series
+    report = ParseReport({**done.report.columns, date_column: result}, done.report.left_out)
+    return Tidy(frame, report, done.layout, done.wide, done.row_numbers)
+
+
+def with_kind_failures(done: Tidy, typed: pd.DataFrame) -> Tidy:
+    """``done`` with, in its parse report, every cell that the column kinds (``typed``:
+    ``done.frame`` after ``typed_table`` or ``ingest.apply_kinds``, with the user's kind
+    corrections) could not turn into a number or a date, named with its spreadsheet row.
+
+    Reading (``parse_table``) reports the columns it took for numbers and dates; a column a
+    user set to number or date by hand is converted later, and a cell that did not convert
+    would otherwise count as merely empty.
+    """
+    columns = dict(done.report.columns)
+    rows = done.row_numbers
+    for name in typed.columns:
+        column = str(name)
+        if column in columns or name not in done.frame.columns:
+            continue
+        after = typed[name]
+        kind: ValueKind
+        if pd.api.types.is_datetime64_any_dtype(after.dtype):
+            kind = "date"
+        elif pd.api.types.is_float_dtype(after.dtype):
+            kind = "number"
+        else:
+            continue
+        before = done.frame[name]
+        if before.dtype == after.dtype or len(before) != len(rows):
+            continue
+        text = before.astype("string").str.strip()
+        filled = (before.notna() & text.notna() & (text != "")).to_numpy(dtype=bool)
+        lost = filled & after.isna().to_numpy(dtype=bool)
+        at = np.flatnonzero(lost).tolist()
+        if not at:
+            continue
+        cells = before.to_numpy(dtype=object)
+        columns[column] = ColumnParse(
+            column,
+            kind,
+            int(filled.sum()) - len(at),
+            len(at),
+            int((~filled).sum()),
+            0,
+            tuple(ParseFailure(rows[i], str(cells[i]).strip()[:40]) for i in at[:MAX_EXAMPLES]),
+            failed_rows=tuple(rows[i] for i in at),
+        )
+    if columns == dict(done.report.columns):
+        return done
+    report = ParseReport(columns, done.report.left_out)
+    return Tidy(done.frame, report, done.layout, done.wide, done.row_numbers)
 
 
 def read_dataset(data: bytes, name: str, dataset: Dataset) -> Tidy:
@@ -173,7 +261,7 @@ def load_all(
             )
         kinds = (overrides or {}).get(dataset.id)
         frames[dataset.id] = typed_table(result.frame, dataset.date_column, kinds)
-        tidies[dataset.id] = result
+        tidies[dataset.id] = with_kind_failures(result, frames[dataset.id])
     return LoadedData(frames, tidies)
 
 
@@ -191,11 +279,19 @@ def evaluate_files(
     scorecard: Scorecard, files: Mapping[str, bytes], as_of: date | None = None
 ) -> Evaluation:
     """Read the files and evaluate the scorecard over them, with the reliability of each
-    KPI's data (see ``load_all`` and ``evaluate_scorecard``)."""
+    KPI's data (see ``load_all`` and ``evaluate_scorecard``).
+
+    A KPI that adds up the value column of an unpivoted sheet holding several metrics is
+    in ``errors`` (``error.kpi.one_metric``, see ``metrics``), not in the results.
+
+    Raises:
+        DataError: see ``load_all``.
+    """
     loaded = load_all(scorecard, files)
-    return evaluate_scorecard(
+    evaluation = evaluate_scorecard(
         scorecard, loaded.frames, as_of, reports=loaded.reports, rows=loaded.rows
     )
+    return with_metric_errors(evaluation, loaded.tidies)
 
 
 def columns_used(kpi: KPI) -> set[str]:

@@ -44,7 +44,7 @@ import pandas as pd
 from kpilogic.errors import KoersError
 from kpilogic.measures import apply_filters, formula_columns
 from kpilogic.model import KPI, Cadence, Scorecard
-from kpilogic.notes import Note, render
+from kpilogic.notes import Note, render, row_ranges
 from kpilogic.parsing import ParseFailure, ParseReport
 from kpilogic.periods import Period, period_keys
 
@@ -99,6 +99,8 @@ class ColumnQuality:
     failed: int = 0
     errors: int = 0
     examples: tuple[ParseFailure, ...] = ()
+    failed_rows: tuple[int, ...] = ()
+    other_notation: int = 0
 
 
 @dataclass(frozen=True)
@@ -277,10 +279,15 @@ def assess_dataset(
     dataset_id: str = "",
     report: ParseReport | None = None,
     rows: Sequence[int] | None = None,
+    left_out: Sequence[tuple[str, Sequence[int]]] = (),
 ) -> DatasetQuality:
     """Completeness, unreadable values (from ``report``) and duplicate rows of a dataset.
 
-    ``rows`` gives each row's spreadsheet row number (default: row 2 onward).
+    ``rows`` gives each row's spreadsheet row number (default: row 2 onward). ``left_out``
+    (``layout.LayoutGuess.left_out``) names the sheet's rows not read as data, by reason;
+    each reason becomes a finding that lists every one of its rows (no points off: what
+    the layout left out is no flaw of the data, but it is never left out unnamed). Every
+    value that could not be read is named with its row (``quality.unreadable_rows``).
     """
     shares = completeness(df)
     columns: dict[str, ColumnQuality] = {}
@@ -294,6 +301,8 @@ def assess_dataset(
             parsed.failed if parsed else 0,
             parsed.errors if parsed else 0,
             parsed.examples if parsed else (),
+            parsed.failed_rows if parsed else (),
+            parsed.other_notation if parsed else 0,
         )
     duplicates = duplicate_rows(df, rows)
     findings: list[Finding] = []
@@ -301,6 +310,25 @@ def assess_dataset(
         findings.append(_duplicates_finding(duplicates, len(df)))
     for quality in columns.values():
         findings.extend(_column_findings(quality, len(df)))
+    for why, numbers in left_out or (report.left_out if report is not None else ()):
+        findings.append(
+            Finding(f"quality.left_out.{why}", {"count": len(numbers), "rows": row_ranges(numbers)})
+        )
+    for quality in columns.values():
+        if quality.failed_rows:
+            params = {
+                "column": quality.column,
+                "count": quality.failed,
+                "rows": row_ranges(quality.failed_rows),
+            }
+            findings.append(Finding("quality.unreadable_rows", params))
+        if quality.other_notation:
+            findings.append(
+                Finding(
+                    "quality.other_notation",
+                    {"column": quality.column, "count": quality.other_notation},
+                )
+            )
     return DatasetQuality(dataset_id, len(df), columns, duplicates, tuple(_capped(findings)))
 
 

@@ -11,9 +11,17 @@ import streamlit as st
 from kpilogic.errors import KoersError, LayoutError
 from kpilogic.i18n import format_date, format_number, format_pct
 from kpilogic.ingest import SPREADSHEET_SUFFIXES, guess_date_column, read_grid
-from kpilogic.layout import Tidy, WideGuess, apply_layout, detect_wide, guess_layout
+from kpilogic.layout import (
+    Tidy,
+    WideGuess,
+    apply_layout,
+    detect_wide,
+    guess_layout,
+    long_names,
+)
 from kpilogic.model import Dataset, Unpivot
-from kpilogic.pipeline import unmapped_columns
+from kpilogic.notes import row_ranges
+from kpilogic.pipeline import unmapped_columns, with_kind_failures
 from kpilogic.quality import assess_dataset, is_stale, missing_periods, reliability_band
 from pages.shared import (
     PAGES,
@@ -89,13 +97,23 @@ for up in uploads or []:
     card = ensure_scorecard()
     if not any(ds.source == up.name for ds in card.datasets):
         first = sheets[0] if sheets else None
+        # Columns Koers makes (Datum, Waarde) are named in the user's language, and kept so.
+        language = "nl" if L == "nl" else None
         try:
             progress.write(tr("data.step_table"))
-            raw = cached_table(stored.sha, stored.name, first, stored.data)
+            draft = Dataset(
+                id="new",
+                name="new",
+                source=up.name,
+                sheet=first if not up.name.lower().endswith((".csv", ".txt", ".tsv")) else None,
+                date_column="-",
+                column_language=language,
+            )
+            raw = dataset_tidy(draft, stored).frame
         except LayoutError:
             # Periods as columns without a year, say: the dataset is made, and the Data page
             # asks for what is missing.
-            raw = pd.DataFrame({"Date": []})
+            raw = pd.DataFrame({long_names(language).date: []})
         except KoersError as exc:
             progress.update(label=tr("data.read_failed", name=up.name), state="error")
             show_error(exc)
@@ -109,6 +127,7 @@ for up in uploads or []:
             source=up.name,
             sheet=first if not up.name.lower().endswith((".csv", ".txt", ".tsv")) else None,
             date_column=date_col or "date",
+            column_language=language,
         )
         set_scorecard(card.model_copy(update={"datasets": [*card.datasets, ds]}))
     progress.update(label=tr("data.uploaded", name=up.name), state="complete")
@@ -181,6 +200,15 @@ def _corrections(ds: Dataset, tidy: Tidy | None) -> None:
             )
             if table != layout.table:
                 update.update(table=int(table), header_row=None)
+        if ds.combine_tables or (layout is not None and len(layout.tables) > 1):
+            combine = c[0].checkbox(
+                tr("data.layout.combine"),
+                value=ds.combine_tables,
+                key=f"data_combine_{ds.id}",
+                help=tr("data.layout.combine_help"),
+            )
+            if combine != ds.combine_tables:
+                update["combine_tables"] = combine
         notation = c[1].selectbox(
             tr("data.layout.notation"),
             NOTATIONS,
@@ -204,7 +232,12 @@ def _corrections(ds: Dataset, tidy: Tidy | None) -> None:
             tr("data.layout.reset"), key=f"data_reset_{ds.id}"
         ):
             update.update(
-                header_row=None, table=None, notation=None, unpivot=None, keep_totals=False
+                header_row=None,
+                table=None,
+                notation=None,
+                unpivot=None,
+                keep_totals=False,
+                combine_tables=False,
             )
         if update:
             _replace_dataset(ds, ds.model_copy(update=update))
@@ -260,14 +293,22 @@ def _unpivot_form(ds: Dataset, wide: WideGuess) -> None:
                 period_columns=[c for c in columns if c in periods],
                 year=int(year) if year is not None else None,
             )
-            _replace_dataset(ds, ds.model_copy(update={"unpivot": choice, "date_column": "Date"}))
+            date_name = long_names(ds.column_language).date
+            update = {"unpivot": choice, "date_column": date_name}
+            _replace_dataset(ds, ds.model_copy(update=update))
             st.rerun()
 
 
 def _quality(ds: Dataset, typed: pd.DataFrame, tidy: Tidy) -> None:
     """The data-quality report of one dataset, in plain words."""
     with st.expander("🔎 " + tr("data.quality.title"), expanded=False):
-        report = assess_dataset(typed, dataset_id=ds.id, report=tidy.report, rows=tidy.row_numbers)
+        report = assess_dataset(
+            typed,
+            dataset_id=ds.id,
+            report=tidy.report,
+            rows=tidy.row_numbers,
+            left_out=tidy.layout.left_out(),
+        )
         lines = [f.message(L) for f in report.findings]
         dates = pd.to_datetime(typed[ds.date_column], errors="coerce").dropna()
         if dates.empty:
@@ -325,6 +366,49 @@ def _quality(ds: Dataset, typed: pd.DataFrame, tidy: Tidy) -> None:
                     for finding in q.findings:
                         if finding.penalty:
                             st.caption(f"− {finding.penalty}: {finding.message(L)}")
+
+
+def _rows_read(tidy: Tidy) -> None:
+    """How many of the sheet's rows with data were read, and every row that was not (and
+    every value that could not be read), with the reason: nothing disappears unnamed."""
+    layout = tidy.layout
+    st.caption(
+        tr(
+            "data.rows_read",
+            read=format_number(len(layout.data_rows), L),
+            rows=format_number(layout.rows_with_data, L),
+        )
+    )
+    left_out = layout.left_out()
+    if left_out:
+        with st.expander("🧾 " + tr("data.rows_left_out"), expanded=False):
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        tr("data.col.rows"): [row_ranges(rows) for _, rows in left_out],
+                        tr("data.col.why"): [
+                            tr(f"quality.left_out.{why}", count=len(rows), rows=row_ranges(rows))
+                            for why, rows in left_out
+                        ],
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+    failed = [c for c in tidy.report.columns.values() if c.failed_rows]
+    if failed:
+        with st.expander("⚠️ " + tr("data.unreadable_rows"), expanded=True):
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        tr("data.quality.col.column"): [c.column for c in failed],
+                        tr("data.quality.col.unreadable"): [c.failed for c in failed],
+                        tr("data.col.rows"): [row_ranges(c.failed_rows) for c in failed],
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+            )
 
 
 def _unmapped(ds: Dataset, columns: list[str]) -> None:
@@ -421,7 +505,9 @@ def _dataset_section(ds: Dataset, stored: StoredFile) -> None:
             if pd.api.types.is_datetime64_any_dtype(typed[c])
         },
     )
-    _quality(ds, typed, tidy)
+    checked = with_kind_failures(tidy, typed)
+    _rows_read(checked)
+    _quality(ds, typed, checked)
 
 
 for name, stored in list(stored_files.items()):

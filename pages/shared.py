@@ -37,8 +37,9 @@ from kpilogic.ingest import (
     sheet_info,
 )
 from kpilogic.layout import Tidy
+from kpilogic.metrics import with_metric_errors
 from kpilogic.model import Dataset, Scorecard
-from kpilogic.pipeline import read_dataset
+from kpilogic.pipeline import read_dataset, with_kind_failures
 from kpilogic.quality import recall
 from kpilogic.store import Store, StoredCheckIn, default_db_path
 
@@ -351,7 +352,15 @@ def layout_key(ds: Dataset | None) -> str:
     """The user's layout corrections of ``ds`` as text: part of every cache key of its table."""
     if ds is None:
         return ""
-    fields = {"header_row", "table", "notation", "unpivot", "keep_totals"}
+    fields = {
+        "header_row",
+        "table",
+        "notation",
+        "unpivot",
+        "keep_totals",
+        "combine_tables",
+        "column_language",
+    }
     return json.dumps(ds.model_dump(mode="json", include=fields), sort_keys=True)
 
 
@@ -467,6 +476,8 @@ def _load(
         kinds = dataset_kinds(ds.id, f.sha, f.name, ds.sheet, raw, ds.date_column)
         key = layout_key(ds) + repr(sorted(kinds.items()))
         out[ds.id] = cached_typed(f.sha, f.name, ds.sheet, key, raw, kinds)
+        # A cell a kind set by hand could not convert is named in the report, with its row.
+        tidies[ds.id] = with_kind_failures(tidies[ds.id], out[ds.id])
     return tidies, out, problems
 
 
@@ -573,6 +584,8 @@ def evaluation(card: Scorecard) -> tuple[Evaluation, dict[str, KoersError]]:
             data_keys=data_keys,
             progress=progress,
         )
+        # A KPI summing several metrics of an unpivoted sheet is refused, with the reason.
+        ev = with_metric_errors(ev, tidies)
         bar.empty()
         _evaluations()[memo_key] = ev
     st.session_state[EVAL_MEMO] = (memo_key, ev, problems)
