@@ -76,7 +76,7 @@ def test_messy_dutch_workbook_gives_the_numbers_of_its_clean_twin(
     messy, clean = tmp_path / "omzet_overzicht.xlsx", tmp_path / "omzet_schoon.xlsx"
     messy.write_bytes(messy_dutch_workbook())
     clean.write_bytes(clean_twin_workbook())
-    from_messy = _monthly_csv(browser, app_server, messy, "Value", "messy", tmp_path)
+    from_messy = _monthly_csv(browser, app_server, messy, "Waarde", "messy", tmp_path)
     from_clean = _monthly_csv(browser, app_server, clean, "Omzet", "clean", tmp_path)
     expected = {f"2026-0{m + 1}": round(sum(v[m] for v in EXPECTED.values()), 2) for m in range(6)}
     assert {k: round(v, 2) for k, v in from_messy.items()} == expected
