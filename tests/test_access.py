@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -32,6 +34,7 @@ from kpilogic.store import (
     UserStore,
     recovery_message,
 )
+from tests.conftest import ROOT
 
 OWNER, EDITOR, CONTRIB, VIEWER, OUTSIDER = (
     "olga@example.com",
@@ -664,3 +667,43 @@ def test_a_damaged_page_of_the_workspaces_table_is_rebuilt_from_the_versions(db:
         assert olga.load_latest(ws_id) == (card(name, target=2000, owner="Anna"), 2)
         assert olga.load_file(ws_id, "sales.csv")[:1] == bytes([ids.index(ws_id)])
     assert "workspaces" in recovery_message(recovery, "en")
+
+
+# -- the command line ----------------------------------------------------------------------
+def koers(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kpilogic.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+
+
+def test_koers_backup_and_restore_on_the_command_line(tmp_path: Path) -> None:
+    db = tmp_path / "koers.sqlite3"
+    store = Store(db)
+    ws = store.create_workspace("Shop", card(owner="Anna"))
+    store.save_file(ws.id, "sales.csv", b"Date,Revenue\n")
+    backup = tmp_path / "backups" / "monday.sqlite3"
+    done = koers("backup", str(backup), "--db", str(db))
+    assert done.returncode == 0, done.stderr
+    assert "1 workspaces" in done.stdout and str(backup) in done.stdout
+
+    target = tmp_path / "other.sqlite3"
+    restored = koers("restore", str(backup), "--db", str(target), "--lang", "nl")
+    assert restored.returncode == 0, restored.stderr
+    assert "teruggezet" in restored.stdout and "1 werkruimten" in restored.stdout
+    assert Store(target).load_file(ws.id, "sales.csv") == b"Date,Revenue\n"
+
+    # The filled store is not overwritten without --force: one clear line, no traceback.
+    again = koers("restore", str(backup), "--db", str(target))
+    assert again.returncode == 1
+    assert again.stderr.startswith("koers: ") and "--force" in again.stderr
+    assert "Traceback" not in again.stderr
+    assert koers("restore", str(backup), "--db", str(target), "--force").returncode == 0
+
+    garbage = tmp_path / "garbage.sqlite3"
+    garbage.write_bytes(os.urandom(8192))
+    bad = koers("restore", str(garbage), "--db", str(tmp_path / "empty.sqlite3"))
+    assert bad.returncode == 1 and "damaged" in bad.stderr and "Traceback" not in bad.stderr
