@@ -8,6 +8,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -191,6 +192,53 @@ def test_restore_from_the_trash_is_for_owners_only(store: Store, user: str) -> N
         with pytest.raises(AccessDenied):
             store.for_user(user).restore_workspace(ws)
         assert store.for_user(user).list_trash() == []
+
+
+@pytest.mark.parametrize("user", USERS)
+def test_deleting_for_good_from_the_trash_is_for_owners_only(store: Store, user: str) -> None:
+    ws, _ = team(store)
+    with pytest.raises(AccessDenied):
+        store.for_user(user).delete_forever(ws)  # not in the trash: nothing to delete for good
+    store.for_user(OWNER).delete_workspace(ws)
+    if user == OWNER:
+        store.for_user(user).delete_forever(ws)
+        assert store.for_user(user).list_trash() == []
+        conn = sqlite3.connect(store.path)
+        left = conn.execute("SELECT COUNT(*) FROM files").fetchone()[0]
+        conn.close()
+        assert left == 0  # its file no longer counts against the store quota
+    else:
+        with pytest.raises(AccessDenied):
+            store.for_user(user).delete_forever(ws)
+        assert [w.id for w in store.for_user(OWNER).list_trash()] == [ws]
+
+
+def test_concurrent_saves_on_one_version_let_exactly_one_through(store: Store) -> None:
+    olga = store.for_user(OWNER)
+    ws = olga.create_workspace("Shop", card(owner="Anna"))
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def save(target: int) -> None:
+        try:
+            olga.save_scorecard(ws.id, card(target=target, owner="Anna"), based_on=1)
+            result = f"saved {target}"
+        except ConflictError:
+            result = "conflict"
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in range(2, 8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # Six saves based on version 1: one becomes version 2, five are refused.
+    assert sorted(o == "conflict" for o in outcomes) == [False] + [True] * 5
+    (winner,) = [o for o in outcomes if o != "conflict"]
+    latest, version = olga.load_latest(ws.id)
+    assert version == 2
+    assert latest.kpis[0].target == Target(value=float(winner.split()[1]))
 
 
 def test_a_contributor_checks_in_only_on_the_kpis_they_own(store: Store) -> None:
