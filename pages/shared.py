@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pandas as pd
 import streamlit as st
@@ -294,8 +294,9 @@ def set_scorecard(card: Scorecard) -> bool:
 
     The save names the version the session loaded: when someone else saved in between it
     is refused, the session keeps the scorecard it had (the user's draft stays in the
-    form), and the conflict message with a reload button is shown. Returns True when the
-    change was taken (saved, or kept in the session when there is no database).
+    form), the conflict message with a reload button is shown and the run stops there, so
+    no page goes on as if it was saved (clearing its form, saying "saved"). Returns True
+    when the change was taken (saved, or kept in the session when there is no database).
     """
     ss = st.session_state
     db = store()
@@ -303,8 +304,7 @@ def set_scorecard(card: Scorecard) -> bool:
         ss[SCORECARD] = card
         return True
     if ss.get(CONFLICT):
-        show_conflict()
-        return False
+        _refuse()
     try:
         ws = workspace_id()
         if ws is None:
@@ -326,12 +326,18 @@ def set_scorecard(card: Scorecard) -> bool:
         return True
     except ConflictError:
         ss[CONFLICT] = True
-        show_conflict()
-        return False
+        _refuse()
     except KoersError as exc:
         ss[SCORECARD] = card  # kept in the session, so nothing typed is lost
         show_error(exc)
         return False
+
+
+def _refuse() -> NoReturn:
+    """Stop the run after a refused save, with the conflict message (once per run)."""
+    if not getattr(_run, "conflicts", 0):
+        show_conflict()
+    st.stop()
 
 
 def ensure_scorecard() -> Scorecard:

@@ -111,3 +111,50 @@ def test_the_second_save_is_refused_and_the_typed_goal_is_kept(
     assert any("Someone else changed this scorecard" in e.value for e in first.error)
     assert _stored_goals(ws) == ["Grow online revenue", "Fewer returns"]
     assert Store(default_db_path()).load_scorecard(ws).name != "Webshop"
+
+
+def _saving_page() -> None:
+    """What every page does: change the scorecard, save, then go on as if saved."""
+    import streamlit as st
+
+    from pages.shared import bootstrap, notice, scorecard, set_scorecard
+
+    bootstrap()
+    notice()
+    card = scorecard()
+    assert card is not None
+    if st.button("Save", key="save"):
+        set_scorecard(card.model_copy(update={"name": "Changed here"}))
+        st.session_state["page_went_on"] = True  # e.g. clearing its form
+        st.success("Saved")
+
+
+def test_a_refused_save_stops_any_page_before_it_goes_on_as_if_saved() -> None:
+    db = Store(default_db_path())
+    ws = db.create_workspace("Shared", Scorecard(name="Shared"))
+    at = AppTest.from_function(_saving_page, default_timeout=60)
+    at.query_params["ws"] = ws.id
+    at.run()
+    assert not at.exception and at.session_state["koers_version"] == 1
+    # Someone else saves version 2 meanwhile.
+    db.save_scorecard(ws.id, Scorecard(name="Changed elsewhere"), based_on=1)
+    at.button(key="save").click().run()
+    assert not at.exception
+    assert len(at.error) == 1
+    assert at.error[0].value.startswith("Someone else changed this scorecard")
+    assert not at.success
+    assert "page_went_on" not in at.session_state
+    assert db.load_scorecard(ws.id).name == "Changed elsewhere"
+    assert at.session_state["koers_scorecard"].name == "Shared"  # the session's, untouched
+    # The next run (any page) still shows it, once, with one reload button.
+    at.run()
+    assert len(at.error) == 1
+    (reload,) = [b for b in at.button if b.key.startswith("koers_conflict_reload")]
+    reload.click().run()
+    assert not at.error
+    assert at.session_state["koers_scorecard"].name == "Changed elsewhere"
+    assert at.session_state["koers_version"] == 2
+    assert any("latest scorecard is loaded" in s.value for s in at.success)
+    at.button(key="save").click().run()
+    assert at.session_state["page_went_on"] is True
+    assert db.load_latest(ws.id) == (Scorecard(name="Changed here"), 3)
