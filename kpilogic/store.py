@@ -468,11 +468,15 @@ class Store:
             StoreError: ``error.store.workspace_missing``.
             AccessDenied: ``actor`` is not an editor.
         """
+        language = normalise_lang(lang)
         with self._write() as conn:
             self._require(conn, workspace_id, actor, "editor")
-            conn.execute(
-                "UPDATE workspaces SET lang = ? WHERE id = ?", (normalise_lang(lang), workspace_id)
+            changed = conn.execute(
+                "UPDATE workspaces SET lang = ? WHERE id = ? AND lang <> ?",
+                (language, workspace_id, language),
             )
+            if changed.rowcount:
+                self._audit(conn, workspace_id, actor, "settings.save", keys=["lang"])
 
     def duplicate_workspace(
         self, workspace_id: str, new_name: str, *, actor: str = LOCAL_USER

@@ -341,6 +341,7 @@ def test_every_change_is_in_the_audit_log_with_who_and_what(store: Store, clock:
     eddy.delete_file(ws.id, "sales.csv")
     eddy.update_settings(ws.id, {"lang": "nl"})
     eddy.update_settings(ws.id, {"lang": "nl"})  # no change: no entry
+    eddy.set_lang(ws.id, "en")  # the workspace's language was "en": no change, no entry
     checkin = eddy.add_checkin(ws.id, CheckIn(kpi_id="rev", period="2026-03"))
     eddy.delete_checkin(checkin, ws.id)
     eddy.restore_version(ws.id, 1)
