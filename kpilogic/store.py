@@ -137,6 +137,8 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX audit_by_workspace ON audit (workspace_id, id);
     CREATE INDEX audit_by_who ON audit (who, action, at);
+    CREATE TABLE upload_claims (who TEXT NOT NULL, at TEXT NOT NULL);
+    CREATE INDEX upload_claims_by_who ON upload_claims (who, at);
     INSERT INTO members (workspace_id, email, role) SELECT id, 'local', 'owner' FROM workspaces;
     """,
 )
@@ -956,11 +958,35 @@ class Store:
             (actor, _stamp(now - UPLOAD_WINDOW)),
         ).fetchone()[0]
         if recent >= self.uploads_per_10min:
-            raise StoreError(
-                "error.store.upload_rate",
-                limit=self.uploads_per_10min,
-                minutes=int(UPLOAD_WINDOW.total_seconds() // 60),
-            )
+            raise self._rate_error()
+
+    def claim_upload(self, *, actor: str = LOCAL_USER) -> None:
+        """Count an upload by ``actor`` before its file is read, so a signed-in user cannot
+        keep the server busy with files that are refused after reading (the limit of
+        ``save_file`` counts only files kept). No limit for ``LOCAL_USER``.
+
+        Raises:
+            StoreError: ``error.store.upload_rate``.
+        """
+        if actor == LOCAL_USER:
+            return
+        now = self.clock()
+        since = _stamp(now - UPLOAD_WINDOW)
+        with self._write() as conn:
+            conn.execute("DELETE FROM upload_claims WHERE at <= ?", (since,))
+            recent = conn.execute(
+                "SELECT COUNT(*) FROM upload_claims WHERE who = ?", (actor,)
+            ).fetchone()[0]
+            if recent >= self.uploads_per_10min:
+                raise self._rate_error()
+            conn.execute("INSERT INTO upload_claims (who, at) VALUES (?, ?)", (actor, _stamp(now)))
+
+    def _rate_error(self) -> StoreError:
+        return StoreError(
+            "error.store.upload_rate",
+            limit=self.uploads_per_10min,
+            minutes=int(UPLOAD_WINDOW.total_seconds() // 60),
+        )
 
     def list_files(self, workspace_id: str, *, actor: str = LOCAL_USER) -> list[StoredFile]:
         """The files kept with the workspace, by name.
@@ -1891,6 +1917,9 @@ class UserStore:
     # files
     def save_file(self, workspace_id: str, name: str, data: bytes) -> StoredFile:
         return self.store.save_file(workspace_id, name, data, actor=self.user)
+
+    def claim_upload(self) -> None:
+        self.store.claim_upload(actor=self.user)
 
     def list_files(self, workspace_id: str) -> list[StoredFile]:
         return self.store.list_files(workspace_id, actor=self.user)

@@ -485,6 +485,24 @@ def test_uploads_per_user_are_limited_in_team_mode(db: Path, clock: FakeClock) -
         local.save_file(ws.id, f"l{n}.csv", f"l\n{n}\n".encode())
 
 
+def test_upload_claims_limit_attempts_before_reading(db: Path, clock: FakeClock) -> None:
+    store = Store(db, uploads_per_10min=2, clock=clock)
+    olga, eddy = store.for_user(OWNER), store.for_user(EDITOR)
+    olga.claim_upload()  # 09:00
+    clock.now += timedelta(minutes=5)
+    olga.claim_upload()  # 09:05; both count though nothing was kept (the read failed, say)
+    with pytest.raises(StoreError) as exc:
+        olga.claim_upload()
+    assert exc.value.key == "error.store.upload_rate"
+    eddy.claim_upload()  # each user has their own limit
+    clock.now += timedelta(minutes=5, seconds=1)  # 09:10:01: the 09:00 claim has expired
+    olga.claim_upload()
+    with pytest.raises(StoreError):
+        olga.claim_upload()  # 09:05 and 09:10:01 are in the window
+    for _ in range(5):
+        store.for_user(LOCAL_USER).claim_upload()  # no limit without sign-in
+
+
 def test_an_old_database_upgrades_and_its_workspaces_are_owned_by_local_and_the_admin(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
