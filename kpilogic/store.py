@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -1638,10 +1639,23 @@ def _readable_rows(
 
 
 def _salvage(damaged: Path, fresh: Store) -> Recovery:
-    """Copy what can be read of the damaged database into the (new, empty) ``fresh`` one."""
+    """Copy what can be read of the damaged database into the (new, empty) ``fresh`` one.
+
+    It reads a copy (with its write-ahead log), never the damaged file itself; a copy that is
+    shorter than its header says (a truncated file) is padded with empty pages, so SQLite
+    can still read the schema and every page that is left.
+    """
+    work = damaged.with_name(damaged.name + ".reading")
+    _remove_db(work)
     try:
-        src = sqlite3.connect(f"{damaged.as_uri()}?mode=ro", uri=True, timeout=fresh.timeout)
-    except sqlite3.Error:
+        shutil.copyfile(damaged, work)
+        wal = damaged.with_name(damaged.name + "-wal")
+        if wal.exists():
+            shutil.copyfile(wal, work.with_name(work.name + "-wal"))
+        _pad_to_declared_size(work)
+        src = sqlite3.connect(work, timeout=fresh.timeout)
+    except (OSError, sqlite3.Error):
+        _remove_db(work)
         return Recovery(readable=False)
     try:
         return _copy_readable(src, fresh)
@@ -1649,6 +1663,21 @@ def _salvage(damaged: Path, fresh: Store) -> Recovery:
         return Recovery(readable=False)
     finally:
         src.close()
+        _remove_db(work)
+
+
+def _pad_to_declared_size(path: Path) -> None:
+    """Append zero pages to a database file shorter than the page count in its header."""
+    with path.open("r+b") as handle:
+        header = handle.read(100)
+        if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+            return
+        page_size = int.from_bytes(header[16:18], "big")
+        page_size = 65536 if page_size == 1 else page_size
+        declared = int.from_bytes(header[28:32], "big") * page_size
+        actual = handle.seek(0, os.SEEK_END)
+        if page_size and actual % page_size == 0 and actual < declared <= 64 * 1024**3:
+            handle.truncate(declared)
 
 
 def _copy_readable(src: sqlite3.Connection, fresh: Store) -> Recovery:
