@@ -1830,7 +1830,8 @@ def recovery_message(recovery: Recovery, lang: str) -> str:
             names=", ".join(recovery.lost_files),
         )
     if recovery.incomplete:
-        text += " " + t("store.salvage_incomplete", lang, tables=", ".join(recovery.incomplete))
+        parts = ", ".join(t(f"store.salvage.part.{table}", lang) for table in recovery.incomplete)
+        text += " " + t("store.salvage_incomplete", lang, tables=parts)
     return text
 
 

@@ -733,7 +733,8 @@ def test_a_damaged_page_of_the_workspaces_table_is_rebuilt_from_the_versions(db:
     for ws_id, name in zip(ids, ("North", "South", "West"), strict=True):
         assert olga.load_latest(ws_id) == (card(name, target=2000, owner="Anna"), 2)
         assert olga.load_file(ws_id, "sales.csv")[:1] == bytes([ids.index(ws_id)])
-    assert "workspaces" in recovery_message(recovery, "en")
+    assert "could not be read (workspaces)" in recovery_message(recovery, "en")
+    assert "onleesbaar (werkruimten)" in recovery_message(recovery, "nl")
 
 
 # -- the command line ----------------------------------------------------------------------
