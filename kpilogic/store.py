@@ -29,7 +29,7 @@ import shutil
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -1153,7 +1153,8 @@ class Store:
                     copy.close()
             partial.replace(target)
         except (OSError, sqlite3.Error) as exc:
-            partial.unlink(missing_ok=True)
+            with suppress(OSError):
+                partial.unlink(missing_ok=True)
             detail = getattr(exc, "strerror", None) or str(exc)
             raise StoreError("error.store.backup_failed", path=str(target), detail=detail) from exc
         return target

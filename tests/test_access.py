@@ -775,3 +775,14 @@ def test_koers_backup_and_restore_on_the_command_line(tmp_path: Path) -> None:
     garbage.write_bytes(os.urandom(8192))
     bad = koers("restore", str(garbage), "--db", str(tmp_path / "empty.sqlite3"))
     assert bad.returncode == 1 and "damaged" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_failed_daily_backup_is_reported_not_raised(db: Path, clock: FakeClock) -> None:
+    Store(db, clock=clock).create_workspace("Shop", card(owner="Anna"))
+    (db.parent / "backups").write_text("a file where the backup folder should be")
+    store, moved = Store.open_or_recover(db, clock=clock)
+    assert moved is None
+    assert [w.name for w in store.list_workspaces()] == ["Shop"]  # the app still starts
+    assert store.maintenance_error is not None
+    assert store.maintenance_error.key == "error.store.backup_failed"
+    assert "backups" in store.maintenance_error.message("nl")
