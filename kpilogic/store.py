@@ -267,8 +267,9 @@ class Store:
         self.max_file_bytes = int(file_mb * MB)
         self.max_workspace_bytes = int(workspace_mb * MB)
         self.max_store_bytes = int(store_mb * MB)
-        self.uploads_per_10min = uploads_per_10min or int(
-            _env_mb("KOERS_UPLOADS_PER_10MIN", DEFAULT_UPLOADS_PER_10MIN)
+        self.uploads_per_10min = max(
+            1,
+            uploads_per_10min or int(_env_mb("KOERS_UPLOADS_PER_10MIN", DEFAULT_UPLOADS_PER_10MIN)),
         )
         self.max_versions = max(1, max_versions)
         self.timeout = timeout

@@ -460,6 +460,10 @@ def test_the_store_quota_comes_from_the_environment(
     store = Store(db)
     assert store.max_store_bytes == 3 * 1024 * 1024
     assert store.uploads_per_10min == 7
+    monkeypatch.setenv("KOERS_UPLOADS_PER_10MIN", "0.5")  # at least one upload, never none
+    assert Store(db).uploads_per_10min == 1
+    monkeypatch.setenv("KOERS_UPLOADS_PER_10MIN", "many")  # unreadable: the default, 30
+    assert Store(db).uploads_per_10min == 30
 
 
 def test_uploads_per_user_are_limited_in_team_mode(db: Path, clock: FakeClock) -> None:
