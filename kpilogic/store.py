@@ -1608,15 +1608,20 @@ def _remove_db(path: Path) -> None:
 _SALVAGED = ("workspaces", "scorecard_versions", "files", "checkins", "members", "audit")
 
 
+_ROWID_MAX = 2**63 - 1
+
+
 def _readable_rows(
     conn: sqlite3.Connection, table: str, columns: list[str]
 ) -> tuple[dict[int, tuple[Any, ...]], bool]:
     """Every row of ``table`` that can be read, by rowid, and whether the whole table was.
 
     A scan stops at the first damaged page, so after a failed full scan the rows are read
-    one at a time by rowid, from the start up to the damage and from the end back down to
-    it (what SQLite's ``.recover`` does page by page, done here per b-tree). One row per
-    query: a cursor reads one row ahead, and a damaged next row would hide the current one.
+    one at a time in rowid order (one row per query: a cursor reads one row ahead, and a
+    damaged next row would hide the current one). At a damaged page the search jumps ahead
+    by 1, 2, 4, … rowids until it lands on a readable page again, so every readable page
+    after the damage is read too (what SQLite's ``.recover`` does page by page, done here
+    per b-tree). Koers's rowids are positive.
     """
     listed = ", ".join(f'"{c}"' for c in columns)
     select = f'SELECT rowid, {listed} FROM "{table}" NOT INDEXED'
@@ -1625,18 +1630,19 @@ def _readable_rows(
     except sqlite3.DatabaseError:
         pass
     rows: dict[int, tuple[Any, ...]] = {}
-    for step, order in ((">", "ASC"), ("<", "DESC")):
-        last: int | None = None
-        while True:
-            where = "" if last is None else f" WHERE rowid {step} {last}"
-            try:
-                row = conn.execute(f"{select}{where} ORDER BY rowid {order} LIMIT 1").fetchone()
-            except sqlite3.DatabaseError:
-                break
-            if row is None or row[0] in rows:
-                break
-            rows[row[0]] = tuple(row[1:])
-            last = row[0]
+    last, gap = 0, 0
+    while last + 1 + gap <= _ROWID_MAX:
+        try:  # ">=" seeks to that rowid itself: ">" would seek to the damaged page's last one
+            row = conn.execute(
+                f"{select} WHERE rowid >= ? ORDER BY rowid LIMIT 1", (last + 1 + gap,)
+            ).fetchone()
+        except sqlite3.DatabaseError:
+            gap = max(1, gap * 2)
+            continue
+        if row is None:
+            break
+        rows[row[0]] = tuple(row[1:])
+        last, gap = row[0], 0
     return rows, False
 
 

@@ -790,3 +790,32 @@ def test_a_failed_daily_backup_is_reported_not_raised(db: Path, clock: FakeClock
     assert store.maintenance_error is not None
     assert store.maintenance_error.key == "error.store.backup_failed"
     assert "backups" in store.maintenance_error.message("nl")
+
+
+def test_every_readable_page_after_two_damaged_ones_is_read(db: Path) -> None:
+    store = Store(db)
+    ws = store.create_workspace("Shop", card(owner="Anna"))
+    for n in range(2, 61):  # versions 2..60, each about 1.9 KB: two to a 4 KB leaf
+        store.save_scorecard(ws.id, card(target=n, owner="Anna"), based_on=n - 1)
+    conn = sqlite3.connect(db)
+    leaves = conn.execute(
+        "SELECT pageno, ncell FROM dbstat WHERE name = 'scorecard_versions'"
+        " AND pagetype = 'leaf' ORDER BY pageno"
+    ).fetchall()
+    conn.close()
+    assert len(leaves) >= 20
+    # Damage two leaves in the middle, apart from each other.
+    hit = [leaves[len(leaves) // 3], leaves[2 * len(leaves) // 3]]
+    whole = bytearray(db.read_bytes())
+    for page, _ in hit:
+        whole[(page - 1) * PAGE : page * PAGE] = os.urandom(PAGE)
+    db.write_bytes(bytes(whole))
+    salvaged, _ = Store.open_or_recover(db)
+    recovery = salvaged.recovery
+    assert recovery is not None
+    # 60 versions less those on the two damaged leaves (their cell counts, from dbstat).
+    assert recovery.versions == 60 - hit[0][1] - hit[1][1]
+    kept = [v.version for v in salvaged.list_versions(ws.id)]
+    assert kept[0] == 60 and kept[-1] == 1  # both ends, and what lies between the damage
+    assert salvaged.load_latest(ws.id) == (card(target=60, owner="Anna"), 60)
+    assert "scorecard_versions" in recovery.incomplete
