@@ -19,11 +19,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pandas as pd
 import streamlit as st
 
+from kpilogic.access import LOCAL_USER, ConflictError, role_at_least
 from kpilogic.checkins import CheckIn
 from kpilogic.errors import KoersError
 from kpilogic.evaluate import Evaluation, evaluate_scorecard
@@ -41,7 +42,7 @@ from kpilogic.metrics import with_metric_errors
 from kpilogic.model import Dataset, Scorecard
 from kpilogic.pipeline import read_dataset, with_kind_failures
 from kpilogic.quality import recall
-from kpilogic.store import Store, StoredCheckIn, default_db_path
+from kpilogic.store import Store, StoredCheckIn, UserStore, default_db_path, recovery_message
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = ROOT / "sample_data"
@@ -78,6 +79,9 @@ class StoredFile:
 # -- the workspace store -------------------------------------------------------------------
 WORKSPACE = "koers_workspace"  # id of the open workspace (None before anything is saved)
 SAVED_SETTINGS = "koers_saved_settings"
+VERSION = "koers_version"  # the scorecard version the session loaded or last saved
+ROLE = "koers_role"  # the user's role in the open workspace
+CONFLICT = "koers_conflict"  # True after a save was refused: someone else saved first
 
 
 @st.cache_resource(show_spinner=False)
@@ -86,10 +90,18 @@ def _open_store(path: str) -> tuple[Store, str | None]:
     return store, (str(moved) if moved else None)
 
 
-def store() -> Store | None:
-    """The workspace database, opened once per server; None when it cannot be used.
+def current_user() -> str:
+    """The signed-in user's e-mail address, lower-cased; ``LOCAL_USER`` in local mode.
+    (A placeholder until sign-in lands: e-login's version replaces this one.)"""
+    return LOCAL_USER
 
-    A damaged database is moved aside and a fresh one started; the user is told once.
+
+def store() -> UserStore | None:
+    """The workspace database as the current user sees it (``Store.for_user``), opened once
+    per server; None when it cannot be used. Every call on it checks the user's role.
+
+    A damaged database is salvaged (every readable workspace copied to a fresh file) and
+    set aside; the user is told once what was recovered.
     """
     try:
         opened, moved = _open_store(str(default_db_path()))
@@ -98,10 +110,26 @@ def store() -> Store | None:
             st.session_state["koers_store_warned"] = True
             st.warning(exc.message(lang()) + " " + tr("app.store_off"), icon="💾")
         return None
-    if moved and not st.session_state.get("koers_store_warned"):
+    if not st.session_state.get("koers_store_warned"):
         st.session_state["koers_store_warned"] = True
-        st.warning(tr("store.recovered", moved=moved), icon="💾")
-    return opened
+        if opened.recovery is not None:
+            st.warning(plain_md(recovery_message(opened.recovery, lang())), icon="💾")
+        elif moved:
+            st.warning(tr("store.recovered", moved=moved), icon="💾")
+        if opened.maintenance_error is not None:
+            detail = opened.maintenance_error.message(lang())
+            st.warning(plain_md(tr("access.maintenance_failed", detail=detail)), icon="💾")
+    try:
+        return opened.for_user(current_user())
+    except KoersError as exc:
+        show_error(exc)
+        return None
+
+
+def workspace_role() -> str | None:
+    """The user's role in the open workspace (None without one)."""
+    value = st.session_state.get(ROLE)
+    return str(value) if value and workspace_id() else None
 
 
 def workspace_id() -> str | None:
@@ -124,6 +152,8 @@ def persist_settings() -> None:
     ws, db = workspace_id(), store()
     if ws is None or db is None:
         return
+    if not role_at_least(st.session_state.get(ROLE, "owner"), "editor"):
+        return  # a viewer's language and choices stay in the session
     current = _settings()
     if st.session_state.get(SAVED_SETTINGS) == current:
         return
@@ -134,13 +164,16 @@ def persist_settings() -> None:
         show_error(exc)
 
 
-def open_workspace(ws_id: str) -> bool:
-    """Load a saved workspace into the session: scorecard, files, settings, language."""
+def open_workspace(ws_id: str, *, keep_drafts: bool = False) -> bool:
+    """Load a saved workspace into the session: scorecard (and its version), files,
+    settings, language, the user's role. ``keep_drafts`` keeps what the user is typing in
+    the goal and KPI forms (a reload after a conflict)."""
     db = store()
     if db is None:
         return False
     try:
-        card = db.load_scorecard(ws_id)
+        card, version = db.load_latest(ws_id)
+        role = db.role(ws_id)
         kept = {
             f.name: StoredFile(f.name, db.load_file(ws_id, f.name), f.sha256)
             for f in db.list_files(ws_id)
@@ -154,6 +187,9 @@ def open_workspace(ws_id: str) -> bool:
     st.query_params.pop("sample", None)
     ss[WORKSPACE] = ws_id
     ss[SCORECARD] = card
+    ss[VERSION] = version
+    ss[ROLE] = role
+    ss.pop(CONFLICT, None)
     ss[FILES] = kept
     ss[KINDS] = settings.get("kinds") or {}
     as_of = settings.get("as_of")
@@ -161,10 +197,36 @@ def open_workspace(ws_id: str) -> bool:
     if settings.get("lang") in ("nl", "en"):
         ss[LANG] = settings["lang"]
     ss[SAVED_SETTINGS] = json.loads(json.dumps(_settings()))
-    for key in [k for k in ss if str(k).startswith(("koers_goal_", "koers_kpi_"))]:
-        del ss[key]
+    if not keep_drafts:
+        for key in [k for k in ss if str(k).startswith(("koers_goal_", "koers_kpi_"))]:
+            del ss[key]
     st.query_params["ws"] = ws_id
     return True
+
+
+def reload_scorecard() -> None:
+    """Load the latest saved scorecard of the open workspace (after someone else saved),
+    keeping the drafts in the forms, so nothing the user typed is lost."""
+    ws, language = workspace_id(), lang()
+    if ws is not None and open_workspace(ws, keep_drafts=True):
+        st.session_state[LANG] = language  # the user's own language, not the workspace's
+        set_notice(tr("access.conflict.reloaded"))
+
+
+_run = threading.local()  # per script run: how many conflict messages were shown
+
+
+def show_conflict() -> None:
+    """The conflict message with a button that reloads the latest scorecard."""
+    st.error(ConflictError().message(lang()), icon="⚠️")
+    shown = getattr(_run, "conflicts", 0)
+    _run.conflicts = shown + 1
+    st.button(
+        tr("access.conflict.reload"),
+        key=f"koers_conflict_reload_{shown}",
+        on_click=reload_scorecard,
+        icon="🔄",
+    )
 
 
 def close_workspace() -> None:
@@ -172,6 +234,9 @@ def close_workspace() -> None:
     ss = st.session_state
     ss[WORKSPACE] = None
     ss[SCORECARD] = None
+    ss[VERSION] = None
+    ss[ROLE] = None
+    ss.pop(CONFLICT, None)
     ss[FILES] = {}
     ss[KINDS] = {}
     ss[AS_OF] = None
@@ -190,6 +255,7 @@ def bootstrap() -> None:
     """Create the app-owned state on a session's first run; reopen the workspace named in
     the address (``?ws=…``), so a reload or a server restart brings everything back."""
     ss = st.session_state
+    _run.conflicts = 0
     if LANG not in ss:
         ss[LANG] = normalise_lang(_browser_locale())
     ss.setdefault(SCORECARD, None)
@@ -239,32 +305,60 @@ def is_sample() -> bool:
     return bool(st.session_state.get(SAMPLE)) and workspace_id() is None
 
 
-def set_scorecard(card: Scorecard) -> None:
-    """Replace the scorecard and save it at once (a new workspace the first time).
+def set_scorecard(card: Scorecard) -> bool:
+    """Replace the scorecard and save it at once (a new workspace the first time; the
+    sample becomes a workspace of the user's here, at its first change, with its file).
 
-    The sample becomes a workspace of the user's here, at its first change, with its file.
+    The save names the version the session loaded: when someone else saved in between it
+    is refused, the session keeps the scorecard it had (the user's draft stays in the
+    form), the conflict message with a reload button is shown and the run stops there, so
+    no page goes on as if it was saved (clearing its form, saying "saved"). Returns True
+    when the change was taken (saved, or kept in the session when there is no database).
     """
-    st.session_state[SCORECARD] = card
+    ss = st.session_state
     db = store()
     if db is None:
-        return
+        ss[SCORECARD] = card
+        return True
+    if ss.get(CONFLICT):
+        _refuse()
     try:
         ws = workspace_id()
         if ws is None:
             created = db.create_workspace(card.name, card, lang())
-            st.session_state[WORKSPACE] = created.id
+            ss[SCORECARD] = card
+            ss[WORKSPACE] = created.id
+            ss[VERSION] = 1
+            ss[ROLE] = created.role
             for kept in files().values():  # the sample's workbook goes with it
                 db.save_file(created.id, kept.name, kept.data)
-            st.session_state.pop(SAMPLE, None)
+            ss.pop(SAMPLE, None)
             st.query_params.pop("sample", None)
             st.query_params["ws"] = created.id
             persist_settings()
-            return
-        db.save_scorecard(ws, card)
+            return True
+        based_on = ss.get(VERSION)
+        if based_on is None:  # a session whose state was set without opening the workspace
+            based_on = db.load_latest(ws)[1]
+        ss[VERSION] = db.save_scorecard(ws, card, based_on)
+        ss[SCORECARD] = card
         if db.get_workspace(ws).name != card.name:
             db.rename_workspace(ws, card.name)
+        return True
+    except ConflictError:
+        ss[CONFLICT] = True
+        _refuse()
     except KoersError as exc:
+        ss[SCORECARD] = card  # kept in the session, so nothing typed is lost
         show_error(exc)
+        return False
+
+
+def _refuse() -> NoReturn:
+    """Stop the run after a refused save, with the conflict message (once per run)."""
+    if not getattr(_run, "conflicts", 0):
+        show_conflict()
+    st.stop()
 
 
 def ensure_scorecard() -> Scorecard:
@@ -741,9 +835,12 @@ def plain_md(text: str) -> str:
 
 
 def notice() -> None:
-    """Show (once) a message left by the previous run, e.g. after saving."""
+    """Show (once) a message left by the previous run, e.g. after saving; while a save is
+    refused (someone else saved first) show that instead, with the reload button."""
     message = st.session_state.pop(NOTICE, None)
-    if message:
+    if st.session_state.get(CONFLICT):
+        show_conflict()
+    elif message:
         st.success(message, icon="✅")
 
 

@@ -160,8 +160,8 @@ if db is not None:
                     )
                 )
                 if st.button(tr("start.version_restore"), key="ws_version_restore"):
-                    restored = db.restore_version(current, chosen)
-                    st.session_state["koers_scorecard"] = restored
+                    db.restore_version(current, chosen)
+                    open_workspace(current, keep_drafts=True)  # restored card, new version
                     set_notice(tr("start.version_restored", version=chosen))
                     st.rerun()
 

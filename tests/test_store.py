@@ -49,6 +49,16 @@ def card(name: str = "Shop", target: float = 1000.0) -> Scorecard:
     )
 
 
+class FakeClock:
+    """A clock a test moves by hand (no sleeping)."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     return tmp_path / "koers.sqlite3"
@@ -368,7 +378,9 @@ def test_duplicate_copies_everything_and_then_lives_apart(store: Store) -> None:
     assert store.load_file(ws.id, "sales.xlsx") == b"data"
 
 
-def test_delete_removes_the_workspace_and_everything_kept_with_it(store: Store) -> None:
+def test_delete_moves_to_the_trash_and_purge_removes_everything_kept_with_it(db: Path) -> None:
+    clock = FakeClock(datetime(2026, 3, 1, 12, tzinfo=UTC))
+    store = Store(db, clock=clock)
     ws = store.create_workspace("Shop", card())
     keep = store.create_workspace("Keep", card())
     for target in (1, 2):
@@ -379,7 +391,16 @@ def test_delete_removes_the_workspace_and_everything_kept_with_it(store: Store) 
 
     store.delete_workspace(ws.id)
     assert [w.id for w in store.list_workspaces()] == [keep.id]
-    for table in ("workspaces", "scorecard_versions", "files", "checkins"):
+    assert [w.id for w in store.list_trash()] == [ws.id]
+    with pytest.raises(StoreError) as exc:
+        store.load_scorecard(ws.id)  # in the trash: gone for everything but restore
+    assert exc.value.key == "error.store.workspace_missing"
+    # 30 days later it is still there; a day after that it is purged with all it kept.
+    clock.now += timedelta(days=30)
+    assert store.purge_expired() == 0
+    clock.now += timedelta(days=1)
+    assert store.purge_expired() == 1
+    for table in ("workspaces", "scorecard_versions", "files", "checkins", "members", "audit"):
         column = "id" if table == "workspaces" else "workspace_id"
         rows = raw(store.path, f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", (ws.id,))
         assert rows == [(0,)], table
@@ -640,13 +661,38 @@ def test_a_file_of_garbage_is_reported_and_moved_aside(db: Path) -> None:
     _check_recovery(db, garbage)
 
 
-def test_a_truncated_database_is_reported_and_moved_aside(db: Path) -> None:
+def test_a_truncated_database_is_salvaged_as_far_as_it_goes(db: Path) -> None:
     store = Store(db)
+    names = {}
     for n in range(5):
-        ws = store.create_workspace(f"Shop {n}", card())
+        ws = store.create_workspace(f"Shop {n}", card(f"Shop {n}"))
         store.save_file(ws.id, "sales.xlsx", os.urandom(100_000))
+        names[ws.id] = f"Shop {n}"
     assert not Path(f"{db}-wal").exists()  # every connection closed: all in the main file
     whole = db.read_bytes()
-    truncated = whole[: len(whole) // 2]
+    kept_pages = len(whole) // 2 // 4096
+    # The workspaces whose rows sit on leaf pages that survive the cut, by SQLite's own map.
+    conn = sqlite3.connect(db)
+    leaves = conn.execute(
+        "SELECT pageno, ncell FROM dbstat WHERE name = 'workspaces' AND pagetype = 'leaf'"
+    ).fetchall()
+    conn.close()
+    surviving = sum(cells for page, cells in leaves if page <= kept_pages)
+    truncated = whole[: kept_pages * 4096]
     db.write_bytes(truncated)
-    _check_recovery(db, truncated)
+    with pytest.raises(StoreError) as exc:
+        Store(db)
+    assert exc.value.key == "error.store.damaged"
+
+    salvaged, moved = Store.open_or_recover(db)
+    assert moved is not None and moved.read_bytes() == truncated  # the damaged file untouched
+    recovery = salvaged.recovery
+    assert recovery is not None and recovery.readable
+    back = salvaged.list_workspaces()
+    assert surviving >= 1 and len(back) >= surviving
+    assert recovery.workspaces == len(back)
+    for ws in back:  # what came back is what was saved, and opens
+        assert salvaged.load_latest(ws.id)[0] == card(names[ws.id])
+    assert "workspaces" in recovery.incomplete  # the lost rows are not passed over in silence
+    assert raw(db, "PRAGMA integrity_check") == [("ok",)]
+    assert not list(db.parent.glob("*.reading*"))  # the working copy is removed
