@@ -793,14 +793,17 @@ def _evaluate_series(
 def forecast_kpi(scorecard: Scorecard, kpi: KPI, rows: pd.DataFrame) -> Forecast | None:
     """A linear trend over the last periods, extended to the goal's deadline.
 
-    Uses the basis values (projection for a partial period) of up to ``FORECAST_POINTS``
-    recent periods with data; None without a deadline, with fewer than
-    ``MIN_FORECAST_POINTS`` points, or when the deadline has passed.
+    Uses the basis values (projection for a partial period; a partial period not projected
+    is left out) of up to ``FORECAST_POINTS`` recent periods with data; None without a
+    deadline, with fewer than ``MIN_FORECAST_POINTS`` points, or when the deadline has passed.
     """
     deadline = scorecard.goal(kpi.goal_id).deadline
     if deadline is None or rows.empty:
         return None
     basis = rows["projected"].where(rows["projected"].notna(), rows["actual"])
+    # A partial period that is not projected (too early, in progress) is no point on the
+    # trend: its actual covers part of the period only.
+    basis = basis.where(~(rows["partial"].astype(bool) & rows["projected"].isna()))
     points = rows.assign(basis=basis).dropna(subset=["basis"]).tail(FORECAST_POINTS)
     if len(points) < MIN_FORECAST_POINTS:
         return None

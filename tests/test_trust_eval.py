@@ -441,3 +441,19 @@ def test_complete_through_is_optional_and_old_files_read_as_before() -> None:
     schema = json.dumps(Scorecard.model_json_schema())
     assert "complete through this date" in schema
     assert "the calendar year the fiscal year starts in" in schema
+
+
+def test_a_period_too_early_to_judge_is_no_point_of_the_forecast() -> None:
+    days = [date(2026, 1, 15), date(2026, 2, 15), date(2026, 3, 15), date(2026, 4, 1)]
+    data = _daily(days, [100.0, 200.0, 300.0, 5.0])
+    raw = _card({"aggregation": "sum", "column": "Omzet"}, {"value": 500}).model_dump()
+    raw["goals"][0]["deadline"] = date(2026, 6, 30)
+    card = Scorecard.model_validate(raw)
+    evaluation = evaluate_scorecard(card, {"d": data})
+    assert _total(evaluation).loc["2026-04", "status"] == "too_early"  # 1 of 30 days
+    forecast = evaluation.forecasts["k"]
+    # the trend over January–March only: 100, 200, 300 → +100 a month → June 600
+    assert forecast.points == 3
+    assert forecast.period == "2026-06"
+    assert forecast.value == pytest.approx(600.0)
+    assert forecast.reaches is True  # 600 ≥ 500
