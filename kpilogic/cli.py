@@ -52,7 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help=(
             "the data is complete through this date (YYYY-MM-DD): a period ending on or "
-            "before it is complete; default: --as-of, else the last date in the data"
+            "before it is complete; overrides each dataset's complete_through; default: "
+            "--as-of, else the last date in the data"
         ),
     )
     ev.add_argument("--lang", default="en", help="language of messages and csv: en or nl")
