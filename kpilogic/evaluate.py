@@ -568,10 +568,13 @@ def evaluate_kpi(
                 column_targets[(int(key), str(seg))] = float(value)
 
     horizon = as_of or data_end
-    if measured.empty or horizon is None:
+    # Periods start at the KPI's first row: one a formula left out counts, so that it is
+    # named in its period rather than dropped before the first complete row.
+    keys_seen = [*measured["key"].tolist(), *left_out["key"].tolist()]
+    if not keys_seen or horizon is None:
         first_key = Period.containing(horizon, kpi.cadence, fs).key if horizon else None
     else:
-        first_key = int(measured["key"].to_numpy().min())
+        first_key = int(min(keys_seen))
     if first_key is None or horizon is None:
         return pd.DataFrame(columns=list(DETAIL_COLUMNS))
     last = Period.containing(horizon, kpi.cadence, fs)

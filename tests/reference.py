@@ -206,6 +206,17 @@ def measure(kpi: KPI, rows: list[Row]) -> tuple[float | None, int]:
     return value, len(rows)
 
 
+def left_out(kpi: KPI, row: Row) -> bool:
+    """Whether a formula over two or more columns left ``row`` out while it had some of
+    them: the row the KPI names ("1 row in March has no Kosten")."""
+    formula = kpi.measure.formula
+    if formula is None:
+        return False
+    columns = formula_columns(formula)
+    present = [isinstance(row.get(c), int | float) for c in columns]
+    return len(columns) >= 2 and any(present) and not all(present)
+
+
 def additive(kpi: KPI) -> bool:
     m = kpi.measure
     if m.formula is not None:
@@ -329,7 +340,13 @@ def evaluate(
         by_period.setdefault(p.label, []).append(r)
         periods_seen[p.label] = p
     measured = {label: measure(kpi, part) for label, part in by_period.items()}
-    with_rows = [periods_seen[lb] for lb, (_, n) in measured.items() if n > 0]
+    # The KPI's first row: one that enters the measure, or one a formula left out because
+    # it has some but not all of the formula's columns (README: it is named, not dropped).
+    with_rows = [
+        periods_seen[lb]
+        for lb, (_, n) in measured.items()
+        if n > 0 or any(left_out(kpi, r) for r in by_period[lb])
+    ]
     last = period_of(horizon, cadence, fs)
     first = min(with_rows, key=lambda p: p.start) if with_rows else last
     periods = [first]

@@ -457,3 +457,26 @@ def test_a_period_too_early_to_judge_is_no_point_of_the_forecast() -> None:
     assert forecast.period == "2026-06"
     assert forecast.value == pytest.approx(600.0)
     assert forecast.reaches is True  # 600 ≥ 500
+
+
+def test_a_period_with_only_left_out_rows_is_listed_and_named() -> None:
+    # February has Omzet but no Kosten on its only row; March is complete.
+    data = pd.DataFrame(
+        {
+            "Datum": pd.to_datetime(["2026-02-10", "2026-03-05", "2026-03-31"]),
+            "Omzet": [500.0, 1000.0, 1000.0],
+            "Kosten": [None, 700.0, 600.0],
+        }
+    )
+    card = _card({"formula": MARGIN}, {"value": 30})
+    evaluation = evaluate_scorecard(card, {"d": data})
+    rows = _total(evaluation)
+    assert list(rows.index) == ["2026-02", "2026-03"]  # February is not dropped silently
+    assert rows.loc["2026-02", "status"] == "no_data"  # no complete row to measure
+    assert rows.loc["2026-02", "incomplete_rows"] == 1
+    # March: (2000 − 1300) / 2000 × 100 = 35
+    assert rows.loc["2026-03", "actual"] == pytest.approx(35.0)
+    assert evaluation.quality is not None
+    finding = next(f for f in evaluation.quality.kpis["k"].findings if f.key == "quality.left_out")
+    # 1 of 3 rows: 5 + ceil(100 / 3) = 39, capped at 20
+    assert finding.params["periods"] == "2026-02" and finding.penalty == 20
