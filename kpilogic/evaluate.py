@@ -384,9 +384,21 @@ class UnmatchedTarget:
     field: str  # "per_period" or "annual"
     key: str
     expected: tuple[str, ...]  # labels that would match (near the key), possibly empty
+    unused_by: str | None = None  # "range", or the target kind that does not read ``field``
 
     def message(self, lang: str) -> str:
         """ "KPI 'Revenue': target key '2017' matches no period; use FY2017/18." in ``lang``."""
+        if self.unused_by == "range":
+            return t("target.unused_range", lang, kpi=self.kpi, key=self.key, field=self.field)
+        if self.unused_by is not None:
+            return t(
+                "target.unused_kind",
+                lang,
+                kpi=self.kpi,
+                key=self.key,
+                field=self.field,
+                kind=self.unused_by,
+            )
         if self.expected:
             return t(
                 "target.unmatched",
@@ -403,7 +415,8 @@ _EXAMPLES = {"week": "2026-W09", "month": "2026-03", "quarter": "2026-Q1", "year
 
 
 def unmatched_targets(scorecard: Scorecard) -> list[UnmatchedTarget]:
-    """Every per-period and annual target key that matches no period of its KPI.
+    """Every per-period and annual target key that matches no period of its KPI, or that
+    the KPI never reads (a range KPI, or a target of another kind).
 
     A per-period key must name a period of the KPI's cadence (``2026-03`` for a monthly
     KPI); an annual key a (fiscal) year. With a fiscal year, the calendar year it starts in
@@ -415,12 +428,21 @@ def unmatched_targets(scorecard: Scorecard) -> list[UnmatchedTarget]:
         tgt = kpi.target
         if tgt is None:
             continue
-        tables: list[tuple[str, Mapping[str, float], str]] = []
-        if tgt.kind == "per_period":
-            tables.append(("per_period", tgt.per_period, kpi.cadence))
-        if tgt.kind == "annual":
-            tables.append(("annual", tgt.annual, "year"))
+        tables: list[tuple[str, Mapping[str, float], str]] = [
+            ("per_period", tgt.per_period, kpi.cadence),
+            ("annual", tgt.annual, "year"),
+        ]
         for name, table, cadence in tables:
+            # A table the KPI never reads: a range KPI is judged on low and high, and a
+            # target of another kind ignores it.
+            unused_by = "range" if kpi.direction == "range" else None
+            if unused_by is None and tgt.kind != name:
+                unused_by = tgt.kind
+            if unused_by is not None:
+                out.extend(
+                    UnmatchedTarget(kpi.id, kpi.name, name, key, (), unused_by) for key in table
+                )
+                continue
             for key in table:
                 expected = _would_match(key, cadence, fs)
                 if expected is None:

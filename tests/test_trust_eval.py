@@ -480,3 +480,26 @@ def test_a_period_with_only_left_out_rows_is_listed_and_named() -> None:
     finding = next(f for f in evaluation.quality.kpis["k"].findings if f.key == "quality.left_out")
     # 1 of 3 rows: 5 + ceil(100 / 3) = 39, capped at 20
     assert finding.params["periods"] == "2026-02" and finding.penalty == 20
+
+
+def test_target_tables_the_kpi_never_reads_are_named() -> None:
+    # A range KPI is judged on low and high: its per-period table is never read.
+    ranged = _card(
+        {"aggregation": "mean", "column": "Omzet"},
+        {"low": 1, "high": 5, "per_period": {"2026-03": 3}},
+    )
+    ranged = ranged.model_copy(
+        update={"kpis": [ranged.kpis[0].model_copy(update={"direction": "range"})]}
+    )
+    (problem,) = unmatched_targets(ranged)
+    assert (problem.field, problem.key, problem.unused_by) == ("per_period", "2026-03", "range")
+    assert "a range KPI is judged on its low and high bounds" in problem.message("en")
+    assert "bandbreedte" in problem.message("nl")
+    # A constant target ignores an annual table written beside it.
+    mixed = _card({"aggregation": "sum", "column": "Omzet"}, {"value": 5, "annual": {"2026": 60}})
+    (problem,) = unmatched_targets(mixed)
+    assert problem.unused_by == "constant"
+    assert problem.message("en") == (
+        "KPI 'KPI': the annual target '2026' is never used: the KPI's target is of the kind "
+        "'constant'."
+    )
