@@ -17,6 +17,9 @@ Conventions, pinned by the tests:
   aggregations only when every column the formula reads has a value there (a number for
   ``sum``/``mean``/…, any non-empty cell for ``count``/``count_distinct``), so a row with
   Omzet but no Kosten cannot count its Omzet in ``(sum(Omzet) - sum(Kosten)) / sum(Omzet)``.
+  This holds when the columns are filled together (all of them on at least half of the
+  measured rows that have any of them); columns filled on different rows, such as a daily
+  Visits beside order lines, are each aggregated over their own cells.
   ``incomplete_rows_per_period`` counts the rows left out, per period. One aggregation of
   one column keeps ignoring empty cells, as Excel does.
 """
@@ -622,7 +625,6 @@ def _measure(
         for (column, numeric), name in names.items():
             has = _present(work, df[column], name, numeric)
             present[column] = present[column] & has if column in present else has
-    complete = np.logical_and.reduce(list(present.values())) if present else None
 
     keep = np.array(work["key"].notna(), dtype=bool)
     if date_column is not None:
@@ -631,6 +633,11 @@ def _measure(
         keep &= work["segment"].notna().to_numpy()
     if mask is not None:
         keep &= mask
+    complete = np.logical_and.reduce(list(present.values())) if present else None
+    if complete is not None and not _paired(present, complete, keep):
+        # Columns filled on different rows (daily visits beside order lines) are not pairs:
+        # each is aggregated over its own cells, as Excel would.
+        present, complete = {}, None
     if incomplete:
         return _incomplete(work, keep, present, by)
     if complete is not None:
@@ -687,6 +694,13 @@ def _measure(
     if segment_column is not None:
         out["segment"] = out["segment"].astype("string")
     return out[columns]
+
+
+def _paired(present: Mapping[str, np.ndarray], complete: np.ndarray, keep: np.ndarray) -> bool:
+    """Whether a formula's columns are filled together: on at least half of the measured
+    rows that have any of them, they have all of them."""
+    some = int((np.logical_or.reduce(list(present.values())) & keep).sum())
+    return some > 0 and 2 * int((complete & keep).sum()) >= some
 
 
 def _incomplete(

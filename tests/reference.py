@@ -179,14 +179,29 @@ def formula_columns(formula: str) -> list[str]:
     return [c for c in ("A", "B", "C") if f"({c})" in formula]
 
 
-def measure(kpi: KPI, rows: list[Row]) -> tuple[float | None, int]:
-    """The KPI's value over the rows of one period, and how many rows entered it."""
+def is_paired(kpi: KPI, rows: list[Row]) -> bool:
+    """README: a formula's columns are filled together when, of all the KPI's rows that
+    have any of them, at least half have all of them."""
+    formula = kpi.measure.formula
+    if formula is None:
+        return False
+    columns = formula_columns(formula)
+    if len(columns) < 2:
+        return False
+    some = sum(1 for r in rows if any(isinstance(r.get(c), int | float) for c in columns))
+    full = sum(1 for r in rows if all(isinstance(r.get(c), int | float) for c in columns))
+    return some > 0 and 2 * full >= some
+
+
+def measure(kpi: KPI, rows: list[Row], paired: bool = True) -> tuple[float | None, int]:
+    """The KPI's value over the rows of one period, and how many rows entered it
+    (``paired``: whether the formula's columns are filled together over the KPI's rows)."""
     m = kpi.measure
     if m.formula is None:
         assert m.aggregation is not None
         return aggregate(m.aggregation, m.column, rows), len(rows)
     columns = formula_columns(m.formula)
-    if len(columns) >= 2:
+    if len(columns) >= 2 and paired:
         # Complete rows only: every column of the formula has a value (a number here).
         rows = [r for r in rows if all(isinstance(r.get(c), int | float) for c in columns)]
     a = aggregate("sum", "A", rows) if "A" in columns else None
@@ -206,7 +221,7 @@ def measure(kpi: KPI, rows: list[Row]) -> tuple[float | None, int]:
     return value, len(rows)
 
 
-def left_out(kpi: KPI, row: Row) -> bool:
+def left_out(kpi: KPI, row: Row, paired: bool = True) -> bool:
     """Whether a formula over two or more columns left ``row`` out while it had some of
     them: the row the KPI names ("1 row in March has no Kosten")."""
     formula = kpi.measure.formula
@@ -214,7 +229,7 @@ def left_out(kpi: KPI, row: Row) -> bool:
         return False
     columns = formula_columns(formula)
     present = [isinstance(row.get(c), int | float) for c in columns]
-    return len(columns) >= 2 and any(present) and not all(present)
+    return paired and len(columns) >= 2 and any(present) and not all(present)
 
 
 def additive(kpi: KPI) -> bool:
@@ -339,13 +354,14 @@ def evaluate(
         p = period_of(r["date"], cadence, fs)
         by_period.setdefault(p.label, []).append(r)
         periods_seen[p.label] = p
-    measured = {label: measure(kpi, part) for label, part in by_period.items()}
+    paired = is_paired(kpi, rows)
+    measured = {label: measure(kpi, part, paired) for label, part in by_period.items()}
     # The KPI's first row: one that enters the measure, or one a formula left out because
     # it has some but not all of the formula's columns (README: it is named, not dropped).
     with_rows = [
         periods_seen[lb]
         for lb, (_, n) in measured.items()
-        if n > 0 or any(left_out(kpi, r) for r in by_period[lb])
+        if n > 0 or any(left_out(kpi, r, paired) for r in by_period[lb])
     ]
     last = period_of(horizon, cadence, fs)
     first = min(with_rows, key=lambda p: p.start) if with_rows else last

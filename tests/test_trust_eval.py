@@ -503,3 +503,20 @@ def test_target_tables_the_kpi_never_reads_are_named() -> None:
         "KPI 'KPI': the annual target '2026' is never used: the KPI's target is of the kind "
         "'constant'."
     )
+
+
+def test_columns_filled_on_different_rows_are_not_pairs() -> None:
+    # Order lines with the day's visits on the first line only: Visits is on 1 of the 3 rows
+    # that have an order or visits (less than half), so the columns are not filled
+    # together and each is aggregated over its own cells: 2 orders / 100 visits × 100 = 2.
+    data = pd.DataFrame(
+        {
+            "Datum": pd.to_datetime(["2026-01-05", "2026-01-05", "2026-01-31"]),
+            "Order": ["A", "A", "B"],
+            "Visits": [100.0, None, None],
+        }
+    )
+    card = _card({"formula": "count_distinct(Order) / sum(Visits) * 100"}, {"value": 2})
+    january = _total(evaluate_scorecard(card, {"d": data})).loc["2026-01"]
+    assert january["actual"] == pytest.approx(2.0)
+    assert january["incomplete_rows"] == 0
