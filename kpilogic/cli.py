@@ -19,6 +19,7 @@ from kpilogic.i18n import normalise_lang, t
 
 if TYPE_CHECKING:
     from kpilogic.evaluate import Evaluation
+    from kpilogic.model import Scorecard
 
 EXIT_USAGE = 2
 EXIT_INPUT = 1
@@ -45,6 +46,16 @@ def build_parser() -> argparse.ArgumentParser:
         type=_parse_date,
         default=None,
         help="evaluate as if on this date (YYYY-MM-DD); default: the last date in the data",
+    )
+    ev.add_argument(
+        "--complete-through",
+        type=_parse_date,
+        default=None,
+        help=(
+            "the data is complete through this date (YYYY-MM-DD): a period ending on or "
+            "before it is complete; overrides each dataset's complete_through; default: "
+            "--as-of, else the last date in the data"
+        ),
     )
     ev.add_argument("--lang", default="en", help="language of messages and csv: en or nl")
     ev.add_argument(
@@ -114,9 +125,14 @@ def _evaluate(args: argparse.Namespace, lang: str) -> int:
             _fail(t("cli.cannot_open", lang, name=str(path), detail=exc.strerror or exc))
             return EXIT_INPUT
     scorecard = Scorecard.from_json(text)
+    if _unmatched_targets(scorecard, lang):
+        return EXIT_INPUT
+    if args.complete_through is not None:
+        scorecard = _complete_through(scorecard, args.complete_through)
     evaluation = evaluate_files(scorecard, files, args.as_of)
     for kpi_id, problem in evaluation.errors.items():
         print(t("cli.kpi_skipped", lang, kpi=kpi_id, detail=problem.message(lang)), file=sys.stderr)
+    _left_out_rows(evaluation, lang)
     incomplete = _incomplete(evaluation, lang)
     if incomplete:
         # A skipped KPI or an empty result is a failed run for a scheduler: no report that
@@ -150,6 +166,42 @@ def _incomplete(evaluation: Evaluation, lang: str) -> str:
     if evaluation.detail.empty:
         return t("trust.cli.empty", lang, kpis=len(evaluation.scorecard.kpis))
     return ""
+
+
+def _unmatched_targets(scorecard: Scorecard, lang: str) -> bool:
+    """Say which target keys match no period (each on its own line); True if any do."""
+    from kpilogic.evaluate import unmatched_targets
+
+    problems = unmatched_targets(scorecard)
+    for problem in problems:
+        _fail(problem.message(lang))
+    if problems:
+        _fail(t("cli.targets_unmatched", lang, count=len(problems)))
+    return bool(problems)
+
+
+def _complete_through(scorecard: Scorecard, day: date) -> Scorecard:
+    """``scorecard`` with every dataset complete through ``day`` (``--complete-through``)."""
+    datasets = [ds.model_copy(update={"complete_through": day}) for ds in scorecard.datasets]
+    return scorecard.model_copy(update={"datasets": datasets})
+
+
+def _left_out_rows(evaluation: Evaluation, lang: str) -> None:
+    """Name the rows each formula left out, per period (nothing is left out silently)."""
+    detail = evaluation.detail
+    if detail.empty:
+        return
+    left = detail[(detail["segment"] == "") & (detail["incomplete_rows"] > 0)]
+    for row in left.itertuples():
+        message = t(
+            "cli.left_out",
+            lang,
+            kpi=row.kpi_id,
+            count=row.incomplete_rows,
+            period=row.period,
+            columns=row.incomplete_columns,
+        )
+        print(message, file=sys.stderr)
 
 
 def _fail(message: str) -> None:

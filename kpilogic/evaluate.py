@@ -12,6 +12,13 @@ Conventions (also in the README):
   changes are judged on the run-rate projection (``projected``); ``actual`` stays the actual.
 - A range KPI's ``target`` is the middle of its range; ``gap`` is the distance to the nearest
   bound (0 inside the range) and ``pct_of_target`` is undefined.
+- A period is complete when the data is complete through its last day: through the
+  dataset's ``complete_through`` date (``--complete-through``) if set, else ``as_of``, else
+  the last date in the data. A partial period covering less than ``MIN_PROJECTION_SHARE``
+  of its days is ``too_early``; a partial period of a measure that does not add up over
+  time (mean, ratio, distinct count…) is ``in_progress``: both show the actual, unjudged.
+- A formula over several columns leaves out rows missing one of them (``incomplete_rows``
+  and ``incomplete_columns`` say how many and which; they cost reliability).
 """
 
 from __future__ import annotations
@@ -29,11 +36,22 @@ import numpy as np
 import pandas as pd
 
 from kpilogic.errors import DataError, KoersError
-from kpilogic.measures import aggregate_per_period, measure_per_period
+from kpilogic.i18n import t
+from kpilogic.measures import (
+    aggregate_per_period,
+    incomplete_rows_per_period,
+    measure_per_period,
+)
 from kpilogic.model import KPI, Direction, Goal, Scorecard, Tolerance, is_additive
 from kpilogic.parsing import ParseReport
 from kpilogic.periods import Period, coverage_end, period_keys
-from kpilogic.quality import QualityReport, add_reliability, assess_scorecard, recall
+from kpilogic.quality import (
+    QualityReport,
+    add_reliability,
+    assess_scorecard,
+    recall,
+    with_left_out_rows,
+)
 from kpilogic.status import STYLES, Status, worst
 
 SUMMARY_COLUMNS: tuple[str, ...] = (
@@ -74,7 +92,13 @@ DETAIL_COLUMNS: tuple[str, ...] = (
     "cadence",
     "owner",
     "action",
+    "incomplete_rows",  # rows a formula left out: one of its columns was empty there
+    "incomplete_columns",  # those columns, comma-separated ("Kosten")
+    "covered_days",  # days of the period the data is complete for (partial periods)
 )
+
+# A partial period is projected (or judged) only once the data covers this share of its days.
+MIN_PROJECTION_SHARE = 0.25
 
 FORECAST_POINTS = 6  # recent periods used for the linear trend to the deadline
 MIN_FORECAST_POINTS = 3
@@ -360,12 +384,30 @@ def roll_up_goal(
 # -- targets -------------------------------------------------------------------------------
 
 
+def target_labels(period: Period) -> tuple[str, ...]:
+    """The keys a per-period or annual target may use for ``period``: its label, and for a
+    fiscal year (or its quarters) also the calendar year it starts in (``2017`` and
+    ``2017-Q1`` for ``FY2017/18`` and ``FY2017/18-Q1``)."""
+    label = period.label
+    if period.fiscal_start == 1 or period.cadence not in ("quarter", "year"):
+        return (label,)
+    year = str(period.fiscal_year().start.year)
+    return (label, year + label[label.index("/") + 3 :])
+
+
+def _lookup(table: Mapping[str, float], period: Period) -> float | None:
+    for label in target_labels(period):
+        if label in table:
+            return table[label]
+    return None
+
+
 def _phase_annual(kpi: KPI, period: Period) -> float | None:
     """The share of the annual target that falls in ``period`` (evenly or by profile)."""
     tgt = kpi.target
     assert tgt is not None
     year = period.fiscal_year()
-    total = tgt.annual.get(year.label)
+    total = _lookup(tgt.annual, year)
     if total is None:
         return None
     if period.cadence == "year":
@@ -392,10 +434,100 @@ def _static_target(kpi: KPI, period: Period, segment: str) -> float | None:
     if segment:
         return tgt.segments.get(segment)
     if tgt.kind == "per_period":
-        return tgt.per_period.get(period.label)
+        return _lookup(tgt.per_period, period)
     if tgt.kind == "annual":
         return _phase_annual(kpi, period)
     return None
+
+
+@dataclass(frozen=True)
+class UnmatchedTarget:
+    """A target key that names no period of its KPI's cadence, so it is never used."""
+
+    kpi_id: str
+    kpi: str
+    field: str  # "per_period" or "annual"
+    key: str
+    expected: tuple[str, ...]  # labels that would match (near the key), possibly empty
+    unused_by: str | None = None  # "range", or the target kind that does not read ``field``
+
+    def message(self, lang: str) -> str:
+        """ "KPI 'Revenue': target key '2017' matches no period; use FY2017/18." in ``lang``."""
+        if self.unused_by == "range":
+            return t("target.unused_range", lang, kpi=self.kpi, key=self.key, field=self.field)
+        if self.unused_by is not None:
+            return t(
+                "target.unused_kind",
+                lang,
+                kpi=self.kpi,
+                key=self.key,
+                field=self.field,
+                kind=self.unused_by,
+            )
+        if self.expected:
+            return t(
+                "target.unmatched",
+                lang,
+                kpi=self.kpi,
+                key=self.key,
+                field=self.field,
+                expected=", ".join(self.expected),
+            )
+        return t("target.unmatched_no_hint", lang, kpi=self.kpi, key=self.key, field=self.field)
+
+
+_EXAMPLES = {"week": "2026-W09", "month": "2026-03", "quarter": "2026-Q1", "year": "2026"}
+
+
+def unmatched_targets(scorecard: Scorecard) -> list[UnmatchedTarget]:
+    """Every per-period and annual target key that matches no period of its KPI, or that
+    the KPI never reads (a range KPI, or a target of another kind).
+
+    A per-period key must name a period of the KPI's cadence (``2026-03`` for a monthly
+    KPI); an annual key a (fiscal) year. With a fiscal year, the calendar year it starts in
+    is accepted too (``target_labels``). Each result names the labels that would match.
+    """
+    fs = scorecard.fiscal_year_start_month
+    out: list[UnmatchedTarget] = []
+    for kpi in scorecard.kpis:
+        tgt = kpi.target
+        if tgt is None:
+            continue
+        tables: list[tuple[str, Mapping[str, float], str]] = [
+            ("per_period", tgt.per_period, kpi.cadence),
+            ("annual", tgt.annual, "year"),
+        ]
+        for name, table, cadence in tables:
+            # A table the KPI never reads: a range KPI is judged on low and high, and a
+            # target of another kind ignores it.
+            unused_by = "range" if kpi.direction == "range" else None
+            if unused_by is None and tgt.kind != name:
+                unused_by = tgt.kind
+            if unused_by is not None:
+                out.extend(
+                    UnmatchedTarget(kpi.id, kpi.name, name, key, (), unused_by) for key in table
+                )
+                continue
+            for key in table:
+                expected = _would_match(key, cadence, fs)
+                if expected is None:
+                    continue
+                out.append(UnmatchedTarget(kpi.id, kpi.name, name, key, expected))
+    return out
+
+
+def _would_match(key: str, cadence: str, fs: int) -> tuple[str, ...] | None:
+    """None when ``key`` names a period of ``cadence``; else the labels near it."""
+    try:
+        named = Period.parse(key, fs)
+    except ValueError:
+        return (_EXAMPLES[cadence],)
+    candidate = Period.containing(named.start, cadence, fs)  # type: ignore[arg-type]
+    if key in target_labels(candidate):
+        return None
+    last = Period.containing(named.end, cadence, fs)  # type: ignore[arg-type]
+    labels = [Period(candidate.cadence, k, fs).label for k in range(candidate.key, last.key + 1)]
+    return tuple(labels[:3]) + (("…",) if len(labels) > 3 else ())
 
 
 # -- evaluation ----------------------------------------------------------------------------
@@ -480,10 +612,11 @@ def evaluate_kpi(
     data_end = shared.end(df, dataset.date_column, dataset.name)
     keys = shared.keys(df, dataset.date_column, dataset.name, kpi.cadence, fs)
     if as_of is not None:
-        # As if on ``as_of``: later rows are unknown, and the data covers up to that day.
+        # As if on ``as_of``: later rows are unknown.
         keep = (dates < pd.Timestamp(as_of) + pd.Timedelta(days=1)).fillna(False)
         df, dates, keys = df[keep], dates[keep], keys[keep]
         data_end = min(as_of, data_end) if data_end else None
+    coverage = complete_through(dataset.complete_through, as_of, data_end)
     df = df.assign(**{dataset.date_column: dates})
     common: dict[str, Any] = {
         "date_column": dataset.date_column,
@@ -494,9 +627,13 @@ def evaluate_kpi(
         "keys": keys,
     }
     measured = measure_per_period(df, kpi.measure, **common)
-    seg_measured = None
+    left_out = incomplete_rows_per_period(df, kpi.measure, **common)
+    seg_measured = seg_left_out = None
     if kpi.segment_column:
         seg_measured = measure_per_period(
+            df, kpi.measure, segment_column=kpi.segment_column, **common
+        )
+        seg_left_out = incomplete_rows_per_period(
             df, kpi.measure, segment_column=kpi.segment_column, **common
         )
     column_targets: dict[tuple[int, str], float] = {}
@@ -518,10 +655,13 @@ def evaluate_kpi(
                 column_targets[(int(key), str(seg))] = float(value)
 
     horizon = as_of or data_end
-    if measured.empty or horizon is None:
+    # Periods start at the KPI's first row: one a formula left out counts, so that it is
+    # named in its period rather than dropped before the first complete row.
+    keys_seen = [*measured["key"].tolist(), *left_out["key"].tolist()]
+    if not keys_seen or horizon is None:
         first_key = Period.containing(horizon, kpi.cadence, fs).key if horizon else None
     else:
-        first_key = int(measured["key"].to_numpy().min())
+        first_key = int(min(keys_seen))
     if first_key is None or horizon is None:
         return pd.DataFrame(columns=list(DETAIL_COLUMNS))
     last = Period.containing(horizon, kpi.cadence, fs)
@@ -532,6 +672,19 @@ def evaluate_kpi(
     if seg_measured is not None and not seg_measured.empty:
         for seg_name, frame in seg_measured.groupby("segment", sort=True):
             series.append((str(seg_name), frame))
+    gaps: dict[tuple[int, str], tuple[int, str]] = {
+        (int(k), ""): (int(n), str(m))
+        for k, n, m in zip(left_out["key"], left_out["rows"], left_out["missing"], strict=True)
+    }
+    if seg_left_out is not None:
+        for k, seg, n, m in zip(
+            seg_left_out["key"],
+            seg_left_out["segment"],
+            seg_left_out["rows"],
+            seg_left_out["missing"],
+            strict=True,
+        ):
+            gaps[(int(k), str(seg))] = (int(n), str(m))
     rows: list[dict[str, Any]] = []
     additive = is_additive(kpi.measure)
     seen = [seg for seg, frame in series[1:] if int(frame["rows"].sum()) > 0]
@@ -539,6 +692,7 @@ def evaluate_kpi(
     for segment, frame in series:
         values = {int(k): _to_float(v) for k, v in zip(frame["key"], frame["value"], strict=True)}
         counts = {int(k): int(n) for k, n in zip(frame["key"], frame["rows"], strict=True)}
+        seg_gaps = {k: v for (k, seg), v in gaps.items() if seg == segment}
         rows.extend(
             _evaluate_series(
                 total_kpi if segment == "" else kpi,
@@ -548,8 +702,9 @@ def evaluate_kpi(
                 values,
                 counts,
                 column_targets,
-                data_end,
+                coverage,
                 additive,
+                seg_gaps,
             )
         )
     _note_total_target(rows, kpi, seen, total_note)
@@ -608,6 +763,16 @@ def _note_total_target(
             row["reason"] = {**row["reason"], "target_from_segments": len(tgt.segments)}
 
 
+def complete_through(
+    setting: date | None, as_of: date | None, data_end: date | None
+) -> date | None:
+    """The day through which the data is complete: the user's ``setting`` (never past
+    ``as_of``), else ``as_of``, else the last date in the data (``data_end``)."""
+    if setting is not None:
+        return min(setting, as_of) if as_of is not None else setting
+    return as_of if as_of is not None else data_end
+
+
 def _evaluate_series(
     kpi: KPI,
     goal: Goal,
@@ -616,10 +781,15 @@ def _evaluate_series(
     values: Mapping[int, float | None],
     counts: Mapping[int, int],
     column_targets: Mapping[tuple[int, str], float],
-    data_end: date | None,
+    coverage: date | None,
     additive: bool,
+    left_out: Mapping[int, tuple[int, str]] | None = None,
 ) -> list[dict[str, Any]]:
-    """The rows for one KPI (total or one segment) over ``periods``."""
+    """The rows for one KPI (total or one segment) over ``periods``.
+
+    ``coverage`` is the day through which the data is complete (``complete_through``);
+    ``left_out`` the rows a formula left out per period key (count, columns)."""
+    left_out = left_out or {}
     tgt = kpi.target
     out: list[dict[str, Any]] = []
     basis_values: dict[int, float | None] = {}
@@ -631,9 +801,20 @@ def _evaluate_series(
     for period in periods:
         n_rows = counts.get(period.key, 0)
         actual = actual_of(period)
-        partial = n_rows > 0 and data_end is not None and period.start <= data_end < period.end
-        fraction = ((data_end - period.start).days + 1) / period.days if partial and data_end else 1
-        projected = actual / fraction if partial and additive and actual is not None else None
+        partial = n_rows > 0 and coverage is not None and coverage < period.end
+        covered = max(0, (coverage - period.start).days + 1) if partial and coverage else None
+        fraction = covered / period.days if covered is not None else 1.0
+        # Not judged yet: too little of the period, or a measure that does not add up.
+        unjudged: Status | None = None
+        if partial and fraction < MIN_PROJECTION_SHARE:
+            unjudged = "too_early"
+        elif partial and not additive:
+            unjudged = "in_progress"
+        projected = (
+            actual / fraction
+            if partial and unjudged is None and additive and actual is not None
+            else None
+        )
         basis_value = projected if projected is not None else actual
         basis_values[period.key] = basis_value
 
@@ -654,6 +835,19 @@ def _evaluate_series(
 
         if n_rows == 0:
             judgement = Judgement("no_data", Reason("no_rows"))
+        elif unjudged is not None:
+            judgement = Judgement(
+                unjudged,
+                Reason(
+                    f"partial.{unjudged}",
+                    {
+                        "value": actual,
+                        "days": covered,
+                        "period_days": period.days,
+                        "min_share_pct": MIN_PROJECTION_SHARE * 100,
+                    },
+                ),
+            )
         else:
             judgement = judge(
                 basis_value, kpi.direction, kpi.tolerance, target=target, low=low, high=high
@@ -666,7 +860,7 @@ def _evaluate_series(
 
         if kpi.direction == "range" and low is not None and high is not None:
             shown_target: float | None = (low + high) / 2
-            if basis_value is None:
+            if basis_value is None or unjudged is not None:
                 gap = None
             elif basis_value < low:
                 gap = basis_value - low
@@ -677,12 +871,15 @@ def _evaluate_series(
             pct = None
         else:
             shown_target = target
-            gap = None if basis_value is None or target is None else basis_value - target
-            pct = pct_of_target(basis_value, target)
+            judged = None if unjudged is not None else basis_value
+            gap = None if judged is None or target is None else judged - target
+            pct = pct_of_target(judged, target)
 
         prev_value = basis_values.get(period.key - 1)
         yoy = period.same_period_last_year()
         yoy_value = basis_values.get(yoy.key, actual_of(yoy))
+        # A partial period that is not projected is not compared either.
+        compared = None if unjudged is not None else basis_value
 
         ytd_actual = ytd_target = None
         if additive:
@@ -714,8 +911,8 @@ def _evaluate_series(
                 "status": judgement.status,
                 "partial": partial,
                 "projected": projected,
-                "change_prev_pct": change_pct(basis_value, prev_value),
-                "change_yoy_pct": change_pct(basis_value, yoy_value),
+                "change_prev_pct": change_pct(compared, prev_value),
+                "change_yoy_pct": change_pct(compared, yoy_value),
                 "ytd_actual": ytd_actual,
                 "ytd_target": ytd_target,
                 "key": period.key,
@@ -730,6 +927,9 @@ def _evaluate_series(
                 "cadence": kpi.cadence,
                 "owner": kpi.owner,
                 "action": kpi.action,
+                "incomplete_rows": left_out.get(period.key, (0, ""))[0],
+                "incomplete_columns": left_out.get(period.key, (0, ""))[1],
+                "covered_days": covered,
             }
         )
     return out
@@ -738,14 +938,17 @@ def _evaluate_series(
 def forecast_kpi(scorecard: Scorecard, kpi: KPI, rows: pd.DataFrame) -> Forecast | None:
     """A linear trend over the last periods, extended to the goal's deadline.
 
-    Uses the basis values (projection for a partial period) of up to ``FORECAST_POINTS``
-    recent periods with data; None without a deadline, with fewer than
-    ``MIN_FORECAST_POINTS`` points, or when the deadline has passed.
+    Uses the basis values (projection for a partial period; a partial period not projected
+    is left out) of up to ``FORECAST_POINTS`` recent periods with data; None without a
+    deadline, with fewer than ``MIN_FORECAST_POINTS`` points, or when the deadline has passed.
     """
     deadline = scorecard.goal(kpi.goal_id).deadline
     if deadline is None or rows.empty:
         return None
     basis = rows["projected"].where(rows["projected"].notna(), rows["actual"])
+    # A partial period that is not projected (too early, in progress) is no point on the
+    # trend: its actual covers part of the period only.
+    basis = basis.where(~(rows["partial"].astype(bool) & rows["projected"].isna()))
     points = rows.assign(basis=basis).dropna(subset=["basis"]).tail(FORECAST_POINTS)
     if len(points) < MIN_FORECAST_POINTS:
         return None
@@ -870,8 +1073,31 @@ def evaluate_scorecard(
             if ds.id in data_keys
         },
     )
+    quality = _penalise_left_out(quality, detail)
     detail = _typed(add_reliability(detail, quality.scores))
     return Evaluation(scorecard, as_of, detail, forecasts, errors, data_ends, quality)
+
+
+def _penalise_left_out(quality: QualityReport, detail: pd.DataFrame) -> QualityReport:
+    """Lower the reliability of each KPI whose formula left rows out (its total's periods)."""
+    if detail.empty or "incomplete_rows" not in detail:
+        return quality
+    total = detail[(detail["segment"] == "") & (detail["incomplete_rows"] > 0)]
+    if total.empty:
+        return quality
+    kpis = dict(quality.kpis)
+    for kpi_id, part in total.groupby("kpi_id", sort=False):
+        found = kpis.get(str(kpi_id))
+        if found is None:
+            continue
+        measured = detail.loc[(detail["kpi_id"] == kpi_id) & (detail["segment"] == ""), "rows"]
+        left_out = int(part["incomplete_rows"].sum())
+        columns = sorted({c for text in part["incomplete_columns"] for c in str(text).split(", ")})
+        periods = [str(p) for p in part["period"]]
+        kpis[str(kpi_id)] = with_left_out_rows(
+            found, left_out, left_out + int(measured.sum()), columns, periods
+        )
+    return QualityReport(quality.datasets, kpis)
 
 
 def _shared_keys(
@@ -965,6 +1191,9 @@ def _typed(detail: pd.DataFrame) -> pd.DataFrame:
         out[col] = pd.to_datetime(out[col]).astype("datetime64[ns]")
     out["partial"] = out["partial"].astype(bool)
     out["rows"] = out["rows"].astype("int64")
+    out["incomplete_rows"] = out["incomplete_rows"].fillna(0).astype("int64")
+    out["incomplete_columns"] = out["incomplete_columns"].fillna("").astype(str)
+    out["covered_days"] = out["covered_days"].astype("Int64")
     out["key"] = out["key"].astype("int64")
     out["reliability"] = out["reliability"].astype("Int64")
     return out
@@ -972,6 +1201,7 @@ def _typed(detail: pd.DataFrame) -> pd.DataFrame:
 
 __all__ = [
     "DETAIL_COLUMNS",
+    "MIN_PROJECTION_SHARE",
     "STYLES",
     "SUMMARY_COLUMNS",
     "Evaluation",
@@ -979,13 +1209,17 @@ __all__ = [
     "GoalStatus",
     "Judgement",
     "Reason",
+    "UnmatchedTarget",
     "change_pct",
+    "complete_through",
     "evaluate_kpi",
     "evaluate_scorecard",
     "judge",
     "kpi_status_for_goal",
     "pct_of_target",
     "roll_up_goal",
+    "target_labels",
     "tolerance_amount",
     "total_target_kpi",
+    "unmatched_targets",
 ]

@@ -28,6 +28,21 @@ def status_badge(status: Status | str, lang: str) -> str:
     return f"{style.icon} {status_label(status, lang)}" if style else str(status)
 
 
+def left_out_note(row: Mapping[str, Any], lang: str) -> str | None:
+    """ "1 row(s) in 2026-03 have no Kosten; left out of this figure." for an evaluated row
+    whose formula left rows out; None when it left none out."""
+    count = int(row.get("incomplete_rows") or 0)
+    if count <= 0:
+        return None
+    return t(
+        "eval.left_out",
+        lang,
+        count=count,
+        period=row.get("period", ""),
+        columns=row.get("incomplete_columns", ""),
+    )
+
+
 def compact_value(value: float | None, unit: str, lang: str, currency_symbol: str = "€") -> str:
     """A value for running text: whole euros from € 1.000 up, cents below."""
     decimals = 0 if unit == "currency" and value is not None and abs(value) >= 1000 else None
@@ -66,6 +81,10 @@ def explain_reason(
         "gap_pct": f"{format_number(abs(gap_pct), lang, 1)}%" if gap_pct is not None else "–",
         "gap": compact_value(abs(reason.get("gap") or 0.0), unit, lang, currency_symbol),
         "distance": compact_value(abs(reason.get("distance") or 0.0), unit, lang, currency_symbol),
+        # A partial period not judged yet (too early, in progress): how much it covers.
+        "days": reason.get("days", "–"),
+        "period_days": reason.get("period_days", "–"),
+        "min_share": f"{format_number(reason.get('min_share_pct') or 25, lang, 0)}%",
     }
     text = t(f"reason.{code}", lang, **params)
     if reason.get("projected"):

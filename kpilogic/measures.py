@@ -12,7 +12,16 @@ Conventions, pinned by the tests:
   whose column has no numeric values (also ``sum``: an all-empty column is "no value", not 0);
 - ``count(Col)`` counts non-empty values of Col, ``count()`` counts rows;
 - ``last(Col)`` is Col on the row with the latest date (ties: the later row in the file);
-- numeric aggregations read text as numbers where it is one, and ignore it otherwise.
+- numeric aggregations read text as numbers where it is one, and ignore it otherwise;
+- a formula over two or more columns uses only *complete rows*: a row enters its
+  aggregations only when every column the formula reads has a value there (a number for
+  ``sum``/``mean``/…, any non-empty cell for ``count``/``count_distinct``), so a row with
+  Omzet but no Kosten cannot count its Omzet in ``(sum(Omzet) - sum(Kosten)) / sum(Omzet)``.
+  This holds when the columns are filled together (all of them on at least half of the
+  measured rows that have any of them); columns filled on different rows, such as a daily
+  Visits beside order lines, are each aggregated over their own cells.
+  ``incomplete_rows_per_period`` counts the rows left out, per period. One aggregation of
+  one column keeps ignoring empty cells, as Excel does.
 """
 
 from __future__ import annotations
@@ -20,7 +29,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -543,6 +552,16 @@ def _check_columns(expr: Expr, df: pd.DataFrame, formula: str | None, dataset: s
     return calls
 
 
+def _present(work: pd.DataFrame, raw: pd.Series, name: str, numeric: bool) -> np.ndarray:
+    """Rows where a formula's use of a column has a value (a number, or a non-empty cell)."""
+    if numeric:
+        return work[name].notna().to_numpy()
+    filled = raw.notna()
+    if raw.dtype == object or pd.api.types.is_string_dtype(raw.dtype):
+        filled &= raw.astype("string").str.strip().ne("").fillna(False)
+    return np.asarray(filled, dtype=bool)
+
+
 def _measure(
     df: pd.DataFrame,
     expr: Expr,
@@ -555,10 +574,15 @@ def _measure(
     segment_column: str | None,
     dataset: str,
     keys: pd.Series | None = None,
+    incomplete: bool = False,
 ) -> pd.DataFrame:
     """The shared engine: ``expr`` per group of (period key, segment).
 
-    Without a ``cadence`` every row falls in one group with key 0 (the total).
+    Without a ``cadence`` every row falls in one group with key 0 (the total). A formula
+    over two or more columns keeps only its complete rows (see the module's conventions).
+    With ``incomplete`` it returns, instead of the values, the rows the formula left out
+    that had some but not all of its columns: ``key``, (``segment``,) ``rows`` and
+    ``missing`` (the formula's columns empty in at least one of them, in formula order).
     """
     calls = _check_columns(expr, df, formula, dataset)
     if date_column is not None:
@@ -595,6 +619,13 @@ def _measure(
             work[name] = _numbers(raw) if numeric else raw
             names[(call.column, numeric)] = name
 
+    # Complete rows: with two or more columns, a row missing one of them is left out.
+    present: dict[str, np.ndarray] = {}
+    if formula is not None and len({column for column, _ in names}) >= 2:
+        for (column, numeric), name in names.items():
+            has = _present(work, df[column], name, numeric)
+            present[column] = present[column] & has if column in present else has
+
     keep = np.array(work["key"].notna(), dtype=bool)
     if date_column is not None:
         keep &= work["date"].notna().to_numpy()
@@ -602,6 +633,15 @@ def _measure(
         keep &= work["segment"].notna().to_numpy()
     if mask is not None:
         keep &= mask
+    complete = np.logical_and.reduce(list(present.values())) if present else None
+    if complete is not None and not _paired(present, complete, keep):
+        # Columns filled on different rows (daily visits beside order lines) are not pairs:
+        # each is aggregated over its own cells, as Excel would.
+        present, complete = {}, None
+    if incomplete:
+        return _incomplete(work, keep, present, by)
+    if complete is not None:
+        keep &= complete
     work = work[keep]
     work["key"] = work["key"].astype("int64")
 
@@ -654,6 +694,72 @@ def _measure(
     if segment_column is not None:
         out["segment"] = out["segment"].astype("string")
     return out[columns]
+
+
+def _paired(present: Mapping[str, np.ndarray], complete: np.ndarray, keep: np.ndarray) -> bool:
+    """Whether a formula's columns are filled together: on at least half of the measured
+    rows that have any of them, they have all of them."""
+    some = int((np.logical_or.reduce(list(present.values())) & keep).sum())
+    return some > 0 and 2 * int((complete & keep).sum()) >= some
+
+
+def _incomplete(
+    work: pd.DataFrame, keep: np.ndarray, present: Mapping[str, np.ndarray], by: list[str]
+) -> pd.DataFrame:
+    """Per group, the kept rows that have some but not all of the formula's columns."""
+    columns = [*by, "rows", "missing"]
+    if not present:
+        return pd.DataFrame({c: pd.Series(dtype="int64") for c in columns})
+    stacked = np.vstack(list(present.values()))
+    partly = stacked.any(axis=0) & ~stacked.all(axis=0) & keep
+    if not partly.any():
+        return pd.DataFrame({c: pd.Series(dtype="int64") for c in columns})
+    part = work.loc[partly, by].copy()
+    part["key"] = part["key"].astype("int64")
+    lacking = {c: ~has[partly] for c, has in present.items()}
+    for column, flags in lacking.items():
+        part[f"lacks {column}"] = flags
+    groups = part.groupby(by, sort=True, observed=True)
+    out = groups.size().rename("rows").astype("int64").reset_index()
+    flags = groups[[f"lacks {c}" for c in lacking]].any().reset_index(drop=True)
+    out["missing"] = [
+        ", ".join(c for c in lacking if bool(flags.at[i, f"lacks {c}"])) for i in range(len(out))
+    ]
+    return out[columns]
+
+
+def incomplete_rows_per_period(
+    df: pd.DataFrame,
+    measure: Measure,
+    *,
+    date_column: str,
+    cadence: Cadence,
+    fiscal_start: int = 1,
+    filters: Sequence[Filter] = (),
+    segment_column: str | None = None,
+    dataset: str = "",
+    keys: pd.Series | None = None,
+) -> pd.DataFrame:
+    """The rows a formula over two or more columns left out because one of its columns was
+    empty there, while another had a value: per period (and segment), ``rows`` (how many)
+    and ``missing`` (which columns, such as ``"Kosten"``). Empty for any other measure.
+
+    Raises:
+        FormulaError, DataError: as ``measure_per_period``.
+    """
+    return _measure(
+        df,
+        _expression(measure),
+        measure.formula or None,
+        date_column=date_column,
+        cadence=cadence,
+        fiscal_start=fiscal_start,
+        filters=filters,
+        segment_column=segment_column,
+        dataset=dataset,
+        keys=keys,
+        incomplete=True,
+    )
 
 
 def measure_per_period(

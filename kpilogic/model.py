@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     SerializerFunctionWrapHandler,
@@ -57,6 +58,17 @@ Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]
 ShortText = Annotated[str, Field(max_length=200)]
 LongText = Annotated[str, Field(max_length=2000)]
 Scalar = str | float | int | bool
+
+
+def _not_a_bool(value: Any) -> Any:
+    # JSON's true/false would otherwise read as 1.0/0.0: a target is a number, never a flag.
+    if isinstance(value, bool):
+        raise ValueError("a target must be a number, not true or false")
+    return value
+
+
+# A target number: finite (NaN and infinity are refused), never a boolean.
+TargetNumber = Annotated[float, BeforeValidator(_not_a_bool), Field(allow_inf_nan=False)]
 
 
 class _Model(BaseModel):
@@ -117,6 +129,14 @@ class Dataset(_Model):
             "Date, Value, Metric (en, the default) or Datum, Waarde, Maatstaf (nl)."
         ),
     )
+    complete_through: date | None = Field(
+        default=None,
+        description=(
+            "The data is complete through this date (YYYY-MM-DD): a period ending on or "
+            "before it is complete even when its last days have no rows. Default: the "
+            "evaluation date (--as-of), else the last date in the data."
+        ),
+    )
 
     @model_serializer(mode="wrap")
     def _omit_layout_defaults(self, handler: SerializerFunctionWrapHandler) -> Any:
@@ -138,6 +158,7 @@ _LAYOUT_DEFAULTS: dict[str, Any] = {
     "keep_totals": False,
     "combine_tables": False,
     "column_language": None,
+    "complete_through": None,
 }
 
 
@@ -214,16 +235,30 @@ class Target(_Model):
     """
 
     kind: TargetKind = "constant"
-    value: float | None = None
-    low: float | None = None
-    high: float | None = None
-    per_period: dict[str, float] = Field(default_factory=dict)
+    value: TargetNumber | None = None
+    low: TargetNumber | None = None
+    high: TargetNumber | None = None
+    per_period: dict[str, TargetNumber] = Field(
+        default_factory=dict,
+        description=(
+            "Target per period label: 2026-03, 2026-Q1, 2026-W09 or 2026 (FY2026/27 and "
+            "FY2026/27-Q1 with a fiscal year; the calendar year the fiscal year starts in, "
+            "2026 or 2026-Q1, is accepted too). A label that names no period of the KPI's "
+            "cadence is an error."
+        ),
+    )
     column: ShortText | None = None
     column_aggregation: Aggregation = "sum"
-    growth_pct: float | None = None
-    annual: dict[str, float] = Field(default_factory=dict)
-    profile: list[float] | None = None
-    segments: dict[str, float] = Field(
+    growth_pct: TargetNumber | None = None
+    annual: dict[str, TargetNumber] = Field(
+        default_factory=dict,
+        description=(
+            "Yearly total per year: 2026, or with a fiscal year FY2026/27 — or 2026, the "
+            "calendar year the fiscal year starts in (2026 means FY2026/27)."
+        ),
+    )
+    profile: list[TargetNumber] | None = None
+    segments: dict[str, TargetNumber] = Field(
         default_factory=dict,
         description=(
             "A constant target per segment value. Without a 'value' of its own, the total's "

@@ -26,6 +26,9 @@ Scoring rules (start at 100, subtract each penalty, never below 0):
 - **stale** — the end of the period of the latest date (on or before as-of) lies more than
   1.5 periods before as-of (a monthly KPI whose data ends in February is stale from
   mid-April on): 20.
+- **rows left out** — a formula over several columns left out ``n`` of its ``r`` rows
+  because one of its columns was empty there (``with_left_out_rows``, applied by
+  ``evaluate``): ``5 + ceil(100 × n / r)``, at most 20.
 
 A score of 80 or more is ``good``; 50 to 79 ``shaky``; below 50 ``poor``.
 """
@@ -34,7 +37,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Literal
 
@@ -665,6 +668,35 @@ def add_reliability(frame: pd.DataFrame, scores: Mapping[str, int]) -> pd.DataFr
     return out
 
 
+# -- rows a formula left out (issue 12, evaluation) -------------------------------------------
+
+LEFT_OUT_CAP = 20
+
+
+def with_left_out_rows(
+    quality: KpiQuality,
+    left_out: int,
+    rows: int,
+    columns: Sequence[str],
+    periods: Sequence[str] = (),
+) -> KpiQuality:
+    """``quality`` with the finding ``quality.left_out``: a formula over several columns
+    left out ``left_out`` of ``rows`` rows because one of ``columns`` was empty there.
+    It costs ``5 + ceil(100 × left_out / rows)`` points, at most 20."""
+    if left_out <= 0:
+        return quality
+    share = left_out / rows if rows else 1.0
+    penalty = min(LEFT_OUT_CAP, 5 + math.ceil(100 * share))
+    finding = Finding(
+        "quality.left_out",
+        {"count": left_out, "columns": ", ".join(columns), "periods": ", ".join(periods)},
+        penalty,
+    )
+    findings = (*quality.findings, finding)
+    score = max(0, 100 - sum(f.penalty for f in findings))
+    return replace(quality, score=score, findings=findings)
+
+
 __all__ = [
     "GOOD",
     "ROBUST_Z",
@@ -692,4 +724,5 @@ __all__ = [
     "reliability_column",
     "robust_z",
     "shaky_warning",
+    "with_left_out_rows",
 ]

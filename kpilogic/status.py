@@ -1,4 +1,4 @@
-"""The five statuses of a KPI in a period, and how each looks — defined once.
+"""The seven statuses of a KPI in a period, and how each looks — defined once.
 
 The dashboard, the charts and the reports all take a status's label key, colour and icon
 from here, so "at risk" looks the same everywhere. Colour is never the only signal: every
@@ -10,9 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Status = Literal["on_track", "at_risk", "off_track", "no_data", "no_target"]
+Status = Literal[
+    "on_track", "at_risk", "off_track", "no_data", "no_target", "too_early", "in_progress"
+]
 
-STATUSES: tuple[Status, ...] = ("on_track", "at_risk", "off_track", "no_data", "no_target")
+STATUSES: tuple[Status, ...] = (
+    "on_track",
+    "at_risk",
+    "off_track",
+    "no_data",
+    "no_target",
+    "too_early",
+    "in_progress",
+)
 
 
 @dataclass(frozen=True)
@@ -27,11 +37,16 @@ class StatusStyle:
 
 STYLES: dict[Status, StatusStyle] = {
     # Colours from the Okabe-Ito palette: distinguishable with colour-blindness.
+    # A goal's roll-up order (worst first): off track › at risk › no data › no target ›
+    # too early › in progress › on track. The two "not judged yet" statuses of a partial
+    # period rank just above on track: nothing is wrong yet, but it is not proven either.
     "on_track": StatusStyle("status.on_track", "#009E73", "✅", 0),
-    "no_target": StatusStyle("status.no_target", "#999999", "➖", 1),
-    "no_data": StatusStyle("status.no_data", "#BBBBBB", "❔", 2),
-    "at_risk": StatusStyle("status.at_risk", "#E69F00", "⚠️", 3),
-    "off_track": StatusStyle("status.off_track", "#D55E00", "⛔", 4),
+    "in_progress": StatusStyle("status.in_progress", "#56B4E9", "🔄", 1),
+    "too_early": StatusStyle("status.too_early", "#CC79A7", "⏳", 2),
+    "no_target": StatusStyle("status.no_target", "#999999", "➖", 3),
+    "no_data": StatusStyle("status.no_data", "#BBBBBB", "❔", 4),
+    "at_risk": StatusStyle("status.at_risk", "#E69F00", "⚠️", 5),
+    "off_track": StatusStyle("status.off_track", "#D55E00", "⛔", 6),
 }
 
 

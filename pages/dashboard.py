@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from kpilogic.charts import actual_vs_target_chart, segment_bars, status_heatmap
-from kpilogic.explain import explain_reason, status_badge
+from kpilogic.explain import explain_reason, left_out_note, status_badge
 from kpilogic.i18n import format_date, format_number, format_value
 from kpilogic.model import KPI
 from kpilogic.quality import shaky_warning
@@ -217,6 +217,12 @@ for goal_status in goals:
                             projected=format_value(value, kpi.unit, L, cur),
                         )
                     )
+                # Rows a formula left out (an input column empty there) are named here.
+                left_out = left_out_note(
+                    {**row, "incomplete_columns": plain_md(str(row["incomplete_columns"]))}, L
+                )
+                if left_out:
+                    st.caption(f"⚠️ {left_out}")
                 forecast = ev.forecasts.get(kpi.id)
                 if forecast is not None and forecast.reaches is not None:
                     key = "dash.forecast_yes" if forecast.reaches else "dash.forecast_no"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -434,6 +435,21 @@ def _unmapped(ds: Dataset, columns: list[str]) -> None:
     st.page_link(PAGES["kpis"], label=tr("data.unmapped.fix"), icon="📏")
 
 
+def _complete_through(ds: Dataset, where: Any) -> None:
+    """"The data is complete through DATE": a quiet last day does not make a period partial
+    (empty: the evaluation date, else the last date in the data)."""
+    chosen = where.date_input(
+        tr("data.complete_through"),
+        value=ds.complete_through,
+        format="DD-MM-YYYY" if L == "nl" else "YYYY-MM-DD",
+        key=f"data_complete_through_{ds.id}",
+        help=tr("data.complete_through_help"),
+    )
+    if chosen != ds.complete_through:
+        _replace_dataset(ds, ds.model_copy(update={"complete_through": chosen}))
+        st.rerun()
+
+
 def _dataset_section(ds: Dataset, stored: StoredFile) -> None:
     try:
         tidy: Tidy | None = dataset_tidy(ds, stored)
@@ -468,6 +484,7 @@ def _dataset_section(ds: Dataset, stored: StoredFile) -> None:
     if date_col != ds.date_column:
         _replace_dataset(ds, ds.model_copy(update={"date_column": date_col}))
         st.rerun()
+    _complete_through(ds, cols[0])
     cols[0].caption(tr("data.shape", rows=format_number(len(raw), L), columns=len(columns)))
     kind_table = pd.DataFrame(
         {tr("data.col.column"): columns, tr("data.col.kind"): [kinds[c] for c in columns]}

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from kpilogic.charts import actual_vs_target_chart
 from kpilogic.errors import FormulaError, KoersError
-from kpilogic.evaluate import evaluate_kpi
+from kpilogic.evaluate import evaluate_kpi, unmatched_targets
 from kpilogic.explain import explain_reason, status_badge
 from kpilogic.i18n import format_number, format_value, t
 from kpilogic.measures import formula_columns, formula_is_additive, parse_formula
@@ -743,11 +743,14 @@ kpis = card.kpis_of(goal_id)
 st.subheader(tr("kpis.list"))
 if not kpis:
     st.caption(tr("kpis.none"))
+unmatched = unmatched_targets(card)  # target keys that name no period: never silent
 for kpi in kpis:
     with st.container(border=True):
         cols = st.columns([10, 1, 1], vertical_alignment="center")
         cols[0].markdown(f"**{kpi.name}**")
         cols[0].caption(_summary(kpi, cur))
+        for problem in (u for u in unmatched if u.kpi_id == kpi.id):
+            cols[0].warning(plain_md(problem.message(L)), icon="⚠️")
         cols[1].button(
             "✏️", key=f"kpi_edit_{kpi.id}", help=tr("kpis.edit"), on_click=_start_edit, args=(kpi,)
         )

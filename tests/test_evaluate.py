@@ -274,12 +274,15 @@ def test_partial_period_projects_additive_measures() -> None:
     assert feb["change_prev_pct"] == pytest.approx(100 * (140 - 180) / 180)
 
 
-def test_partial_period_of_a_mean_is_not_projected() -> None:
+def test_partial_period_of_a_mean_is_not_projected_nor_judged() -> None:
     kpi = _kpi(measure=Measure(aggregation="mean", column="Revenue"), target=Target(value=60))
     feb = _rows(kpi).loc["2026-02"]
     assert bool(feb["partial"])
     assert math.isnan(feb["projected"])
-    assert feb["status"] == "on_track"  # 70 ≥ 60 on the actual itself
+    # 14 of 28 days (50% ≥ 25%) but a mean does not add up: shown (70), not judged.
+    assert feb["status"] == "in_progress"
+    assert feb["actual"] == pytest.approx(70.0)
+    assert math.isnan(feb["pct_of_target"]) and math.isnan(feb["gap"])
 
 
 def test_year_to_date() -> None:
@@ -367,8 +370,11 @@ def test_as_of_cuts_the_data() -> None:
     later = _rows(_kpi(), as_of=date(2026, 4, 10))
     assert later.index[-1] == "2026-04"
     assert later.loc["2026-04", "status"] == "no_data"
-    # February 2026 ends before the as-of date but the data stops on the 14th: partial
-    assert bool(later.loc["2026-02", "partial"])
+    # February 2026 ends before the as-of date: complete (the data stops on the 14th, but
+    # by 10 April February is over), so it is judged on its actual, not projected.
+    feb = later.loc["2026-02"]
+    assert not bool(feb["partial"]) and math.isnan(feb["projected"])
+    assert feb["status"] == "off_track"  # 70 < 160 − 16
 
 
 def test_quarterly_and_weekly_cadence() -> None:

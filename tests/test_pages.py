@@ -77,7 +77,9 @@ def test_dashboard_statuses_for_the_sample() -> None:
     target = sat_kpi.target.value
     tolerance = sat_kpi.tolerance.value  # absolute
     assert sat_kpi.tolerance.kind == "absolute"
-    assert satisfaction < target - tolerance  # so: off track
+    # below target − tolerance, but a mean over 20 of November's 30 days is not judged
+    # until November is complete (issue 12): "in progress"
+    assert satisfaction < target - tolerance
     orders = [r for r in _sheet_rows("Orders") if r["Date"] >= datetime(2026, 11, 1)]
     revenue = sum(r["Revenue"] for r in orders)
     projected = revenue * 30 / 20  # data up to 20 November
@@ -89,11 +91,12 @@ def test_dashboard_statuses_for_the_sample() -> None:
     assert not at.exception
     attention = at.dataframe[0].value
     by_kpi = dict(zip(attention["KPI"], attention["Status"], strict=True))
-    assert by_kpi[sat_kpi.name] == "⛔ Off track"
+    assert sat_kpi.name not in by_kpi
     assert rev_kpi.name not in by_kpi
     assert f"{sat_kpi.name} · 2026-11" in [m.label for m in at.metric]
     texts = [m.value for m in at.markdown]
-    assert any("Off track" in t for t in texts)
+    assert any("🔄 In progress" in t for t in texts)
+    assert any("Off track" in t for t in texts)  # ad spend in October (complete)
 
 
 def test_state_survives_page_and_language_switches() -> None:

@@ -3,13 +3,16 @@
 The data (one row per day listed) and the KPIs:
 
 - ``revenue`` (sum of Revenue, month, higher, target 1000, tolerance 10% → at risk from 900):
-  Jan 1200 → on track; Feb 950 → at risk; Mar 500 up to 5 March, a partial month of 5/31
-  days, projected 500 × 31 / 5 = 3100 → on track.
+  Jan 1200 → on track; Feb 950 → at risk; Mar 1500 → on track.
 - ``satisfaction`` (mean of Score, month, higher, target 4.0, absolute tolerance 0.2 → at risk
   from 3.8): Jan 4.3 on track; Feb 3.9 at risk; Mar 3.5 off track.
 - ``orders`` (count, quarter, no target): only 2026-Q1 is evaluated.
 - ``weekly_score`` (mean of Score, week, same target): rows fall in 2026-W03 (15 Jan),
   2026-W07 (10 Feb) and 2026-W10 (5 Mar: Monday 2 to Sunday 8 March) → 3.5 off track.
+
+The dataset says its data is complete through 31 March (``complete_through``), so March
+and ISO week 10 are complete periods and judged: the review rules are tested here, the
+partial-period rules in ``test_evaluate`` and ``test_trust_eval``.
 
 ``TODAY`` is Wednesday 18 March 2026, in ISO week 12 (16–22 March). So the latest completed
 periods are 2026-02 (month), 2025-Q4 (quarter) and 2026-W11 (9–15 March).
@@ -44,7 +47,15 @@ SCORE_TOLERANCE = Tolerance(kind="absolute", value=0.2)
 def _card() -> Scorecard:
     return Scorecard(
         name="Shop",
-        datasets=[Dataset(id="d", name="Sales", source="d.csv", date_column="Date")],
+        datasets=[
+            Dataset(
+                id="d",
+                name="Sales",
+                source="d.csv",
+                date_column="Date",
+                complete_through=date(2026, 3, 31),
+            )
+        ],
         goals=[Goal(id="g", title="Grow")],
         kpis=[
             KPI(
@@ -92,7 +103,7 @@ def _data() -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Date": pd.to_datetime(["2026-01-15", "2026-02-10", "2026-03-05"]),
-            "Revenue": [1200.0, 950.0, 500.0],
+            "Revenue": [1200.0, 950.0, 1500.0],
             "Score": [4.3, 3.9, 3.5],
         }
     )
@@ -125,7 +136,7 @@ def _keys(items: list[ReviewItem]) -> list[tuple[str, str, str]]:
 
 def test_the_evaluation_is_as_worked_out_by_hand(ev: Evaluation) -> None:
     assert status_in(ev, "revenue", "2026-02") == "at_risk"
-    assert status_in(ev, "revenue", "2026-03") == "on_track"  # projected 3100
+    assert status_in(ev, "revenue", "2026-03") == "on_track"  # 1500 ≥ 1000
     assert status_in(ev, "satisfaction", "2026-01") == "on_track"
     assert status_in(ev, "satisfaction", "2026-02") == "at_risk"
     assert status_in(ev, "satisfaction", "2026-03") == "off_track"

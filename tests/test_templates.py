@@ -274,7 +274,13 @@ def test_every_template_evaluates_on_made_data(tpl: KpiTemplate) -> None:
     with_data = rows[rows["rows"] > 0]
     assert len(with_data) >= 5  # 14 months: at least 5 periods of any cadence
     assert _finite(with_data["actual"]), with_data[["period", "actual"]]
-    assert rows["status"].iloc[-1] in ("on_track", "at_risk", "off_track")
+    last = rows.iloc[-1]
+    if bool(last["partial"]) and pd.isna(last["projected"]):
+        # The data ends on 20 February: a partial period of a measure that does not add
+        # up is shown, not judged (issue 12); the last complete period is judged.
+        assert last["status"] in ("in_progress", "too_early")
+        last = rows[~rows["partial"].astype(bool)].iloc[-1]
+    assert last["status"] in ("on_track", "at_risk", "off_track")
 
 
 # -- evaluating: values worked out by hand -----------------------------------------------------
@@ -478,7 +484,9 @@ def test_capacity_utilisation_is_a_range() -> None:
         "capacity_utilisation",
         {"used_hours": "Used", "available_hours": "Avail"},
         {
-            "Date": ["2026-01-10", "2026-02-10", "2026-03-10"],
+            # March's row on the 31st: the data is complete through March (a partial
+            # March would be "in progress" for a ratio).
+            "Date": ["2026-01-10", "2026-02-10", "2026-03-31"],
             "Used": [120, 150, 100],
             "Avail": [160, 160, 160],
         },
