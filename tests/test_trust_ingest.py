@@ -264,6 +264,12 @@ def test_the_cli_refuses_a_kpi_that_mixes_metrics(tmp_path: Path) -> None:
     out = tmp_path / "o.json"
     done = _koers("evaluate", str(book), "--scorecard", str(path), "--out", str(out))
     assert "holds different metrics" in done.stderr and "Traceback" not in done.stderr
+    # A refused KPI is a skipped KPI: exit 1 and no report, unless a partial one is accepted.
+    assert done.returncode == 1 and not out.exists()
+    done = _koers(
+        "evaluate", str(book), "--scorecard", str(path), "--out", str(out), "--allow-partial"
+    )
+    assert done.returncode == 0, done.stderr
     # No sum of euros and order counts is written for the refused KPI.
     assert "1640" not in out.read_text(encoding="utf-8")  # 1,000 + 600 + 40 in January
 
