@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from kpilogic.access import LOCAL_USER, AccessDenied, role_at_least
 from kpilogic.checkins import CheckIn
 from kpilogic.errors import KoersError
 from kpilogic.evaluate import Evaluation, evaluate_scorecard
@@ -175,6 +176,71 @@ def close_workspace() -> None:
     for key in [k for k in ss if str(k).startswith(("koers_goal_", "koers_kpi_"))]:
         del ss[key]
     st.query_params.pop("ws", None)
+
+
+# -- who is signed in (team mode) ---------------------------------------------------------
+
+
+def auth_enabled() -> bool:
+    """Team mode: ``.streamlit/secrets.toml`` has an ``[auth]`` section, so people sign in
+    with OpenID Connect (``st.login``). Without it Koers runs in local mode: one user."""
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:  # no secrets file at all (StreamlitSecretNotFoundError)
+        return False
+
+
+def _user_claim(name: str) -> str:
+    value = st.user.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def signed_in() -> bool:
+    """True in local mode, and in team mode once the user signed in with an e-mail address."""
+    if not auth_enabled():
+        return True
+    return bool(st.user.get("is_logged_in")) and bool(_user_claim("email"))
+
+
+def current_user() -> str:
+    """Who is using Koers: ``LOCAL_USER`` in local mode, else the signed-in e-mail address,
+    lower-cased. ``app.py`` lets no page run before the user signed in.
+
+    Raises:
+        AccessDenied: in team mode when nobody is signed in.
+    """
+    if not auth_enabled():
+        return LOCAL_USER
+    if not signed_in():
+        raise AccessDenied()
+    return _user_claim("email").lower()
+
+
+def workspace_role() -> str:
+    """The user's role in the open workspace. A scorecard not saved yet is the user's own."""
+    ws, db = workspace_id(), store()
+    if ws is None or db is None:
+        return "owner"
+    try:
+        return str(db.get_workspace(ws).role)
+    except KoersError:
+        return "viewer"
+
+
+def can(needed: str) -> bool:
+    """True when the user's role in the open workspace is ``needed`` or higher."""
+    return role_at_least(workspace_role(), needed)
+
+
+def require_role(needed: str) -> None:
+    """At the top of a page that changes the scorecard: stop the page, saying that the user
+    can view this scorecard and should ask its owner for edit rights, unless their role is
+    ``needed`` or higher. (The store refuses the change anyway; this keeps the page honest.)"""
+    if can(needed):
+        return
+    st.info(tr("access.read_only"), icon="👁️")
+    st.page_link(PAGES["dashboard"], label=tr("nav.dashboard"), icon="📊")
+    st.stop()
 
 
 # -- state ---------------------------------------------------------------------------------
