@@ -49,6 +49,16 @@ def card(name: str = "Shop", target: float = 1000.0) -> Scorecard:
     )
 
 
+class FakeClock:
+    """A clock a test moves by hand (no sleeping)."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     return tmp_path / "koers.sqlite3"
@@ -368,7 +378,9 @@ def test_duplicate_copies_everything_and_then_lives_apart(store: Store) -> None:
     assert store.load_file(ws.id, "sales.xlsx") == b"data"
 
 
-def test_delete_removes_the_workspace_and_everything_kept_with_it(store: Store) -> None:
+def test_delete_moves_to_the_trash_and_purge_removes_everything_kept_with_it(db: Path) -> None:
+    clock = FakeClock(datetime(2026, 3, 1, 12, tzinfo=UTC))
+    store = Store(db, clock=clock)
     ws = store.create_workspace("Shop", card())
     keep = store.create_workspace("Keep", card())
     for target in (1, 2):
@@ -379,7 +391,16 @@ def test_delete_removes_the_workspace_and_everything_kept_with_it(store: Store) 
 
     store.delete_workspace(ws.id)
     assert [w.id for w in store.list_workspaces()] == [keep.id]
-    for table in ("workspaces", "scorecard_versions", "files", "checkins"):
+    assert [w.id for w in store.list_trash()] == [ws.id]
+    with pytest.raises(StoreError) as exc:
+        store.load_scorecard(ws.id)  # in the trash: gone for everything but restore
+    assert exc.value.key == "error.store.workspace_missing"
+    # 30 days later it is still there; a day after that it is purged with all it kept.
+    clock.now += timedelta(days=30)
+    assert store.purge_expired() == 0
+    clock.now += timedelta(days=1)
+    assert store.purge_expired() == 1
+    for table in ("workspaces", "scorecard_versions", "files", "checkins", "members", "audit"):
         column = "id" if table == "workspaces" else "workspace_id"
         rows = raw(store.path, f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", (ws.id,))
         assert rows == [(0,)], table
