@@ -398,18 +398,18 @@ class Store:
         return [w for w in self._list(actor, trashed=True) if w.role == "owner"]
 
     def _list(self, actor: str, *, trashed: bool) -> list[Workspace]:
-        where = "deleted_at IS NOT NULL" if trashed else "deleted_at IS NULL"
-        order = "deleted_at DESC, rowid DESC" if trashed else "updated_at DESC, rowid DESC"
-        columns = "id, name, created_at, updated_at, lang, deleted_at"
+        where = "w.deleted_at IS NOT NULL" if trashed else "w.deleted_at IS NULL"
+        order = "w.deleted_at DESC, w.rowid DESC" if trashed else "w.updated_at DESC, w.rowid DESC"
+        columns = "w.id, w.name, w.created_at, w.updated_at, w.lang, w.deleted_at"
         with self._connect() as conn:
             if actor == LOCAL_USER:
                 rows = conn.execute(
-                    f"SELECT {columns}, 'owner' FROM workspaces WHERE {where} ORDER BY {order}"
+                    f"SELECT {columns}, 'owner' FROM workspaces w WHERE {where} ORDER BY {order}"
                 ).fetchall()
             else:
                 rows = conn.execute(
-                    f"SELECT {columns}, m.role FROM workspaces JOIN members m"
-                    f" ON m.workspace_id = workspaces.id AND m.email = ? WHERE {where}"
+                    f"SELECT {columns}, m.role FROM workspaces w JOIN members m"
+                    f" ON m.workspace_id = w.id AND m.email = ? WHERE {where}"
                     f" ORDER BY {order}",
                     (actor,),
                 ).fetchall()
@@ -1486,7 +1486,7 @@ def _env_mb(name: str, default: float) -> float:
 
 
 def _mb(limit_bytes: int) -> str:
-    return f"{limit_bytes / MB:g}"
+    return f"{round(limit_bytes / MB, 2):g}"
 
 
 def _workspace_name(name: str) -> str:
@@ -1568,22 +1568,30 @@ def _readable_rows(
 ) -> tuple[dict[int, tuple[Any, ...]], bool]:
     """Every row of ``table`` that can be read, by rowid, and whether the whole table was.
 
-    A scan stops at the first damaged page; scanning again from the other end picks up the
-    rows behind it (what SQLite's ``.recover`` does page by page, done here per b-tree).
+    A scan stops at the first damaged page, so after a failed full scan the rows are read
+    one at a time by rowid, from the start up to the damage and from the end back down to
+    it (what SQLite's ``.recover`` does page by page, done here per b-tree). One row per
+    query: a cursor reads one row ahead, and a damaged next row would hide the current one.
     """
-    rows: dict[int, tuple[Any, ...]] = {}
     listed = ", ".join(f'"{c}"' for c in columns)
-    for order in ("ASC", "DESC"):
-        try:
-            cursor = conn.execute(
-                f'SELECT rowid, {listed} FROM "{table}" NOT INDEXED ORDER BY rowid {order}'
-            )
-            for row in cursor:
-                rows[row[0]] = tuple(row[1:])
-        except sqlite3.DatabaseError:
-            continue
-        if order == "ASC":
-            return rows, True
+    select = f'SELECT rowid, {listed} FROM "{table}" NOT INDEXED'
+    try:
+        return {row[0]: tuple(row[1:]) for row in conn.execute(select).fetchall()}, True
+    except sqlite3.DatabaseError:
+        pass
+    rows: dict[int, tuple[Any, ...]] = {}
+    for step, order in ((">", "ASC"), ("<", "DESC")):
+        last: int | None = None
+        while True:
+            where = "" if last is None else f" WHERE rowid {step} {last}"
+            try:
+                row = conn.execute(f"{select}{where} ORDER BY rowid {order} LIMIT 1").fetchone()
+            except sqlite3.DatabaseError:
+                break
+            if row is None or row[0] in rows:
+                break
+            rows[row[0]] = tuple(row[1:])
+            last = row[0]
     return rows, False
 
 
