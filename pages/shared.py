@@ -26,7 +26,7 @@ import streamlit as st
 
 from kpilogic.access import LOCAL_USER, AccessDenied, role_at_least
 from kpilogic.checkins import CheckIn
-from kpilogic.errors import KoersError
+from kpilogic.errors import KoersError, StoreError
 from kpilogic.evaluate import Evaluation, evaluate_scorecard
 from kpilogic.i18n import format_date, normalise_lang, t
 from kpilogic.ingest import (
@@ -41,7 +41,7 @@ from kpilogic.layout import Tidy
 from kpilogic.model import Dataset, Scorecard
 from kpilogic.pipeline import read_dataset
 from kpilogic.quality import recall
-from kpilogic.store import Store, StoredCheckIn, default_db_path
+from kpilogic.store import Store, StoredCheckIn, UserStore, default_db_path
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = ROOT / "sample_data"
@@ -76,6 +76,7 @@ class StoredFile:
 
 # -- the workspace store -------------------------------------------------------------------
 WORKSPACE = "koers_workspace"  # id of the open workspace (None before anything is saved)
+VERSION = "koers_version"  # the scorecard version the session loaded (what a save is based on)
 SAVED_SETTINGS = "koers_saved_settings"
 
 
@@ -85,8 +86,9 @@ def _open_store(path: str) -> tuple[Store, str | None]:
     return store, (str(moved) if moved else None)
 
 
-def store() -> Store | None:
-    """The workspace database, opened once per server; None when it cannot be used.
+def store() -> UserStore | None:
+    """The workspace database as the signed-in user sees it (``current_user``; every call
+    checks their role), opened once per server; None when it cannot be used.
 
     A damaged database is moved aside and a fresh one started; the user is told once.
     """
@@ -100,7 +102,7 @@ def store() -> Store | None:
     if moved and not st.session_state.get("koers_store_warned"):
         st.session_state["koers_store_warned"] = True
         st.warning(tr("store.recovered", moved=moved), icon="💾")
-    return opened
+    return opened.for_user(current_user())
 
 
 def workspace_id() -> str | None:
@@ -121,7 +123,7 @@ def _settings() -> dict[str, Any]:
 def persist_settings() -> None:
     """Save language, column-type corrections and as-of date when they changed."""
     ws, db = workspace_id(), store()
-    if ws is None or db is None:
+    if ws is None or db is None or not can("editor"):  # a viewer's choices stay in the session
         return
     current = _settings()
     if st.session_state.get(SAVED_SETTINGS) == current:
@@ -133,23 +135,29 @@ def persist_settings() -> None:
         show_error(exc)
 
 
-def open_workspace(ws_id: str) -> bool:
-    """Load a saved workspace into the session: scorecard, files, settings, language."""
+def open_workspace(ws_id: str, *, from_address: bool = False) -> bool:
+    """Load a saved workspace into the session: scorecard, files, settings, language.
+
+    ``from_address``: the id came from the address (``?ws=``); a workspace the user may not
+    see and one that does not exist both get "no access", and the id is never shown.
+    """
     db = store()
     if db is None:
         return False
     try:
-        card = db.load_scorecard(ws_id)
+        card, version = db.load_latest(ws_id)
         kept = {
             f.name: StoredFile(f.name, db.load_file(ws_id, f.name), f.sha256)
             for f in db.list_files(ws_id)
         }
         settings = db.get_settings(ws_id)
     except KoersError as exc:
-        show_error(exc)
+        missing = isinstance(exc, AccessDenied | StoreError)
+        show_error(AccessDenied() if from_address and missing else exc)
         return False
     ss = st.session_state
     ss[WORKSPACE] = ws_id
+    ss[VERSION] = version
     ss[SCORECARD] = card
     ss[FILES] = kept
     ss[KINDS] = settings.get("kinds") or {}
@@ -168,6 +176,7 @@ def close_workspace() -> None:
     """Start afresh: the next thing the user saves becomes a new workspace."""
     ss = st.session_state
     ss[WORKSPACE] = None
+    ss.pop(VERSION, None)
     ss[SCORECARD] = None
     ss[FILES] = {}
     ss[KINDS] = {}
@@ -259,7 +268,7 @@ def bootstrap() -> None:
     if WORKSPACE not in ss:
         ss[WORKSPACE] = None
         wanted = st.query_params.get("ws")
-        if wanted and not open_workspace(wanted):
+        if wanted and not open_workspace(wanted, from_address=True):
             st.query_params.pop("ws", None)
     ws = workspace_id()
     if ws and st.query_params.get("ws") != ws:
@@ -301,10 +310,12 @@ def set_scorecard(card: Scorecard) -> None:
         if ws is None:
             created = db.create_workspace(card.name, card, lang())
             st.session_state[WORKSPACE] = created.id
+            st.session_state[VERSION] = db.load_latest(created.id)[1]
             st.query_params["ws"] = created.id
             persist_settings()
             return
-        db.save_scorecard(ws, card)
+        based_on = st.session_state.get(VERSION) or db.load_latest(ws)[1]
+        st.session_state[VERSION] = db.save_scorecard(ws, card, based_on)
         if db.get_workspace(ws).name != card.name:
             db.rename_workspace(ws, card.name)
     except KoersError as exc:
