@@ -8,6 +8,7 @@ Not a page (``app.py`` does not list it). Signing in is Streamlit's own OpenID C
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import datetime, timedelta
 
 import pandas as pd
@@ -31,6 +32,15 @@ from pages.shared import (
     signed_in,
     tr,
 )
+
+
+def literal_md(text: str) -> str:
+    """``text`` as a Markdown code span: shown exactly as typed, never a link (an e-mail
+    address in plain Markdown text becomes a mailto link even when escaped)."""
+    text = " ".join(text.split())
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    return f"{fence} {text} {fence}"
 
 
 def _language_control(key: str) -> None:
@@ -82,12 +92,15 @@ def account_sidebar() -> None:
     """In team mode, the sidebar says who is signed in and offers to sign out."""
     if not auth_enabled():
         return
-    st.caption(tr("signin.as", email=plain_md(current_user())))
+    st.caption(tr("signin.as", email=literal_md(current_user())))
     if st.button(tr("signin.sign_out"), key="signout", icon="🚪"):
         st.logout()
 
 
 # -- the Start page's team panels -----------------------------------------------------------
+
+
+AUDIT_SHOWN = 100  # newest changes shown on the Start page (the rest is named, not hidden)
 
 
 def _when(moment: datetime) -> str:
@@ -124,7 +137,7 @@ def sharing_panel(db: UserStore, ws: Workspace) -> None:
             key = _key(member.email)
             row = st.columns([4, 2, 2, 1], vertical_alignment="center")
             you = f" {tr('access_ui.share.you')}" if member.email == me else ""
-            row[0].markdown(plain_md(member.email) + you)
+            row[0].markdown(literal_md(member.email) + you)
             if not owner:
                 row[1].write(role_label(member.role, L))
                 continue
@@ -146,7 +159,7 @@ def sharing_panel(db: UserStore, ws: Workspace) -> None:
                 except KoersError as exc:
                     show_error(exc)
                 else:
-                    set_notice(tr("access_ui.share.removed", email=plain_md(member.email)))
+                    set_notice(tr("access_ui.share.removed", email=literal_md(member.email)))
                     st.rerun()
         if not owner:
             st.caption(tr("access_ui.share.owner_only"))
@@ -179,7 +192,7 @@ def _share(db: UserStore, ws_id: str, email: str, role: str, done_key: str) -> N
     except KoersError as exc:
         show_error(exc)
         return
-    set_notice(tr(done_key, email=plain_md(member.email), role=role_label(member.role, lang())))
+    set_notice(tr(done_key, email=literal_md(member.email), role=role_label(member.role, lang())))
     st.rerun()
 
 
@@ -227,12 +240,16 @@ def audit_panel(db: UserStore, ws: Workspace) -> None:
             st.write(tr("access_ui.audit.none"))
             return
         L = lang()
-        # A table, not Markdown: user text in the details stays text.
+        shown = entries[:AUDIT_SHOWN]
+        if len(entries) > len(shown):
+            st.caption(tr("access_ui.audit.more", shown=len(shown), total=len(entries)))
+        # st.table renders Markdown in its cells: user text (names, addresses) is escaped.
         table = pd.DataFrame(
             {
-                tr("access_ui.audit.when"): [_when(e.at) for e in entries],
-                tr("access_ui.audit.who"): [e.user for e in entries],
-                tr("access_ui.audit.what"): [describe(e, L) for e in entries],
+                tr("access_ui.audit.when"): [_when(e.at) for e in shown],
+                tr("access_ui.audit.who"): [literal_md(e.user) for e in shown],
+                tr("access_ui.audit.what"): [describe(e, L, literal_md) for e in shown],
             }
         )
-        st.dataframe(table, hide_index=True, width="stretch", key="audit_table")
+        with st.container(key="audit_log"):
+            st.table(table, hide_index=True)

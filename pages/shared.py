@@ -163,7 +163,8 @@ def open_workspace(ws_id: str, *, from_address: bool = False) -> bool:
     ss[KINDS] = settings.get("kinds") or {}
     as_of = settings.get("as_of")
     ss[AS_OF] = date.fromisoformat(as_of) if as_of else None
-    if settings.get("lang") in ("nl", "en"):
+    # The language kept with the workspace; in team mode each person keeps their own.
+    if settings.get("lang") in ("nl", "en") and not auth_enabled():
         ss[LANG] = settings["lang"]
     ss[SAVED_SETTINGS] = json.loads(json.dumps(_settings()))
     for key in [k for k in ss if str(k).startswith(("koers_goal_", "koers_kpi_"))]:

@@ -19,6 +19,7 @@ from kpilogic.audit import describe
 from kpilogic.i18n import t
 from kpilogic.model import Scorecard
 from kpilogic.store import Store
+from pages.access_ui import literal_md
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.usefixtures("clear_streamlit_caches")
@@ -117,7 +118,7 @@ def test_signed_in_user_sees_only_their_workspaces_with_their_role(db: Store) ->
     assert "Omzet 2026" in text
     assert "Chris' card" not in text
     assert t("access_ui.your_role", "nl", role="lezer") in text
-    assert t("signin.as", "nl", email=BRAM.replace(".", "\\.")) in text  # escaped Markdown
+    assert t("signin.as", "nl", email=f"` {BRAM} `") in text  # a code span: never a link
     keys = _keys(at)
     assert f"ws_open_{ws}" in keys
     # A viewer sees no duplicate and no delete.
@@ -136,7 +137,7 @@ def test_viewer_of_open_workspace_has_no_sharing_form_and_no_audit_log(db: Store
     assert not [w for w in at.text_input if w.key == "share_email"]
     text = _texts(at)
     assert t("access_ui.share.owner_only", "en") in text
-    assert "anna@example\\.com" in text  # the members are listed (as escaped text)
+    assert f"` {ANNA} `" in text  # the members are listed, as literal text
 
 
 @pytest.mark.parametrize("page", ["goals", "kpis", "data"])
@@ -191,7 +192,7 @@ def test_owner_shares_changes_role_and_removes(db: Store) -> None:
     members = {m.email: m.role for m in db.for_user(ANNA).members(ws)}
     assert members == {ANNA: "owner", BRAM: "viewer", CHRIS: "editor"}
     assert at.success[0].value == t(
-        "access_ui.share.added", "en", email="chris@example\\.com", role="editor"
+        "access_ui.share.added", "en", email=f"` {CHRIS} `", role="editor"
     )
 
     # Bram from viewer to contributor.
@@ -253,14 +254,14 @@ def test_owner_sees_the_audit_log_in_words(db: Store) -> None:
     at = _app(ANNA, "nl", ws=ws)
     assert not at.exception
     assert t("access_ui.audit.title", "nl", name="Omzet 2026") in [e.label for e in at.expander]
-    frame = next(d.value for d in at.dataframe)
+    frame = at.table[0].value
     assert list(frame.columns) == ["Wanneer", "Wie", "Wat"]
-    # Newest first: the share, then the creation, both by Anna.
+    # Newest first: the share, then the creation, both by Anna; user text as code spans.
     assert list(frame["Wat"]) == [
-        "Gedeeld met bram@example.com als lezer",
-        'Scorecard "Omzet 2026" gemaakt',
+        "Gedeeld met ` bram@example.com ` als lezer",
+        "Scorecard ` Omzet 2026 ` gemaakt",
     ]
-    assert set(frame["Wie"]) == {ANNA}
+    assert set(frame["Wie"]) == {f"` {ANNA} `"}
 
 
 # -- the audit log's sentences ---------------------------------------------------------------
@@ -277,10 +278,10 @@ def test_describe_every_known_action_in_both_languages() -> None:
     assert describe(_entry("scorecard.restore", version=7, source=3), "en") == (
         "Restored version 3 (now version 7)"
     )
-    assert describe(_entry("settings.save", keys=["lang", "as_of"]), "en") == (
-        "Changed settings: lang, as_of"
+    assert describe(_entry("settings.save", keys=["lang", "as_of", "new"]), "nl") == (
+        "Instellingen gewijzigd: taal, peildatum, new"
     )
-    assert describe(_entry("workspace.rename", old="A"), "en") == 'Renamed "A" to "–"'
+    assert describe(_entry("workspace.rename", old="A"), "en") == "Renamed A to –"
     for action in (
         "workspace.create",
         "workspace.delete",
@@ -301,3 +302,28 @@ def test_describe_every_known_action_in_both_languages() -> None:
 def test_describe_keeps_an_unknown_action_with_its_details() -> None:
     text = describe(_entry("workspace.archive", reason="{x}"), "en")
     assert text == 'workspace.archive: {"reason": "{x}"}'
+
+
+def test_literal_md_shows_any_text_as_a_code_span() -> None:
+    assert literal_md("a@b.nl") == "` a@b.nl `"
+    # A backtick run inside gets a longer fence; line breaks become spaces.
+    assert literal_md("x``y\n[z](http://e)") == "``` x``y [z](http://e) ```"
+
+
+@pytest.mark.parametrize("page", ["dashboard", "review", "download"])
+def test_viewer_reads_dashboard_review_and_download_without_errors(db: Store, page: str) -> None:
+    from kpilogic.sample import SAMPLE_SCORECARD, SAMPLE_WORKBOOK
+    from tests.conftest import SAMPLE_DIR
+
+    card = Scorecard.from_json((SAMPLE_DIR / SAMPLE_SCORECARD).read_text(encoding="utf-8"))
+    anna = db.for_user(ANNA)
+    ws = anna.create_workspace(card.name, card, "en").id
+    anna.save_file(ws, SAMPLE_WORKBOOK, (SAMPLE_DIR / SAMPLE_WORKBOOK).read_bytes())
+    anna.share(ws, BRAM, "viewer")
+    at = _app(BRAM, "nl", ws=ws)
+    at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert t("access.read_only", "nl") not in [i.value for i in at.info]  # reading is allowed
+    # Nothing was written on the viewer's behalf (no settings, no saves): only Anna's steps.
+    assert {e.user for e in anna.audit_log(ws)} == {ANNA}
