@@ -325,5 +325,44 @@ def test_viewer_reads_dashboard_review_and_download_without_errors(db: Store, pa
     assert not at.exception
     assert not at.error, [e.value for e in at.error]
     assert t("access.read_only", "nl") not in [i.value for i in at.info]  # reading is allowed
+    if page == "review":  # a viewer reads the check-ins but gets no form to add one
+        assert not [b for b in at.button if (b.key or "").startswith("review_save_")]
+        assert t("access.read_only", "nl") in [c.value for c in at.caption]
     # Nothing was written on the viewer's behalf (no settings, no saves): only Anna's steps.
     assert {e.user for e in anna.audit_log(ws)} == {ANNA}
+
+
+def test_contributor_gets_the_check_in_form(db: Store) -> None:
+    from kpilogic.sample import SAMPLE_SCORECARD, SAMPLE_WORKBOOK
+    from tests.conftest import SAMPLE_DIR
+
+    card = Scorecard.from_json((SAMPLE_DIR / SAMPLE_SCORECARD).read_text(encoding="utf-8"))
+    anna = db.for_user(ANNA)
+    ws = anna.create_workspace(card.name, card, "en").id
+    anna.save_file(ws, SAMPLE_WORKBOOK, (SAMPLE_DIR / SAMPLE_WORKBOOK).read_bytes())
+    anna.share(ws, BRAM, "contributor")
+    at = _app(BRAM, ws=ws)
+    at.switch_page("pages/review.py").run()
+    assert not at.exception
+    assert len([b for b in at.button if (b.key or "").startswith("review_save_")]) == len(card.kpis)
+
+
+def test_signed_in_address_is_matched_in_lower_case(db: Store) -> None:
+    _shared_card(db)
+    at = _app("Bram@EXAMPLE.com")
+    assert not at.exception
+    assert "Omzet 2026" in _texts(at)
+    assert t("signin.as", "en", email=f"` {BRAM} `") in _texts(at)
+
+
+def test_signed_in_without_an_email_address_is_told_what_to_do(db: Store) -> None:
+    _shared_card(db)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.secrets = AUTH
+    at.user = {"is_logged_in": True, "sub": "12345"}  # a provider that gave no e-mail
+    at.session_state["koers_lang"] = "nl"
+    at.run()
+    assert not at.exception
+    assert [w.value for w in at.warning] == [t("signin.no_email", "nl")]
+    assert at.button(key="signin_logout").label == t("signin.sign_out", "nl")
+    assert "Omzet 2026" not in _texts(at)
