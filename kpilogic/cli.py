@@ -1,4 +1,5 @@
-"""The ``koers`` command line: evaluate a scorecard headless, write the sample, print the schema.
+"""The ``koers`` command line: evaluate a scorecard headless, write the sample, print the schema,
+back up and restore the workspace database.
 
 Bad input ends with one clear line on stderr and a non-zero exit code, never a traceback.
 """
@@ -47,7 +48,38 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("directory", type=Path)
 
     sub.add_parser("schema", help="print the JSON Schema of a scorecard file")
+    _add_store_commands(sub)
     return parser
+
+
+def _add_store_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``koers backup FILE`` and ``koers restore FILE`` (the workspace database)."""
+    db_help = "the Koers database (default: $KOERS_DB, else $KOERS_HOME/koers.sqlite3)"
+    backup = sub.add_parser("backup", help="copy the workspace database to FILE (online)")
+    backup.add_argument("file", type=Path)
+    backup.add_argument("--db", type=Path, default=None, help=db_help)
+    backup.add_argument("--lang", default="en", help="language of messages: en or nl")
+    restore = sub.add_parser("restore", help="replace the workspace database by backup FILE")
+    restore.add_argument("file", type=Path)
+    restore.add_argument("--db", type=Path, default=None, help=db_help)
+    restore.add_argument(
+        "--force", action="store_true", help="overwrite a database that holds workspaces"
+    )
+    restore.add_argument("--lang", default="en", help="language of messages: en or nl")
+
+
+def _store_command(args: argparse.Namespace, lang: str) -> int:
+    from kpilogic.store import Store
+
+    store = Store(args.db)
+    if args.command == "backup":
+        written = store.backup(args.file)
+        count = len(store.list_workspaces()) + len(store.list_trash())
+        print(t("cli.backup.written", lang, path=str(written), workspaces=count))
+        return 0
+    count = store.restore_from(args.file, force=args.force)
+    print(t("cli.restore.done", lang, path=str(args.file), db=str(store.path), workspaces=count))
+    return 0
 
 
 def _evaluate(args: argparse.Namespace, lang: str) -> int:
@@ -96,6 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "evaluate":
             return _evaluate(args, lang)
+        if args.command in ("backup", "restore"):
+            return _store_command(args, lang)
         if args.command == "sample":
             from kpilogic.sample import write_sample
 

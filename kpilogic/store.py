@@ -562,6 +562,18 @@ class Store:
             self._audit(conn, workspace_id, actor, "workspace.restore")
         return self.get_workspace(workspace_id, actor=actor)
 
+    def delete_forever(self, workspace_id: str, *, actor: str = LOCAL_USER) -> None:
+        """Remove a workspace from the trash for good (owner), with everything kept with it
+        (its audit log too), so its space is free for other files.
+
+        Raises:
+            StoreError: ``error.store.workspace_missing`` (not in the trash).
+            AccessDenied: ``actor`` is not an owner.
+        """
+        with self._write() as conn:
+            self._require(conn, workspace_id, actor, "owner", trashed=True)
+            conn.execute("DELETE FROM workspaces WHERE id = ?", (workspace_id,))
+
     def purge_expired(self, days: int = TRASH_DAYS) -> int:
         """Remove for good the workspaces in the trash for more than ``days`` days (with
         their versions, files, check-ins, members and audit log); returns how many. (The
@@ -1418,10 +1430,10 @@ class Store:
         ).fetchone()
         return int(row[0] or 0)
 
-    @staticmethod
-    def _touch(conn: sqlite3.Connection, workspace_id: str) -> None:
+    def _touch(self, conn: sqlite3.Connection, workspace_id: str) -> None:
         conn.execute(
-            "UPDATE workspaces SET updated_at = ? WHERE id = ?", (_stamp(_now()), workspace_id)
+            "UPDATE workspaces SET updated_at = ? WHERE id = ?",
+            (_stamp(self.clock()), workspace_id),
         )
 
 
@@ -1812,6 +1824,9 @@ class UserStore:
 
     def restore_workspace(self, workspace_id: str) -> Workspace:
         return self.store.restore_workspace(workspace_id, actor=self.user)
+
+    def delete_forever(self, workspace_id: str) -> None:
+        self.store.delete_forever(workspace_id, actor=self.user)
 
     def purge_expired(self, days: int = TRASH_DAYS) -> int:
         return self.store.purge_expired(days)

@@ -209,8 +209,7 @@ with st.container(border=True):
             st.error(tr("goals.need_title"), icon="⚠️")
         else:
             saved = _save(card, draft)
-            if saved is not None:
-                set_scorecard(saved)
+            if saved is not None and set_scorecard(saved):  # refused: the draft stays
                 set_notice(tr("goals.saved", title=draft["title"]))
                 st.session_state[DRAFT] = _empty_draft()
                 st.session_state[STEP] = 1

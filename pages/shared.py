@@ -19,12 +19,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pandas as pd
 import streamlit as st
 
-from kpilogic.access import LOCAL_USER, AccessDenied, role_at_least
+from kpilogic.access import LOCAL_USER, AccessDenied, ConflictError, role_at_least
 from kpilogic.checkins import CheckIn
 from kpilogic.errors import KoersError, StoreError
 from kpilogic.evaluate import Evaluation, evaluate_scorecard
@@ -41,7 +41,7 @@ from kpilogic.layout import Tidy
 from kpilogic.model import Dataset, Scorecard
 from kpilogic.pipeline import read_dataset
 from kpilogic.quality import recall
-from kpilogic.store import Store, StoredCheckIn, UserStore, default_db_path
+from kpilogic.store import Store, StoredCheckIn, UserStore, default_db_path, recovery_message
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = ROOT / "sample_data"
@@ -76,119 +76,16 @@ class StoredFile:
 
 # -- the workspace store -------------------------------------------------------------------
 WORKSPACE = "koers_workspace"  # id of the open workspace (None before anything is saved)
-VERSION = "koers_version"  # the scorecard version the session loaded (what a save is based on)
 SAVED_SETTINGS = "koers_saved_settings"
+VERSION = "koers_version"  # the scorecard version the session loaded or last saved
+ROLE = "koers_role"  # the user's role in the open workspace
+CONFLICT = "koers_conflict"  # True after a save was refused: someone else saved first
 
 
 @st.cache_resource(show_spinner=False)
 def _open_store(path: str) -> tuple[Store, str | None]:
     store, moved = Store.open_or_recover(Path(path))
     return store, (str(moved) if moved else None)
-
-
-def store() -> UserStore | None:
-    """The workspace database as the signed-in user sees it (``current_user``; every call
-    checks their role), opened once per server; None when it cannot be used.
-
-    A damaged database is moved aside and a fresh one started; the user is told once.
-    """
-    try:
-        opened, moved = _open_store(str(default_db_path()))
-    except KoersError as exc:
-        if not st.session_state.get("koers_store_warned"):
-            st.session_state["koers_store_warned"] = True
-            st.warning(exc.message(lang()) + " " + tr("app.store_off"), icon="💾")
-        return None
-    if moved and not st.session_state.get("koers_store_warned"):
-        st.session_state["koers_store_warned"] = True
-        st.warning(tr("store.recovered", moved=moved), icon="💾")
-    return opened.for_user(current_user())
-
-
-def workspace_id() -> str | None:
-    """The open workspace's id."""
-    value = st.session_state.get(WORKSPACE)
-    return str(value) if value else None
-
-
-def _settings() -> dict[str, Any]:
-    as_of = st.session_state.get(AS_OF)
-    return {
-        "lang": lang(),
-        "kinds": st.session_state.get(KINDS, {}),
-        "as_of": as_of.isoformat() if as_of else None,
-    }
-
-
-def persist_settings() -> None:
-    """Save language, column-type corrections and as-of date when they changed."""
-    ws, db = workspace_id(), store()
-    if ws is None or db is None or not can("editor"):  # a viewer's choices stay in the session
-        return
-    current = _settings()
-    if st.session_state.get(SAVED_SETTINGS) == current:
-        return
-    try:
-        db.save_settings(ws, current)
-        st.session_state[SAVED_SETTINGS] = json.loads(json.dumps(current))
-    except KoersError as exc:
-        show_error(exc)
-
-
-def open_workspace(ws_id: str, *, from_address: bool = False) -> bool:
-    """Load a saved workspace into the session: scorecard, files, settings, language.
-
-    ``from_address``: the id came from the address (``?ws=``); a workspace the user may not
-    see and one that does not exist both get "no access", and the id is never shown.
-    """
-    db = store()
-    if db is None:
-        return False
-    try:
-        card, version = db.load_latest(ws_id)
-        kept = {
-            f.name: StoredFile(f.name, db.load_file(ws_id, f.name), f.sha256)
-            for f in db.list_files(ws_id)
-        }
-        settings = db.get_settings(ws_id)
-    except KoersError as exc:
-        missing = isinstance(exc, AccessDenied | StoreError)
-        show_error(AccessDenied() if from_address and missing else exc)
-        return False
-    ss = st.session_state
-    ss[WORKSPACE] = ws_id
-    ss[VERSION] = version
-    ss[SCORECARD] = card
-    ss[FILES] = kept
-    ss[KINDS] = settings.get("kinds") or {}
-    as_of = settings.get("as_of")
-    ss[AS_OF] = date.fromisoformat(as_of) if as_of else None
-    # The language kept with the workspace; in team mode each person keeps their own.
-    if settings.get("lang") in ("nl", "en") and not auth_enabled():
-        ss[LANG] = settings["lang"]
-    ss[SAVED_SETTINGS] = json.loads(json.dumps(_settings()))
-    for key in [k for k in ss if str(k).startswith(("koers_goal_", "koers_kpi_"))]:
-        del ss[key]
-    st.query_params["ws"] = ws_id
-    return True
-
-
-def close_workspace() -> None:
-    """Start afresh: the next thing the user saves becomes a new workspace."""
-    ss = st.session_state
-    ss[WORKSPACE] = None
-    ss.pop(VERSION, None)
-    ss[SCORECARD] = None
-    ss[FILES] = {}
-    ss[KINDS] = {}
-    ss[AS_OF] = None
-    ss.pop(SAVED_SETTINGS, None)
-    for key in [k for k in ss if str(k).startswith(("koers_goal_", "koers_kpi_"))]:
-        del ss[key]
-    st.query_params.pop("ws", None)
-
-
-# -- who is signed in (team mode) ---------------------------------------------------------
 
 
 def auth_enabled() -> bool:
@@ -226,20 +123,46 @@ def current_user() -> str:
     return _user_claim("email").lower()
 
 
-def workspace_role() -> str:
-    """The user's role in the open workspace. A scorecard not saved yet is the user's own."""
-    ws, db = workspace_id(), store()
-    if ws is None or db is None:
-        return "owner"
+def store() -> UserStore | None:
+    """The workspace database as the current user sees it (``Store.for_user``), opened once
+    per server; None when it cannot be used. Every call on it checks the user's role.
+
+    A damaged database is salvaged (every readable workspace copied to a fresh file) and
+    set aside; the user is told once what was recovered.
+    """
     try:
-        return str(db.get_workspace(ws).role)
-    except KoersError:
-        return "viewer"
+        opened, moved = _open_store(str(default_db_path()))
+    except KoersError as exc:
+        if not st.session_state.get("koers_store_warned"):
+            st.session_state["koers_store_warned"] = True
+            st.warning(exc.message(lang()) + " " + tr("app.store_off"), icon="💾")
+        return None
+    if not st.session_state.get("koers_store_warned"):
+        st.session_state["koers_store_warned"] = True
+        if opened.recovery is not None:
+            st.warning(plain_md(recovery_message(opened.recovery, lang())), icon="💾")
+        elif moved:
+            st.warning(tr("store.recovered", moved=moved), icon="💾")
+        if opened.maintenance_error is not None:
+            detail = opened.maintenance_error.message(lang())
+            st.warning(plain_md(tr("access.maintenance_failed", detail=detail)), icon="💾")
+    try:
+        return opened.for_user(current_user())
+    except KoersError as exc:
+        show_error(exc)
+        return None
+
+
+def workspace_role() -> str | None:
+    """The user's role in the open workspace (None without one)."""
+    value = st.session_state.get(ROLE)
+    return str(value) if value and workspace_id() else None
 
 
 def can(needed: str) -> bool:
-    """True when the user's role in the open workspace is ``needed`` or higher."""
-    return role_at_least(workspace_role(), needed)
+    """True when the user's role in the open workspace is ``needed`` or higher. A scorecard
+    not saved yet (no workspace) is the user's own."""
+    return role_at_least(workspace_role() or "owner", needed)
 
 
 def require_role(needed: str) -> None:
@@ -253,6 +176,121 @@ def require_role(needed: str) -> None:
     st.stop()
 
 
+def workspace_id() -> str | None:
+    """The open workspace's id."""
+    value = st.session_state.get(WORKSPACE)
+    return str(value) if value else None
+
+
+def _settings() -> dict[str, Any]:
+    as_of = st.session_state.get(AS_OF)
+    return {
+        "lang": lang(),
+        "kinds": st.session_state.get(KINDS, {}),
+        "as_of": as_of.isoformat() if as_of else None,
+    }
+
+
+def persist_settings() -> None:
+    """Save language, column-type corrections and as-of date when they changed."""
+    ws, db = workspace_id(), store()
+    if ws is None or db is None:
+        return
+    if not role_at_least(st.session_state.get(ROLE, "owner"), "editor"):
+        return  # a viewer's language and choices stay in the session
+    current = _settings()
+    if st.session_state.get(SAVED_SETTINGS) == current:
+        return
+    try:
+        db.save_settings(ws, current)
+        st.session_state[SAVED_SETTINGS] = json.loads(json.dumps(current))
+    except KoersError as exc:
+        show_error(exc)
+
+
+def open_workspace(ws_id: str, *, keep_drafts: bool = False, from_address: bool = False) -> bool:
+    """Load a saved workspace into the session: scorecard (and its version), files,
+    settings, language, the user's role. ``keep_drafts`` keeps what the user is typing in
+    the goal and KPI forms (a reload after a conflict). ``from_address``: the id came from the
+    address (``?ws=``); a workspace the user may not see and one that does not exist both get
+    "no access", and the id is never shown."""
+    db = store()
+    if db is None:
+        return False
+    try:
+        card, version = db.load_latest(ws_id)
+        role = db.role(ws_id)
+        kept = {
+            f.name: StoredFile(f.name, db.load_file(ws_id, f.name), f.sha256)
+            for f in db.list_files(ws_id)
+        }
+        settings = db.get_settings(ws_id)
+    except KoersError as exc:
+        missing = isinstance(exc, AccessDenied | StoreError)
+        show_error(AccessDenied() if from_address and missing else exc)
+        return False
+    ss = st.session_state
+    ss[WORKSPACE] = ws_id
+    ss[SCORECARD] = card
+    ss[VERSION] = version
+    ss[ROLE] = role
+    ss.pop(CONFLICT, None)
+    ss[FILES] = kept
+    ss[KINDS] = settings.get("kinds") or {}
+    as_of = settings.get("as_of")
+    ss[AS_OF] = date.fromisoformat(as_of) if as_of else None
+    # The language kept with the workspace; in team mode each person keeps their own.
+    if settings.get("lang") in ("nl", "en") and not auth_enabled():
+        ss[LANG] = settings["lang"]
+    ss[SAVED_SETTINGS] = json.loads(json.dumps(_settings()))
+    if not keep_drafts:
+        for key in [k for k in ss if str(k).startswith(("koers_goal_", "koers_kpi_"))]:
+            del ss[key]
+    st.query_params["ws"] = ws_id
+    return True
+
+
+def reload_scorecard() -> None:
+    """Load the latest saved scorecard of the open workspace (after someone else saved),
+    keeping the drafts in the forms, so nothing the user typed is lost."""
+    ws = workspace_id()
+    if ws is not None and open_workspace(ws, keep_drafts=True):
+        set_notice(tr("access.conflict.reloaded"))
+
+
+_run = threading.local()  # per script run: how many conflict messages were shown
+
+
+def show_conflict() -> None:
+    """The conflict message with a button that reloads the latest scorecard."""
+    st.error(ConflictError().message(lang()), icon="⚠️")
+    shown = getattr(_run, "conflicts", 0)
+    _run.conflicts = shown + 1
+    st.button(
+        tr("access.conflict.reload"),
+        key=f"koers_conflict_reload_{shown}",
+        on_click=reload_scorecard,
+        icon="🔄",
+    )
+
+
+def close_workspace() -> None:
+    """Start afresh: the next thing the user saves becomes a new workspace."""
+    ss = st.session_state
+    ss[WORKSPACE] = None
+    ss[SCORECARD] = None
+    ss[VERSION] = None
+    ss[ROLE] = None
+    ss.pop(CONFLICT, None)
+    ss[FILES] = {}
+    ss[KINDS] = {}
+    ss[AS_OF] = None
+    ss.pop(SAVED_SETTINGS, None)
+    for key in [k for k in ss if str(k).startswith(("koers_goal_", "koers_kpi_"))]:
+        del ss[key]
+    st.query_params.pop("ws", None)
+
+
 # -- state ---------------------------------------------------------------------------------
 
 
@@ -260,6 +298,7 @@ def bootstrap() -> None:
     """Create the app-owned state on a session's first run; reopen the workspace named in
     the address (``?ws=…``), so a reload or a server restart brings everything back."""
     ss = st.session_state
+    _run.conflicts = 0
     if LANG not in ss:
         ss[LANG] = normalise_lang(_browser_locale())
     ss.setdefault(SCORECARD, None)
@@ -300,27 +339,55 @@ def scorecard() -> Scorecard | None:
     return value if isinstance(value, Scorecard) else None
 
 
-def set_scorecard(card: Scorecard) -> None:
-    """Replace the scorecard and save it at once (a new workspace the first time)."""
-    st.session_state[SCORECARD] = card
+def set_scorecard(card: Scorecard) -> bool:
+    """Replace the scorecard and save it at once (a new workspace the first time).
+
+    The save names the version the session loaded: when someone else saved in between it
+    is refused, the session keeps the scorecard it had (the user's draft stays in the
+    form), the conflict message with a reload button is shown and the run stops there, so
+    no page goes on as if it was saved (clearing its form, saying "saved"). Returns True
+    when the change was taken (saved, or kept in the session when there is no database).
+    """
+    ss = st.session_state
     db = store()
     if db is None:
-        return
+        ss[SCORECARD] = card
+        return True
+    if ss.get(CONFLICT):
+        _refuse()
     try:
         ws = workspace_id()
         if ws is None:
             created = db.create_workspace(card.name, card, lang())
-            st.session_state[WORKSPACE] = created.id
-            st.session_state[VERSION] = db.load_latest(created.id)[1]
+            ss[SCORECARD] = card
+            ss[WORKSPACE] = created.id
+            ss[VERSION] = 1
+            ss[ROLE] = created.role
             st.query_params["ws"] = created.id
             persist_settings()
-            return
-        based_on = st.session_state.get(VERSION) or db.load_latest(ws)[1]
-        st.session_state[VERSION] = db.save_scorecard(ws, card, based_on)
+            return True
+        based_on = ss.get(VERSION)
+        if based_on is None:  # a session whose state was set without opening the workspace
+            based_on = db.load_latest(ws)[1]
+        ss[VERSION] = db.save_scorecard(ws, card, based_on)
+        ss[SCORECARD] = card
         if db.get_workspace(ws).name != card.name:
             db.rename_workspace(ws, card.name)
+        return True
+    except ConflictError:
+        ss[CONFLICT] = True
+        _refuse()
     except KoersError as exc:
+        ss[SCORECARD] = card  # kept in the session, so nothing typed is lost
         show_error(exc)
+        return False
+
+
+def _refuse() -> NoReturn:
+    """Stop the run after a refused save, with the conflict message (once per run)."""
+    if not getattr(_run, "conflicts", 0):
+        show_conflict()
+    st.stop()
 
 
 def ensure_scorecard() -> Scorecard:
@@ -756,9 +823,12 @@ def plain_md(text: str) -> str:
 
 
 def notice() -> None:
-    """Show (once) a message left by the previous run, e.g. after saving."""
+    """Show (once) a message left by the previous run, e.g. after saving; while a save is
+    refused (someone else saved first) show that instead, with the reload button."""
     message = st.session_state.pop(NOTICE, None)
-    if message:
+    if st.session_state.get(CONFLICT):
+        show_conflict()
+    elif message:
         st.success(message, icon="✅")
 
 

@@ -14,7 +14,6 @@ from kpilogic.store import TRASH_DAYS
 from pages.access_ui import audit_panel, role_caption, sharing_panel, trash_panel
 from pages.shared import (
     PAGES,
-    VERSION,
     close_workspace,
     lang,
     load_sample,
@@ -168,9 +167,8 @@ if db is not None:
                     and role_at_least(open_ws.role, "editor")
                     and st.button(tr("start.version_restore"), key="ws_version_restore")
                 ):
-                    restored = db.restore_version(current, chosen)
-                    st.session_state["koers_scorecard"] = restored
-                    st.session_state[VERSION] = db.load_latest(current)[1]
+                    db.restore_version(current, chosen)
+                    open_workspace(current, keep_drafts=True)  # restored card, new version
                     set_notice(tr("start.version_restored", version=chosen))
                     st.rerun()
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
+import sys
+import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -32,6 +35,7 @@ from kpilogic.store import (
     UserStore,
     recovery_message,
 )
+from tests.conftest import ROOT
 
 OWNER, EDITOR, CONTRIB, VIEWER, OUTSIDER = (
     "olga@example.com",
@@ -188,6 +192,53 @@ def test_restore_from_the_trash_is_for_owners_only(store: Store, user: str) -> N
         with pytest.raises(AccessDenied):
             store.for_user(user).restore_workspace(ws)
         assert store.for_user(user).list_trash() == []
+
+
+@pytest.mark.parametrize("user", USERS)
+def test_deleting_for_good_from_the_trash_is_for_owners_only(store: Store, user: str) -> None:
+    ws, _ = team(store)
+    with pytest.raises(AccessDenied):
+        store.for_user(user).delete_forever(ws)  # not in the trash: nothing to delete for good
+    store.for_user(OWNER).delete_workspace(ws)
+    if user == OWNER:
+        store.for_user(user).delete_forever(ws)
+        assert store.for_user(user).list_trash() == []
+        conn = sqlite3.connect(store.path)
+        left = conn.execute("SELECT COUNT(*) FROM files").fetchone()[0]
+        conn.close()
+        assert left == 0  # its file no longer counts against the store quota
+    else:
+        with pytest.raises(AccessDenied):
+            store.for_user(user).delete_forever(ws)
+        assert [w.id for w in store.for_user(OWNER).list_trash()] == [ws]
+
+
+def test_concurrent_saves_on_one_version_let_exactly_one_through(store: Store) -> None:
+    olga = store.for_user(OWNER)
+    ws = olga.create_workspace("Shop", card(owner="Anna"))
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def save(target: int) -> None:
+        try:
+            olga.save_scorecard(ws.id, card(target=target, owner="Anna"), based_on=1)
+            result = f"saved {target}"
+        except ConflictError:
+            result = "conflict"
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in range(2, 8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # Six saves based on version 1: one becomes version 2, five are refused.
+    assert sorted(o == "conflict" for o in outcomes) == [False] + [True] * 5
+    (winner,) = [o for o in outcomes if o != "conflict"]
+    latest, version = olga.load_latest(ws.id)
+    assert version == 2
+    assert latest.kpis[0].target == Target(value=float(winner.split()[1]))
 
 
 def test_a_contributor_checks_in_only_on_the_kpis_they_own(store: Store) -> None:
@@ -664,3 +715,43 @@ def test_a_damaged_page_of_the_workspaces_table_is_rebuilt_from_the_versions(db:
         assert olga.load_latest(ws_id) == (card(name, target=2000, owner="Anna"), 2)
         assert olga.load_file(ws_id, "sales.csv")[:1] == bytes([ids.index(ws_id)])
     assert "workspaces" in recovery_message(recovery, "en")
+
+
+# -- the command line ----------------------------------------------------------------------
+def koers(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kpilogic.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+
+
+def test_koers_backup_and_restore_on_the_command_line(tmp_path: Path) -> None:
+    db = tmp_path / "koers.sqlite3"
+    store = Store(db)
+    ws = store.create_workspace("Shop", card(owner="Anna"))
+    store.save_file(ws.id, "sales.csv", b"Date,Revenue\n")
+    backup = tmp_path / "backups" / "monday.sqlite3"
+    done = koers("backup", str(backup), "--db", str(db))
+    assert done.returncode == 0, done.stderr
+    assert "1 workspaces" in done.stdout and str(backup) in done.stdout
+
+    target = tmp_path / "other.sqlite3"
+    restored = koers("restore", str(backup), "--db", str(target), "--lang", "nl")
+    assert restored.returncode == 0, restored.stderr
+    assert "teruggezet" in restored.stdout and "1 werkruimten" in restored.stdout
+    assert Store(target).load_file(ws.id, "sales.csv") == b"Date,Revenue\n"
+
+    # The filled store is not overwritten without --force: one clear line, no traceback.
+    again = koers("restore", str(backup), "--db", str(target))
+    assert again.returncode == 1
+    assert again.stderr.startswith("koers: ") and "--force" in again.stderr
+    assert "Traceback" not in again.stderr
+    assert koers("restore", str(backup), "--db", str(target), "--force").returncode == 0
+
+    garbage = tmp_path / "garbage.sqlite3"
+    garbage.write_bytes(os.urandom(8192))
+    bad = koers("restore", str(garbage), "--db", str(tmp_path / "empty.sqlite3"))
+    assert bad.returncode == 1 and "damaged" in bad.stderr and "Traceback" not in bad.stderr
