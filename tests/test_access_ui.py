@@ -97,6 +97,14 @@ def test_nobody_signed_in_sees_only_the_sign_in_screen(db: Store, lang: str) -> 
     assert "koers_scorecard" not in at.session_state  # the session was not even bootstrapped
 
 
+def test_sign_in_screen_switches_language(db: Store) -> None:
+    at = _app(None, "en")
+    at.segmented_control(key="signin_lang").set_value("nl").run()
+    assert not at.exception
+    assert [x.value for x in at.title] == [t("signin.title", "nl")]
+    assert at.button(key="signin_login").label == t("signin.button", "nl")
+
+
 def test_local_mode_needs_no_sign_in_and_shows_no_sharing(db: Store) -> None:
     db.create_workspace("Mine", _card("Mine"))  # the local user's, as before team mode
     at = _app(LOCAL_USER)

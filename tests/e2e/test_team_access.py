@@ -117,6 +117,14 @@ def test_sign_in_screen_in_both_languages_then_signed_in(browser, team_server) -
     sidebar = page.get_by_test_id("stSidebar").inner_text()
     assert t("signin.as", "en", email=ANNA) in sidebar
     assert t("nav.start", "en") in sidebar
+
+    # Signing out ends the session at the provider (its end-session form) and comes back to
+    # the sign-in screen.
+    widget(page, "signout").locator("button").click()
+    page.get_by_role("button", name="End session").click()
+    page.wait_for_url(f"{team_server.url}/**")
+    page.get_by_role("button", name=t("signin.button", "en")).wait_for()
+    assert page.get_by_test_id("stSidebarNav").count() == 0
     context.close()
 
 
