@@ -77,8 +77,9 @@ def _sign_in_screen() -> None:
     _language_control("signin_lang")
     st.title(tr("signin.title"))
     if st.user.get("is_logged_in"):
-        # The provider signed the user in but gave Koers no e-mail address to know them by.
-        st.warning(tr("signin.no_email"), icon="✉️")
+        # The provider signed the user in but gave Koers no (verified) e-mail address.
+        unverified = st.user.get("email") and st.user.get("email_verified") in (False, "false")
+        st.warning(tr("signin.unverified" if unverified else "signin.no_email"), icon="✉️")
         if st.button(tr("signin.sign_out"), key="signin_logout"):
             st.logout()
         return

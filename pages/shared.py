@@ -103,10 +103,12 @@ def _user_claim(name: str) -> str:
 
 
 def signed_in() -> bool:
-    """True in local mode, and in team mode once the user signed in with an e-mail address."""
+    """True in local mode, and in team mode once the user signed in with an e-mail address
+    (one the provider says it has not verified does not count: anyone could claim it)."""
     if not auth_enabled():
         return True
-    return bool(st.user.get("is_logged_in")) and bool(_user_claim("email"))
+    verified = st.user.get("email_verified") not in (False, "false")
+    return bool(st.user.get("is_logged_in")) and bool(_user_claim("email")) and verified
 
 
 def current_user() -> str:

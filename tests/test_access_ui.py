@@ -374,3 +374,16 @@ def test_signed_in_without_an_email_address_is_told_what_to_do(db: Store) -> Non
     assert [w.value for w in at.warning] == [t("signin.no_email", "nl")]
     assert at.button(key="signin_logout").label == t("signin.sign_out", "nl")
     assert "Omzet 2026" not in _texts(at)
+
+
+def test_an_unverified_address_gets_no_access(db: Store) -> None:
+    _shared_card(db)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.secrets = AUTH
+    # Someone who made an account with Bram's address but never verified it.
+    at.user = {"is_logged_in": True, "email": BRAM, "email_verified": False}
+    at.run()
+    assert not at.exception
+    assert [w.value for w in at.warning] == [t("signin.unverified", "en")]
+    assert "Omzet 2026" not in _texts(at)
+    assert "koers_scorecard" not in at.session_state
