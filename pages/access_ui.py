@@ -24,8 +24,10 @@ from pages.shared import (
     PAGES,
     _browser_locale,
     auth_enabled,
+    close_workspace,
     current_user,
     lang,
+    open_workspace,
     plain_md,
     set_notice,
     show_error,
@@ -160,6 +162,7 @@ def sharing_panel(db: UserStore, ws: Workspace) -> None:
                 except KoersError as exc:
                     show_error(exc)
                 else:
+                    _my_role_changed(ws.id, member.email)
                     set_notice(tr("access_ui.share.removed", email=literal_md(member.email)))
                     st.rerun()
         if not owner:
@@ -193,8 +196,19 @@ def _share(db: UserStore, ws_id: str, email: str, role: str, done_key: str) -> N
     except KoersError as exc:
         show_error(exc)
         return
+    _my_role_changed(ws_id, member.email)
     set_notice(tr(done_key, email=literal_md(member.email), role=role_label(member.role, lang())))
     st.rerun()
+
+
+def _my_role_changed(ws_id: str, email: str) -> None:
+    """After an owner changed their own role (another owner remains), the session takes the
+    new role at once; after removing themselves, the workspace is closed."""
+    if email != current_user():
+        return
+    with st.empty():  # no "no access" message for a workspace one just left
+        if not open_workspace(ws_id, keep_drafts=True):
+            close_workspace()
 
 
 def trash_panel(db: UserStore) -> None:

@@ -387,3 +387,52 @@ def test_an_unverified_address_gets_no_access(db: Store) -> None:
     assert [w.value for w in at.warning] == [t("signin.unverified", "en")]
     assert "Omzet 2026" not in _texts(at)
     assert "koers_scorecard" not in at.session_state
+
+
+@pytest.mark.parametrize(
+    ("role", "duplicate", "delete"),
+    [
+        ("viewer", False, False),
+        ("contributor", False, False),
+        ("editor", True, False),
+        ("owner", True, True),
+    ],
+)
+def test_start_page_buttons_follow_the_role(
+    db: Store, role: str, duplicate: bool, delete: bool
+) -> None:
+    ws = _shared_card(db)
+    db.for_user(ANNA).share(ws, BRAM, role)
+    at = _app(BRAM)
+    assert not at.exception
+    keys = _keys(at)
+    assert f"ws_open_{ws}" in keys
+    assert (f"ws_dup_{ws}" in keys) is duplicate
+    assert (f"ws_delete_{ws}" in keys) is delete
+
+
+def test_an_owner_who_steps_down_loses_the_owner_controls_at_once(db: Store) -> None:
+    ws = _shared_card(db)
+    db.for_user(ANNA).share(ws, BRAM, "owner")  # another owner remains
+    at = _app(ANNA, ws=ws)
+    me = next(
+        s.key
+        for s in at.selectbox
+        if (s.key or "").startswith("member_role_")
+        and s.value == "owner"
+        and s.key.endswith(_key_of(ANNA))
+    )
+    at.selectbox(key=me).select("viewer").run()
+    at.button(key=me.replace("member_role_", "member_change_")).click().run()
+    assert not at.exception
+    assert db.for_user(BRAM).members(ws)[0].email == BRAM  # the owner now: Bram alone
+    assert {m.email: m.role for m in db.for_user(BRAM).members(ws)}[ANNA] == "viewer"
+    assert at.session_state["koers_role"] == "viewer"
+    assert not [w for w in at.text_input if w.key == "share_email"]  # no sharing form now
+    assert f"ws_delete_{ws}" not in _keys(at)
+
+
+def _key_of(email: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(email.encode("utf-8")).hexdigest()[:12]
