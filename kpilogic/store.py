@@ -25,10 +25,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -137,6 +138,8 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX audit_by_workspace ON audit (workspace_id, id);
     CREATE INDEX audit_by_who ON audit (who, action, at);
+    CREATE TABLE upload_claims (who TEXT NOT NULL, at TEXT NOT NULL);
+    CREATE INDEX upload_claims_by_who ON upload_claims (who, at);
     INSERT INTO members (workspace_id, email, role) SELECT id, 'local', 'owner' FROM workspaces;
     """,
 )
@@ -264,8 +267,9 @@ class Store:
         self.max_file_bytes = int(file_mb * MB)
         self.max_workspace_bytes = int(workspace_mb * MB)
         self.max_store_bytes = int(store_mb * MB)
-        self.uploads_per_10min = uploads_per_10min or int(
-            _env_mb("KOERS_UPLOADS_PER_10MIN", DEFAULT_UPLOADS_PER_10MIN)
+        self.uploads_per_10min = max(
+            1,
+            uploads_per_10min or int(_env_mb("KOERS_UPLOADS_PER_10MIN", DEFAULT_UPLOADS_PER_10MIN)),
         )
         self.max_versions = max(1, max_versions)
         self.timeout = timeout
@@ -468,11 +472,15 @@ class Store:
             StoreError: ``error.store.workspace_missing``.
             AccessDenied: ``actor`` is not an editor.
         """
+        language = normalise_lang(lang)
         with self._write() as conn:
             self._require(conn, workspace_id, actor, "editor")
-            conn.execute(
-                "UPDATE workspaces SET lang = ? WHERE id = ?", (normalise_lang(lang), workspace_id)
+            changed = conn.execute(
+                "UPDATE workspaces SET lang = ? WHERE id = ? AND lang <> ?",
+                (language, workspace_id, language),
             )
+            if changed.rowcount:
+                self._audit(conn, workspace_id, actor, "settings.save", keys=["lang"])
 
     def duplicate_workspace(
         self, workspace_id: str, new_name: str, *, actor: str = LOCAL_USER
@@ -952,11 +960,35 @@ class Store:
             (actor, _stamp(now - UPLOAD_WINDOW)),
         ).fetchone()[0]
         if recent >= self.uploads_per_10min:
-            raise StoreError(
-                "error.store.upload_rate",
-                limit=self.uploads_per_10min,
-                minutes=int(UPLOAD_WINDOW.total_seconds() // 60),
-            )
+            raise self._rate_error()
+
+    def claim_upload(self, *, actor: str = LOCAL_USER) -> None:
+        """Count an upload by ``actor`` before its file is read, so a signed-in user cannot
+        keep the server busy with files that are refused after reading (the limit of
+        ``save_file`` counts only files kept). No limit for ``LOCAL_USER``.
+
+        Raises:
+            StoreError: ``error.store.upload_rate``.
+        """
+        if actor == LOCAL_USER:
+            return
+        now = self.clock()
+        since = _stamp(now - UPLOAD_WINDOW)
+        with self._write() as conn:
+            conn.execute("DELETE FROM upload_claims WHERE at <= ?", (since,))
+            recent = conn.execute(
+                "SELECT COUNT(*) FROM upload_claims WHERE who = ?", (actor,)
+            ).fetchone()[0]
+            if recent >= self.uploads_per_10min:
+                raise self._rate_error()
+            conn.execute("INSERT INTO upload_claims (who, at) VALUES (?, ?)", (actor, _stamp(now)))
+
+    def _rate_error(self) -> StoreError:
+        return StoreError(
+            "error.store.upload_rate",
+            limit=self.uploads_per_10min,
+            minutes=int(UPLOAD_WINDOW.total_seconds() // 60),
+        )
 
     def list_files(self, workspace_id: str, *, actor: str = LOCAL_USER) -> list[StoredFile]:
         """The files kept with the workspace, by name.
@@ -1122,7 +1154,8 @@ class Store:
                     copy.close()
             partial.replace(target)
         except (OSError, sqlite3.Error) as exc:
-            partial.unlink(missing_ok=True)
+            with suppress(OSError):
+                partial.unlink(missing_ok=True)
             detail = getattr(exc, "strerror", None) or str(exc)
             raise StoreError("error.store.backup_failed", path=str(target), detail=detail) from exc
         return target
@@ -1575,15 +1608,20 @@ def _remove_db(path: Path) -> None:
 _SALVAGED = ("workspaces", "scorecard_versions", "files", "checkins", "members", "audit")
 
 
+_ROWID_MAX = 2**63 - 1
+
+
 def _readable_rows(
     conn: sqlite3.Connection, table: str, columns: list[str]
 ) -> tuple[dict[int, tuple[Any, ...]], bool]:
     """Every row of ``table`` that can be read, by rowid, and whether the whole table was.
 
     A scan stops at the first damaged page, so after a failed full scan the rows are read
-    one at a time by rowid, from the start up to the damage and from the end back down to
-    it (what SQLite's ``.recover`` does page by page, done here per b-tree). One row per
-    query: a cursor reads one row ahead, and a damaged next row would hide the current one.
+    one at a time in rowid order (one row per query: a cursor reads one row ahead, and a
+    damaged next row would hide the current one). At a damaged page the search jumps ahead
+    by 1, 2, 4, … rowids until it lands on a readable page again, so every readable page
+    after the damage is read too (what SQLite's ``.recover`` does page by page, done here
+    per b-tree). Koers's rowids are positive.
     """
     listed = ", ".join(f'"{c}"' for c in columns)
     select = f'SELECT rowid, {listed} FROM "{table}" NOT INDEXED'
@@ -1592,26 +1630,40 @@ def _readable_rows(
     except sqlite3.DatabaseError:
         pass
     rows: dict[int, tuple[Any, ...]] = {}
-    for step, order in ((">", "ASC"), ("<", "DESC")):
-        last: int | None = None
-        while True:
-            where = "" if last is None else f" WHERE rowid {step} {last}"
-            try:
-                row = conn.execute(f"{select}{where} ORDER BY rowid {order} LIMIT 1").fetchone()
-            except sqlite3.DatabaseError:
-                break
-            if row is None or row[0] in rows:
-                break
-            rows[row[0]] = tuple(row[1:])
-            last = row[0]
+    last, gap = 0, 0
+    while last + 1 + gap <= _ROWID_MAX:
+        try:  # ">=" seeks to that rowid itself: ">" would seek to the damaged page's last one
+            row = conn.execute(
+                f"{select} WHERE rowid >= ? ORDER BY rowid LIMIT 1", (last + 1 + gap,)
+            ).fetchone()
+        except sqlite3.DatabaseError:
+            gap = max(1, gap * 2)
+            continue
+        if row is None:
+            break
+        rows[row[0]] = tuple(row[1:])
+        last, gap = row[0], 0
     return rows, False
 
 
 def _salvage(damaged: Path, fresh: Store) -> Recovery:
-    """Copy what can be read of the damaged database into the (new, empty) ``fresh`` one."""
+    """Copy what can be read of the damaged database into the (new, empty) ``fresh`` one.
+
+    It reads a copy (with its write-ahead log), never the damaged file itself; a copy that is
+    shorter than its header says (a truncated file) is padded with empty pages, so SQLite
+    can still read the schema and every page that is left.
+    """
+    work = damaged.with_name(damaged.name + ".reading")
+    _remove_db(work)
     try:
-        src = sqlite3.connect(f"{damaged.as_uri()}?mode=ro", uri=True, timeout=fresh.timeout)
-    except sqlite3.Error:
+        shutil.copyfile(damaged, work)
+        wal = damaged.with_name(damaged.name + "-wal")
+        if wal.exists():
+            shutil.copyfile(wal, work.with_name(work.name + "-wal"))
+        _pad_to_declared_size(work)
+        src = sqlite3.connect(work, timeout=fresh.timeout)
+    except (OSError, sqlite3.Error):
+        _remove_db(work)
         return Recovery(readable=False)
     try:
         return _copy_readable(src, fresh)
@@ -1619,6 +1671,21 @@ def _salvage(damaged: Path, fresh: Store) -> Recovery:
         return Recovery(readable=False)
     finally:
         src.close()
+        _remove_db(work)
+
+
+def _pad_to_declared_size(path: Path) -> None:
+    """Append zero pages to a database file shorter than the page count in its header."""
+    with path.open("r+b") as handle:
+        header = handle.read(100)
+        if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+            return
+        page_size = int.from_bytes(header[16:18], "big")
+        page_size = 65536 if page_size == 1 else page_size
+        declared = int.from_bytes(header[28:32], "big") * page_size
+        actual = handle.seek(0, os.SEEK_END)
+        if page_size and actual % page_size == 0 and actual < declared <= 64 * 1024**3:
+            handle.truncate(declared)
 
 
 def _copy_readable(src: sqlite3.Connection, fresh: Store) -> Recovery:
@@ -1771,7 +1838,8 @@ def recovery_message(recovery: Recovery, lang: str) -> str:
             names=", ".join(recovery.lost_files),
         )
     if recovery.incomplete:
-        text += " " + t("store.salvage_incomplete", lang, tables=", ".join(recovery.incomplete))
+        parts = ", ".join(t(f"store.salvage.part.{table}", lang) for table in recovery.incomplete)
+        text += " " + t("store.salvage_incomplete", lang, tables=parts)
     return text
 
 
@@ -1887,6 +1955,9 @@ class UserStore:
     # files
     def save_file(self, workspace_id: str, name: str, data: bytes) -> StoredFile:
         return self.store.save_file(workspace_id, name, data, actor=self.user)
+
+    def claim_upload(self) -> None:
+        self.store.claim_upload(actor=self.user)
 
     def list_files(self, workspace_id: str) -> list[StoredFile]:
         return self.store.list_files(workspace_id, actor=self.user)

@@ -255,8 +255,9 @@ def open_workspace(ws_id: str, *, keep_drafts: bool = False, from_address: bool 
 def reload_scorecard() -> None:
     """Load the latest saved scorecard of the open workspace (after someone else saved),
     keeping the drafts in the forms, so nothing the user typed is lost."""
-    ws = workspace_id()
+    ws, language = workspace_id(), lang()
     if ws is not None and open_workspace(ws, keep_drafts=True):
+        st.session_state[LANG] = language  # the user's own language, not the workspace's
         set_notice(tr("access.conflict.reloaded"))
 
 

@@ -341,6 +341,7 @@ def test_every_change_is_in_the_audit_log_with_who_and_what(store: Store, clock:
     eddy.delete_file(ws.id, "sales.csv")
     eddy.update_settings(ws.id, {"lang": "nl"})
     eddy.update_settings(ws.id, {"lang": "nl"})  # no change: no entry
+    eddy.set_lang(ws.id, "en")  # the workspace's language was "en": no change, no entry
     checkin = eddy.add_checkin(ws.id, CheckIn(kpi_id="rev", period="2026-03"))
     eddy.delete_checkin(checkin, ws.id)
     eddy.restore_version(ws.id, 1)
@@ -459,6 +460,10 @@ def test_the_store_quota_comes_from_the_environment(
     store = Store(db)
     assert store.max_store_bytes == 3 * 1024 * 1024
     assert store.uploads_per_10min == 7
+    monkeypatch.setenv("KOERS_UPLOADS_PER_10MIN", "0.5")  # at least one upload, never none
+    assert Store(db).uploads_per_10min == 1
+    monkeypatch.setenv("KOERS_UPLOADS_PER_10MIN", "many")  # unreadable: the default, 30
+    assert Store(db).uploads_per_10min == 30
 
 
 def test_uploads_per_user_are_limited_in_team_mode(db: Path, clock: FakeClock) -> None:
@@ -482,6 +487,24 @@ def test_uploads_per_user_are_limited_in_team_mode(db: Path, clock: FakeClock) -
     local = store.for_user(LOCAL_USER)
     for n in range(5):
         local.save_file(ws.id, f"l{n}.csv", f"l\n{n}\n".encode())
+
+
+def test_upload_claims_limit_attempts_before_reading(db: Path, clock: FakeClock) -> None:
+    store = Store(db, uploads_per_10min=2, clock=clock)
+    olga, eddy = store.for_user(OWNER), store.for_user(EDITOR)
+    olga.claim_upload()  # 09:00
+    clock.now += timedelta(minutes=5)
+    olga.claim_upload()  # 09:05; both count though nothing was kept (the read failed, say)
+    with pytest.raises(StoreError) as exc:
+        olga.claim_upload()
+    assert exc.value.key == "error.store.upload_rate"
+    eddy.claim_upload()  # each user has their own limit
+    clock.now += timedelta(minutes=5, seconds=1)  # 09:10:01: the 09:00 claim has expired
+    olga.claim_upload()
+    with pytest.raises(StoreError):
+        olga.claim_upload()  # 09:05 and 09:10:01 are in the window
+    for _ in range(5):
+        store.for_user(LOCAL_USER).claim_upload()  # no limit without sign-in
 
 
 def test_an_old_database_upgrades_and_its_workspaces_are_owned_by_local_and_the_admin(
@@ -714,7 +737,8 @@ def test_a_damaged_page_of_the_workspaces_table_is_rebuilt_from_the_versions(db:
     for ws_id, name in zip(ids, ("North", "South", "West"), strict=True):
         assert olga.load_latest(ws_id) == (card(name, target=2000, owner="Anna"), 2)
         assert olga.load_file(ws_id, "sales.csv")[:1] == bytes([ids.index(ws_id)])
-    assert "workspaces" in recovery_message(recovery, "en")
+    assert "could not be read (workspaces)" in recovery_message(recovery, "en")
+    assert "onleesbaar (werkruimten)" in recovery_message(recovery, "nl")
 
 
 # -- the command line ----------------------------------------------------------------------
@@ -755,3 +779,43 @@ def test_koers_backup_and_restore_on_the_command_line(tmp_path: Path) -> None:
     garbage.write_bytes(os.urandom(8192))
     bad = koers("restore", str(garbage), "--db", str(tmp_path / "empty.sqlite3"))
     assert bad.returncode == 1 and "damaged" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_failed_daily_backup_is_reported_not_raised(db: Path, clock: FakeClock) -> None:
+    Store(db, clock=clock).create_workspace("Shop", card(owner="Anna"))
+    (db.parent / "backups").write_text("a file where the backup folder should be")
+    store, moved = Store.open_or_recover(db, clock=clock)
+    assert moved is None
+    assert [w.name for w in store.list_workspaces()] == ["Shop"]  # the app still starts
+    assert store.maintenance_error is not None
+    assert store.maintenance_error.key == "error.store.backup_failed"
+    assert "backups" in store.maintenance_error.message("nl")
+
+
+def test_every_readable_page_after_two_damaged_ones_is_read(db: Path) -> None:
+    store = Store(db)
+    ws = store.create_workspace("Shop", card(owner="Anna"))
+    for n in range(2, 61):  # versions 2..60, each about 1.9 KB: two to a 4 KB leaf
+        store.save_scorecard(ws.id, card(target=n, owner="Anna"), based_on=n - 1)
+    conn = sqlite3.connect(db)
+    leaves = conn.execute(
+        "SELECT pageno, ncell FROM dbstat WHERE name = 'scorecard_versions'"
+        " AND pagetype = 'leaf' ORDER BY pageno"
+    ).fetchall()
+    conn.close()
+    assert len(leaves) >= 20
+    # Damage two leaves in the middle, apart from each other.
+    hit = [leaves[len(leaves) // 3], leaves[2 * len(leaves) // 3]]
+    whole = bytearray(db.read_bytes())
+    for page, _ in hit:
+        whole[(page - 1) * PAGE : page * PAGE] = os.urandom(PAGE)
+    db.write_bytes(bytes(whole))
+    salvaged, _ = Store.open_or_recover(db)
+    recovery = salvaged.recovery
+    assert recovery is not None
+    # 60 versions less those on the two damaged leaves (their cell counts, from dbstat).
+    assert recovery.versions == 60 - hit[0][1] - hit[1][1]
+    kept = [v.version for v in salvaged.list_versions(ws.id)]
+    assert kept[0] == 60 and kept[-1] == 1  # both ends, and what lies between the damage
+    assert salvaged.load_latest(ws.id) == (card(target=60, owner="Anna"), 60)
+    assert "scorecard_versions" in recovery.incomplete

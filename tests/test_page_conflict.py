@@ -41,14 +41,24 @@ def _stored_goals(ws: str) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    ("lang", "message", "reload"),
+    ("lang", "message", "reload", "reloaded"),
     [
-        ("en", "Someone else changed this scorecard", "Reload the scorecard"),
-        ("nl", "Iemand anders heeft deze scorecard gewijzigd", "Scorecard opnieuw laden"),
+        (
+            "en",
+            "Someone else changed this scorecard",
+            "Reload the scorecard",
+            "The latest scorecard is loaded",
+        ),
+        (
+            "nl",
+            "Iemand anders heeft deze scorecard gewijzigd",
+            "Scorecard opnieuw laden",
+            "De nieuwste scorecard is geladen",
+        ),
     ],
 )
 def test_the_second_save_is_refused_and_the_typed_goal_is_kept(
-    lang: str, message: str, reload: str
+    lang: str, message: str, reload: str, reloaded: str
 ) -> None:
     first = _session()
     ws = first.session_state["koers_workspace"]
@@ -100,6 +110,8 @@ def test_the_second_save_is_refused_and_the_typed_goal_is_kept(
         "Grow online revenue"
     ]
     assert second.session_state["koers_version"] == 2
+    assert second.session_state["koers_lang"] == lang  # still the user's own language
+    assert any(reloaded in s.value for s in second.success)
     assert second.text_input(key="goal_owner").value == "Bram"
     second.button(key="goal_save").click().run()
     assert _stored_goals(ws) == ["Grow online revenue", "Fewer returns"]
