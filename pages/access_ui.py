@@ -1,4 +1,5 @@
-"""Team mode on screen: the sign-in screen and who is signed in (the sidebar).
+"""Team mode on screen: the sign-in screen, who is signed in (the sidebar), and the Start
+page's panels for sharing by e-mail, the trash and the audit log.
 
 Not a page (``app.py`` does not list it). Signing in is Streamlit's own OpenID Connect flow
 (``st.login`` / ``st.logout`` / ``st.user``), switched on by the ``[auth]`` section of
@@ -117,7 +118,7 @@ def _key(text: str) -> str:
 
 
 def role_caption(role: str) -> str:
-    """ "Your role: viewer" for a workspace row (team mode only; empty in local mode)."""
+    """The user's role for a workspace row, e.g. "Your role: viewer" (empty in local mode)."""
     return tr("access_ui.your_role", role=role_label(role, lang())) if auth_enabled() else ""
 
 
