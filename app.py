@@ -7,9 +7,11 @@ import os
 import streamlit as st
 
 from kpilogic.i18n import LANGS
+from pages.access_ui import account_sidebar, sign_in_gate
 from pages.shared import LANG, PAGES, bootstrap, is_sample, load_sample, routed, scorecard, tr
 
 st.set_page_config(page_title="Koers", page_icon="🧭", layout="wide")
+sign_in_gate()  # team mode: nothing before the user has signed in
 bootstrap()
 
 # `./dev.sh app` opens every new session on the sample scorecard.
@@ -45,6 +47,7 @@ with st.sidebar:
     card = scorecard()
     if card is not None:
         st.caption(tr("app.current_scorecard", name=card.name))
+    account_sidebar()
 
 pages = [
     st.Page(PAGES["start"], title=tr("nav.start"), icon="🏠", default=True, url_path="start"),

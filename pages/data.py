@@ -43,6 +43,7 @@ from pages.shared import (
     notice,
     persist_settings,
     remove_file,
+    require_role,
     route_guard,
     scorecard,
     set_notice,
@@ -53,6 +54,7 @@ from pages.shared import (
 )
 
 route_guard()
+require_role("editor")  # a viewer is told to ask the owner for edit rights
 
 KINDS: tuple[str, ...] = ("date", "number", "category", "text")
 SEEN = "koers_seen_uploads"  # uploader file ids already taken in

@@ -18,6 +18,7 @@ from pages.shared import (
     ensure_scorecard,
     lang,
     notice,
+    require_role,
     route_guard,
     set_notice,
     set_scorecard,
@@ -26,6 +27,7 @@ from pages.shared import (
 )
 
 route_guard()
+require_role("editor")  # a viewer is told to ask the owner for edit rights
 
 DRAFT = "koers_goal_draft"  # the goal being written: {"id"?, title, why, ...}
 STEP = "koers_goal_step"

@@ -65,6 +65,7 @@ from pages.shared import (
     notice,
     plain_md,
     require_data,
+    require_role,
     require_scorecard,
     route_guard,
     scorecard,
@@ -77,6 +78,7 @@ from pages.shared import (
 )
 
 route_guard()
+require_role("editor")  # a viewer is told to ask the owner for edit rights
 DRAFT = "koers_kpi_draft"  # the KPI being written: plain values (see _empty_draft)
 GOAL = "koers_kpi_goal"  # the goal whose KPIs are shown
 CONFIRM = "koers_kpi_confirm_delete"  # id of the KPI awaiting "yes, delete"

@@ -29,6 +29,7 @@ from kpilogic.store import StoredCheckIn
 from pages.shared import (
     PAGES,
     bound,
+    can,
     evaluation,
     is_sample,
     lang,
@@ -349,7 +350,10 @@ def _panels(card: Scorecard, ev: Evaluation) -> None:
                         tr("review.kpi.not_evaluated", problem=ev.errors[kpi.id].message(L)),
                         icon="⚠️",
                     )
-                _checkin_form(kpi)
+                if can("contributor"):
+                    _checkin_form(kpi)
+                else:  # a viewer reads the check-ins but adds none
+                    st.caption(tr("access.read_only"))
                 st.divider()
                 _history(kpi, mine)
 

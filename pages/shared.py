@@ -24,9 +24,9 @@ from typing import Any, NoReturn
 import pandas as pd
 import streamlit as st
 
-from kpilogic.access import LOCAL_USER, ConflictError, role_at_least
+from kpilogic.access import LOCAL_USER, AccessDenied, ConflictError, role_at_least
 from kpilogic.checkins import CheckIn
-from kpilogic.errors import KoersError
+from kpilogic.errors import KoersError, StoreError
 from kpilogic.evaluate import Evaluation, evaluate_scorecard
 from kpilogic.i18n import format_date, normalise_lang, t
 from kpilogic.ingest import (
@@ -90,10 +90,41 @@ def _open_store(path: str) -> tuple[Store, str | None]:
     return store, (str(moved) if moved else None)
 
 
+def auth_enabled() -> bool:
+    """Team mode: ``.streamlit/secrets.toml`` has an ``[auth]`` section, so people sign in
+    with OpenID Connect (``st.login``). Without it Koers runs in local mode: one user."""
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:  # no secrets file at all (StreamlitSecretNotFoundError)
+        return False
+
+
+def _user_claim(name: str) -> str:
+    value = st.user.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def signed_in() -> bool:
+    """True in local mode, and in team mode once the user signed in with an e-mail address
+    (one the provider says it has not verified does not count: anyone could claim it)."""
+    if not auth_enabled():
+        return True
+    verified = st.user.get("email_verified") not in (False, "false")
+    return bool(st.user.get("is_logged_in")) and bool(_user_claim("email")) and verified
+
+
 def current_user() -> str:
-    """The signed-in user's e-mail address, lower-cased; ``LOCAL_USER`` in local mode.
-    (A placeholder until sign-in lands: e-login's version replaces this one.)"""
-    return LOCAL_USER
+    """Who is using Koers: ``LOCAL_USER`` in local mode, else the signed-in e-mail address,
+    lower-cased. ``app.py`` lets no page run before the user signed in.
+
+    Raises:
+        AccessDenied: in team mode when nobody is signed in.
+    """
+    if not auth_enabled():
+        return LOCAL_USER
+    if not signed_in():
+        raise AccessDenied()
+    return _user_claim("email").lower()
 
 
 def store() -> UserStore | None:
@@ -132,6 +163,23 @@ def workspace_role() -> str | None:
     return str(value) if value and workspace_id() else None
 
 
+def can(needed: str) -> bool:
+    """True when the user's role in the open workspace is ``needed`` or higher. A scorecard
+    not saved yet (no workspace) is the user's own."""
+    return role_at_least(workspace_role() or "owner", needed)
+
+
+def require_role(needed: str) -> None:
+    """At the top of a page that changes the scorecard: stop the page, saying that the user
+    can view this scorecard and should ask its owner for edit rights, unless their role is
+    ``needed`` or higher. (The store refuses the change anyway; this keeps the page honest.)"""
+    if can(needed):
+        return
+    st.info(tr("access.read_only"), icon="👁️")
+    st.page_link(PAGES["dashboard"], label=tr("nav.dashboard"), icon="📊")
+    st.stop()
+
+
 def workspace_id() -> str | None:
     """The open workspace's id."""
     value = st.session_state.get(WORKSPACE)
@@ -164,10 +212,12 @@ def persist_settings() -> None:
         show_error(exc)
 
 
-def open_workspace(ws_id: str, *, keep_drafts: bool = False) -> bool:
+def open_workspace(ws_id: str, *, keep_drafts: bool = False, from_address: bool = False) -> bool:
     """Load a saved workspace into the session: scorecard (and its version), files,
     settings, language, the user's role. ``keep_drafts`` keeps what the user is typing in
-    the goal and KPI forms (a reload after a conflict)."""
+    the goal and KPI forms (a reload after a conflict). ``from_address``: the id came from the
+    address (``?ws=``); a workspace the user may not see and one that does not exist both get
+    "no access", and the id is never shown."""
     db = store()
     if db is None:
         return False
@@ -180,7 +230,8 @@ def open_workspace(ws_id: str, *, keep_drafts: bool = False) -> bool:
         }
         settings = db.get_settings(ws_id)
     except KoersError as exc:
-        show_error(exc)
+        missing = isinstance(exc, AccessDenied | StoreError)
+        show_error(AccessDenied() if from_address and missing else exc)
         return False
     ss = st.session_state
     ss.pop(SAMPLE, None)
@@ -194,7 +245,8 @@ def open_workspace(ws_id: str, *, keep_drafts: bool = False) -> bool:
     ss[KINDS] = settings.get("kinds") or {}
     as_of = settings.get("as_of")
     ss[AS_OF] = date.fromisoformat(as_of) if as_of else None
-    if settings.get("lang") in ("nl", "en"):
+    # The language kept with the workspace; in team mode each person keeps their own.
+    if settings.get("lang") in ("nl", "en") and not auth_enabled():
         ss[LANG] = settings["lang"]
     ss[SAVED_SETTINGS] = json.loads(json.dumps(_settings()))
     if not keep_drafts:
@@ -265,7 +317,7 @@ def bootstrap() -> None:
     if WORKSPACE not in ss:
         ss[WORKSPACE] = None
         wanted = st.query_params.get("ws")
-        if wanted and not open_workspace(wanted):
+        if wanted and not open_workspace(wanted, from_address=True):
             st.query_params.pop("ws", None)
         elif not wanted and st.query_params.get("sample"):
             load_sample()  # a reload of the (unsaved) sample shows it again

@@ -6,9 +6,12 @@ from datetime import datetime
 
 import streamlit as st
 
+from kpilogic.access import role_at_least
 from kpilogic.errors import KoersError
 from kpilogic.i18n import format_date
 from kpilogic.model import Scorecard
+from kpilogic.store import TRASH_DAYS
+from pages.access_ui import audit_panel, role_caption, sharing_panel, trash_panel
 from pages.shared import (
     PAGES,
     close_workspace,
@@ -85,6 +88,8 @@ if current is not None and card is not None:
         if st.button(tr("start.continue.button"), key="start_continue"):
             st.switch_page(PAGES["dashboard"] if card.kpis else PAGES["goals"])
 if first_visit:
+    if db is not None:
+        trash_panel(db)  # a user whose workspaces are all in the trash can still restore them
     st.stop()
 
 
@@ -97,42 +102,63 @@ if db is not None:
     st.subheader(tr("start.workspaces"))
     st.caption(tr("start.workspaces_help"))
     names = [ws.name for ws in workspaces]
+    open_ws = next((ws for ws in workspaces if ws.id == current), None)
     for ws in workspaces:
-        with st.container(border=True):
+        with st.container(border=True, key=f"ws_row_{ws.id}"):
             row = st.columns([5, 2, 2, 1])
             mark = "▶ " if ws.id == current else ""
             row[0].markdown(f"**{mark}{plain_md(ws.name)}**")
             changed = tr("start.ws_changed", when=_when(ws.updated_at))
             if names.count(ws.name) > 1:  # never two entries that look the same
                 changed += " · " + tr("start.ws_created", when=_when(ws.created_at), id=ws.id[:8])
-            row[0].caption(changed)
+            row[0].caption(" · ".join(filter(None, (changed, role_caption(ws.role)))))
             opened = ws.id != current and row[1].button(tr("start.ws_open"), key=f"ws_open_{ws.id}")
             if opened and open_workspace(ws.id):
                 set_notice(tr("start.ws_opened", name=ws.name))
                 st.rerun()
-            if row[2].button(tr("start.ws_duplicate"), key=f"ws_dup_{ws.id}"):
-                copy = db.duplicate_workspace(ws.id, tr("start.ws_copy_name", name=ws.name))
-                open_workspace(copy.id)
-                set_notice(tr("start.ws_duplicated", name=copy.name))
-                st.rerun()
-            if row[3].button("🗑️", key=f"ws_delete_{ws.id}", help=tr("start.ws_delete")):
+            # A viewer sees no duplicate or delete; only an owner deletes.
+            if role_at_least(ws.role, "editor") and row[2].button(
+                tr("start.ws_duplicate"), key=f"ws_dup_{ws.id}"
+            ):
+                try:
+                    copy = db.duplicate_workspace(ws.id, tr("start.ws_copy_name", name=ws.name))
+                except KoersError as exc:
+                    show_error(exc)
+                else:
+                    open_workspace(copy.id)
+                    set_notice(tr("start.ws_duplicated", name=copy.name))
+                    st.rerun()
+            if role_at_least(ws.role, "owner") and row[3].button(
+                "🗑️", key=f"ws_delete_{ws.id}", help=tr("start.ws_delete")
+            ):
                 st.session_state[CONFIRM] = ws.id
                 st.rerun()
             if st.session_state.get(CONFIRM) == ws.id:
-                st.warning(tr("start.ws_confirm_delete", name=ws.name), icon="🗑️")
+                st.warning(tr("start.ws_confirm_delete", name=ws.name, days=TRASH_DAYS), icon="🗑️")
                 yes, no = st.columns(2)
                 if yes.button(
                     tr("start.ws_delete_yes"), key=f"ws_delete_yes_{ws.id}", type="primary"
                 ):
-                    db.delete_workspace(ws.id)
-                    if ws.id == current:
-                        close_workspace()
                     st.session_state.pop(CONFIRM, None)
-                    set_notice(tr("start.ws_deleted", name=ws.name))
-                    st.rerun()
+                    try:
+                        db.delete_workspace(ws.id)
+                    except KoersError as exc:
+                        show_error(exc)
+                    else:
+                        if ws.id == current:
+                            close_workspace()
+                        set_notice(
+                            tr("access_ui.trash.deleted", name=plain_md(ws.name), days=TRASH_DAYS)
+                        )
+                        st.rerun()
                 if no.button(tr("start.ws_delete_no"), key=f"ws_delete_no_{ws.id}"):
                     st.session_state.pop(CONFIRM, None)
                     st.rerun()
+
+    trash_panel(db)
+    if open_ws is not None:
+        sharing_panel(db, open_ws)
+        audit_panel(db, open_ws)
 
     if current is not None:
         with st.expander(tr("start.versions")):
@@ -159,7 +185,11 @@ if db is not None:
                         names=", ".join(k.name for k in old.kpis[:8]) or "–",
                     )
                 )
-                if st.button(tr("start.version_restore"), key="ws_version_restore"):
+                if (
+                    open_ws is not None
+                    and role_at_least(open_ws.role, "editor")
+                    and st.button(tr("start.version_restore"), key="ws_version_restore")
+                ):
                     db.restore_version(current, chosen)
                     open_workspace(current, keep_drafts=True)  # restored card, new version
                     set_notice(tr("start.version_restored", version=chosen))

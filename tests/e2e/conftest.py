@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -75,10 +75,11 @@ def _free_port() -> int:
 class AppServer:
     """A Streamlit server of app.py on a free port; ``restart`` keeps the same port."""
 
-    def __init__(self, env: dict[str, str], log: Path) -> None:
+    def __init__(self, env: dict[str, str], log: Path, args: Sequence[str] = ()) -> None:
         self.port = _free_port()
         self.env = env
         self.log = log
+        self.args = list(args)  # more command-line options, e.g. --secrets.files
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -100,6 +101,7 @@ class AppServer:
             "false",
             "--server.fileWatcherType",
             "none",
+            *self.args,
         ]
         log = self.log.open("ab")
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=log, stderr=log)
