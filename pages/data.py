@@ -79,27 +79,29 @@ for up in uploads or []:
         progress.update(label=tr("data.read_failed", name=up.name), state="error")
         show_error(exc)
         continue
+    # The file is stored only after its table was read: a file that cannot be read (or is
+    # over a limit) leaves nothing behind in the workspace.
+    first = sheets[0] if sheets else None
+    try:
+        progress.write(tr("data.step_table"))
+        raw = cached_table(hashlib.sha256(data).hexdigest(), up.name, first, data)
+    except LayoutError:
+        # Periods as columns without a year, say: the dataset is made, and the Data page
+        # asks for what is missing.
+        raw = pd.DataFrame({"Date": []})
+    except KoersError as exc:
+        progress.update(label=tr("data.read_failed", name=up.name), state="error")
+        show_error(exc)
+        continue
     try:
         progress.write(tr("data.step_store"))
-        stored = add_file(up.name, data)
+        add_file(up.name, data)
     except KoersError as exc:
         progress.update(label=tr("data.read_failed", name=up.name), state="error")
         show_error(exc)
         continue
     card = ensure_scorecard()
     if not any(ds.source == up.name for ds in card.datasets):
-        first = sheets[0] if sheets else None
-        try:
-            progress.write(tr("data.step_table"))
-            raw = cached_table(stored.sha, stored.name, first, stored.data)
-        except LayoutError:
-            # Periods as columns without a year, say: the dataset is made, and the Data page
-            # asks for what is missing.
-            raw = pd.DataFrame({"Date": []})
-        except KoersError as exc:
-            progress.update(label=tr("data.read_failed", name=up.name), state="error")
-            show_error(exc)
-            continue
         taken = {d.id for d in card.datasets}
         date_col = guess_date_column(raw) or (str(raw.columns[0]) if len(raw.columns) else "")
         base = up.name.rsplit(".", 1)[0] if len(sheets) <= 1 else first or up.name
