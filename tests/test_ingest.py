@@ -23,7 +23,6 @@ from kpilogic.ingest import (
     read_table,
     read_workbook,
 )
-
 from tests.conftest import CORPUS
 
 CALAMINE = CORPUS / "calamine"

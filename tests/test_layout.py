@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 
 import pandas as pd
 import pytest

@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 
 from kpilogic.ingest import apply_kinds, guess_date_column, list_sheets, profile_columns, read_table
-
 from tests.conftest import require_superstore
 
 
