@@ -37,6 +37,7 @@ from kpilogic.ingest import (
     sheet_info,
 )
 from kpilogic.layout import Tidy
+from kpilogic.memory import ByteLRU, cache_budget
 from kpilogic.model import Dataset, Scorecard
 from kpilogic.pipeline import read_dataset
 from kpilogic.quality import recall
@@ -330,17 +331,26 @@ def layout_key(ds: Dataset | None) -> str:
     return json.dumps(ds.model_dump(mode="json", include=fields), sort_keys=True)
 
 
-# Tables are kept with st.cache_resource: one object per file, handed out as is (read-only
-# by convention; pandas' copy-on-write keeps a page's derived frames from touching it).
-# st.cache_data would pickle each table and unpickle a fresh copy on every call: a
-# million-row table cost a second per rerun and twice its size in memory.
-@st.cache_resource(show_spinner=False, max_entries=32)
+# Tables are kept in one server-wide cache bounded by bytes (``KOERS_CACHE_MB``, default
+# 1,024 MB; kpilogic.memory.ByteLRU), handed out as is (read-only by convention; pandas'
+# copy-on-write keeps a page's derived frames from touching them). st.cache_data would pickle
+# each table and unpickle a fresh copy on every call; st.cache_resource counts entries, not
+# bytes (six 50 MB files took 4 GB).
+@st.cache_resource(show_spinner=False)
+def table_cache() -> ByteLRU[tuple[Any, ...], Any]:
+    """The server's tables, read and typed, least recently used first out."""
+    return ByteLRU(cache_budget())
+
+
 def cached_tidy(
     sha: str, name: str, sheet: str | None, layout: str, _data: bytes, _dataset: Dataset
 ) -> Tidy:
     """One dataset read through the layout step (``pipeline.read_dataset``), cached by content
     hash, sheet and the user's layout corrections."""
-    return read_dataset(_data, name, _dataset)
+    tidy: Tidy = table_cache().get_or_make(
+        ("tidy", sha, name, sheet, layout), lambda: read_dataset(_data, name, _dataset)
+    )
+    return tidy
 
 
 def dataset_tidy(ds: Dataset, f: StoredFile) -> Tidy:
@@ -368,10 +378,12 @@ def cached_table(sha: str, name: str, sheet: str | None, _data: bytes) -> pd.Dat
     return cached_tidy(sha, name, sheet, layout_key(ds), _data, ds).frame
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
 def cached_profile(sha: str, name: str, sheet: str | None, _df: pd.DataFrame) -> dict[str, str]:
     """The detected kind of each column, cached with the table."""
-    return dict(profile_columns(_df))
+    kinds: dict[str, str] = table_cache().get_or_make(
+        ("profile", sha, name, sheet), lambda: dict(profile_columns(_df))
+    )
+    return kinds
 
 
 def dataset_kinds(
@@ -393,7 +405,6 @@ def dataset_kinds(
     return kinds
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
 def cached_typed(
     sha: str,
     name: str,
@@ -403,7 +414,10 @@ def cached_typed(
     _kinds: dict[str, ColumnKind],
 ) -> pd.DataFrame:
     """The table with its columns converted to their kinds."""
-    return apply_kinds(_raw, _kinds)
+    typed: pd.DataFrame = table_cache().get_or_make(
+        ("typed", sha, name, sheet, kinds_key), lambda: apply_kinds(_raw, _kinds)
+    )
+    return typed
 
 
 def load_tidies(card: Scorecard) -> tuple[dict[str, Tidy], dict[str, KoersError]]:
