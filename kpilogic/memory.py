@@ -71,9 +71,11 @@ def size_of(value: Any, _depth: int = 0) -> int:
             len(items),
         )
     if isinstance(value, list | tuple | set | frozenset):
-        items = list(value) if not isinstance(value, list | tuple) else value
-        head = [size_of(v, _depth + 1) for v in items[:_SAMPLE]]
-        return sys.getsizeof(value) + _sampled(head, len(items))
+        members: list[Any] | tuple[Any, ...] = (
+            value if isinstance(value, list | tuple) else list(value)
+        )
+        head = [size_of(v, _depth + 1) for v in members[:_SAMPLE]]
+        return sys.getsizeof(value) + _sampled(head, len(members))
     return sys.getsizeof(value)
 
 
