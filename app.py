@@ -7,7 +7,16 @@ import os
 import streamlit as st
 
 from kpilogic.i18n import LANGS
-from pages.shared import LANG, PAGES, bootstrap, load_sample, routed, scorecard, tr
+from pages.shared import (
+    LANG,
+    PAGES,
+    bootstrap,
+    error_boundary,
+    load_sample,
+    routed,
+    scorecard,
+    tr,
+)
 
 st.set_page_config(page_title="Koers", page_icon="🧭", layout="wide")
 bootstrap()
@@ -53,5 +62,6 @@ pages = [
     st.Page(PAGES["review"], title=tr("review.nav"), icon="🗓️", url_path="review"),
     st.Page(PAGES["download"], title=tr("nav.download"), icon="⬇️", url_path="download"),
 ]
-with routed():
+# No page shows a traceback: the boundary shows a translated message and logs the detail.
+with routed(), error_boundary():
     st.navigation(pages).run()

@@ -35,11 +35,13 @@ from pages.shared import (
     persist_settings,
     remove_file,
     route_guard,
+    safe_message,
     scorecard,
     set_notice,
     set_scorecard,
     show_error,
     tr,
+    tr_plain,
     unique_id,
 )
 
@@ -150,7 +152,7 @@ def _wide_of(ds: Dataset, stored: StoredFile) -> WideGuess | None:
 
 def _decisions(tidy: Tidy) -> None:
     with st.expander("🧭 " + tr("data.layout.title"), expanded=len(tidy.decisions) > 1):
-        st.markdown("\n".join(f"- {d.message(L)}" for d in tidy.decisions))
+        st.markdown("\n".join(f"- {safe_message(d)}" for d in tidy.decisions))
 
 
 def _corrections(ds: Dataset, tidy: Tidy | None) -> None:
@@ -176,7 +178,7 @@ def _corrections(ds: Dataset, tidy: Tidy | None) -> None:
                 tr("data.layout.table"),
                 options,
                 index=layout.table,
-                format_func=lambda i: tr(
+                format_func=lambda i: tr_plain(
                     "data.layout.table_option", n=i + 1, range=layout.tables[i].a1
                 ),
                 key=f"data_table_{ds.id}",
@@ -270,7 +272,7 @@ def _quality(ds: Dataset, typed: pd.DataFrame, tidy: Tidy) -> None:
     """The data-quality report of one dataset, in plain words."""
     with st.expander("🔎 " + tr("data.quality.title"), expanded=False):
         report = assess_dataset(typed, dataset_id=ds.id, report=tidy.report, rows=tidy.row_numbers)
-        lines = [f.message(L) for f in report.findings]
+        lines = [safe_message(f) for f in report.findings]
         dates = pd.to_datetime(typed[ds.date_column], errors="coerce").dropna()
         if dates.empty:
             lines.append(tr("data.quality.no_dates", column=ds.date_column))
@@ -326,7 +328,7 @@ def _quality(ds: Dataset, typed: pd.DataFrame, tidy: Tidy) -> None:
                     )
                     for finding in q.findings:
                         if finding.penalty:
-                            st.caption(f"− {finding.penalty}: {finding.message(L)}")
+                            st.caption(f"− {finding.penalty}: {safe_message(finding)}")
 
 
 def _unmapped(ds: Dataset, columns: list[str]) -> None:
@@ -461,7 +463,9 @@ for name, stored in list(stored_files.items()):
                 default=[d.sheet for d in used if d.sheet in sheets],
                 key=f"data_sheets_{name}",
                 help=tr("data.sheets_help"),
-                format_func=lambda s, h=hidden: tr("data.hidden_sheet", sheet=s) if s in h else s,
+                format_func=lambda s, h=hidden: (
+                    tr_plain("data.hidden_sheet", sheet=s) if s in h else s
+                ),
             )
             used_sheets = {d.sheet for d in used}
             changed = False

@@ -50,6 +50,7 @@ from pages.health import show_checklist
 from pages.shared import (
     AS_OF,
     PAGES,
+    Md,
     bound,
     cached_table,
     dataset_kinds,
@@ -58,9 +59,11 @@ from pages.shared import (
     lang,
     load_data,
     notice,
+    plain_md,
     require_data,
     require_scorecard,
     route_guard,
+    safe_message,
     scorecard,
     set_notice,
     set_scorecard,
@@ -303,7 +306,7 @@ def _check_formula(formula: str, columns: list[str], dataset: str) -> str | None
         parse_formula(formula)
         used = formula_columns(formula)
     except FormulaError as exc:
-        return exc.message(lang())
+        return safe_message(exc)
     missing = sorted(used - set(columns))
     if missing:
         similar = difflib.get_close_matches(missing[0], columns, n=3, cutoff=0.4)
@@ -455,7 +458,8 @@ def _measure_text(kpi: KPI) -> str:
             )
             for f in kpi.filters
         ]
-        text += " " + tr("kpis.summary.filters", filters=tr("kpis.summary.and").join(described))
+        joined = Md(tr("kpis.summary.and").join(plain_md(d) for d in described))
+        text += " " + tr("kpis.summary.filters", filters=joined)
     return text
 
 
@@ -528,7 +532,7 @@ def _show_preview(card: Scorecard, kpi: KPI, df: pd.DataFrame) -> pd.DataFrame |
             df,
         )
     except KoersError as exc:
-        st.warning(exc.message(L), icon="⚠️")
+        st.warning(safe_message(exc), icon="⚠️")
         return None
     total = rows[rows["segment"] == ""]
     if total.empty:
@@ -661,7 +665,7 @@ if not kpis:
 for kpi in kpis:
     with st.container(border=True):
         cols = st.columns([10, 1, 1], vertical_alignment="center")
-        cols[0].markdown(f"**{kpi.name}**")
+        cols[0].markdown(f"**{plain_md(kpi.name)}**")
         cols[0].caption(_summary(kpi, cur))
         cols[1].button(
             "✏️", key=f"kpi_edit_{kpi.id}", help=tr("kpis.edit"), on_click=_start_edit, args=(kpi,)
@@ -859,7 +863,7 @@ def _use_template(tpl: KpiTemplate, goal_id: str, dataset_id: str, picked: dict[
             action=str(draft.get("action") or ""),
         )
     except KoersError as exc:
-        st.error(exc.message(L), icon="⚠️")
+        st.error(safe_message(exc), icon="⚠️")
         return
     new = _draft_of(kpi)
     new.pop("id", None)

@@ -28,6 +28,7 @@ from kpilogic.review import (
 from kpilogic.store import StoredCheckIn
 from pages.shared import (
     PAGES,
+    Md,
     bound,
     evaluation,
     lang,
@@ -37,6 +38,7 @@ from pages.shared import (
     require_kpis,
     require_scorecard,
     route_guard,
+    safe_message,
     show_error,
     store,
     tr,
@@ -343,7 +345,7 @@ def _panels(card: Scorecard, ev: Evaluation) -> None:
                     st.caption(tr("review.kpi.agreed", action=plain_md(kpi.action)))
                 if kpi.id in ev.errors:
                     st.warning(
-                        tr("review.kpi.not_evaluated", problem=ev.errors[kpi.id].message(L)),
+                        tr("review.kpi.not_evaluated", problem=Md(safe_message(ev.errors[kpi.id]))),
                         icon="⚠️",
                     )
                 _checkin_form(kpi)

@@ -8,10 +8,14 @@ the data. This module is not a page; ``app.py`` does not list it.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import hashlib
 import json
+import logging
 import re
 import runpy
+import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, MutableMapping, Sequence
@@ -19,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
@@ -44,6 +49,7 @@ from kpilogic.quality import recall
 from kpilogic.store import Store, StoredCheckIn, default_db_path
 
 ROOT = Path(__file__).resolve().parents[1]
+_log = logging.getLogger("koers")
 SAMPLE_DIR = ROOT / "sample_data"
 
 LANG = "koers_lang"
@@ -95,7 +101,7 @@ def store() -> Store | None:
     except KoersError as exc:
         if not st.session_state.get("koers_store_warned"):
             st.session_state["koers_store_warned"] = True
-            st.warning(exc.message(lang()) + " " + tr("app.store_off"), icon="💾")
+            st.warning(safe_message(exc) + " " + tr("app.store_off"), icon="💾")
         return None
     if moved and not st.session_state.get("koers_store_warned"):
         st.session_state["koers_store_warned"] = True
@@ -133,8 +139,12 @@ def persist_settings() -> None:
         show_error(exc)
 
 
-def open_workspace(ws_id: str) -> bool:
-    """Load a saved workspace into the session: scorecard, files, settings, language."""
+def open_workspace(ws_id: str, from_address: bool = False) -> bool:
+    """Load a saved workspace into the session: scorecard, files, settings, language.
+
+    ``from_address``: the id came from the address (``?ws=``); a failure then says only that
+    the workspace cannot be opened, never echoing what was in the address.
+    """
     db = store()
     if db is None:
         return False
@@ -146,7 +156,10 @@ def open_workspace(ws_id: str) -> bool:
         }
         settings = db.get_settings(ws_id)
     except KoersError as exc:
-        show_error(exc)
+        if from_address:
+            st.warning(tr("app.ws_unavailable"), icon="🔗")
+        else:
+            show_error(exc)
         return False
     ss = st.session_state
     ss[WORKSPACE] = ws_id
@@ -194,7 +207,7 @@ def bootstrap() -> None:
     if WORKSPACE not in ss:
         ss[WORKSPACE] = None
         wanted = st.query_params.get("ws")
-        if wanted and not open_workspace(wanted):
+        if wanted and not open_workspace(wanted, from_address=True):
             st.query_params.pop("ws", None)
     ws = workspace_id()
     if ws and st.query_params.get("ws") != ws:
@@ -214,8 +227,21 @@ def lang() -> str:
     return str(st.session_state.get(LANG, "en"))
 
 
-def tr(key: str, **params: Any) -> str:
-    """Translate ``key`` into the user's language."""
+def tr(key: str, **params: Any) -> Md:
+    """Translate ``key`` into the user's language, for Markdown (every message is Markdown to
+    Streamlit: text, captions, alerts, toasts, labels, expanders).
+
+    Every text parameter is escaped (``plain_md``): a name, file or column cannot turn into a
+    link, an image or a heading. A parameter that is the app's own Markdown (already escaped
+    where it holds user text) is passed as ``Md(...)``; ``tr_plain`` is for plain-text places
+    (the options of a selectbox or multiselect, table cells, chart titles).
+    """
+    return Md(t(key, lang(), **{name: _md_param(value) for name, value in params.items()}))
+
+
+def tr_plain(key: str, **params: Any) -> str:
+    """Translate ``key`` with its parameters as they are, for places that show plain text
+    (selectbox and multiselect options, table cells, chart titles): never for Markdown."""
     return t(key, lang(), **params)
 
 
@@ -649,7 +675,26 @@ def load_sample() -> None:
 
 def show_error(exc: KoersError) -> None:
     """A user-caused error, in the user's language (never a traceback)."""
-    st.error(exc.message(lang()), icon="⚠️")
+    st.error(safe_message(exc), icon="⚠️")
+
+
+@contextmanager
+def error_boundary() -> Iterator[None]:
+    """Run a page so that no exception reaches the screen as a traceback.
+
+    A user-caused ``KoersError`` is shown as its message; anything else as a translated
+    "something went wrong" with a short reference, while the detail (traceback, paths) goes
+    to the server log under that reference. Streamlit's own control flow (``st.stop``,
+    ``st.rerun``, page switches) passes through: it is no ``Exception``.
+    """
+    try:
+        yield
+    except KoersError as exc:
+        show_error(exc)
+    except Exception:
+        ref = secrets.token_hex(4)
+        _log.exception("page failed (reference %s)", ref)
+        st.error(tr("app.page_failed", ref=ref), icon="⚠️")
 
 
 def require_scorecard() -> Scorecard:
@@ -683,12 +728,81 @@ def require_kpis(card: Scorecard) -> None:
         st.stop()
 
 
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$])")
+class Md(str):
+    """Text that is already Markdown made by the app (user text in it escaped): ``tr`` and
+    ``plain_md`` pass it through unchanged."""
+
+    __slots__ = ()
 
 
-def plain_md(text: str) -> str:
-    """User text made safe to show inside markdown: no emphasis, links, headings or maths."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+# What can make text active in Streamlit's Markdown: links and images ([ ]), autolinks and
+# HTML (< >), bare URLs and e-mail addresses (: @ and "www."), Streamlit's :colour[...] and
+# :emoji: / :material/...: codes (:), maths ($), code (`), emphasis and strike-through
+# (* ~, and _ where it can open or close emphasis), headings (#), escapes themselves (\\).
+# Line breaks become spaces, so no text can start a heading, list or quote of its own.
+_MARKDOWN_SPECIALS = re.compile(
+    r"([\\`*\[\]<>:~$@#|])|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])|(?i:\b(www)\.)"
+)
+_LINE_BREAKS = re.compile(r"[\r\n\v\f\u0085\u2028\u2029]+")
+
+
+def _escape(match: re.Match[str]) -> str:
+    if match.group(2):  # www.
+        return match.group(2) + "\\."
+    return "\\" + match.group(0)
+
+
+def plain_md(text: str) -> Md:
+    """User text made safe to show inside Markdown: shown as the characters typed, never as
+    a link, image, heading, emphasis, maths or HTML. Already-safe ``Md`` is kept as it is."""
+    if isinstance(text, Md):
+        return text
+    return Md(_MARKDOWN_SPECIALS.sub(_escape, _LINE_BREAKS.sub(" ", str(text))))
+
+
+def _md_param(value: Any) -> Any:
+    if isinstance(value, str):
+        return plain_md(value)
+    return value
+
+
+def plain_lines(text: str) -> Md:
+    """Plain text of several lines (joined by Markdown line breaks, ``"  \\n"``) for Markdown:
+    each line escaped, the breaks kept."""
+    return Md("  \n".join(plain_md(line) for line in text.split("  \n")))
+
+
+def safe_message(item: Any) -> str:
+    """The message of a ``KoersError`` or a note (layout decision, quality finding) in the
+    user's language, for Markdown: its text parameters (file, sheet and column names, values
+    from the file) escaped like ``tr``'s."""
+    lang_ = lang()
+    if isinstance(item, KoersError):
+        clone = copy.copy(item)
+        clone.params = {k: _md_param_deep(v) for k, v in item.params.items()}
+        cause = getattr(item, "cause", None)
+        if isinstance(cause, KoersError):
+            clone.cause = _escaped_error(cause)  # type: ignore[attr-defined]
+        return clone.message(lang_)
+    params = getattr(item, "params", None)
+    if dataclasses.is_dataclass(item) and isinstance(params, dict | MappingProxyType):
+        escaped = {k: _md_param_deep(v) for k, v in params.items()}
+        return str(dataclasses.replace(item, params=escaped).message(lang_))  # type: ignore[type-var]
+    return plain_md(str(item.message(lang_)))
+
+
+def _escaped_error(exc: KoersError) -> KoersError:
+    clone = copy.copy(exc)
+    clone.params = {k: _md_param_deep(v) for k, v in exc.params.items()}
+    return clone
+
+
+def _md_param_deep(value: Any) -> Any:
+    if isinstance(value, str):
+        return plain_md(value)
+    if isinstance(value, list | tuple):
+        return type(value)(_md_param_deep(v) for v in value)
+    return value
 
 
 def notice() -> None:

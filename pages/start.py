@@ -16,6 +16,7 @@ from pages.shared import (
     load_sample,
     notice,
     open_workspace,
+    plain_md,
     route_guard,
     scorecard,
     set_notice,
@@ -23,6 +24,7 @@ from pages.shared import (
     show_error,
     store,
     tr,
+    tr_plain,
     workspace_id,
 )
 
@@ -81,14 +83,14 @@ if db is not None:
         with st.container(border=True):
             row = st.columns([5, 2, 2, 1])
             mark = "▶ " if ws.id == current else ""
-            row[0].markdown(f"**{mark}{ws.name}**")
+            row[0].markdown(f"**{mark}{plain_md(ws.name)}**")
             row[0].caption(tr("start.ws_changed", when=_when(ws.updated_at)))
             opened = ws.id != current and row[1].button(tr("start.ws_open"), key=f"ws_open_{ws.id}")
             if opened and open_workspace(ws.id):
                 set_notice(tr("start.ws_opened", name=ws.name))
                 st.rerun()
             if row[2].button(tr("start.ws_duplicate"), key=f"ws_dup_{ws.id}"):
-                copy = db.duplicate_workspace(ws.id, tr("start.ws_copy_name", name=ws.name))
+                copy = db.duplicate_workspace(ws.id, tr_plain("start.ws_copy_name", name=ws.name))
                 open_workspace(copy.id)
                 set_notice(tr("start.ws_duplicated", name=copy.name))
                 st.rerun()
@@ -118,7 +120,9 @@ if db is not None:
                 st.write(tr("start.versions_none"))
             else:
                 labels = {
-                    v.version: tr("start.version_label", version=v.version, when=_when(v.saved_at))
+                    v.version: tr_plain(
+                        "start.version_label", version=v.version, when=_when(v.saved_at)
+                    )
                     for v in versions
                 }
                 chosen = st.selectbox(
