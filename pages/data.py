@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from kpilogic.errors import KoersError, LayoutError
-from kpilogic.i18n import format_date, format_number, format_pct
+from kpilogic.i18n import format_date, format_number, format_pct, t
 from kpilogic.ingest import SPREADSHEET_SUFFIXES, guess_date_column, read_grid
 from kpilogic.layout import Tidy, WideGuess, apply_layout, detect_wide, guess_layout
 from kpilogic.model import Dataset, Unpivot
@@ -41,7 +41,6 @@ from pages.shared import (
     set_scorecard,
     show_error,
     tr,
-    tr_plain,
     unique_id,
 )
 
@@ -178,8 +177,10 @@ def _corrections(ds: Dataset, tidy: Tidy | None) -> None:
                 tr("data.layout.table"),
                 options,
                 index=layout.table,
-                format_func=lambda i: tr_plain(
-                    "data.layout.table_option", n=i + 1, range=layout.tables[i].a1
+                # Bound now: AppTest calls a format_func after the run, when ``layout`` and
+                # the session's language are out of reach.
+                format_func=lambda i, tables=layout.tables, lang_=L: t(
+                    "data.layout.table_option", lang_, n=i + 1, range=tables[i].a1
                 ),
                 key=f"data_table_{ds.id}",
             )
@@ -189,7 +190,7 @@ def _corrections(ds: Dataset, tidy: Tidy | None) -> None:
             tr("data.layout.notation"),
             NOTATIONS,
             index=NOTATIONS.index(ds.notation or "auto"),
-            format_func=lambda n: tr(f"data.layout.notation.{n}"),
+            format_func=lambda n, lang_=L: t(f"data.layout.notation.{n}", lang_),
             key=f"data_notation_{ds.id}",
             help=tr("data.layout.notation_help"),
         )
@@ -463,8 +464,8 @@ for name, stored in list(stored_files.items()):
                 default=[d.sheet for d in used if d.sheet in sheets],
                 key=f"data_sheets_{name}",
                 help=tr("data.sheets_help"),
-                format_func=lambda s, h=hidden: (
-                    tr_plain("data.hidden_sheet", sheet=s) if s in h else s
+                format_func=lambda s, h=hidden, lang_=L: (
+                    t("data.hidden_sheet", lang_, sheet=s) if s in h else s
                 ),
             )
             used_sheets = {d.sheet for d in used}
