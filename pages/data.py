@@ -33,6 +33,7 @@ from pages.shared import (
     layout_key,
     notice,
     persist_settings,
+    plain_md,
     remove_file,
     route_guard,
     safe_message,
@@ -432,7 +433,7 @@ def _dataset_section(ds: Dataset, stored: StoredFile) -> None:
 for name, stored in list(stored_files.items()):
     with st.container(border=True):
         head = st.columns([5, 1])
-        head[0].subheader(f"📄 {name}")
+        head[0].subheader(f"📄 {plain_md(name)}")
         try:
             sheets = cached_sheets(stored.sha, stored.name, stored.data)
         except KoersError as exc:
