@@ -746,10 +746,21 @@ _MARKDOWN_SPECIALS = re.compile(
 _LINE_BREAKS = re.compile(r"[\r\n\v\f\u0085\u2028\u2029]+")
 
 
+# Streamlit's Markdown (remark-gfm) links bare web and e-mail addresses after escapes are
+# resolved, so a backslash cannot stop it: an invisible word joiner inside "://", "www." and
+# before "@" does, and the text still reads (and is copied) as typed.
+_JOINER = "\u2060"
+
+
 def _escape(match: re.Match[str]) -> str:
     if match.group(2):  # www.
-        return match.group(2) + "\\."
-    return "\\" + match.group(0)
+        return match.group(2) + _JOINER + "\\."
+    char = match.group(0)
+    if char == ":" and match.string.startswith("//", match.end()):
+        return "\\:" + _JOINER
+    if char == "@":
+        return _JOINER + "\\@"
+    return "\\" + char
 
 
 def plain_md(text: str) -> Md:
