@@ -75,7 +75,8 @@ for up in uploads or []:
     )
     try:
         progress.write(tr("data.step_open"))
-        sheets = cached_sheets(hashlib.sha256(data).hexdigest(), up.name, data)
+        sha = hashlib.sha256(data).hexdigest()
+        sheets = cached_sheets(sha, up.name, data)
     except KoersError as exc:
         # The bad file is refused; everything the user already did stays as it was.
         progress.update(label=tr("data.read_failed", name=up.name), state="error")
@@ -86,7 +87,7 @@ for up in uploads or []:
     first = sheets[0] if sheets else None
     try:
         progress.write(tr("data.step_table"))
-        raw = cached_table(hashlib.sha256(data).hexdigest(), up.name, first, data)
+        raw = cached_table(sha, up.name, first, data)
     except LayoutError:
         # Periods as columns without a year, say: the dataset is made, and the Data page
         # asks for what is missing.

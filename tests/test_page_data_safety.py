@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from kpilogic.store import Store
@@ -100,3 +101,29 @@ def test_every_corpus_file_through_the_upload(home: Path) -> None:
     assert len(accepted) >= 60, accepted
     assert "Sample - Superstore.xls" in accepted or not (CORPUS / "real").exists()
     assert sorted(p.name for p in (home / "tmp").iterdir()) == []
+
+
+def test_tables_are_cached_within_the_byte_budget(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pages.shared import table_cache
+
+    # 3,000 rows of a date and an amount: the typed table alone is well over 50 KB
+    # (3,000 × 8-byte dates + 3,000 × 8-byte floats = 48,000 bytes of values, plus text)
+    rows = "\n".join(f"2026-01-{1 + i % 28:02d};{i},50" for i in range(3_000))
+    data = ("Datum;Omzet\n" + rows + "\n").encode()
+    monkeypatch.setenv("KOERS_CACHE_MB", "0.05")
+    at = _app()
+    errors, successes = _upload(at, "groot.csv", data)
+    assert errors == [] and successes
+    cache = table_cache()
+    assert cache.limit == int(0.05 * (1 << 20))
+    assert cache.nbytes <= cache.limit
+    assert not any(key[0] == "tidy" for key in cache)  # too big for the budget: not kept
+    st.cache_resource.clear()  # the next server starts with the larger budget
+    monkeypatch.setenv("KOERS_CACHE_MB", "64")
+    at = _app()
+    _upload(at, "groot2.csv", data)
+    cache = table_cache()
+    assert any(key[0] == "tidy" and key[2] == "groot2.csv" for key in cache)
+    assert 0 < cache.nbytes <= 64 << 20
