@@ -18,8 +18,11 @@ CSV text is checked by ``check_shape`` after the cheap split into rows, and its 
 on the first lines, so a 16,384-column CSV is refused before anything else looks at it.
 
 Limits (environment overrides, positive whole numbers): ``KOERS_MAX_COLUMNS`` (1,000),
-``KOERS_MAX_ROWS`` (2,000,000), ``KOERS_MAX_CELLS`` (50,000,000); the child's memory
-``KOERS_READ_MEMORY_MB`` (4,096) and time (120 s); ``KOERS_READ_GUARD=0`` reads in-process.
+``KOERS_MAX_ROWS`` (2,000,000), ``KOERS_MAX_CELLS`` (15,000,000: the largest workbook the
+upload limit admits, a million rows of nine columns, is 9 million cells, and reading a sparse
+sheet of 20 million empty cells already takes 27 s of CPU); the child's memory
+``KOERS_READ_MEMORY_MB`` (4,096) and time (120 s), at most ``KOERS_READ_CHILDREN`` (2) at once;
+``KOERS_READ_GUARD=0`` reads in-process.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ MAX_ROWS_ENV = "KOERS_MAX_ROWS"
 MAX_CELLS_ENV = "KOERS_MAX_CELLS"
 DEFAULT_MAX_COLUMNS = 1_000
 DEFAULT_MAX_ROWS = 2_000_000
-DEFAULT_MAX_CELLS = 50_000_000
+DEFAULT_MAX_CELLS = 15_000_000
 READ_MEMORY_ENV = "KOERS_READ_MEMORY_MB"
 READ_GUARD_ENV = "KOERS_READ_GUARD"
 # The names of the .xls-only guard this module grew from are still honoured.
@@ -49,6 +52,8 @@ _OLD_MEMORY_ENV = "KOERS_XLS_MEMORY_MB"
 _OLD_GUARD_ENV = "KOERS_XLS_GUARD"
 DEFAULT_READ_MEMORY_MB = 4096
 READ_SECONDS = 120
+READ_CHILDREN_ENV = "KOERS_READ_CHILDREN"
+DEFAULT_READ_CHILDREN = 2
 
 
 @dataclass(frozen=True)
@@ -71,7 +76,7 @@ def _positive(env: str, default: int) -> int:
 
 def limits() -> Limits:
     """The limits in force (environment overrides, else 2,000,000 rows, 1,000 columns,
-    50,000,000 cells)."""
+    15,000,000 cells)."""
     return Limits(
         rows=_positive(MAX_ROWS_ENV, DEFAULT_MAX_ROWS),
         columns=_positive(MAX_COLUMNS_ENV, DEFAULT_MAX_COLUMNS),
@@ -168,6 +173,9 @@ Shapes = dict[str, tuple[int, int]]
 _KNOWN: OrderedDict[str, Shapes] = OrderedDict()  # content hash → the sheets' used ranges
 _KNOWN_KEPT = 256
 _KNOWN_LOCK = threading.Lock()
+# Children at once: each may use up to KOERS_READ_MEMORY_MB, so a burst of uploads waits its
+# turn instead of taking the machine's memory together.
+_SLOTS = threading.BoundedSemaphore(_positive(READ_CHILDREN_ENV, DEFAULT_READ_CHILDREN))
 
 
 def _guard_on() -> bool:
@@ -201,13 +209,14 @@ def probe_workbook(path: Path, data: bytes, name: str, fmt: str) -> Shapes:
             _KNOWN.move_to_end(digest)
             return dict(_KNOWN[digest])
     try:
-        done = subprocess.run(
-            [sys.executable, "-c", _PROBE, str(path), str(_memory_bytes())],
-            capture_output=True,
-            timeout=READ_SECONDS,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
+        with _SLOTS:
+            done = subprocess.run(
+                [sys.executable, "-c", _PROBE, str(path), str(_memory_bytes())],
+                capture_output=True,
+                timeout=READ_SECONDS,
+                check=False,
+                stdin=subprocess.DEVNULL,
+            )
     except subprocess.TimeoutExpired as exc:  # run() has killed and reaped the child
         raise ReadError("error.read.too_large", name=name) from exc
     except OSError:

@@ -197,7 +197,7 @@ def test_limits_come_from_the_environment_with_safe_defaults(
 ) -> None:
     for env in ("KOERS_MAX_ROWS", "KOERS_MAX_COLUMNS", "KOERS_MAX_CELLS"):
         monkeypatch.delenv(env, raising=False)
-    assert guard.limits() == guard.Limits(rows=2_000_000, columns=1_000, cells=50_000_000)
+    assert guard.limits() == guard.Limits(rows=2_000_000, columns=1_000, cells=15_000_000)
     monkeypatch.setenv("KOERS_MAX_COLUMNS", "abc")
     monkeypatch.setenv("KOERS_MAX_ROWS", "-5")
     monkeypatch.setenv("KOERS_MAX_CELLS", "1_000")
