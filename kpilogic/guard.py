@@ -32,7 +32,9 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -188,6 +190,44 @@ def _memory_bytes() -> int:
     return max(megabytes, 256) << 20
 
 
+STALE_SECONDS = 24 * 3600
+_swept = threading.Event()
+
+
+def sweep_stale_temp(folder: Path | None = None, max_age: float = STALE_SECONDS) -> list[Path]:
+    """Remove what a killed process left behind: ``koers-*`` folders in the temporary folder
+    that hold nothing but one ``book.*`` file and are older than ``max_age`` seconds.
+
+    Reading cleans up after itself on every path (read, refused, child killed); only a process
+    killed from outside mid-read leaves its folder. Folders of other shapes are never touched.
+    Returns the folders removed.
+    """
+    root = Path(folder or tempfile.gettempdir())
+    removed: list[Path] = []
+    now = time.time()
+    try:
+        candidates = list(root.glob("koers-*"))
+    except OSError:
+        return removed
+    for candidate in candidates:
+        try:
+            if not candidate.is_dir() or candidate.is_symlink():
+                continue
+            inside = list(candidate.iterdir())
+            if len(inside) != 1 or not inside[0].name.startswith("book."):
+                continue
+            if not inside[0].is_file() or inside[0].is_symlink():
+                continue
+            if now - max(candidate.stat().st_mtime, inside[0].stat().st_mtime) < max_age:
+                continue
+            inside[0].unlink()
+            candidate.rmdir()
+            removed.append(candidate)
+        except OSError:
+            continue
+    return removed
+
+
 def probe_workbook(path: Path, data: bytes, name: str, fmt: str) -> Shapes:
     """Open the workbook at ``path`` (the bytes ``data``) in a child process first.
 
@@ -201,6 +241,9 @@ def probe_workbook(path: Path, data: bytes, name: str, fmt: str) -> Shapes:
             formats) when the child ran out of memory or was killed; ``error.read.too_large``
             when it did not finish in time.
     """
+    if not _swept.is_set():  # once per process: folders left by a process killed mid-read
+        _swept.set()
+        sweep_stale_temp()
     if not _guard_on():
         return {}
     digest = hashlib.sha256(data).hexdigest()
@@ -250,4 +293,5 @@ __all__ = [
     "check_text_width",
     "limits",
     "probe_workbook",
+    "sweep_stale_temp",
 ]

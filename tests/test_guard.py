@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import openpyxl
@@ -219,3 +221,24 @@ def test_every_limit_message_exists_in_both_languages() -> None:
         en, nl = t(key, "en", **params), t(key, "nl", **params)
         assert en != key and nl != key and en != nl
         assert "{" not in en + nl  # every placeholder filled
+
+
+def test_stale_temp_folders_of_a_killed_read_are_swept(tmp_path: Path) -> None:
+    def folder(name: str, files: list[str], age: float) -> Path:
+        path = tmp_path / name
+        path.mkdir()
+        for file in files:
+            (path / file).write_bytes(b"x")
+        for item in [*path.iterdir(), path]:
+            os.utime(item, (time.time() - age, time.time() - age))
+        return path
+
+    day = 24 * 3600
+    old = folder("koers-old1", ["book.xlsx"], 2 * day)  # left by a killed read
+    fresh = folder("koers-new1", ["book.xlsx"], 60)  # a read going on now
+    other = folder("koers-bench-x", ["trivial.py"], 2 * day)  # not ours to remove
+    two = folder("koers-two", ["book.xls", "notes.txt"], 2 * day)
+    unrelated = folder("other-old", ["book.xlsx"], 2 * day)
+    assert guard.sweep_stale_temp(tmp_path) == [old]
+    assert not old.exists()
+    assert fresh.exists() and other.exists() and two.exists() and unrelated.exists()
