@@ -242,3 +242,16 @@ def test_stale_temp_folders_of_a_killed_read_are_swept(tmp_path: Path) -> None:
     assert guard.sweep_stale_temp(tmp_path) == [old]
     assert not old.exists()
     assert fresh.exists() and other.exists() and two.exists() and unrelated.exists()
+
+
+def test_the_command_line_refuses_the_sparse_xlsx_and_the_wide_csv(tmp_path: Path) -> None:
+    from tests.test_cli_bad_files import _card, _evaluate, _refused
+
+    done, out = _evaluate(
+        tmp_path, "verre.xlsx", sparse_xlsx(), _card("verre.xlsx", "Data", "D", "V")
+    )
+    _refused(done, "verre.xlsx", "XFD1048576")
+    assert not out.exists()
+    done, out = _evaluate(tmp_path, "breed.csv", wide_csv(), _card("breed.csv", None, "c0", "c1"))
+    _refused(done, "breed.csv", "16\u00a0384 columns", "1\u00a0000")
+    assert not out.exists()
