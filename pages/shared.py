@@ -13,6 +13,7 @@ import dataclasses
 import hashlib
 import json
 import logging
+import os
 import re
 import runpy
 import secrets
@@ -50,6 +51,7 @@ from kpilogic.store import Store, StoredCheckIn, default_db_path
 
 ROOT = Path(__file__).resolve().parents[1]
 _log = logging.getLogger("koers")
+RAISE_PAGE_ERRORS_ENV = "KOERS_RAISE_PAGE_ERRORS"
 SAMPLE_DIR = ROOT / "sample_data"
 
 LANG = "koers_lang"
@@ -695,6 +697,10 @@ def error_boundary() -> Iterator[None]:
         ref = secrets.token_hex(4)
         _log.exception("page failed (reference %s)", ref)
         st.error(tr("app.page_failed", ref=ref), icon="⚠️")
+        # The test suite sets this, so that a page that fails still fails its test (AppTest
+        # reports the exception) instead of passing with a polite message on screen.
+        if os.environ.get(RAISE_PAGE_ERRORS_ENV) == "1":
+            raise
 
 
 def require_scorecard() -> Scorecard:

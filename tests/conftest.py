@@ -41,6 +41,18 @@ def koers_home(tmp_path_factory):
             os.environ[key] = value
 
 
+@pytest.fixture(scope="session", autouse=True)
+def page_errors_fail_tests():
+    """A page that raises fails its AppTest: the error boundary re-raises in tests."""
+    old = os.environ.get("KOERS_RAISE_PAGE_ERRORS")
+    os.environ["KOERS_RAISE_PAGE_ERRORS"] = "1"
+    yield
+    if old is None:
+        os.environ.pop("KOERS_RAISE_PAGE_ERRORS", None)
+    else:
+        os.environ["KOERS_RAISE_PAGE_ERRORS"] = old
+
+
 @pytest.fixture
 def clear_streamlit_caches():
     """Each AppTest starts with empty Streamlit caches (data and resources)."""

@@ -139,7 +139,10 @@ def test_a_crafted_ws_address_is_not_echoed(home: Path) -> None:
     assert at.session_state["koers_workspace"] is None
 
 
-def test_a_failing_page_shows_a_message_not_a_traceback(home: Path) -> None:
+def test_a_failing_page_shows_a_message_not_a_traceback(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KOERS_RAISE_PAGE_ERRORS", "0")  # as in production
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.session_state["koers_lang"] = "nl"
     at.run()
@@ -158,7 +161,11 @@ def test_a_failing_page_shows_a_message_not_a_traceback(home: Path) -> None:
         assert str(ROOT) not in value and ".py" not in value
 
 
-def test_the_boundary_passes_streamlit_control_flow_and_shows_user_errors() -> None:
+def test_the_boundary_passes_streamlit_control_flow_and_shows_user_errors(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KOERS_RAISE_PAGE_ERRORS", "0")
+
     def script() -> None:
         import streamlit as st
 
@@ -186,3 +193,8 @@ def test_the_boundary_passes_streamlit_control_flow_and_shows_user_errors() -> N
     at.session_state["mode"] = "stop"
     at.run()
     assert not at.exception and not at.error  # st.stop is not an error
+    # In the test suite a failing page fails its test: the boundary re-raises.
+    monkeypatch.setenv("KOERS_RAISE_PAGE_ERRORS", "1")
+    at.session_state["mode"] = "crash"
+    at.run()
+    assert at.exception and "went wrong" in at.error[0].value
