@@ -166,7 +166,7 @@ for name in names:
         shape = [sheet.height, sheet.width]
     except MemoryError:
         sys.exit(4)
-    except Exception:
+    except BaseException:  # also a panic in the Rust reader: that sheet is unreadable
         shape = [None, None]
     print(json.dumps([name, *shape]), flush=True)
 """

@@ -8,7 +8,6 @@ the data. This module is not a page; ``app.py`` does not list it.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import hashlib
 import json
@@ -795,8 +794,7 @@ def safe_message(item: Any) -> str:
     from the file) escaped like ``tr``'s."""
     lang_ = lang()
     if isinstance(item, KoersError):
-        clone = copy.copy(item)
-        clone.params = {k: _md_param_deep(v) for k, v in item.params.items()}
+        clone = _escaped_error(item)
         cause = getattr(item, "cause", None)
         if isinstance(cause, KoersError):
             clone.cause = _escaped_error(cause)  # type: ignore[attr-defined]
@@ -809,7 +807,9 @@ def safe_message(item: Any) -> str:
 
 
 def _escaped_error(exc: KoersError) -> KoersError:
-    clone = copy.copy(exc)
+    # A shallow copy without calling __init__ (subclasses take other arguments).
+    clone = type(exc).__new__(type(exc), *exc.args)
+    clone.__dict__.update(exc.__dict__)
     clone.params = {k: _md_param_deep(v) for k, v in exc.params.items()}
     return clone
 

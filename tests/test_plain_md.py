@@ -57,3 +57,20 @@ def test_safe_message_escapes_error_and_note_parameters() -> None:
     )
     text = safe_message(note)
     assert "\\<b\\>j\\</b\\>" in text and "\\*a\\*" in text
+
+
+def test_safe_message_of_a_scorecard_formula_error_names_the_kpi_escaped() -> None:
+    import json
+
+    from kpilogic.model import Scorecard, ScorecardFormulaError
+    from tests.conftest import SAMPLE_DIR
+
+    raw = json.loads((SAMPLE_DIR / "koers_sample_scorecard.json").read_text(encoding="utf-8"))
+    kpi = next(k for k in raw["kpis"] if k["measure"].get("formula"))
+    kpi["name"] = "[x](http://e.vil) **K**"
+    kpi["measure"]["formula"] = "sum(Revenue"
+    with pytest.raises(ScorecardFormulaError) as caught:
+        Scorecard.from_dict(raw)
+    text = safe_message(caught.value)
+    assert plain_md("[x](http://e.vil) **K**") in text and "sum(Revenue" in text
+    assert caught.value.params["kpi"] == "[x](http://e.vil) **K**"  # the error unchanged
