@@ -43,9 +43,13 @@ def koers_home(tmp_path_factory):
 
 @pytest.fixture(scope="session", autouse=True)
 def page_errors_fail_tests():
-    """A page that raises fails its AppTest: the error boundary re-raises in tests."""
+    """A page that raises fails its AppTest: the error boundary re-raises in tests, and
+    AppTest shows the error's own message (the app's config hides it from users)."""
+    from streamlit import config
+
     old = os.environ.get("KOERS_RAISE_PAGE_ERRORS")
     os.environ["KOERS_RAISE_PAGE_ERRORS"] = "1"
+    config.set_option("client.showErrorDetails", "full")
     yield
     if old is None:
         os.environ.pop("KOERS_RAISE_PAGE_ERRORS", None)

@@ -198,3 +198,12 @@ def test_the_boundary_passes_streamlit_control_flow_and_shows_user_errors(
     at.session_state["mode"] = "crash"
     at.run()
     assert at.exception and "went wrong" in at.error[0].value
+
+
+def test_streamlit_shows_no_error_details_to_users() -> None:
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    # "none": no exception type, message or traceback in the browser ("false" would now
+    # mean "stacktrace")
+    assert config["client"]["showErrorDetails"] == "none"
