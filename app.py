@@ -8,7 +8,17 @@ import streamlit as st
 
 from kpilogic.i18n import LANGS
 from pages.access_ui import account_sidebar, sign_in_gate
-from pages.shared import LANG, PAGES, bootstrap, is_sample, load_sample, routed, scorecard, tr
+from pages.shared import (
+    LANG,
+    PAGES,
+    bootstrap,
+    error_boundary,
+    is_sample,
+    load_sample,
+    routed,
+    scorecard,
+    tr,
+)
 
 st.set_page_config(page_title="Koers", page_icon="🧭", layout="wide")
 sign_in_gate()  # team mode: nothing before the user has signed in
@@ -58,5 +68,6 @@ pages = [
     st.Page(PAGES["review"], title=tr("review.nav"), icon="🗓️", url_path="review"),
     st.Page(PAGES["download"], title=tr("nav.download"), icon="⬇️", url_path="download"),
 ]
-with routed():
+# No page shows a traceback: the boundary shows a translated message and logs the detail.
+with routed(), error_boundary():
     st.navigation(pages).run()

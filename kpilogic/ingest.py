@@ -15,13 +15,10 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import hashlib
 import io
 import math
 import os
 import re
-import subprocess
-import sys
 import tempfile
 import zipfile
 from collections import Counter
@@ -38,6 +35,7 @@ import python_calamine
 
 from kpilogic.cells import blank_mask
 from kpilogic.errors import ReadError
+from kpilogic.guard import check_shape, check_text_width, probe_workbook
 
 ColumnKind = Literal["date", "number", "category", "text"]
 COLUMN_KINDS: tuple[ColumnKind, ...] = ("date", "number", "category", "text")
@@ -68,11 +66,6 @@ _RATIO_FLOOR = 100 << 20
 # Uploads above this many megabytes are refused before anything is parsed (env override).
 DEFAULT_MAX_UPLOAD_MB = 50.0
 MAX_UPLOAD_ENV = "KOERS_MAX_UPLOAD_MB"
-# An .xls is first opened in a child process with this much address space (env override):
-# a damaged .xls can make calamine ask for 100 GB, and Rust then aborts the whole process.
-DEFAULT_XLS_MEMORY_MB = 4096
-XLS_MEMORY_ENV = "KOERS_XLS_MEMORY_MB"
-XLS_GUARD_ENV = "KOERS_XLS_GUARD"  # "0" reads .xls in-process, without the child
 _DELIMITERS = (";", "\t", ",", "|")
 _SNIFF_LINES = 50
 _STR = pd.StringDtype(na_value=np.nan)
@@ -233,8 +226,9 @@ class _Book:
         try:
             path = Path(self._dir.name) / f"book{_SUFFIX_OF[self.fmt]}"
             path.write_bytes(self.data)
-            if self.fmt == "xls":
-                _probe_xls(path, self.data, self.name)
+            # Every workbook is first opened in a memory-limited child (kpilogic.guard): a
+            # sparse or damaged file can make calamine abort the whole process.
+            self.shapes = probe_workbook(path, self.data, self.name, self.fmt)
             self.book: Any = python_calamine.CalamineWorkbook.from_path(str(path))
         except BaseException as exc:
             self._dir.cleanup()
@@ -270,6 +264,7 @@ class _Book:
 
     def grid(self, sheet: str) -> tuple[list[list[Any]], tuple[int, int], Any]:
         """The used range of ``sheet`` as rows, its top-left (row, column) and merged ranges."""
+        self.check(sheet)
         try:
             found = self.book.get_sheet_by_name(sheet)
             rows: list[list[Any]] = found.to_python()
@@ -281,7 +276,14 @@ class _Book:
             raise _wrap(exc, self.name) from exc
         return rows, (int(start[0]), int(start[1])), merged
 
+    def check(self, sheet: str) -> None:
+        """Refuse ``sheet`` before loading it when its used range is over the limits."""
+        shape = getattr(self, "shapes", {}).get(sheet)
+        if shape is not None:
+            check_shape(self.name, sheet, *shape)
+
     def rows(self, sheet: str) -> list[list[Any]]:
+        self.check(sheet)
         try:
             rows: list[list[Any]] = self.book.get_sheet_by_name(sheet).to_python()
         except BaseException as exc:
@@ -289,68 +291,6 @@ class _Book:
                 raise
             raise _wrap(exc, self.name) from exc
         return rows
-
-
-# The child opens the workbook and reads every sheet under an address-space limit; exit 0
-# means calamine can read it in-process too, 3 a Python-level error (the parent reads the
-# file itself to get calamine's precise complaint), anything else — above all SIGABRT from
-# Rust's out-of-memory handler — means the file would have taken the app down.
-_XLS_PROBE = """
-import resource, sys
-limit = int(sys.argv[2])
-resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-try:
-    import python_calamine
-    book = python_calamine.CalamineWorkbook.from_path(sys.argv[1])
-    for name in book.sheet_names:
-        book.get_sheet_by_name(name).to_python()
-except MemoryError:
-    sys.exit(4)
-except BaseException:
-    sys.exit(3)
-"""
-_SAFE_XLS: dict[str, None] = {}  # content hashes of .xls files the child read (insertion order)
-_SAFE_XLS_KEPT = 256
-_XLS_PROBE_SECONDS = 120
-
-
-def _probe_xls(path: Path, data: bytes, name: str) -> None:
-    """Open the .xls at ``path`` in a child process first (see ``_XLS_PROBE``).
-
-    Costs one short-lived interpreter (about 0.1 s) per distinct file; a file read once is
-    remembered by its hash. ``KOERS_XLS_GUARD=0`` switches the check off.
-
-    Raises:
-        ReadError: ``error.read.damaged`` when the child was killed or ran out of memory,
-            ``error.read.too_large`` when it did not finish in time.
-    """
-    if os.environ.get(XLS_GUARD_ENV, "").strip() == "0":
-        return
-    digest = hashlib.sha256(data).hexdigest()
-    if digest in _SAFE_XLS:
-        return
-    try:
-        megabytes = int(os.environ.get(XLS_MEMORY_ENV, "") or DEFAULT_XLS_MEMORY_MB)
-    except ValueError:
-        megabytes = DEFAULT_XLS_MEMORY_MB
-    try:
-        done = subprocess.run(
-            [sys.executable, "-c", _XLS_PROBE, str(path), str(max(megabytes, 256) << 20)],
-            capture_output=True,
-            timeout=_XLS_PROBE_SECONDS,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise ReadError("error.read.too_large", name=name) from exc
-    except OSError:
-        return  # no child could be started: read in-process as before
-    if done.returncode in (0, 3):
-        if done.returncode == 0:
-            _SAFE_XLS[digest] = None
-            while len(_SAFE_XLS) > _SAFE_XLS_KEPT:
-                del _SAFE_XLS[next(iter(_SAFE_XLS))]
-        return
-    raise ReadError("error.read.damaged", name=name)
 
 
 def _match_sheet(wanted: str, sheets: Sequence[str], name: str) -> str:
@@ -412,11 +352,15 @@ def _text_rows(data: bytes, name: str) -> tuple[list[list[Any]], str | None]:
             raise ReadError("error.read.not_spreadsheet", name=name)
         delim = ","
     try:
+        # A very wide file is refused on its first lines, before it is split into cells.
+        head = text[: 1 << 20].splitlines()[:_SNIFF_LINES]
+        check_text_width(list(csv.reader(head, delimiter=delim)), name)
         rows = [
             [cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delim)
         ]
     except csv.Error as exc:
         raise ReadError("error.read.unreadable", name=name, detail=str(exc)) from exc
+    check_shape(name, None, len(rows), max(map(len, rows), default=0))
     return rows, delim
 
 

@@ -26,7 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-from kpilogic.errors import ScorecardError
+from kpilogic.errors import KoersError, ScorecardError
 
 SCHEMA_VERSION = 1
 
@@ -356,6 +356,37 @@ class KPI(_Model):
         return self
 
 
+class BrokenFormula(ValueError):
+    """A KPI whose formula the parser cannot read (raised while validating a scorecard)."""
+
+    def __init__(self, kpi: KPI, error: KoersError) -> None:
+        self.kpi, self.error = kpi, error
+        super().__init__(
+            f"KPI '{kpi.name}' ({kpi.id}): the formula {kpi.measure.formula!r} cannot be read: "
+            + error.english()
+        )
+
+
+class ScorecardFormulaError(ScorecardError):
+    """An imported scorecard with a formula that cannot be read; names the KPI, and says
+    what is wrong with the formula in the reader's language."""
+
+    key = "error.scorecard.formula"
+
+    def __init__(self, broken: BrokenFormula) -> None:
+        self.cause = broken.error
+        formula = broken.kpi.measure.formula or ""
+        super().__init__(self.key, kpi=broken.kpi.name, kpi_id=broken.kpi.id, formula=formula)
+
+    def english(self) -> str:
+        return self.message("en")
+
+    def message(self, lang: str) -> str:
+        from kpilogic.i18n import t
+
+        return t(self.key, lang, **self.params, problem=self.cause.message(lang))
+
+
 class Scorecard(_Model):
     """A set of goals and the KPIs that measure them, over one or more datasets."""
 
@@ -394,6 +425,22 @@ class Scorecard(_Model):
                 raise ValueError(
                     f"KPI '{kpi.id}' refers to dataset '{kpi.dataset_id}', which is missing"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _formulas_parse(self) -> Self:
+        # Every formula is read by the whitelist parser now, not when a page first evaluates
+        # it: a scorecard file with a broken formula is refused at the door, naming the KPI.
+        from kpilogic.errors import FormulaError
+        from kpilogic.measures import parse_formula
+
+        for kpi in self.kpis:
+            if not kpi.measure.formula:
+                continue
+            try:
+                parse_formula(kpi.measure.formula)
+            except FormulaError as exc:
+                raise BrokenFormula(kpi, exc) from exc
         return self
 
     # -- lookups ---------------------------------------------------------------------------
@@ -435,13 +482,22 @@ class Scorecard(_Model):
 
     @classmethod
     def from_dict(cls, raw: Any) -> Scorecard:
-        """Validate a decoded scorecard. Raises: ScorecardError (see ``from_json``)."""
+        """Validate a decoded scorecard.
+
+        Raises:
+            ScorecardError: see ``from_json``; ``ScorecardFormulaError`` (key
+                ``error.scorecard.formula``) when a KPI's formula cannot be read.
+        """
         if not isinstance(raw, dict):
             raise ScorecardError("error.scorecard.not_object")
         raw = migrate(raw)
         try:
             return cls.model_validate(raw)
         except ValidationError as exc:
+            for err in exc.errors():
+                broken = (err.get("ctx") or {}).get("error")
+                if isinstance(broken, BrokenFormula):
+                    raise ScorecardFormulaError(broken) from exc
             raise ScorecardError(
                 "error.scorecard.invalid", detail=describe_validation_error(exc)
             ) from exc

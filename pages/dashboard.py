@@ -21,11 +21,13 @@ from pages.shared import (
     evaluation,
     lang,
     notice,
+    plain_lines,
     plain_md,
     require_data,
     require_kpis,
     require_scorecard,
     route_guard,
+    safe_message,
     show_error,
     tr,
     workspace_checkins,
@@ -63,7 +65,7 @@ detail = ev.detail
 if detail.empty:
     st.warning(tr("dash.nothing"))
     for kpi_id, exc in ev.errors.items():
-        st.error(f"{kpi_id}: {exc.message(L)}", icon="⚠️")
+        st.error(f"{plain_md(kpi_id)}: {safe_message(exc)}", icon="⚠️")
     st.stop()
 
 # -- period selector: a month end; each KPI shows its latest period begun by then -----------
@@ -151,7 +153,7 @@ for goal_status in goals:
     goal = card.goal(goal_status.goal_id)
     with st.container(border=True):
         head = st.columns([3, 1])
-        head[0].subheader(f"{STYLES[goal_status.status].icon} {goal.title}")
+        head[0].subheader(f"{STYLES[goal_status.status].icon} {plain_md(goal.title)}")
         on_track = sum(s == "on_track" for s in goal_status.kpi_statuses.values())
         total = len(goal_status.kpi_statuses)
         health = goal_status.health
@@ -183,7 +185,7 @@ for goal_status in goals:
             )
         for kpi in card.kpis_of(goal.id):
             if kpi.id in ev.errors:
-                st.error(f"**{kpi.name}** — {ev.errors[kpi.id].message(L)}", icon="⚠️")
+                st.error(f"**{plain_md(kpi.name)}** — {safe_message(ev.errors[kpi.id])}", icon="⚠️")
                 continue
             row = latest.get(kpi.id)
             if row is None:
@@ -195,20 +197,20 @@ for goal_status in goals:
             if pd.notna(change):
                 delta = tr("dash.delta_prev", pct=format_number(change, L, 1))
             cols[0].metric(
-                f"{kpi.name} · {row['period']}",
+                f"{plain_md(kpi.name)} · {row['period']}",
                 format_value(row["actual"], kpi.unit, L, cur),
                 delta=delta,
                 delta_color="inverse"
                 if kpi.direction == "lower"
                 else ("off" if kpi.direction == "range" else "normal"),
-                help=kpi.why or None,
+                help=plain_md(kpi.why) if kpi.why else None,
             )
             with cols[1]:
                 st.markdown(f"**{status_badge(row['status'], L)}**")
                 st.write(explain_reason(row["reason"], kpi.unit, L, cur))
                 shaky = shaky_warning(ev.quality.kpis.get(kpi.id) if ev.quality else None, L)
                 if shaky:
-                    st.warning(shaky, icon="🧪")
+                    st.warning(plain_lines(shaky), icon="🧪")
                 if bool(row["partial"]) and pd.notna(row["projected"]):
                     st.caption(
                         tr(

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from kpilogic.errors import KoersError, LayoutError
-from kpilogic.i18n import format_date, format_number, format_pct
+from kpilogic.i18n import format_date, format_number, format_pct, t
 from kpilogic.ingest import SPREADSHEET_SUFFIXES, guess_date_column, read_grid
 from kpilogic.layout import (
     Tidy,
@@ -42,9 +42,11 @@ from pages.shared import (
     layout_key,
     notice,
     persist_settings,
+    plain_md,
     remove_file,
     require_role,
     route_guard,
+    safe_message,
     scorecard,
     set_notice,
     set_scorecard,
@@ -84,43 +86,47 @@ for up in uploads or []:
     )
     try:
         progress.write(tr("data.step_open"))
-        sheets = cached_sheets(hashlib.sha256(data).hexdigest(), up.name, data)
+        sha = hashlib.sha256(data).hexdigest()
+        sheets = cached_sheets(sha, up.name, data)
     except KoersError as exc:
         # The bad file is refused; everything the user already did stays as it was.
         progress.update(label=tr("data.read_failed", name=up.name), state="error")
         show_error(exc)
         continue
+    # The file is stored only after its table was read: a file that cannot be read (or is
+    # over a limit) leaves nothing behind in the workspace.
+    first = sheets[0] if sheets else None
+    sheet = first if not up.name.lower().endswith((".csv", ".txt", ".tsv")) else None
+    # Columns Koers makes (Datum, Waarde) are named in the user's language, and kept so.
+    language = "nl" if L == "nl" else None
+    try:
+        progress.write(tr("data.step_table"))
+        draft = Dataset(
+            id="new",
+            name="new",
+            source=up.name,
+            sheet=sheet,
+            date_column="-",
+            column_language=language,
+        )
+        raw = dataset_tidy(draft, StoredFile(up.name, data, sha)).frame
+    except LayoutError:
+        # Periods as columns without a year, say: the dataset is made, and the Data page
+        # asks for what is missing.
+        raw = pd.DataFrame({long_names(language).date: []})
+    except KoersError as exc:
+        progress.update(label=tr("data.read_failed", name=up.name), state="error")
+        show_error(exc)
+        continue
     try:
         progress.write(tr("data.step_store"))
-        stored = add_file(up.name, data)
+        add_file(up.name, data)
     except KoersError as exc:
         progress.update(label=tr("data.read_failed", name=up.name), state="error")
         show_error(exc)
         continue
     card = ensure_scorecard()
     if not any(ds.source == up.name for ds in card.datasets):
-        first = sheets[0] if sheets else None
-        # Columns Koers makes (Datum, Waarde) are named in the user's language, and kept so.
-        language = "nl" if L == "nl" else None
-        try:
-            progress.write(tr("data.step_table"))
-            draft = Dataset(
-                id="new",
-                name="new",
-                source=up.name,
-                sheet=first if not up.name.lower().endswith((".csv", ".txt", ".tsv")) else None,
-                date_column="-",
-                column_language=language,
-            )
-            raw = dataset_tidy(draft, stored).frame
-        except LayoutError:
-            # Periods as columns without a year, say: the dataset is made, and the Data page
-            # asks for what is missing.
-            raw = pd.DataFrame({long_names(language).date: []})
-        except KoersError as exc:
-            progress.update(label=tr("data.read_failed", name=up.name), state="error")
-            show_error(exc)
-            continue
         taken = {d.id for d in card.datasets}
         date_col = guess_date_column(raw) or (str(raw.columns[0]) if len(raw.columns) else "")
         base = up.name.rsplit(".", 1)[0] if len(sheets) <= 1 else first or up.name
@@ -128,7 +134,7 @@ for up in uploads or []:
             id=unique_id(base, taken),
             name=base,
             source=up.name,
-            sheet=first if not up.name.lower().endswith((".csv", ".txt", ".tsv")) else None,
+            sheet=sheet,
             date_column=date_col or "date",
             column_language=language,
         )
@@ -170,7 +176,7 @@ def _wide_of(ds: Dataset, stored: StoredFile) -> WideGuess | None:
 
 def _decisions(tidy: Tidy) -> None:
     with st.expander("🧭 " + tr("data.layout.title"), expanded=len(tidy.decisions) > 1):
-        st.markdown("\n".join(f"- {d.message(L)}" for d in tidy.decisions))
+        st.markdown("\n".join(f"- {safe_message(d)}" for d in tidy.decisions))
 
 
 def _corrections(ds: Dataset, tidy: Tidy | None) -> None:
@@ -196,8 +202,10 @@ def _corrections(ds: Dataset, tidy: Tidy | None) -> None:
                 tr("data.layout.table"),
                 options,
                 index=layout.table,
-                format_func=lambda i: tr(
-                    "data.layout.table_option", n=i + 1, range=layout.tables[i].a1
+                # Bound now: AppTest calls a format_func after the run, when ``layout`` and
+                # the session's language are out of reach.
+                format_func=lambda i, tables=layout.tables, lang_=L: t(
+                    "data.layout.table_option", lang_, n=i + 1, range=tables[i].a1
                 ),
                 key=f"data_table_{ds.id}",
             )
@@ -216,7 +224,7 @@ def _corrections(ds: Dataset, tidy: Tidy | None) -> None:
             tr("data.layout.notation"),
             NOTATIONS,
             index=NOTATIONS.index(ds.notation or "auto"),
-            format_func=lambda n: tr(f"data.layout.notation.{n}"),
+            format_func=lambda n, lang_=L: t(f"data.layout.notation.{n}", lang_),
             key=f"data_notation_{ds.id}",
             help=tr("data.layout.notation_help"),
         )
@@ -312,7 +320,7 @@ def _quality(ds: Dataset, typed: pd.DataFrame, tidy: Tidy) -> None:
             rows=tidy.row_numbers,
             left_out=tidy.layout.left_out(),
         )
-        lines = [f.message(L) for f in report.findings]
+        lines = [safe_message(f) for f in report.findings]
         dates = pd.to_datetime(typed[ds.date_column], errors="coerce").dropna()
         if dates.empty:
             lines.append(tr("data.quality.no_dates", column=ds.date_column))
@@ -368,7 +376,7 @@ def _quality(ds: Dataset, typed: pd.DataFrame, tidy: Tidy) -> None:
                     )
                     for finding in q.findings:
                         if finding.penalty:
-                            st.caption(f"− {finding.penalty}: {finding.message(L)}")
+                            st.caption(f"− {finding.penalty}: {safe_message(finding)}")
 
 
 def _rows_read(tidy: Tidy) -> None:
@@ -532,7 +540,7 @@ def _dataset_section(ds: Dataset, stored: StoredFile) -> None:
 for name, stored in list(stored_files.items()):
     with st.container(border=True):
         head = st.columns([5, 1])
-        head[0].subheader(f"📄 {name}")
+        head[0].subheader(f"📄 {plain_md(name)}")
         try:
             sheets = cached_sheets(stored.sha, stored.name, stored.data)
         except KoersError as exc:
@@ -564,7 +572,9 @@ for name, stored in list(stored_files.items()):
                 default=[d.sheet for d in used if d.sheet in sheets],
                 key=f"data_sheets_{name}",
                 help=tr("data.sheets_help"),
-                format_func=lambda s, h=hidden: tr("data.hidden_sheet", sheet=s) if s in h else s,
+                format_func=lambda s, h=hidden, lang_=L: (
+                    t("data.hidden_sheet", lang_, sheet=s) if s in h else s
+                ),
             )
             used_sheets = {d.sheet for d in used}
             changed = False

@@ -18,6 +18,7 @@ from pages.shared import (
     ensure_scorecard,
     lang,
     notice,
+    plain_md,
     require_role,
     route_guard,
     set_notice,
@@ -83,7 +84,7 @@ for i, goal in enumerate(card.goals):
     with st.container(border=True):
         cols = st.columns([6, 1, 1, 1, 1])
         n_kpis = len(card.kpis_of(goal.id))
-        cols[0].markdown(f"**{i + 1}. {goal.title}**")
+        cols[0].markdown(f"**{i + 1}. {plain_md(goal.title)}**")
         cols[0].caption(
             tr(
                 "goals.meta",

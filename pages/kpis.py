@@ -55,6 +55,7 @@ from pages.health import show_checklist
 from pages.shared import (
     AS_OF,
     PAGES,
+    Md,
     bound,
     cached_table,
     dataset_kinds,
@@ -68,6 +69,7 @@ from pages.shared import (
     require_role,
     require_scorecard,
     route_guard,
+    safe_message,
     scorecard,
     set_notice,
     set_scorecard,
@@ -311,7 +313,7 @@ def _check_formula(formula: str, columns: list[str], dataset: str) -> str | None
         parse_formula(formula)
         used = formula_columns(formula)
     except FormulaError as exc:
-        return exc.message(lang())
+        return safe_message(exc)
     missing = sorted(used - set(columns))
     if missing:
         similar = difflib.get_close_matches(missing[0], columns, n=3, cutoff=0.4)
@@ -463,7 +465,8 @@ def _measure_text(kpi: KPI) -> str:
             )
             for f in kpi.filters
         ]
-        text += " " + tr("kpis.summary.filters", filters=tr("kpis.summary.and").join(described))
+        joined = Md(tr("kpis.summary.and").join(plain_md(d) for d in described))
+        text += " " + tr("kpis.summary.filters", filters=joined)
     return text
 
 
@@ -536,7 +539,7 @@ def _show_preview(card: Scorecard, kpi: KPI, df: pd.DataFrame) -> pd.DataFrame |
             df,
         )
     except KoersError as exc:
-        st.warning(exc.message(L), icon="⚠️")
+        st.warning(safe_message(exc), icon="⚠️")
         return None
     total = rows[rows["segment"] == ""]
     if total.empty:
@@ -749,7 +752,7 @@ unmatched = unmatched_targets(card)  # target keys that name no period: never si
 for kpi in kpis:
     with st.container(border=True):
         cols = st.columns([10, 1, 1], vertical_alignment="center")
-        cols[0].markdown(f"**{kpi.name}**")
+        cols[0].markdown(f"**{plain_md(kpi.name)}**")
         cols[0].caption(_summary(kpi, cur))
         for problem in (u for u in unmatched if u.kpi_id == kpi.id):
             cols[0].warning(plain_md(problem.message(L)), icon="⚠️")
@@ -964,7 +967,7 @@ def _use_template(
             counting=chosen_counting,
         )
     except KoersError as exc:
-        st.error(exc.message(L), icon="⚠️")
+        st.error(safe_message(exc), icon="⚠️")
         return
     new = _draft_of(kpi)
     new.pop("id", None)

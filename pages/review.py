@@ -28,6 +28,7 @@ from kpilogic.review import (
 from kpilogic.store import StoredCheckIn
 from pages.shared import (
     PAGES,
+    Md,
     bound,
     can,
     evaluation,
@@ -39,6 +40,7 @@ from pages.shared import (
     require_kpis,
     require_scorecard,
     route_guard,
+    safe_message,
     show_error,
     store,
     tr,
@@ -347,7 +349,7 @@ def _panels(card: Scorecard, ev: Evaluation) -> None:
                     st.caption(tr("review.kpi.agreed", action=plain_md(kpi.action)))
                 if kpi.id in ev.errors:
                     st.warning(
-                        tr("review.kpi.not_evaluated", problem=ev.errors[kpi.id].message(L)),
+                        tr("review.kpi.not_evaluated", problem=Md(safe_message(ev.errors[kpi.id]))),
                         icon="⚠️",
                     )
                 if can("contributor"):

@@ -8,10 +8,14 @@ the data. This module is not a page; ``app.py`` does not list it.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import logging
+import os
 import re
 import runpy
+import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, MutableMapping, Sequence
@@ -19,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, NoReturn
 
 import pandas as pd
@@ -38,6 +43,7 @@ from kpilogic.ingest import (
     sheet_info,
 )
 from kpilogic.layout import Tidy
+from kpilogic.memory import ByteLRU, cache_budget
 from kpilogic.metrics import with_metric_errors
 from kpilogic.model import Dataset, Scorecard
 from kpilogic.pipeline import read_dataset, with_kind_failures
@@ -45,6 +51,8 @@ from kpilogic.quality import recall
 from kpilogic.store import Store, StoredCheckIn, UserStore, default_db_path, recovery_message
 
 ROOT = Path(__file__).resolve().parents[1]
+_log = logging.getLogger("koers")
+RAISE_PAGE_ERRORS_ENV = "KOERS_RAISE_PAGE_ERRORS"
 SAMPLE_DIR = ROOT / "sample_data"
 
 LANG = "koers_lang"
@@ -139,7 +147,7 @@ def store() -> UserStore | None:
     except KoersError as exc:
         if not st.session_state.get("koers_store_warned"):
             st.session_state["koers_store_warned"] = True
-            st.warning(exc.message(lang()) + " " + tr("app.store_off"), icon="💾")
+            st.warning(safe_message(exc) + " " + tr("app.store_off"), icon="💾")
         return None
     if not st.session_state.get("koers_store_warned"):
         st.session_state["koers_store_warned"] = True
@@ -341,8 +349,21 @@ def lang() -> str:
     return str(st.session_state.get(LANG, "en"))
 
 
-def tr(key: str, **params: Any) -> str:
-    """Translate ``key`` into the user's language."""
+def tr(key: str, **params: Any) -> Md:
+    """Translate ``key`` into the user's language, for Markdown (every message is Markdown to
+    Streamlit: text, captions, alerts, toasts, labels, expanders).
+
+    Every text parameter is escaped (``plain_md``): a name, file or column cannot turn into a
+    link, an image or a heading. A parameter that is the app's own Markdown (already escaped
+    where it holds user text) is passed as ``Md(...)``; ``tr_plain`` is for plain-text places
+    (the options of a selectbox or multiselect, table cells, chart titles).
+    """
+    return Md(t(key, lang(), **{name: _md_param(value) for name, value in params.items()}))
+
+
+def tr_plain(key: str, **params: Any) -> str:
+    """Translate ``key`` with its parameters as they are, for places that show plain text
+    (selectbox and multiselect options, table cells, chart titles): never for Markdown."""
     return t(key, lang(), **params)
 
 
@@ -510,17 +531,26 @@ def layout_key(ds: Dataset | None) -> str:
     return json.dumps(ds.model_dump(mode="json", include=fields), sort_keys=True)
 
 
-# Tables are kept with st.cache_resource: one object per file, handed out as is (read-only
-# by convention; pandas' copy-on-write keeps a page's derived frames from touching it).
-# st.cache_data would pickle each table and unpickle a fresh copy on every call: a
-# million-row table cost a second per rerun and twice its size in memory.
-@st.cache_resource(show_spinner=False, max_entries=32)
+# Tables are kept in one server-wide cache bounded by bytes (``KOERS_CACHE_MB``, default
+# 1,024 MB; kpilogic.memory.ByteLRU), handed out as is (read-only by convention; pandas'
+# copy-on-write keeps a page's derived frames from touching them). st.cache_data would pickle
+# each table and unpickle a fresh copy on every call; st.cache_resource counts entries, not
+# bytes (six 50 MB files took 4 GB).
+@st.cache_resource(show_spinner=False)
+def table_cache() -> ByteLRU[tuple[Any, ...], Any]:
+    """The server's tables, read and typed, least recently used first out."""
+    return ByteLRU(cache_budget())
+
+
 def cached_tidy(
     sha: str, name: str, sheet: str | None, layout: str, _data: bytes, _dataset: Dataset
 ) -> Tidy:
     """One dataset read through the layout step (``pipeline.read_dataset``), cached by content
     hash, sheet and the user's layout corrections."""
-    return read_dataset(_data, name, _dataset)
+    tidy: Tidy = table_cache().get_or_make(
+        ("tidy", sha, name, sheet, layout), lambda: read_dataset(_data, name, _dataset)
+    )
+    return tidy
 
 
 def dataset_tidy(ds: Dataset, f: StoredFile) -> Tidy:
@@ -548,10 +578,12 @@ def cached_table(sha: str, name: str, sheet: str | None, _data: bytes) -> pd.Dat
     return cached_tidy(sha, name, sheet, layout_key(ds), _data, ds).frame
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
 def cached_profile(sha: str, name: str, sheet: str | None, _df: pd.DataFrame) -> dict[str, str]:
     """The detected kind of each column, cached with the table."""
-    return dict(profile_columns(_df))
+    kinds: dict[str, str] = table_cache().get_or_make(
+        ("profile", sha, name, sheet), lambda: dict(profile_columns(_df))
+    )
+    return kinds
 
 
 def dataset_kinds(
@@ -573,7 +605,6 @@ def dataset_kinds(
     return kinds
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
 def cached_typed(
     sha: str,
     name: str,
@@ -583,7 +614,10 @@ def cached_typed(
     _kinds: dict[str, ColumnKind],
 ) -> pd.DataFrame:
     """The table with its columns converted to their kinds."""
-    return apply_kinds(_raw, _kinds)
+    typed: pd.DataFrame = table_cache().get_or_make(
+        ("typed", sha, name, sheet, kinds_key), lambda: apply_kinds(_raw, _kinds)
+    )
+    return typed
 
 
 def load_tidies(card: Scorecard) -> tuple[dict[str, Tidy], dict[str, KoersError]]:
@@ -844,7 +878,30 @@ def workspace_for_change() -> str | None:
 
 def show_error(exc: KoersError) -> None:
     """A user-caused error, in the user's language (never a traceback)."""
-    st.error(exc.message(lang()), icon="⚠️")
+    st.error(safe_message(exc), icon="⚠️")
+
+
+@contextmanager
+def error_boundary() -> Iterator[None]:
+    """Run a page so that no exception reaches the screen as a traceback.
+
+    A user-caused ``KoersError`` is shown as its message; anything else as a translated
+    "something went wrong" with a short reference, while the detail (traceback, paths) goes
+    to the server log under that reference. Streamlit's own control flow (``st.stop``,
+    ``st.rerun``, page switches) passes through: it is no ``Exception``.
+    """
+    try:
+        yield
+    except KoersError as exc:
+        show_error(exc)
+    except Exception:
+        ref = secrets.token_hex(4)
+        _log.exception("page failed (reference %s)", ref)
+        st.error(tr("app.page_failed", ref=ref), icon="⚠️")
+        # The test suite sets this, so that a page that fails still fails its test (AppTest
+        # reports the exception) instead of passing with a polite message on screen.
+        if os.environ.get(RAISE_PAGE_ERRORS_ENV) == "1":
+            raise
 
 
 def require_scorecard() -> Scorecard:
@@ -878,12 +935,93 @@ def require_kpis(card: Scorecard) -> None:
         st.stop()
 
 
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$])")
+class Md(str):
+    """Text that is already Markdown made by the app (user text in it escaped): ``tr`` and
+    ``plain_md`` pass it through unchanged."""
+
+    __slots__ = ()
 
 
-def plain_md(text: str) -> str:
-    """User text made safe to show inside markdown: no emphasis, links, headings or maths."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+# What can make text active in Streamlit's Markdown: links and images ([ ]), autolinks and
+# HTML (< >), bare URLs and e-mail addresses (: @ and "www."), Streamlit's :colour[...] and
+# :emoji: / :material/...: codes (:), maths ($), code (`), emphasis and strike-through
+# (* ~, and _ where it can open or close emphasis), headings (#), escapes themselves (\\).
+# Line breaks become spaces, so no text can start a heading, list or quote of its own.
+_MARKDOWN_SPECIALS = re.compile(
+    r"([\\`*\[\]<>:~$@#|])|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])|(?i:\b(www)\.)"
+)
+_LINE_BREAKS = re.compile(r"[\r\n\v\f\u0085\u2028\u2029]+")
+
+
+# Streamlit's Markdown (remark-gfm) links bare web and e-mail addresses after escapes are
+# resolved, so a backslash cannot stop it: an invisible word joiner inside "://", "www." and
+# before "@" does, and the text still reads (and is copied) as typed.
+_JOINER = "\u2060"
+
+
+def _escape(match: re.Match[str]) -> str:
+    if match.group(2):  # www.
+        return match.group(2) + _JOINER + "\\."
+    char = match.group(0)
+    if char == ":" and match.string.startswith("//", match.end()):
+        return "\\:" + _JOINER
+    if char == "@":
+        return _JOINER + "\\@"
+    return "\\" + char
+
+
+def plain_md(text: str) -> Md:
+    """User text made safe to show inside Markdown: shown as the characters typed, never as
+    a link, image, heading, emphasis, maths or HTML. Already-safe ``Md`` is kept as it is."""
+    if isinstance(text, Md):
+        return text
+    return Md(_MARKDOWN_SPECIALS.sub(_escape, _LINE_BREAKS.sub(" ", str(text))))
+
+
+def _md_param(value: Any) -> Any:
+    if isinstance(value, str):
+        return plain_md(value)
+    return value
+
+
+def plain_lines(text: str) -> Md:
+    """Plain text of several lines (joined by Markdown line breaks, ``"  \\n"``) for Markdown:
+    each line escaped, the breaks kept."""
+    return Md("  \n".join(plain_md(line) for line in text.split("  \n")))
+
+
+def safe_message(item: Any) -> str:
+    """The message of a ``KoersError`` or a note (layout decision, quality finding) in the
+    user's language, for Markdown: its text parameters (file, sheet and column names, values
+    from the file) escaped like ``tr``'s."""
+    lang_ = lang()
+    if isinstance(item, KoersError):
+        clone = _escaped_error(item)
+        cause = getattr(item, "cause", None)
+        if isinstance(cause, KoersError):
+            clone.cause = _escaped_error(cause)  # type: ignore[attr-defined]
+        return clone.message(lang_)
+    params = getattr(item, "params", None)
+    if dataclasses.is_dataclass(item) and isinstance(params, dict | MappingProxyType):
+        escaped = {k: _md_param_deep(v) for k, v in params.items()}
+        return str(dataclasses.replace(item, params=escaped).message(lang_))  # type: ignore[type-var]
+    return plain_md(str(item.message(lang_)))
+
+
+def _escaped_error(exc: KoersError) -> KoersError:
+    # A shallow copy without calling __init__ (subclasses take other arguments).
+    clone = type(exc).__new__(type(exc), *exc.args)
+    clone.__dict__.update(exc.__dict__)
+    clone.params = {k: _md_param_deep(v) for k, v in exc.params.items()}
+    return clone
+
+
+def _md_param_deep(value: Any) -> Any:
+    if isinstance(value, str):
+        return plain_md(value)
+    if isinstance(value, list | tuple):
+        return type(value)(_md_param_deep(v) for v in value)
+    return value
 
 
 def notice() -> None:

@@ -29,6 +29,7 @@ from pages.shared import (
     show_error,
     store,
     tr,
+    tr_plain,
     workspace_id,
 )
 
@@ -121,7 +122,8 @@ if db is not None:
                 tr("start.ws_duplicate"), key=f"ws_dup_{ws.id}"
             ):
                 try:
-                    copy = db.duplicate_workspace(ws.id, tr("start.ws_copy_name", name=ws.name))
+                    copy_name = tr_plain("start.ws_copy_name", name=ws.name)
+                    copy = db.duplicate_workspace(ws.id, copy_name)
                 except KoersError as exc:
                     show_error(exc)
                 else:
@@ -167,7 +169,9 @@ if db is not None:
                 st.write(tr("start.versions_none"))
             else:
                 labels = {
-                    v.version: tr("start.version_label", version=v.version, when=_when(v.saved_at))
+                    v.version: tr_plain(
+                        "start.version_label", version=v.version, when=_when(v.saved_at)
+                    )
                     for v in versions
                 }
                 chosen = st.selectbox(

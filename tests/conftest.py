@@ -41,6 +41,22 @@ def koers_home(tmp_path_factory):
             os.environ[key] = value
 
 
+@pytest.fixture(scope="session", autouse=True)
+def page_errors_fail_tests():
+    """A page that raises fails its AppTest: the error boundary re-raises in tests, and
+    AppTest shows the error's own message (the app's config hides it from users)."""
+    from streamlit import config
+
+    old = os.environ.get("KOERS_RAISE_PAGE_ERRORS")
+    os.environ["KOERS_RAISE_PAGE_ERRORS"] = "1"
+    config.set_option("client.showErrorDetails", "full")
+    yield
+    if old is None:
+        os.environ.pop("KOERS_RAISE_PAGE_ERRORS", None)
+    else:
+        os.environ["KOERS_RAISE_PAGE_ERRORS"] = old
+
+
 @pytest.fixture
 def clear_streamlit_caches():
     """Each AppTest starts with empty Streamlit caches (data and resources)."""
