@@ -57,7 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
             "--as-of, else the last date in the data"
         ),
     )
-    ev.add_argument("--lang", default="en", help="language of messages and csv: en or nl")
+    ev.add_argument(
+        "--lang",
+        default=None,
+        help="language of messages and of the csv (en or nl); given, the csv names its columns "
+        "and statuses in that language, else it keeps the machine-readable names",
+    )
     ev.add_argument(
         "--allow-partial",
         action="store_true",
@@ -145,7 +150,8 @@ def _evaluate(args: argparse.Namespace, lang: str) -> int:
         if not args.allow_partial:
             return EXIT_INPUT
     try:
-        args.out.write_bytes(write_summary(evaluation, suffix, lang))
+        readable = args.lang is not None
+        args.out.write_bytes(write_summary(evaluation, suffix, lang, readable=readable))
     except OSError as exc:
         _fail(t("cli.cannot_write", lang, name=str(args.out), detail=exc.strerror or exc))
         return EXIT_INPUT

@@ -152,13 +152,34 @@ def _rounded_numbers(
     return out
 
 
-def summary_csv(evaluation: Evaluation, lang: str = "en", precision: Precision = "unit") -> bytes:
+def readable_summary(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The summary for people: column names, statuses and yes/no in ``lang``.
+
+    Period labels and dates keep their ISO form (they sort and filter well in a spreadsheet);
+    the machine-readable summary keeps every column name and value as documented.
+    """
+    out = df.copy()
+    if "status" in out:
+        out["status"] = [t(f"status.{s}", lang) if isinstance(s, str) else s for s in out["status"]]
+    if "partial" in out:
+        yes, no = t("csv.yes", lang), t("csv.no", lang)
+        out["partial"] = [yes if bool(v) else no for v in out["partial"]]
+    return out.rename(columns={c: t(f"csv.col.{c}", lang) for c in out.columns})
+
+
+def summary_csv(
+    evaluation: Evaluation,
+    lang: str = "en",
+    precision: Precision = "unit",
+    readable: bool = False,
+) -> bytes:
     """The summary as csv: English ``,`` and ``.``; Dutch ``;`` and ``,`` — UTF-8 with BOM.
 
     ``precision="unit"`` (the app's download, read by people) rounds each KPI's figures to
     its unit: currency 2 decimals, percent 2, count 0, days 2, number 4; % of target and the
     changes to 1 decimal. ``precision="significant"`` (the command line's machine-readable
     csv) keeps ``SIGNIFICANT_DIGITS`` significant digits: full precision without float noise.
+    ``readable=True`` names columns, statuses and yes/no in ``lang`` (``readable_summary``).
     """
     units = [str(u) for u in evaluation.detail["unit"]]  # the summary's rows, in order
     df = _escaped(evaluation.summary())
@@ -166,6 +187,8 @@ def summary_csv(evaluation: Evaluation, lang: str = "en", precision: Precision =
         df[col] = df[col].dt.strftime("%Y-%m-%d")
     sep, decimal = (";", ",") if lang == "nl" else (",", ".")
     df = _rounded_numbers(df, precision, decimal, units)
+    if readable:
+        df = readable_summary(df, lang)
     text = df.to_csv(index=False, sep=sep, decimal=decimal, lineterminator="\r\n")
     return text.encode("utf-8-sig")
 
@@ -244,19 +267,22 @@ def summary_json(evaluation: Evaluation) -> bytes:
     return json.dumps(payload, indent=2, ensure_ascii=False).encode("utf-8")
 
 
-def write_summary(evaluation: Evaluation, suffix: str, lang: str = "en") -> bytes:
+def write_summary(
+    evaluation: Evaluation, suffix: str, lang: str = "en", readable: bool = False
+) -> bytes:
     """The report in the format named by ``suffix``: ``.csv``, ``.xlsx`` (the formatted
     workbook), ``.json`` or ``.pdf`` (the one-page management summary).
 
     This is the command line's writer: its csv and json are machine-readable and keep
-    ``SIGNIFICANT_DIGITS`` significant digits (no float noise, no rounding to the unit).
+    ``SIGNIFICANT_DIGITS`` significant digits (no float noise, no rounding to the unit);
+    ``readable=True`` (``--lang`` given) names the csv's columns and statuses in ``lang``.
 
     Raises:
         ValueError: for another suffix.
     """
     suffix = suffix.lower()
     if suffix == ".csv":
-        return summary_csv(evaluation, lang, precision="significant")
+        return summary_csv(evaluation, lang, precision="significant", readable=readable)
     if suffix == ".xlsx":
         return report_xlsx(evaluation, lang)
     if suffix == ".json":

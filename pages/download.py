@@ -57,7 +57,7 @@ cols[0].download_button(
 )
 cols[1].download_button(
     tr("download.csv"),
-    data=summary_csv(ev, lang()),
+    data=summary_csv(ev, lang(), readable=True),
     file_name=f"{stem}_summary.csv",
     mime="text/csv",
     icon="📄",
@@ -71,7 +71,13 @@ cols[2].download_button(
     icon="📕",
     key="dl_pdf",
 )
-st.caption(tr("download.csv_note") + " " + tr("trust.download.csv_precision"))
+st.caption(
+    tr("download.csv_note")
+    + " "
+    + tr("trust.download.csv_precision")
+    + " "
+    + tr("download.csv_language_note")
+)
 
 st.subheader(tr("review.download.title"))
 st.caption(tr("review.download.help", count=len(checkins)))

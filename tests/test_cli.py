@@ -178,3 +178,16 @@ def test_sample_and_schema(tmp_path: Path) -> None:
     assert (tmp_path / "koers_sample_scorecard.json").read_text() == CARD.read_text()
     schema = json.loads(koers("schema").stdout)
     assert schema["title"] == "Scorecard"
+
+
+def test_the_csv_is_machine_readable_unless_a_language_is_asked(tmp_path: Path) -> None:
+    plain, dutch = tmp_path / "plain.csv", tmp_path / "dutch.csv"
+    args = ["evaluate", str(WORKBOOK), "--scorecard", str(CARD), "--as-of", "2026-06-30"]
+    assert koers(*args, "--out", str(plain)).returncode == 0
+    assert koers(*args, "--out", str(dutch), "--lang", "nl").returncode == 0
+    header = plain.read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header.startswith("goal_id,goal,kpi_id,kpi,segment,period,")
+    text = dutch.read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0].startswith("Doel-id;Doel;KPI-id;KPI;Segment;Periode;")
+    assert ";Op koers;" in text or ";Uit koers;" in text
+    assert "on_track" not in text and "off_track" not in text

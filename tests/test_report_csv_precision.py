@@ -116,3 +116,31 @@ def test_round_decimals(value, decimals, text) -> None:
 )
 def test_round_significant(value, text) -> None:
     assert round_significant(value) == text
+
+
+def test_the_apps_csv_speaks_the_users_language(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    ev = _evaluation()
+    nl = summary_csv(ev, "nl", readable=True).decode("utf-8-sig").splitlines()
+    en = summary_csv(ev, "en", readable=True).decode("utf-8-sig").splitlines()
+    header_nl, header_en = nl[0].split(";"), en[0].split(",")
+    assert header_nl[:4] == ["Doel-id", "Doel", "KPI-id", "KPI"]
+    assert "Werkelijk" in header_nl and "Doelwaarde" in header_nl
+    assert "Actual" in header_en and "Target" in header_en
+    assert "actual" not in header_nl and "on_track" not in "\n".join(nl)
+    status_at = header_nl.index("Status")
+    partial_at = header_nl.index("Periode nog niet compleet")
+    rows = [line.split(";") for line in nl[1:]]
+    assert {r[status_at] for r in rows} <= {
+        "Op koers",
+        "Risico",
+        "Uit koers",
+        "Geen gegevens",
+        "Geen doelwaarde",
+        "Te vroeg om te beoordelen",
+        "Nog bezig",
+    }
+    assert {r[partial_at] for r in rows} <= {"Ja", "Nee"}
+    assert "False" not in "\n".join(nl) and "True" not in "\n".join(nl)
+    # The machine-readable csv keeps its names.
+    machine = summary_csv(ev, "nl").decode("utf-8-sig").splitlines()[0].split(";")
+    assert machine[:4] == ["goal_id", "goal", "kpi_id", "kpi"]
