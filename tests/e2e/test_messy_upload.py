@@ -63,10 +63,11 @@ def _monthly_csv(browser, app_server, path: Path, column: str, tag: str, tmp: Pa
     info.value.save_as(out)
     context.close()
     rows = csv.DictReader(io.StringIO(out.read_bytes().decode("utf-8-sig")), delimiter=";")
+    # The app's csv names its columns in the user's language (Dutch here).
     return {
-        r["period"]: float(r["actual"].replace(",", "."))
+        r["Periode"]: float(r["Werkelijk"].replace(",", "."))
         for r in rows
-        if not r["segment"] and r["actual"]
+        if not r["Segment"] and r["Werkelijk"]
     }
 
 

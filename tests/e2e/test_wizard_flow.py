@@ -147,13 +147,17 @@ def test_new_user_flow(browser, app_server, lang: str, tmp_path: Path) -> None:
 
     text = csv_path.read_bytes().decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text), delimiter=";" if lang == "nl" else ","))
-    by = {(r["kpi"], r["period"]): r for r in rows if not r["segment"]}
+    # The app's csv speaks the user's language: its column names and statuses.
+    period, actual = ("Periode", "Werkelijk") if lang == "nl" else ("Period", "Actual")
+    by = {(r["KPI"], r[period]): r for r in rows if not r["Segment"]}
     for month in ("2024-07", "2025-03", "2026-10"):
         rev_row, cost_row = by[("Monthly revenue", month)], by[("Monthly cost", month)]
-        assert _number(rev_row["actual"], lang) == pytest.approx(revenue[month], abs=0.01)
-        assert _number(cost_row["actual"], lang) == pytest.approx(cost[month], abs=0.01)
-        assert rev_row["status"] == _expected_status(revenue[month], REVENUE_TARGET, True)
-        assert cost_row["status"] == _expected_status(cost[month], COST_TARGET, False)
+        assert _number(rev_row[actual], lang) == pytest.approx(revenue[month], abs=0.01)
+        assert _number(cost_row[actual], lang) == pytest.approx(cost[month], abs=0.01)
+        expected_rev = _expected_status(revenue[month], REVENUE_TARGET, True)
+        expected_cost = _expected_status(cost[month], COST_TARGET, False)
+        assert rev_row["Status"] == t(f"status.{expected_rev}", lang)
+        assert cost_row["Status"] == t(f"status.{expected_cost}", lang)
 
     wb = openpyxl.load_workbook(xlsx_path, data_only=True)
     numbers = [
