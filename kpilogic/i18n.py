@@ -72,10 +72,10 @@ _PLURAL = re.compile(r"\{(\w+)\|([^{}|]*)\|([^{}|]*)\}")
 def _plurals(text: str, params: dict[str, Any]) -> str:
     def pick(match: re.Match[str]) -> str:
         value = params.get(match.group(1))
-        try:
-            one = value is not None and not isinstance(value, bool) and float(value) == 1
-        except (TypeError, ValueError):
-            one = False
+        if isinstance(value, str):  # already formatted: "1.000" is a thousand in Dutch
+            one = value.strip() == "1"
+        else:
+            one = isinstance(value, int | float) and not isinstance(value, bool) and value == 1
         return match.group(2) if one else match.group(3)
 
     return _PLURAL.sub(pick, text) if "|" in text else text

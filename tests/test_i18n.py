@@ -23,7 +23,10 @@ def test_every_message_has_both_languages_with_the_same_placeholders() -> None:
     fields = string.Formatter()
     for key, texts in catalogue().items():
         assert texts["nl"].strip() and texts["en"].strip(), key
-        names = {lang: {f[1] for f in fields.parse(texts[lang]) if f[1]} for lang in ("nl", "en")}
+        # A plural form {count|rij|rijen} names the placeholder count.
+        plural = r"\{(\w+)\|[^{}|]*\|[^{}|]*\}"
+        plain = {lang: re.sub(plural, r"{\1}", texts[lang]) for lang in texts}
+        names = {lang: {f[1] for f in fields.parse(plain[lang]) if f[1]} for lang in ("nl", "en")}
         assert names["nl"] == names["en"], key
 
 

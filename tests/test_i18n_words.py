@@ -45,3 +45,5 @@ def test_plural_forms(monkeypatch: pytest.MonkeyPatch) -> None:
     assert i18n.t("x.count", "nl", goals=2, kpis=0) == "2 doelen, 0 KPI's"
     assert i18n.t("x.count", "en", goals=1, kpis=3) == "1 goal, 3 KPIs"
     assert i18n.t("x.count", "en", goals=1.0, kpis="many") == "1.0 goal, many KPIs"
+    # Formatted numbers: "1.000" is a thousand in Dutch, "1" is one.
+    assert i18n.t("x.count", "nl", goals="1.000", kpis="1") == "1.000 doelen, 1 KPI"
