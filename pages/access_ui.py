@@ -23,6 +23,7 @@ from kpilogic.store import TRASH_DAYS, UserStore, Workspace
 from pages.shared import (
     LANG,
     PAGES,
+    Md,
     _browser_locale,
     auth_enabled,
     close_workspace,
@@ -37,13 +38,13 @@ from pages.shared import (
 )
 
 
-def literal_md(text: str) -> str:
+def literal_md(text: str) -> Md:
     """``text`` as a Markdown code span: shown exactly as typed, never a link (an e-mail
     address in plain Markdown text becomes a mailto link even when escaped)."""
     text = " ".join(text.split())
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * (longest + 1)
-    return f"{fence} {text} {fence}"
+    return Md(f"{fence} {text} {fence}")  # a code span is already safe: tr() keeps it
 
 
 def _language_control(key: str) -> None:

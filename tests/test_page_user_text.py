@@ -134,8 +134,9 @@ def test_a_crafted_ws_address_is_not_echoed(home: Path) -> None:
     assert not at.exception
     values = _values(at)
     assert not any("Session expired —" in v or "attacker" in v for v in values), values
-    # it says the workspace cannot be opened, in plain words
-    assert any("cannot be opened" in v for v in values), values
+    # it says, in plain words, what it says of any workspace one may not open ("no access"
+    # and "does not exist" read the same)
+    assert any("does not exist or you have no access to it" in v for v in values), values
     assert at.session_state["koers_workspace"] is None
 
 
