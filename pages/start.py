@@ -42,6 +42,29 @@ L = lang()
 st.title(tr("start.title"))
 st.markdown(tr("start.intro"))
 
+
+def _import_scorecard() -> None:
+    """Open a downloaded scorecard file as a new workspace (part of "use your own data")."""
+    with st.expander(tr("start.import")):
+        st.caption(tr("start.import_help"))
+        up = st.file_uploader(tr("start.import_file"), type=["json"], key="scorecard_upload")
+        if up is not None and st.button(tr("start.import_button"), key="scorecard_import"):
+            raw = up.getvalue()
+            try:
+                if len(raw) > MAX_SCORECARD_BYTES:
+                    raise KoersError(
+                        "error.scorecard.too_large", limit_mb=MAX_SCORECARD_BYTES // 1_000_000
+                    )
+                imported = Scorecard.from_json(raw)
+            except KoersError as exc:
+                show_error(exc)
+            else:
+                close_workspace()  # an upload always becomes a new workspace
+                set_scorecard(imported)
+                set_notice(tr("start.imported", name=imported.name))
+                st.switch_page(PAGES["data"])
+
+
 card = scorecard()
 db = store()
 try:
@@ -75,6 +98,7 @@ with cols[1], st.container(border=True):
     if st.button(tr("start.upload.button"), key="start_upload"):
         close_workspace()
         st.switch_page(PAGES["data"])
+    _import_scorecard()
 if current is not None and card is not None:
     with cols[2], st.container(border=True):
         st.subheader(tr("start.continue.title"))
@@ -199,24 +223,6 @@ if db is not None:
                     set_notice(tr("start.version_restored", version=chosen))
                     st.rerun()
 
-    with st.expander(tr("start.import")):
-        st.caption(tr("start.import_help"))
-        up = st.file_uploader(tr("start.import_file"), type=["json"], key="scorecard_upload")
-        if up is not None and st.button(tr("start.import_button"), key="scorecard_import"):
-            raw = up.getvalue()
-            try:
-                if len(raw) > MAX_SCORECARD_BYTES:
-                    raise KoersError(
-                        "error.scorecard.too_large", limit_mb=MAX_SCORECARD_BYTES // 1_000_000
-                    )
-                imported = Scorecard.from_json(raw)
-            except KoersError as exc:
-                show_error(exc)
-            else:
-                close_workspace()  # an upload always becomes a new workspace
-                set_scorecard(imported)
-                set_notice(tr("start.imported", name=imported.name))
-                st.switch_page(PAGES["data"])
 
 st.divider()
 st.subheader(tr("start.guide.title"))

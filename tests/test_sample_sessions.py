@@ -35,7 +35,9 @@ def test_first_visit_offers_two_ways_in_and_nothing_else(db_path: Path) -> None:
     assert [b.key for b in at.button] == ["start_sample", "start_upload"]
     labels = [h.value for h in at.subheader]
     assert labels == ["Try the sample", "Use your own data"]
-    assert not at.expander  # no guide, no import, no versions on a first visit
+    # No guide, no versions, no list on a first visit; opening a scorecard file is one way of
+    # using your own data, inside that card.
+    assert [e.label for e in at.expander] == ["Open a scorecard file"]
 
 
 def test_opening_the_sample_in_three_sessions_stores_nothing(db_path: Path) -> None:

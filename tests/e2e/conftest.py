@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -235,14 +236,38 @@ def click(page, key: str) -> None:
 
 
 def nav(page, label: str) -> None:
-    """Go to a page through the sidebar navigation."""
-    link = page.get_by_test_id("stSidebarNav").get_by_text(label, exact=True)
-    before = runs(page)
-    link.click()
-    # The page switch reruns the script; a click on the page already shown may not.
-    with contextlib.suppress(PlaywrightTimeout):
-        page.wait_for_function("n => window.__koersRuns > n", arg=before, timeout=5_000)
+    """Go to a page through the sidebar navigation and wait until it is shown.
+
+    The link names its page's address; the click counts only once the address is that page
+    and the script run for it has finished. A click that a busy app let pass (the sidebar
+    was being drawn again) is repeated.
+    """
+    link = page.get_by_test_id("stSidebarNav").locator("a").filter(
+        has=page.get_by_text(label, exact=True)
+    )
+    path = urllib.parse.urlparse(link.first.get_attribute("href") or "").path.rstrip("/")
+    target = path.rsplit("/", 1)[-1]
+
+    def shown() -> bool:
+        here = urllib.parse.urlparse(page.url).path.rstrip("/").rsplit("/", 1)[-1]
+        return here == target
+
+    for _attempt in range(3):
+        before = runs(page)
+        link.first.click()
+        try:
+            page.wait_for_function(
+                "([n, target]) => window.__koersRuns > n && "
+                "location.pathname.replace(/\\/$/, '').split('/').pop() === target",
+                arg=[before, target],
+                timeout=30_000,
+            )
+        except PlaywrightTimeout:
+            if not shown():
+                continue
+        break
     wait_idle(page)
+    assert shown(), f"the page {label!r} ({target}) was not shown; at {page.url}"
 
 
 def pick_radio(page, key: str, label: str) -> None:
@@ -264,3 +289,25 @@ def add_goal(page, lang: str, title: str, why: str, owner: str) -> None:
     click(page, "goal_next")
     fill(page, "goal_owner", owner)
     click(page, "goal_save")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call" and report.failed:
+        item.koers_failed = True
+    return report
+
+
+@pytest.fixture(autouse=True)
+def screenshot_on_failure(request, browser):
+    """When a test fails, a screenshot of every page it left open (test-artifacts/failed_*)."""
+    yield
+    if not getattr(request.node, "koers_failed", False):
+        return
+    ARTIFACTS.mkdir(exist_ok=True)
+    name = "".join(c if c.isalnum() else "_" for c in request.node.name)[:80]
+    for i, context in enumerate(browser.contexts):
+        for j, page in enumerate(context.pages):
+            with contextlib.suppress(Exception):
+                page.screenshot(path=str(ARTIFACTS / f"failed_{name}_{i}_{j}.png"))
