@@ -147,16 +147,23 @@ def app_server(tmp_path_factory) -> Iterator[AppServer]:
 _RUN_COUNTER = """() => {
   if (window.__koersRuns === undefined) {
     window.__koersRuns = 0;
-    window.__koersState = null;
-    new MutationObserver(() => {
-      const app = document.querySelector("[data-testid='stApp']");
-      const state = app ? app.getAttribute("data-test-script-state") : null;
-      if (state !== window.__koersState) {
-        if (state === "notRunning" && window.__koersState !== null) window.__koersRuns++;
-        window.__koersState = state;
+    const attr = "data-test-script-state";
+    // Records come in batches (late on a busy machine): a whole run, running and back to
+    // notRunning, can be one batch, so count from each record's old value, not from the
+    // attribute's value now.
+    new MutationObserver((records) => {
+      const mine = records.filter((r) => r.attributeName === attr);
+      for (let i = 0; i < mine.length; i++) {
+        const before = mine[i].oldValue;
+        const after = i + 1 < mine.length && mine[i + 1].target === mine[i].target
+          ? mine[i + 1].oldValue
+          : mine[i].target.getAttribute(attr);
+        if (after === "notRunning" && before !== null && before !== "notRunning") {
+          window.__koersRuns++;
+        }
       }
-    }).observe(document, {attributes: true, subtree: true, childList: true,
-                          attributeFilter: ["data-test-script-state"]});
+    }).observe(document, {attributes: true, subtree: true, attributeOldValue: true,
+                          attributeFilter: [attr]});
   }
   return window.__koersRuns;
 }"""
@@ -242,8 +249,10 @@ def nav(page, label: str) -> None:
     and the script run for it has finished. A click that a busy app let pass (the sidebar
     was being drawn again) is repeated.
     """
-    link = page.get_by_test_id("stSidebarNav").locator("a").filter(
-        has=page.get_by_text(label, exact=True)
+    link = (
+        page.get_by_test_id("stSidebarNav")
+        .locator("a")
+        .filter(has=page.get_by_text(label, exact=True))
     )
     path = urllib.parse.urlparse(link.first.get_attribute("href") or "").path.rstrip("/")
     target = path.rsplit("/", 1)[-1]

@@ -26,7 +26,7 @@ def _monthly_csv(browser, app_server, path: Path, column: str, tag: str, tmp: Pa
     page.goto(app_server.url)
     wait_idle(page)
     click(page, "start_upload")
-    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(path))
+    widget(page, "upload").get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(path))
     wait_idle(page)
     page.get_by_text(t("data.dataset", LANG, name="Omzet")).first.wait_for()
     main = page.get_by_test_id("stMain")

@@ -157,12 +157,18 @@ def test_share_view_only_no_access_trash_and_audit(browser, team_server, tmp_pat
     # A signs in and makes a workspace by opening a scorecard file on the Start page.
     a_context, anna = sign_in(browser, team_server, ANNA)
     _expand(anna, t("start.import", "en"))
-    anna.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(card_file))
+    widget(anna, "scorecard_upload").get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
+        str(card_file)
+    )
     wait_idle(anna)
     widget(anna, "scorecard_import").locator("button").click()
-    anna.wait_for_url(re.compile(r"[?&]ws="))
+    # The import opens the Data page of the new workspace; the page switch clears the address
+    # for a moment before the workspace is put back, so wait for both together.
+    on_data = re.compile(r"/data\?(?:.*&)?ws=([^&]+)")
+    anna.wait_for_url(on_data)
     wait_idle(anna)
-    ws = re.search(r"[?&]ws=([^&]+)", anna.url).group(1)
+    anna.wait_for_url(on_data)
+    ws = on_data.search(anna.url).group(1)
 
     # A shares it with B as viewer (B's address as the provider spells it, with capitals).
     _go_start(anna)

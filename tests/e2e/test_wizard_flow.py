@@ -74,7 +74,9 @@ def test_new_user_flow(browser, app_server, lang: str, tmp_path: Path) -> None:
 
     # Data: upload the sample workbook.
     click(page, "start_upload")
-    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(WORKBOOK))
+    widget(page, "upload").get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
+        str(WORKBOOK)
+    )
     wait_idle(page)
     page.get_by_text(t("data.dataset", lang, name="Orders")).first.wait_for()
     screenshot(page, f"{lang}_2_data")
