@@ -51,6 +51,7 @@ from pages.shared import (
     set_notice,
     set_scorecard,
     show_error,
+    store,
     tr,
     unique_id,
 )
@@ -86,6 +87,9 @@ for up in uploads or []:
     )
     try:
         progress.write(tr("data.step_open"))
+        db = store()
+        if db is not None:  # counted before reading: refused files count too (team mode)
+            db.claim_upload()
         sha = hashlib.sha256(data).hexdigest()
         sheets = cached_sheets(sha, up.name, data)
     except KoersError as exc:

@@ -436,3 +436,27 @@ def _key_of(email: str) -> str:
     import hashlib
 
     return hashlib.sha256(email.encode("utf-8")).hexdigest()[:12]
+
+
+def test_uploads_per_user_are_limited_and_counted_before_reading(
+    db: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KOERS_UPLOADS_PER_10MIN", "2")
+    ws = _shared_card(db)
+    db.for_user(ANNA).share(ws, BRAM, "editor")
+    at = _app(BRAM, ws=ws)
+    at.switch_page("pages/data.py").run()
+    # Two files that cannot be read (they count: the work of reading them was done) ...
+    for n in (1, 2):
+        at.file_uploader(key="upload").set_value((f"bad{n}.csv", b"", "text/csv")).run()
+        assert not at.exception
+    # ... then a good one is refused by the limit, with a message; nothing is stored.
+    good = b"Date,Revenue\n2026-01-05,100\n2026-01-06,200\n"
+    at.file_uploader(key="upload").set_value(("good.csv", good, "text/csv")).run()
+    assert not at.exception
+    texts = _texts(at)
+    assert "2 files" in texts or "2 bestanden" in texts, texts
+    assert [f.name for f in db.list_files(ws)] == []
+    # Local mode has no such limit.
+    for _ in range(5):
+        db.for_user(LOCAL_USER).claim_upload()
