@@ -253,9 +253,8 @@ def status_heatmap(detail: pd.DataFrame, lang: str, periods: int = 12) -> alt.La
     )
     text = alt.Chart(data).mark_text(fontSize=11).encode(x=x, y=y, text="icon:N")
     layered = alt.LayerChart(layer=[rect, text])
-    # A fixed height, not alt.Step: Streamlit sizes charts to their container, and a step
-    # height makes Vega warn 'Dropping "fit-y"' on every dashboard.
-    return layered.properties(height=28 * max(1, len(order)) + 40)
+    # A step per row: in Streamlit (width="stretch") a fixed height collapses the rows.
+    return layered.properties(height=alt.Step(28))
 
 
 def segment_bars(rows: pd.DataFrame, kpi: KPI, lang: str, currency: str = "€") -> alt.LayerChart:

@@ -146,19 +146,3 @@ def test_quarters_weeks_and_years_on_a_time_axis() -> None:
     assert weeks["tickCount"] == {"interval": "week", "step": 3}
     years = time_axis(_starts(3, "YS"), "year", "en").to_dict()
     assert years["format"] == "%Y"
-
-
-def test_the_heatmap_has_a_fixed_height() -> None:
-    # alt.Step heights make Vega drop "fit-y" (a warning per dashboard in Streamlit).
-    detail = pd.DataFrame(
-        {
-            "kpi_id": ["a", "a", "b"],
-            "kpi": ["A", "A", "B"],
-            "segment": ["", "", ""],
-            "period": ["2026-01", "2026-02", "2026-01"],
-            "period_start": pd.to_datetime(["2026-01-01", "2026-02-01", "2026-01-01"]),
-            "status": ["on_track", "at_risk", "off_track"],
-        }
-    )
-    spec = status_heatmap(detail, "nl").to_dict()
-    assert spec["height"] == 2 * 28 + 40
