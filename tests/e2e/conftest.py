@@ -174,17 +174,33 @@ def runs(page) -> int:
     return int(page.evaluate(_RUN_COUNTER))
 
 
-def wait_idle(page, timeout: float = TIMEOUT_MS, after: int | None = None) -> None:
-    """Wait until the Streamlit script run has finished.
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+# A run can start another (st.rerun after a save, a page switch): the app is idle only when no
+# run has started for this long after the last one ended.
+QUIET_MS = 1_500
+_STARTED = """n => window.__koersRuns > n || (document.querySelector("[data-testid='stApp']")
+  || {getAttribute: () => 'notRunning'}).getAttribute('data-test-script-state') !== 'notRunning'"""
 
-    With ``after`` (``runs(page)`` taken before an action that causes a rerun), wait for that
-    rerun to have finished; without it, for the app to be idle now.
+
+def wait_idle(page, timeout: float = TIMEOUT_MS, after: int | None = None) -> None:
+    """Wait until the Streamlit app is idle: the script run has finished and no other run
+    started within QUIET_MS after it.
+
+    With ``after`` (``runs(page)`` taken before an action that causes a rerun), first wait
+    for that rerun to have finished.
     """
+    deadline = time.monotonic() + timeout / 1000
     if after is not None:
         page.wait_for_function("n => window.__koersRuns > n", arg=after, timeout=timeout)
-    page.wait_for_selector(
-        "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout
-    )
+    while True:
+        page.wait_for_selector(IDLE, timeout=timeout)
+        seen = runs(page)
+        try:
+            page.wait_for_function(_STARTED, arg=seen, timeout=QUIET_MS)
+        except PlaywrightTimeout:
+            return  # quiet: nothing started after the last run
+        if time.monotonic() > deadline:
+            raise PlaywrightTimeout(f"the app did not settle within {timeout / 1000:.0f} s")
 
 
 def screenshot(page, name: str) -> Path:
