@@ -71,7 +71,7 @@ case "$cmd" in
         ensure_uv
         sync_packages
         ensure_system_packages
-        say "ruff, mypy, then pytest (about 10 minutes on 2 cores) ..."
+        say "ruff, mypy, then pytest (about 15 minutes on 2 cores) ..."
         "$UV" run --frozen ruff check .
         "$UV" run --frozen mypy
         exec "$UV" run --frozen pytest "$@"
