@@ -16,11 +16,13 @@ from pages.shared import (
     is_sample,
     load_sample,
     routed,
+    run_marker,
     scorecard,
     tr,
 )
 
 st.set_page_config(page_title="Koers", page_icon="🧭", layout="wide")
+run_marker()  # end-to-end tests only
 sign_in_gate()  # team mode: nothing before the user has signed in
 bootstrap()
 

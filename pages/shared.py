@@ -311,6 +311,24 @@ def close_workspace() -> None:
 # -- state ---------------------------------------------------------------------------------
 
 
+RUN_MARKER = "koers_run_marker"
+
+
+def run_marker() -> None:
+    """With KOERS_RUN_MARKER=1 (the end-to-end tests), number each script run in a hidden element.
+
+    A fast run can go from running to finished within one frame of the browser, so the
+    page's script-state attribute never changes; this number changes with every run.
+    """
+    if os.environ.get("KOERS_RUN_MARKER") != "1":
+        return
+    count = int(st.session_state.get(RUN_MARKER, 0)) + 1
+    st.session_state[RUN_MARKER] = count
+    with st.sidebar.container(key=RUN_MARKER):
+        hide = f"<style>.st-key-{RUN_MARKER}{{display:none}}</style>"
+        st.html(f'{hide}<span class="koers-run">{count}</span>')
+
+
 def bootstrap() -> None:
     """Create the app-owned state on a session's first run; reopen the workspace named in
     the address (``?ws=…``), so a reload or a server restart brings everything back."""

@@ -134,7 +134,7 @@ class AppServer:
 def app_server(tmp_path_factory) -> Iterator[AppServer]:
     ARTIFACTS.mkdir(exist_ok=True)
     home = tmp_path_factory.mktemp("koers_home")
-    env = {**os.environ, "KOERS_HOME": str(home), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "KOERS_HOME": str(home), "PYTHONPATH": str(ROOT), "KOERS_RUN_MARKER": "1"}
     env.pop("KOERS_SAMPLE", None)
     server = AppServer(env, ARTIFACTS / "streamlit-server.log")
     server.start()
@@ -142,44 +142,37 @@ def app_server(tmp_path_factory) -> Iterator[AppServer]:
     server.stop()
 
 
-# Counts finished script runs in the page, so an action can wait for *its* rerun instead of
-# guessing how long the rerun takes to start (a busy machine can take seconds).
-_RUN_COUNTER = """() => {
-  if (window.__koersRuns === undefined) {
-    window.__koersRuns = 0;
-    const attr = "data-test-script-state";
-    // Records come in batches (late on a busy machine): a whole run, running and back to
-    // notRunning, can be one batch, so count from each record's old value, not from the
-    // attribute's value now.
-    new MutationObserver((records) => {
-      const mine = records.filter((r) => r.attributeName === attr);
-      for (let i = 0; i < mine.length; i++) {
-        const before = mine[i].oldValue;
-        const after = i + 1 < mine.length && mine[i + 1].target === mine[i].target
-          ? mine[i + 1].oldValue
-          : mine[i].target.getAttribute(attr);
-        if (after === "notRunning" && before !== null && before !== "notRunning") {
-          window.__koersRuns++;
-        }
-      }
-    }).observe(document, {attributes: true, subtree: true, attributeOldValue: true,
-                          attributeFilter: [attr]});
-  }
-  return window.__koersRuns;
+# The app numbers each script run in a hidden element when KOERS_RUN_MARKER=1 (set by the
+# servers below), so an action can wait for *its* rerun instead of guessing how long the rerun
+# takes to start (a busy machine can take seconds). The page's script-state attribute alone is
+# not enough: a fast run can start and finish within one frame, leaving the attribute unchanged.
+_RUN_NUMBER = """() => {
+  const marker = document.querySelector(".st-key-koers_run_marker .koers-run");
+  return marker ? parseInt(marker.textContent, 10) || 0 : 0;
 }"""
+_STATE = """(document.querySelector("[data-testid='stApp']")
+  || {getAttribute: () => 'notRunning'}).getAttribute('data-test-script-state')"""
 
 
 def runs(page) -> int:
-    """How many script runs have finished in the page (installs the counter the first time)."""
-    return int(page.evaluate(_RUN_COUNTER))
+    """The number of the latest script run whose first element reached the page."""
+    return int(page.evaluate(_RUN_NUMBER))
 
 
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 # A run can start another (st.rerun after a save, a page switch): the app is idle only when no
 # run has started for this long after the last one ended.
 QUIET_MS = 1_500
-_STARTED = """n => window.__koersRuns > n || (document.querySelector("[data-testid='stApp']")
-  || {getAttribute: () => 'notRunning'}).getAttribute('data-test-script-state') !== 'notRunning'"""
+_DONE = f"n => ({_RUN_NUMBER})() > n && {_STATE} === 'notRunning'"
+_STARTED = f"n => ({_RUN_NUMBER})() > n || {_STATE} !== 'notRunning'"
+
+
+def _diagnosis(page, after: int) -> str:
+    """What the page showed when a wait for a run gave up (CI keeps only the log)."""
+    state = page.evaluate(
+        f"() => ({{run: ({_RUN_NUMBER})(), state: {_STATE}, url: location.href}})"
+    )
+    return f"no run after run {after} finished: {state}"
 
 
 def wait_idle(page, timeout: float = TIMEOUT_MS, after: int | None = None) -> None:
@@ -187,11 +180,14 @@ def wait_idle(page, timeout: float = TIMEOUT_MS, after: int | None = None) -> No
     started within QUIET_MS after it.
 
     With ``after`` (``runs(page)`` taken before an action that causes a rerun), first wait
-    for that rerun to have finished.
+    for a later run to have finished.
     """
     deadline = time.monotonic() + timeout / 1000
     if after is not None:
-        page.wait_for_function("n => window.__koersRuns > n", arg=after, timeout=timeout)
+        try:
+            page.wait_for_function(_DONE, arg=after, timeout=timeout)
+        except PlaywrightTimeout:
+            raise PlaywrightTimeout(_diagnosis(page, after)) from None
     while True:
         page.wait_for_selector(IDLE, timeout=timeout)
         seen = runs(page)
@@ -282,7 +278,7 @@ def nav(page, label: str) -> None:
         link.first.click()
         try:
             page.wait_for_function(
-                "([n, target]) => window.__koersRuns > n && "
+                f"([n, target]) => ({_RUN_NUMBER})() > n && "
                 "location.pathname.replace(/\\/$/, '').split('/').pop() === target",
                 arg=[before, target],
                 timeout=30_000,

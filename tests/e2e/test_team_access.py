@@ -64,6 +64,7 @@ def team_server(tmp_path_factory, oidc_provider: Provider) -> Iterator[AppServer
     home = tmp_path_factory.mktemp("koers_team_home")
     secrets_file = tmp_path_factory.mktemp("koers_team_secrets") / "secrets.toml"
     env = {**os.environ, "KOERS_HOME": str(home), "PYTHONPATH": str(ARTIFACTS.parent)}
+    env["KOERS_RUN_MARKER"] = "1"
     env.pop("KOERS_SAMPLE", None)
     server = AppServer(
         env, ARTIFACTS / "streamlit-team-server.log", args=["--secrets.files", str(secrets_file)]
