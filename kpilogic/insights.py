@@ -520,6 +520,7 @@ def insight_text(insight: Insight, scorecard: Scorecard, lang: str) -> str:
         out["change"] = value(abs(float(p["change"])))
         out["segment_change"] = value(abs(float(p["segment_change"])))
         out["offset"] = value(abs(float(p["offset"])))
+        out["gross"] = value(abs(float(p["gross"])))
     if "count" in p:
         out["count"] = p["count"]
         out["periods"] = t(_CADENCE_WORDS[str(p["cadence"])], lang, count=p["count"])
