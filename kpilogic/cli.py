@@ -75,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("schema", help="print the JSON Schema of a scorecard file")
     _add_store_commands(sub)
+    _add_insights_command(sub)
     return parser
 
 
@@ -223,6 +224,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _evaluate(args, lang)
         if args.command in ("backup", "restore"):
             return _store_command(args, lang)
+        if args.command == "insights":
+            return _insights(args, lang)
         if args.command == "sample":
             from kpilogic.sample import write_sample
 
@@ -239,6 +242,63 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         _fail(t("cli.os_error", lang, detail=str(exc)))
         return EXIT_INPUT
+
+
+def _add_insights_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``koers insights DATA… --scorecard F [--as-of] [--period] [--lang]``."""
+    ins = sub.add_parser("insights", help="print the most notable insights, one per line")
+    ins.add_argument("data", nargs="+", type=Path, help="data files (xlsx, xls, xlsb, ods, csv)")
+    ins.add_argument("--scorecard", required=True, type=Path, help="scorecard JSON file")
+    ins.add_argument(
+        "--as-of",
+        type=_parse_date,
+        default=None,
+        help="evaluate as if on this date (YYYY-MM-DD); default: the last date in the data",
+    )
+    ins.add_argument(
+        "--period",
+        default=None,
+        help="the period to look at (2025-12, 2025-Q4); default: each KPI's latest period",
+    )
+    ins.add_argument("--limit", type=int, default=5, help="how many insights at most (5)")
+    ins.add_argument("--lang", default="en", help="language of the sentences: en or nl")
+
+
+def _insights(args: argparse.Namespace, lang: str) -> int:
+    """Evaluate and print the insights (``kpilogic.insights``), one sentence per line."""
+    from kpilogic.insights import insight_text, insights
+    from kpilogic.model import Scorecard
+    from kpilogic.pipeline import evaluate_files
+
+    try:
+        text = args.scorecard.read_bytes()
+    except OSError as exc:
+        _fail(t("cli.cannot_open", lang, name=str(args.scorecard), detail=exc.strerror or exc))
+        return EXIT_INPUT
+    files: dict[str, bytes] = {}
+    for path in args.data:
+        try:
+            files[path.name] = path.read_bytes()
+        except OSError as exc:
+            _fail(t("cli.cannot_open", lang, name=str(path), detail=exc.strerror or exc))
+            return EXIT_INPUT
+    scorecard = Scorecard.from_json(text)
+    if _unmatched_targets(scorecard, lang):
+        return EXIT_INPUT
+    evaluation = evaluate_files(scorecard, files, args.as_of)
+    for kpi_id, problem in evaluation.errors.items():
+        print(t("cli.kpi_skipped", lang, kpi=kpi_id, detail=problem.message(lang)), file=sys.stderr)
+    _left_out_rows(evaluation, lang)
+    found = insights(evaluation, args.period, max(args.limit, 0))
+    for insight in found:
+        print(insight_text(insight, scorecard, lang))
+    if not found:
+        print(t("insight.cli.none", lang))
+    incomplete = _incomplete(evaluation, lang)
+    if incomplete:
+        _fail(incomplete)
+        return EXIT_INPUT
+    return 0
 
 
 if __name__ == "__main__":
