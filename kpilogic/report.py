@@ -1110,6 +1110,7 @@ def report_xlsx(
     summary.title = t("report.sheet.summary", lang)
     _summary_sheet(summary, evaluation, lines, lang, created)
     builders: list[tuple[str, Callable[[Worksheet, Evaluation, str], None]]] = [
+        ("insight.report.sheet", _insights_sheet),
         ("report.sheet.detail", _detail_sheet),
         ("report.sheet.charts", _charts_sheet),
         ("report.sheet.goals", _goals_sheet),
@@ -1134,3 +1135,36 @@ def report_xlsx(
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+INSIGHT_ROWS = 20  # the sheet lists more than the summary's top five
+
+
+def _insights_sheet(ws: Worksheet, ev: Evaluation, lang: str) -> None:
+    """The Insights sheet: the most notable things (``kpilogic.insights``), highest score
+    first, each as one sentence with its KPI, period, rule and score."""
+    from kpilogic.i18n import format_period
+    from kpilogic.insights import insight_text, insights
+
+    card = ev.scorecard
+    names = {k.id: k.name for k in card.kpis}
+    keys = ["rank", "kpi", "period", "insight", "rule", "score"]
+    widths = [8, 30, 12, 90, 26, 9]
+    _header(ws, 1, [t(f"insight.report.col.{k}", lang) for k in keys])
+    found = insights(ev, limit=INSIGHT_ROWS)
+    for r, insight in enumerate(found, start=2):
+        text = insight_text(insight, card, lang)
+        kpi = names.get(insight.kpi_id, insight.kpi_id)
+        _put(ws, r, 1, r - 1, align=_CENTER)
+        _put(ws, r, 2, kpi, align=_WRAP)
+        _put(ws, r, 3, format_period(insight.period, lang), align=_TOP)
+        _put(ws, r, 4, text, align=_WRAP)
+        _put(ws, r, 5, t(f"insight.kind.{insight.kind}", lang), align=_WRAP)
+        _put(ws, r, 6, round(insight.score, 2), "0.00", align=_TOP)
+        _fit_rows(ws, r, {2: kpi, 4: text}, widths)
+    if not found:
+        _put(ws, 2, 1, t("insight.cli.none", lang))
+    _put(ws, len(found) + 3, 1, t("insight.report.rules", lang), font=_NOTE_FONT)
+    ws.freeze_panes = "A2"
+    _widths(ws, widths)
+    _print_setup(ws, "1:1", card.name)

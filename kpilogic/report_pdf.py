@@ -431,12 +431,15 @@ def report_pdf(evaluation: Evaluation, lang: str = "en", created: datetime | Non
     left_w = 300.0
     right_x = MARGIN + left_w + 22
     right_w = PAGE_W - MARGIN - right_x
-    lists_h = max(page.status_height(), page.attention_height(right_w)) + 8
+    top_insights = pdf_insights(page, right_w)  # the top insights above the attention list
+    ins_h = insights_height(page, top_insights)
+    lists_h = max(page.status_height(), ins_h + page.attention_height(right_w)) + 8
     charts_h = min(CHARTS_MAX_H, max(CHARTS_MIN_H, below_header - MARGIN - lists_h))
     # Lists first, charts right below them; any room to spare stays at the bottom.
     split = max(MARGIN + charts_h, below_header - lists_h)
     page.status_list(MARGIN, below_header, left_w, split)
-    page.attention(right_x, below_header, right_w, split)
+    draw_insights(page, top_insights, right_x, below_header)
+    page.attention(right_x, below_header - ins_h, right_w, split)
     c.setStrokeColor(_RULE)
     c.setLineWidth(0.5)
     c.line(MARGIN, split, PAGE_W - MARGIN, split)
@@ -445,3 +448,56 @@ def report_pdf(evaluation: Evaluation, lang: str = "en", created: datetime | Non
     c.showPage()
     c.save()
     return buf.getvalue()
+
+
+# -- the top insights (kpilogic.insights) ------------------------------------------------------
+
+PDF_INSIGHTS = 3  # a board member reads three; the workbook's Insights sheet has more
+_INSIGHT_GAP = 2.5
+
+
+def pdf_insights(page: _Page, width: float) -> list[Paragraph]:
+    """The top ``PDF_INSIGHTS`` insights as wrapped paragraphs ``width`` points wide (each
+    sentence names its KPI, numbers in the reader's notation); one grey line when none."""
+    from kpilogic.insights import insight_text, insights
+
+    body = ParagraphStyle(
+        "insight",
+        fontName="Helvetica",
+        fontSize=7.6,
+        leading=9.2,
+        textColor=_INK,
+        leftIndent=8,
+        bulletIndent=0,
+    )
+    found = insights(page.ev, limit=PDF_INSIGHTS)
+    if not found:
+        grey = ParagraphStyle("none", parent=body, textColor=_GREY, leftIndent=0)
+        return [Paragraph(escape(pdf_text(t("insight.cli.none", page.lang))), grey)]
+    card = page.ev.scorecard
+    out = []
+    for insight in found:
+        # "€ 65,76" stays on one line: a no-break space between the symbol and the amount.
+        sentence = insight_text(insight, card, page.lang).replace(
+            f"{card.currency} ", f"{card.currency}\u00a0"
+        )
+        text = escape(pdf_text(sentence))
+        out.append(Paragraph(text, body, bulletText="\u2022"))
+    for para in out:
+        para.wrap(width, PAGE_H)
+    return out
+
+
+def insights_height(page: _Page, paragraphs: Sequence[Paragraph]) -> float:
+    """The height of the insights block: heading, paragraphs and a gap below."""
+    return 22 + sum(p.height + _INSIGHT_GAP for p in paragraphs) + 8
+
+
+def draw_insights(page: _Page, paragraphs: Sequence[Paragraph], x: float, top: float) -> None:
+    """Draw the insights block with its top at ``top`` (see ``insights_height``)."""
+    page.heading(x, top - 14, t("insight.report.pdf_heading", page.lang))
+    y = top - 22
+    for para in paragraphs:
+        y -= para.height
+        para.drawOn(page.c, x, y)
+        y -= _INSIGHT_GAP

@@ -38,7 +38,7 @@ def test_without_health_the_sheets_are_unchanged() -> None:
 
 def test_health_sheet_lists_every_check_with_advice() -> None:
     wb = _workbook()
-    assert wb.sheetnames == [*SHEETS_EN[:5], "Health check", *SHEETS_EN[5:]]
+    assert wb.sheetnames == [*SHEETS_EN[:6], "Health check", *SHEETS_EN[6:]]
     rows = _rows(wb["Health check"])
     # KPIs in scorecard order, each with all its checks
     kpis = [r["KPI"] for r in rows]
@@ -65,7 +65,7 @@ def test_health_sheet_lists_every_check_with_advice() -> None:
 
 def test_health_sheet_in_dutch() -> None:
     wb = _workbook("nl")
-    assert wb.sheetnames == [*SHEETS_NL[:5], "Gezondheidscheck", *SHEETS_NL[5:]]
+    assert wb.sheetnames == [*SHEETS_NL[:6], "Gezondheidscheck", *SHEETS_NL[6:]]
     rows = _rows(wb["Gezondheidscheck"])
     owner = next(r for r in rows if r["Controle"] == "Eigenaar benoemd")
     assert owner["In orde"] == "ja" and owner["Pijler"] == "Actiegerichtheid"

@@ -36,9 +36,19 @@ from tests.conftest import ARTIFACTS
 
 INJECTIONS = ['=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)"]
 CREATED = datetime(2026, 3, 2, 9, 30)
-SHEETS_EN = ["Summary", "Detail", "Charts", "Goals", "Check-ins", "Data quality", "Definitions"]
+SHEETS_EN = [
+    "Summary",
+    "Insights",
+    "Detail",
+    "Charts",
+    "Goals",
+    "Check-ins",
+    "Data quality",
+    "Definitions",
+]
 SHEETS_NL = [
     "Samenvatting",
+    "Inzichten",
     "Details",
     "Grafieken",
     "Doelen",
