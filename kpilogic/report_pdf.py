@@ -473,7 +473,9 @@ def pdf_insights(page: _Page, width: float) -> list[Paragraph]:
     found = insights(page.ev, limit=PDF_INSIGHTS)
     if not found:
         grey = ParagraphStyle("none", parent=body, textColor=_GREY, leftIndent=0)
-        return [Paragraph(escape(pdf_text(t("insight.cli.none", page.lang))), grey)]
+        none = Paragraph(escape(pdf_text(t("insight.cli.none", page.lang))), grey)
+        none.wrap(width, PAGE_H)
+        return [none]
     card = page.ev.scorecard
     out = []
     for insight in found:

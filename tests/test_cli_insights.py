@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
+
+import openpyxl
 
 from kpilogic.model import KPI, Dataset, Goal, Measure, Scorecard
 from tests.conftest import SAMPLE_DIR
@@ -117,3 +121,68 @@ def test_a_missing_file_is_one_clear_line(tmp_path: Path) -> None:
     assert result.stderr.startswith("koers: ")
     assert "weg.csv" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_workbook_has_an_insights_sheet(tmp_path: Path) -> None:
+    csv, card = _shop(tmp_path)
+    out = tmp_path / "rapport.xlsx"
+    result = koers(
+        "evaluate",
+        str(csv),
+        "--scorecard",
+        str(card),
+        "--out",
+        str(out),
+        "--as-of",
+        "2025-02-28",
+        "--lang",
+        "nl",
+    )
+    assert result.returncode == 0, result.stderr
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames[:2] == ["Samenvatting", "Inzichten"]
+    ws = wb["Inzichten"]
+    assert [c.value for c in ws[1]] == ["Nr.", "KPI", "Periode", "Inzicht", "Regel", "Score"]
+    # The one insight: Amersfoort 80% of the fall; score 2 × 0.8 + min(15 / 20, 1) = 2.35.
+    assert [c.value for c in ws[2]] == [
+        1,
+        "Omzet",
+        "feb 2025",
+        "Amersfoort is goed voor 80% van de daling van Omzet in feb 2025: "
+        "€ 120,00 van de € 150,00 minder dan in jan 2025.",
+        "Segment achter de verandering",
+        2.35,
+    ]
+    assert ws.cell(3, 1).value is None  # nothing else
+    assert "docs/INSIGHTS.md" in str(ws.cell(4, 1).value)
+
+
+def test_the_pdf_shows_the_top_insights(tmp_path: Path) -> None:
+    csv, card = _shop(tmp_path)
+    out = tmp_path / "summary.pdf"
+    result = koers(
+        "evaluate",
+        str(csv),
+        "--scorecard",
+        str(card),
+        "--out",
+        str(out),
+        "--as-of",
+        "2025-05-15",
+    )
+    # On 15 May March and April are missing: the KPI's data is stale, and the run still
+    # writes its report.
+    assert result.returncode == 0, result.stderr
+    text = subprocess.run(
+        [shutil.which("pdftotext") or "pdftotext", str(out), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    words = " ".join(text.split())
+    assert "Insights" in words
+    assert (
+        "Amersfoort accounts for 80% of the drop in Omzet in Feb 2025: "
+        "€120.00 of the €150.00 lost against Jan 2025." in words
+    )
+    assert "The data for Omzet ends on 2025-02-28 (Feb 2025): 2 months missing" in words
