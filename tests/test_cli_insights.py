@@ -71,7 +71,7 @@ def test_insights_in_english_and_stale_data(tmp_path: Path) -> None:
     assert result.stdout.splitlines() == [
         "Amersfoort accounts for 80% of the drop in Omzet in Feb 2025: "
         "€120.00 of the €150.00 lost against Jan 2025.",
-        "The data for Omzet ends on 2025-02-28 (Feb 2025): 2 months missing up to 2025-05-15.",
+        "The data for Omzet ends on 2025-02-28 (Feb 2025): 2 months are missing up to 2025-05-15.",
     ]
 
 
@@ -185,4 +185,4 @@ def test_the_pdf_shows_the_top_insights(tmp_path: Path) -> None:
         "Amersfoort accounts for 80% of the drop in Omzet in Feb 2025: "
         "€120.00 of the €150.00 lost against Jan 2025." in words
     )
-    assert "The data for Omzet ends on 2025-02-28 (Feb 2025): 2 months missing" in words
+    assert "The data for Omzet ends on 2025-02-28 (Feb 2025): 2 months are missing" in words

@@ -299,6 +299,25 @@ def test_segment_driver_with_a_segment_moving_the_other_way() -> None:
     assert "dus het totaal veranderde met € 100,00" in insight_text(found[0], ev.scorecard, "nl")
 
 
+def test_segment_driver_against_the_same_month_last_year() -> None:
+    # Jan 2025 500 + 500; Feb–Nov 2025 400 + 400; Dec 2025 and Jan 2026 380 + 470.
+    ev = _regions(
+        {
+            "Amersfoort": [500, *[400] * 10, 380, 380],
+            "Utrecht": [500, *[400] * 10, 470, 470],
+        }
+    )
+    found = insights(ev)
+    # Jan 2026 against Dec 2025: no change. Against Jan 2025: 1000 → 850 (−15%; as a mover
+    # 1.5 < 2); Amersfoort −120 of −150 = 80%. 850 lies inside 800..1000: no record, no break.
+    assert _kinds(found) == ["segment_driver"]
+    assert found[0].params["before_period"] == "2025-01"
+    assert insight_text(found[0], ev.scorecard, "en") == (
+        "Amersfoort accounts for 80% of the drop in Revenue in Jan 2026: "
+        "€120.00 of the €150.00 lost against Jan 2025."
+    )
+
+
 def test_no_segment_driver_for_a_small_change_or_an_even_spread() -> None:
     # Total 1000 → 985: −1.5%, not material.
     assert insights(_regions({"Amersfoort": [500, 490], "Utrecht": [500, 495]})) == []
@@ -320,7 +339,7 @@ def test_stale_data() -> None:
     assert found[0].params["count"] == 2
     assert found[0].score == pytest.approx(1 + 2 / 3)
     assert insight_text(found[0], ev.scorecard, "en") == (
-        "The data for Revenue ends on 2025-03-31 (Mar 2025): 2 months missing up to 2025-06-15."
+        "The data for Revenue ends on 2025-03-31 (Mar 2025): 2 months are missing up to 2025-06-15."
     )
     assert insight_text(found[0], ev.scorecard, "nl") == (
         "De gegevens van Revenue lopen tot 31-03-2025 (mrt 2025): er ontbreken 2 maanden "
