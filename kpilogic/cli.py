@@ -268,8 +268,15 @@ def _insights(args: argparse.Namespace, lang: str) -> int:
     """Evaluate and print the insights (``kpilogic.insights``), one sentence per line."""
     from kpilogic.insights import insight_text, insights
     from kpilogic.model import Scorecard
+    from kpilogic.periods import Period
     from kpilogic.pipeline import evaluate_files
 
+    if args.period is not None:
+        try:
+            Period.parse(args.period)
+        except ValueError:
+            _fail(t("insight.cli.bad_period", lang, period=args.period))
+            return EXIT_USAGE
     try:
         text = args.scorecard.read_bytes()
     except OSError as exc:

@@ -186,3 +186,13 @@ def test_the_pdf_shows_the_top_insights(tmp_path: Path) -> None:
         "€120.00 of the €150.00 lost against Jan 2025." in words
     )
     assert "The data for Omzet ends on 2025-02-28 (Feb 2025): 2 months are missing" in words
+
+
+def test_a_bad_period_is_one_clear_line_in_dutch(tmp_path: Path) -> None:
+    csv, card = _shop(tmp_path)
+    result = koers(
+        "insights", str(csv), "--scorecard", str(card), "--period", "dec 2025", "--lang", "nl"
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("koers: --period dec 2025 is geen periode: gebruik 2025-12")
+    assert result.stdout == ""
