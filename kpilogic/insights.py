@@ -183,11 +183,12 @@ def _base(kpi: KPI, row: pd.Series) -> dict[str, Any]:
     }
 
 
-def _movers(kpi: KPI, rows: pd.DataFrame, values: list[float | None], i: int) -> list[Insight]:
+def _movers(
+    kpi: KPI, rows: pd.DataFrame, values: list[float | None], i: int, fs: int
+) -> list[Insight]:
     points = kpi.unit == "percent"
     keys = [int(k) for k in rows["key"]]
     index = {k: j for j, k in enumerate(keys)}
-    fs = 1
     out: list[Insight] = []
     for kind in ("mover_previous", "mover_last_year"):
 
@@ -485,7 +486,7 @@ def insights(evaluation: Evaluation, period: str | None = None, limit: int = 5) 
         found: list[Insight] = list(_stale(kpi, rows, on, fs))
         i = _pick(rows, values, start)
         if i is not None:
-            found += _movers(kpi, rows, values, i)
+            found += _movers(kpi, rows, values, i, fs)
             found += _records(kpi, rows, values, i)
             found += _streak(kpi, rows, i)
             found += _driver(evaluation, kpi, rows, values, i)

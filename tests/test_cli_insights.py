@@ -196,3 +196,20 @@ def test_a_bad_period_is_one_clear_line_in_dutch(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("koers: --period dec 2025 is geen periode: gebruik 2025-12")
     assert result.stdout == ""
+
+
+def test_the_pdf_shows_a_kpi_name_with_markup_as_written(tmp_path: Path) -> None:
+    from kpilogic.report_pdf import report_pdf
+    from tests.test_insights import _series
+
+    ev = _series([100, 102, 98, 101, 130], name="Omzet <b>web</b> & winkel")
+    path = tmp_path / "r.pdf"
+    path.write_bytes(report_pdf(ev, "en"))
+    text = subprocess.run(
+        [shutil.which("pdftotext") or "pdftotext", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    # (130 − 101) / 101 = +28.7%
+    assert "Omzet <b>web</b> & winkel rose 28.7% in May 2025" in " ".join(text.split())

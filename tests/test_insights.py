@@ -426,3 +426,25 @@ def test_a_chosen_period() -> None:
     found = insights(ev, period="2025-05")
     assert _kinds(found) == ["mover_previous"]
     assert found[0].period == "2025-05"
+
+
+def test_a_quarterly_kpi_in_a_chosen_month() -> None:
+    # Quarters 2025: Q1 100+100+100 = 300, Q2 300, Q3 300, Q4 100+100+190 = 390.
+    data = _frame({"Revenue": [100] * 9 + [100, 100, 190]})
+    ev = _evaluate(data, _kpi(cadence="quarter"), as_of=date(2025, 12, 31))
+    # In "2025-12" the quarterly KPI is looked at in Q4: (390 − 300) / 300 = +30%; only two
+    # earlier changes (0 and 0; 3 are needed for a z-score) → score 30 / 10 = 3.0.
+    found = insights(ev, period="2025-12")
+    assert [(i.kind, i.period) for i in found] == [("mover_previous", "2025-Q4")]
+    assert found[0].score == pytest.approx(3.0)
+    assert "in K4 2025 met 30,0% ten opzichte van K3 2025" in insight_text(
+        found[0], ev.scorecard, "nl"
+    )
+
+
+def test_kpi_names_are_kept_as_written() -> None:
+    # The sentence carries the name as the user wrote it; pages escape it (plain_md) and the
+    # PDF escapes it for its markup.
+    ev = _series([100, 102, 98, 101, 130], name="=Omzet <b>*web*</b>")
+    text = insight_text(insights(ev)[0], ev.scorecard, "en")
+    assert text.startswith("=Omzet <b>*web*</b> rose 28.7%")
