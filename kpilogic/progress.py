@@ -820,7 +820,81 @@ def status_label(status: ProgressStatus, lang: str) -> str:
     return t(f"progress.status.{status}", lang)
 
 
+# -- the goals table (``koers goals``, the report's Goals sheet) ------------------------------
+
+GOALS_COLUMNS: tuple[str, ...] = (
+    "goal_id",
+    "goal",
+    "kpi_id",
+    "kpi",
+    "deadline",
+    "span_start",
+    "as_of",
+    "cumulative_actual",
+    "cumulative_target",
+    "target_at_deadline",
+    "forecast_at_deadline",
+    "forecast_method",
+    "forecast_pct_of_target",
+    "status",
+    "reason",
+)
+
+
+def goals_table(progress: list[GoalProgress], scorecard: Scorecard, lang: str) -> pd.DataFrame:
+    """One row per goal (``kpi_id`` empty; its numbers empty too: a goal's KPIs do not add
+    up) followed by one per KPI of that goal; columns ``GOALS_COLUMNS``; ``reason`` is the
+    sentence in ``lang``. Dates are ``datetime.date``; a missing number is NaN."""
+    rows: list[dict[str, Any]] = []
+    for goal in progress:
+        rows.append(
+            {
+                "goal_id": goal.goal_id,
+                "goal": goal.title,
+                "kpi_id": "",
+                "kpi": "",
+                "deadline": goal.deadline,
+                "span_start": goal.span_start,
+                "as_of": goal.as_of,
+                "forecast_method": "",
+                "status": goal.status,
+                "reason": progress_text(goal, scorecard, lang),
+            }
+        )
+        for k in goal.kpis:
+            rows.append(
+                {
+                    "goal_id": goal.goal_id,
+                    "goal": goal.title,
+                    "kpi_id": k.kpi_id,
+                    "kpi": k.kpi,
+                    "deadline": k.deadline,
+                    "span_start": k.span_start,
+                    "as_of": k.as_of,
+                    "cumulative_actual": k.cumulative_actual,
+                    "cumulative_target": k.cumulative_target,
+                    "target_at_deadline": k.target_at_deadline,
+                    "forecast_at_deadline": k.forecast_at_deadline,
+                    "forecast_method": k.forecast_method,
+                    "forecast_pct_of_target": k.forecast_pct_of_target,
+                    "status": k.status,
+                    "reason": progress_text(k, scorecard, lang),
+                }
+            )
+    out = pd.DataFrame(rows, columns=list(GOALS_COLUMNS))
+    for col in (
+        "cumulative_actual",
+        "cumulative_target",
+        "target_at_deadline",
+        "forecast_at_deadline",
+        "forecast_pct_of_target",
+    ):
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
+    return out
+
+
 __all__ = [
+    "GOALS_COLUMNS",
     "MONTHS_COLUMNS",
     "PROGRESS_STATUSES",
     "SEVERITY",
@@ -831,6 +905,7 @@ __all__ = [
     "format_amount",
     "format_signed_pct",
     "goal_progress",
+    "goals_table",
     "kpi_progress_text",
     "progress_text",
     "span_start_of",

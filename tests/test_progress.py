@@ -176,7 +176,7 @@ def test_superstore_sales_2017_impossible_target_off_course(orders: pd.DataFrame
 
 
 def test_linear_method_without_a_year_of_history() -> None:
-    goal, card = _progress(
+    goal, _ = _progress(
         _card(_kpi(), deadline=date(2025, 12, 31)), _monthly(RISING), date(2025, 6, 30)
     )
     (kpi,) = goal.kpis
@@ -394,7 +394,10 @@ def test_goal_without_deadline_or_kpis() -> None:
     card = Scorecard(
         name="T",
         datasets=[Dataset(id="sales", name="Sales", source="s.csv", date_column="Date")],
-        goals=[Goal(id="g1", title="Someday"), Goal(id="g2", title="Empty", deadline=date(2025, 12, 31))],
+        goals=[
+            Goal(id="g1", title="Someday"),
+            Goal(id="g2", title="Empty", deadline=date(2025, 12, 31)),
+        ],
     )
     ev = evaluate_scorecard(card, {"sales": _monthly(RISING)})
     first, second = goal_progress(ev)
@@ -428,7 +431,8 @@ def test_goal_start_round_trips_and_is_validated(tmp_path: Path) -> None:
     assert again.goals[0].start == date(2025, 4, 1)
     assert json.loads(card.to_json())["goals"][0]["start"] == "2025-04-01"
     # Unset, it is not written: files read as before.
-    assert "start" not in json.loads(_card(_kpi(), deadline=date(2025, 12, 31)).to_json())["goals"][0]
+    unset = _card(_kpi(), deadline=date(2025, 12, 31))
+    assert "start" not in json.loads(unset.to_json())["goals"][0]
     raw = json.loads(card.to_json())
     raw["goals"][0]["start"] = "2026-01-01"
     with pytest.raises(ScorecardError, match="start"):
