@@ -463,7 +463,13 @@ def _additive(
     actual_of: Any,
 ) -> KpiProgress:
     is_range = kpi.direction == "range"
-    cum_actual = sum(actuals[p.key] or 0.0 for p in elapsed) if with_data else None
+    # Periods without a target are left out of every sum (the actual, the forecast and the
+    # target alike), so like is compared with like; when no period has one, nothing is.
+    with_target = {p.key for p in span if targets[p.key][0] is not None}
+    counted = with_target or {p.key for p in span}
+    cum_actual = (
+        sum(actuals[p.key] or 0.0 for p in elapsed if p.key in counted) if with_data else None
+    )
     # The target to date: a partial period counts for the days the data covers.
     to_date = []
     for p in elapsed:
@@ -514,7 +520,9 @@ def _additive(
                 forecasts[p.key] = slope * p.key + intercept
     forecast: float | None = None
     if with_data and (not to_forecast or method != "none"):
-        forecast = sum(actuals[p.key] or 0.0 for p in complete) + sum(forecasts.values())
+        forecast = sum(actuals[p.key] or 0.0 for p in complete if p.key in counted) + sum(
+            value for k, value in forecasts.items() if k in counted
+        )
 
     passed = bool(base["passed"])
     params: dict[str, Any] = {"deadline": deadline, "span_start": base["span_start"]}
@@ -551,10 +559,10 @@ def _additive(
         target = targets[p.key][0]
         fc = forecasts.get(p.key)
         is_elapsed = p.key in actuals
-        run_a += actual or 0.0
-        run_t += target or 0.0
-        in_forecast = p.key in forecasts
-        run_f += fc if in_forecast and fc is not None else (actual or 0.0)
+        if p.key in counted:
+            run_a += actual or 0.0
+            run_t += target or 0.0
+            run_f += fc if fc is not None else (actual or 0.0)
         months.append(
             {
                 "period": p.label,
@@ -739,6 +747,8 @@ def kpi_progress_text(p: KpiProgress, scorecard: Scorecard, lang: str) -> str:
     value = _num(params.get("value"))
     gap_pct = _num(params.get("gap_pct"))
     method = t(f"progress.method.{p.forecast_method}", lang)
+    if p.forecast_method == "none" and p.partial_projected and not p.passed:
+        method = t("progress.method.projection", lang)
     main = t(
         p.reason_key,
         lang,

@@ -299,6 +299,11 @@ def test_left_out_periods_are_named() -> None:
     assert p.no_target_periods == ("2025-11", "2025-12")
     assert p.left_out == ("2025-03", "2025-11", "2025-12")
     assert p.target_at_deadline == pytest.approx(1500)  # 10 × 150: the two months without
+    # The months without a target are left out of the forecast too (like with like): the
+    # line through Jan, Feb, Apr, May, Jun (100, 110, 130, 140, 150) rises 10 a month, so
+    # Jul–Oct are 160 + 170 + 180 + 190 = 700; actual 100 + 110 + 130 + 140 + 150 = 630.
+    assert p.cumulative_actual == pytest.approx(630)
+    assert p.forecast_at_deadline == pytest.approx(1330)
     text = progress_text(p, card, "en")
     assert "1 month without data left out: Mar 2025." in text
     assert "2 months without a target left out: Nov 2025, Dec 2025." in text
