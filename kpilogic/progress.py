@@ -799,7 +799,8 @@ def kpi_progress_text(p: KpiProgress, scorecard: Scorecard, lang: str) -> str:
                     periods=_periods_text(labels, lang),
                 )
             )
-    return " ".join(parts)
+    # A note may start with a period in Dutch, written lower case ("nov 2026 …").
+    return " ".join(part[:1].upper() + part[1:] for part in parts)
 
 
 def progress_text(p: GoalProgress | KpiProgress, scorecard: Scorecard, lang: str) -> str:
