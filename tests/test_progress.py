@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -443,3 +444,57 @@ def test_goal_start_round_trips_and_is_validated(tmp_path: Path) -> None:
     with pytest.raises(ScorecardError, match="start"):
         Scorecard.from_dict(raw)
     assert "start" in Scorecard.model_json_schema()["$defs"]["Goal"]["properties"]
+
+
+# -- the reports -----------------------------------------------------------------------------
+
+
+def _shop_evaluation() -> tuple[Scorecard, Any]:
+    card = _shop_card()
+    return card, evaluate_scorecard(card, {"sales": _monthly(SHOP_2024 | SHOP_2025)}, NOVEMBER)
+
+
+NOVEMBER = date(2025, 11, 30)
+
+
+def test_excel_goals_sheet_shows_progress_and_forecast() -> None:
+    import io
+
+    import openpyxl
+
+    from kpilogic.report import report_xlsx
+
+    _, ev = _shop_evaluation()
+    wb = openpyxl.load_workbook(io.BytesIO(report_xlsx(ev, "nl")))
+    ws = wb["Doelen"]
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    title = next(i for i, r in enumerate(rows) if r[0] == "Voortgang naar de deadline")
+    header = rows[title + 2]
+    assert header[:2] == ["Doel", "KPI"]
+    assert "Verwachting op deadline" in header
+    goal_row, kpi_row = rows[title + 3], rows[title + 4]
+    kpi = dict(zip(header, kpi_row, strict=False))
+    assert kpi["KPI"] == "Omzet"
+    assert kpi["Realisatie tot nu toe"] == pytest.approx(1_032_350)  # Jan–Nov 2025
+    assert kpi["Doel op deadline"] == pytest.approx(1.1 * 1_218_406.36)
+    rate = 1_032_350 / 1_116_500
+    assert kpi["Verwachting op deadline"] == pytest.approx(1_032_350 + 101_906.36 * rate)
+    assert kpi["Methode verwachting"] == "Seizoen (vorig jaar × tempo dit jaar)"
+    assert kpi["Status"] == "Uit koers"
+    assert str(kpi["Waarom"]).startswith("Uit koers: verwachting € 1,13 mln tegen € 1,34 mln")
+    assert goal_row[0] == "Grow" and goal_row[1] in ("", None)
+    assert "Uit koers" in goal_row
+
+
+def test_pdf_shows_goal_progress(tmp_path: Path) -> None:
+    from kpilogic.report_pdf import report_pdf
+    from tests.test_report_pdf import _text
+
+    _, ev = _shop_evaluation()
+    text = _text(report_pdf(ev, "en"), tmp_path)
+    assert "Goals: on course for the deadline?" in text
+    # forecast 1,126,575.6 against 1,340,247: −15.9%
+    assert "Off course: forecast €1.13 M against €1.34 M at 2025-12-31 (−16%" in text
+    nl = _text(report_pdf(ev, "nl"), tmp_path)
+    assert "Doelen: op koers voor de deadline?" in nl
+    assert "Uit koers: verwachting € 1,13 mln tegen € 1,34 mln" in nl
