@@ -16,6 +16,7 @@ from kpilogic.evaluate import evaluate_scorecard
 from kpilogic.ingest import read_table
 from kpilogic.model import KPI, Dataset, Goal, Measure, Scorecard, Target
 from kpilogic.progress import (
+    PROGRESS_STATUSES,
     GoalProgress,
     KpiProgress,
     format_amount,
@@ -498,3 +499,48 @@ def test_pdf_shows_goal_progress(tmp_path: Path) -> None:
     nl = _text(report_pdf(ev, "nl"), tmp_path)
     assert "Doelen: op koers voor de deadline?" in nl
     assert "Uit koers: verwachting € 1,13 mln tegen € 1,34 mln" in nl
+
+
+@pytest.mark.parametrize("cadence", ["week", "month", "quarter", "year"])
+@pytest.mark.parametrize("fiscal_start", [1, 4])
+def test_every_cadence_and_fiscal_year_gives_a_verdict_and_words(
+    cadence: str, fiscal_start: int
+) -> None:
+    """Daily data over 2024 and most of 2025: every cadence gets a span, a forecast method and
+    a sentence in both languages, for an evaluation date before, inside and after the span."""
+    days = pd.date_range("2024-01-01", "2025-08-15", freq="D")
+    data = pd.DataFrame({"Date": days, "Revenue": 10.0, "Margin": 30.0})
+    revenue = _kpi(cadence=cadence, target=Target(kind="annual", annual={"2025": 3650}))
+    margin = _kpi(
+        id="margin",
+        name="Margin",
+        cadence=cadence,
+        measure=Measure(aggregation="mean", column="Margin"),
+        unit="percent",
+        direction="range",
+        target=Target(low=25, high=35),
+    )
+    card = _card(revenue, margin, deadline=date(2025, 12, 31)).model_copy(
+        update={"fiscal_year_start_month": fiscal_start}
+    )
+    for as_of in (date(2023, 6, 1), date(2025, 8, 15), date(2026, 2, 1)):
+        ev = evaluate_scorecard(card, {"sales": data}, as_of)
+        (goal,) = goal_progress(ev, as_of)
+        for p in goal.kpis:
+            assert p.status in PROGRESS_STATUSES
+            assert list(p.months.columns)[:3] == ["period", "period_start", "actual"]
+            for lang in ("en", "nl"):
+                assert progress_text(p, card, lang).strip()
+        if as_of.year == 2023:
+            assert goal.status == "no_data"
+    # 10 a day at a yearly target of 3,650 = 10 a day: on course through the year (fiscal
+    # years shift the span, the rate stays the same).
+    ev = evaluate_scorecard(card, {"sales": data}, date(2025, 8, 15))
+    (goal,) = goal_progress(ev)
+    revenue_progress = goal.kpis[0]
+    if cadence == "year":  # the deadline's own period is running: its projection is all
+        assert revenue_progress.forecast_method == "none"
+        assert revenue_progress.partial_projected
+    else:
+        assert revenue_progress.forecast_method in ("seasonal", "linear")
+    assert revenue_progress.forecast_pct_of_target == pytest.approx(100, abs=3)
