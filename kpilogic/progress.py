@@ -719,6 +719,8 @@ def format_signed_pct(value: float | None, lang: str) -> str:
     """A change in percent with its sign: "−16%", "+4%", "+0.5%" ("−16%", "+0,5%" in Dutch)."""
     if value is None or math.isnan(value):
         return "–"
+    if value == 0:
+        return "0%"
     decimals = 0 if abs(value) >= 1 else 1
     body = format_number(abs(value), lang, decimals)
     if float(body.replace(",", ".")) == 0:

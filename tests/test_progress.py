@@ -20,6 +20,7 @@ from kpilogic.progress import (
     GoalProgress,
     KpiProgress,
     format_amount,
+    format_signed_pct,
     goal_progress,
     progress_text,
 )
@@ -427,6 +428,9 @@ def test_format_amount() -> None:
     assert format_amount(2_000_000, "count", "en") == "2 M"
     assert format_amount(12_345.6, "currency", "nl") == "€ 12.346"
     assert format_amount(12.5, "percent", "nl") == "12,5%"
+    assert format_signed_pct(-15.97, "nl") == "−16%"
+    assert format_signed_pct(0.46, "en") == "+0.5%"
+    assert format_signed_pct(0.0, "en") == "0%"
 
 
 # -- Goal.start in the scorecard -------------------------------------------------------------
