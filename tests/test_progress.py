@@ -548,3 +548,26 @@ def test_every_cadence_and_fiscal_year_gives_a_verdict_and_words(
     else:
         assert revenue_progress.forecast_method in ("seasonal", "linear")
     assert revenue_progress.forecast_pct_of_target == pytest.approx(100, abs=3)
+
+
+def test_a_running_period_too_early_to_project_is_named() -> None:
+    data = pd.DataFrame(
+        {
+            "Date": pd.to_datetime(["2025-04-10", "2025-05-10", "2025-06-01", "2025-06-03"]),
+            "Revenue": [100.0, 100.0, 100.0, 5.0],
+        }
+    )
+    card = _card(_kpi(target=Target(value=100)), deadline=date(2025, 6, 30), start=date(2025, 4, 1))
+    goal, _ = _progress(card, data, date(2025, 6, 3))
+    (p,) = goal.kpis
+    # June: 3 of 30 days is under a quarter of the month, too early to project; April and
+    # May are two points, too few for a line (3 needed) and there is no last year: no
+    # forecast, judged on the pace: 305 against 100 + 100 + 100 × 3/30 = 210 so far, +45%.
+    assert not p.partial_projected
+    assert p.forecast_method == "none" and p.forecast_at_deadline is None
+    assert p.cumulative_actual == pytest.approx(305)
+    assert p.cumulative_target == pytest.approx(210)
+    assert p.status == "on_course"
+    text = progress_text(p, card, "en")
+    assert text.startswith("On course so far: €305.00 against €210.00 to date (+45%)")
+    assert "Jun 2025 is still running (3 of its 30 days): not projected." in text
