@@ -76,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("schema", help="print the JSON Schema of a scorecard file")
     _add_store_commands(sub)
     _add_insights_command(sub)
+    _add_goals_command(sub)
     return parser
 
 
@@ -226,6 +227,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _store_command(args, lang)
         if args.command == "insights":
             return _insights(args, lang)
+        if args.command == "goals":
+            return _goals(args, lang)
         if args.command == "sample":
             from kpilogic.sample import write_sample
 
@@ -305,6 +308,67 @@ def _insights(args: argparse.Namespace, lang: str) -> int:
     if incomplete:
         _fail(incomplete)
         return EXIT_INPUT
+    return 0
+
+
+def _add_goals_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``koers goals DATA… --scorecard F --out goals.csv|json|xlsx [--as-of]``."""
+    goals = sub.add_parser("goals", help="each goal's progress and forecast at its deadline")
+    goals.add_argument("data", nargs="+", type=Path, help="data files (xlsx, xls, xlsb, ods, csv)")
+    goals.add_argument("--scorecard", required=True, type=Path, help="scorecard JSON file")
+    goals.add_argument("--out", required=True, type=Path, help="output: .csv, .json or .xlsx")
+    goals.add_argument(
+        "--as-of",
+        type=_parse_date,
+        default=None,
+        help="evaluate as if on this date (YYYY-MM-DD); default: the last date in the data",
+    )
+    goals.add_argument(
+        "--lang",
+        default=None,
+        help="language of messages and of the reason column (en or nl); nl writes the csv "
+        "with ';' and decimal commas",
+    )
+
+
+def _goals(args: argparse.Namespace, lang: str) -> int:
+    """One row per goal and one per goal × KPI: progress, target and forecast at the deadline."""
+    from kpilogic.model import Scorecard
+    from kpilogic.pipeline import evaluate_files
+    from kpilogic.report import goals_file
+
+    suffix = args.out.suffix.lower()
+    if suffix not in (".csv", ".xlsx", ".json"):
+        _fail(t("progress.cli.bad_out", lang, name=str(args.out)))
+        return EXIT_USAGE
+    try:
+        text = args.scorecard.read_bytes()
+    except OSError as exc:
+        _fail(t("cli.cannot_open", lang, name=str(args.scorecard), detail=exc.strerror or exc))
+        return EXIT_INPUT
+    files: dict[str, bytes] = {}
+    for path in args.data:
+        try:
+            files[path.name] = path.read_bytes()
+        except OSError as exc:
+            _fail(t("cli.cannot_open", lang, name=str(path), detail=exc.strerror or exc))
+            return EXIT_INPUT
+    scorecard = Scorecard.from_json(text)
+    if _unmatched_targets(scorecard, lang):
+        return EXIT_INPUT
+    evaluation = evaluate_files(scorecard, files, args.as_of)
+    for kpi_id, problem in evaluation.errors.items():
+        print(t("cli.kpi_skipped", lang, kpi=kpi_id, detail=problem.message(lang)), file=sys.stderr)
+    _left_out_rows(evaluation, lang)
+    try:
+        args.out.write_bytes(goals_file(evaluation, suffix, lang, args.as_of))
+    except OSError as exc:
+        _fail(t("cli.cannot_write", lang, name=str(args.out), detail=exc.strerror or exc))
+        return EXIT_INPUT
+    goals = len(scorecard.goals)
+    print(
+        t("progress.cli.written", lang, name=str(args.out), goals=goals, kpis=len(scorecard.kpis))
+    )
     return 0
 
 

@@ -889,6 +889,7 @@ def _goals_sheet(ws: Worksheet, ev: Evaluation, lang: str) -> None:
     ws.freeze_panes = "A2"
     _widths(ws, widths)
     _print_setup(ws, "1:1", card.name)
+    _goal_progress_table(ws, ev, lang, len(card.goals) + 3)
 
 
 def ordered_checkins(card: Scorecard, checkins: Iterable[CheckIn]) -> list[CheckIn]:
@@ -1168,3 +1169,120 @@ def _insights_sheet(ws: Worksheet, ev: Evaluation, lang: str) -> None:
     ws.freeze_panes = "A2"
     _widths(ws, widths)
     _print_setup(ws, "1:1", card.name)
+
+
+# -- goal progress (issue 14): the Goals sheet's second table and ``koers goals`` -----------
+
+_PROGRESS_KEYS = (
+    "goal",
+    "kpi",
+    "span_start",
+    "deadline",
+    "as_of",
+    "cumulative_actual",
+    "cumulative_target",
+    "target_at_deadline",
+    "forecast_at_deadline",
+    "forecast_pct_of_target",
+    "forecast_method",
+    "status",
+    "reason",
+)
+
+
+def _goal_progress_table(ws: Worksheet, ev: Evaluation, lang: str, first_row: int) -> None:
+    """Below the goals: each goal and its KPIs on the way to the deadline — the cumulative
+    actual and target so far, the target and the forecast at the deadline, the method, the
+    status judged on the forecast and the sentence saying it (``kpilogic.progress``)."""
+    from kpilogic.progress import goal_progress, progress_text
+    from kpilogic.progress import status_label as progress_status
+
+    card = ev.scorecard
+    _put(ws, first_row, 1, t("progress.sheet.title", lang), font=_font(13, bold=True))
+    _put(ws, first_row + 1, 1, t("progress.sheet.note", lang), font=_NOTE_FONT)
+    header = first_row + 2
+    # Only the labels of this table's own columns; the first columns keep the goals' widths.
+    for col, key in enumerate(_PROGRESS_KEYS, start=1):
+        cell = _put(ws, header, col, t(f"progress.col.{key}", lang), font=_HEADER_FONT, align=_WRAP)
+        cell.fill = _HEADER_FILL
+    ws.row_dimensions[header].height = 30
+    date_fmt = _date_format(lang)
+    row = header + 1
+    units = {k.id: k.unit for k in card.kpis}
+    for goal in goal_progress(ev, ev.as_of):
+        items: list[Any] = [goal, *goal.kpis]
+        for item in items:
+            is_goal = item is goal
+            unit = "" if is_goal else units.get(item.kpi_id, "number")
+            fmt = unit_format(unit, card.currency, lang)
+            _put(ws, row, 1, goal.title, font=_font(bold=True) if is_goal else None, align=_WRAP)
+            _put(ws, row, 2, "" if is_goal else item.kpi, align=_WRAP)
+            _put(ws, row, 3, item.span_start, date_fmt, align=_TOP)
+            _put(ws, row, 4, item.deadline, date_fmt, align=_TOP)
+            _put(ws, row, 5, item.as_of, date_fmt, align=_TOP)
+            if not is_goal:
+                _put(ws, row, 6, item.cumulative_actual, fmt, align=_TOP)
+                _put(ws, row, 7, item.cumulative_target, fmt, align=_TOP)
+                _put(ws, row, 8, item.target_at_deadline, fmt, align=_TOP)
+                _put(ws, row, 9, item.forecast_at_deadline, fmt, align=_TOP)
+                _put(ws, row, 10, _pct(item.forecast_pct_of_target), _SHARE_FORMAT, align=_TOP)
+                method = t(f"progress.method_name.{item.forecast_method}", lang)
+                _put(ws, row, 11, method, align=_TOP)
+            _put(ws, row, 12, progress_status(item.status, lang), align=_TOP)
+            sentence = progress_text(item, card, lang)
+            _put(ws, row, 13, sentence, align=_WRAP)
+            if is_goal:
+                for col in range(1, 14):
+                    ws.cell(row=row, column=col).fill = _GOAL_FILL
+            _fit_rows(ws, row, {13: sentence}, [40, 50, 24, 12, 14, 16, 14, 12, 16, 12, 16, 14, 60])
+            row += 1
+    if ws.column_dimensions["M"].width is None or ws.column_dimensions["M"].width < 60:
+        ws.column_dimensions["M"].width = 60
+    for letter in ("I", "J", "K", "L"):
+        ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width or 0, 14)
+
+
+def goals_file(
+    evaluation: Evaluation, suffix: str, lang: str = "en", as_of: date | None = None
+) -> bytes:
+    """``koers goals``: the goals table (``progress.goals_table``) as ``.csv`` (``,``/``.``;
+    with ``--lang nl`` ``;``/``,``; UTF-8 with BOM; numbers to ``SIGNIFICANT_DIGITS``),
+    ``.json`` (a list of records) or ``.xlsx`` (one sheet 'Goals', the same columns).
+
+    Raises:
+        ValueError: for another suffix.
+    """
+    from kpilogic.progress import GOALS_COLUMNS, goal_progress, goals_table
+
+    table = goals_table(goal_progress(evaluation, as_of), evaluation.scorecard, lang)
+    suffix = suffix.lower()
+    if suffix == ".xlsx":
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "Goals"
+        write_table(ws, table)
+        buf = io.BytesIO()
+        wb.save(buf)
+        return buf.getvalue()
+    if suffix == ".json":
+        records = [
+            {col: _json_value(v) for col, v in zip(GOALS_COLUMNS, row, strict=True)}
+            for row in table.itertuples(index=False)
+        ]
+        return json.dumps(records, indent=2, ensure_ascii=False).encode("utf-8")
+    if suffix == ".csv":
+        sep, decimal = (";", ",") if normalise_lang(lang) == "nl" else (",", ".")
+        out = _escaped(table)
+        for col in ("deadline", "span_start", "as_of"):
+            out[col] = [v.isoformat() if isinstance(v, date) else "" for v in out[col]]
+        for col in (
+            "cumulative_actual",
+            "cumulative_target",
+            "target_at_deadline",
+            "forecast_at_deadline",
+            "forecast_pct_of_target",
+        ):
+            out[col] = [round_significant(v).replace(".", decimal) for v in out[col]]
+        text = out.to_csv(index=False, sep=sep, lineterminator="\r\n")
+        return text.encode("utf-8-sig")
+    raise ValueError(suffix)

@@ -433,13 +433,15 @@ def report_pdf(evaluation: Evaluation, lang: str = "en", created: datetime | Non
     right_w = PAGE_W - MARGIN - right_x
     top_insights = pdf_insights(page, right_w)  # the top insights above the attention list
     ins_h = insights_height(page, top_insights)
-    lists_h = max(page.status_height(), ins_h + page.attention_height(right_w)) + 8
+    progress_h = _goal_progress_height(page, right_w)  # the goals' progress above them
+    lists_h = max(page.status_height(), progress_h + ins_h + page.attention_height(right_w)) + 8
     charts_h = min(CHARTS_MAX_H, max(CHARTS_MIN_H, below_header - MARGIN - lists_h))
     # Lists first, charts right below them; any room to spare stays at the bottom.
     split = max(MARGIN + charts_h, below_header - lists_h)
     page.status_list(MARGIN, below_header, left_w, split)
-    draw_insights(page, top_insights, right_x, below_header)
-    page.attention(right_x, below_header - ins_h, right_w, split)
+    _goal_progress_band(page, right_x, below_header, right_w)
+    draw_insights(page, top_insights, right_x, below_header - progress_h)
+    page.attention(right_x, below_header - progress_h - ins_h, right_w, split)
     c.setStrokeColor(_RULE)
     c.setLineWidth(0.5)
     c.line(MARGIN, split, PAGE_W - MARGIN, split)
@@ -503,3 +505,84 @@ def draw_insights(page: _Page, paragraphs: Sequence[Paragraph], x: float, top: f
         y -= para.height
         para.drawOn(page.c, x, y)
         y -= _INSIGHT_GAP
+
+
+# -- goal progress (issue 14) ----------------------------------------------------------------
+
+PROGRESS_BAND_MAX_H = 150.0  # the goal-progress list's height at most, heading included
+
+_PROGRESS_AS_STATUS: dict[str, Status] = {
+    "on_course": "on_track",
+    "reached": "on_track",
+    "at_risk": "at_risk",
+    "off_course": "off_track",
+    "missed": "off_track",
+    "no_target": "no_target",
+    "no_data": "no_data",
+}
+
+
+def _goal_progress_table(page: _Page, width: float) -> tuple[Table | None, int, float]:
+    """The goals with a deadline, worst first, as many as fit ``PROGRESS_BAND_MAX_H``: the
+    table, how many goals it leaves out and its height."""
+    from kpilogic.progress import SEVERITY, goal_progress, progress_text
+
+    ev, lang = page.ev, page.lang
+    goals = [g for g in goal_progress(ev, ev.as_of) if g.deadline is not None]
+    goals.sort(key=lambda g: -SEVERITY[g.status])
+    if not goals:
+        return None, 0, 0.0
+    body = ParagraphStyle("pbody", fontName="Helvetica", fontSize=7.3, leading=8.6, textColor=_INK)
+    bold = ParagraphStyle("pbold", parent=body, fontName="Helvetica-Bold")
+    rows = []
+    for goal in goals:
+        dot = _dot_markup(_PROGRESS_AS_STATUS[goal.status])
+        # The sentence starts with the status in words; the dot gives its colour.
+        sentence = escape(pdf_text(progress_text(goal, ev.scorecard, lang)))
+        rows.append(
+            [
+                Paragraph(escape(pdf_text(goal.title)), bold),
+                Paragraph(f"{dot} {sentence}", body),
+            ]
+        )
+    widths = [w * width for w in (0.3, 0.7)]
+    available = PROGRESS_BAND_MAX_H - 22
+    shown = len(rows)
+    while True:
+        table = Table(rows[:shown], colWidths=widths)
+        table.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 2),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+                    ("TOPPADDING", (0, 0), (-1, -1), 1.8),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 1.8),
+                    ("LINEBELOW", (0, 0), (-1, -1), 0.4, _RULE),
+                ]
+            )
+        )
+        _, h = table.wrapOn(page.c, width, available)
+        more = len(rows) - shown
+        if h + (10 if more else 0) <= available or shown == 1:
+            return table, more, h
+        shown -= 1
+
+
+def _goal_progress_height(page: _Page, width: float) -> float:
+    """The height the goal-progress list takes (0 without goals with a deadline)."""
+    table, more, h = _goal_progress_table(page, width)
+    return 0.0 if table is None else 22 + h + (10 if more else 0) + 8
+
+
+def _goal_progress_band(page: _Page, x: float, top: float, width: float) -> None:
+    """Each goal with a deadline: its status judged on the forecast at the deadline and the
+    sentence with the numbers (``kpilogic.progress``); goals that do not fit are counted."""
+    table, more, h = _goal_progress_table(page, width)
+    if table is None:
+        return
+    page.heading(x, top - 14, t("progress.pdf.heading", page.lang))
+    table.drawOn(page.c, x, top - 20 - h)
+    if more:
+        text = t("report.pdf.more", page.lang, count=more)
+        page.text(x, top - 20 - h - 9, text, 7, color=_GREY)
