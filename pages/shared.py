@@ -63,6 +63,7 @@ AS_OF = "koers_as_of"
 NOTICE = "koers_notice"
 EVAL_MEMO = "koers_eval_memo"  # (key, evaluation, problems) of the last run
 SAMPLE = "koers_sample"  # language of the sample while it is open and not yet the user's
+SAMPLE_OFFERED = "koers_sample_offered"  # KOERS_SAMPLE=1: the sample was offered once
 
 PAGES = {
     "start": "pages/start.py",
