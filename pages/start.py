@@ -69,7 +69,7 @@ def _import_scorecard() -> None:
 
 
 def _upload_card() -> None:
-    """"Upload your own file": into the open workspace when the user may change it (a
+    """The "Upload your own file" button: into the open workspace when the user may change it (a
     workspace opened from its address, ``?ws=``, included); else into a new scorecard."""
     open_card = scorecard()
     if workspace_id() is not None and open_card is not None and can("editor"):
