@@ -64,7 +64,8 @@ def filter_choices(series: pd.Series, limit: int = MAX_CHOICES) -> FilterChoices
         if getattr(col.dt, "tz", None) is not None:
             col = col.dt.tz_localize(None)
         counts = col.value_counts()
-        whole_days = bool((counts.index == counts.index.normalize()).all())
+        days = pd.DatetimeIndex(counts.index)
+        whole_days = bool((days == days.normalize()).all())
         order = sorted(counts.index)
         texts = [ts.strftime("%Y-%m-%d") if whole_days else ts.isoformat(sep=" ") for ts in order]
     elif pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
