@@ -1322,7 +1322,10 @@ with form_col:
             st.caption(tr("kpis.formula.builder_help"))
             op_words = _labels("kpis.fb.op")
             op_help = ", ".join(f"{SYMBOLS[o]} {op_words(w)}" for o, w in OPERATORS.items())
-            b1, b2, b3, b4 = st.columns([2, 3, 3, 2], vertical_alignment="bottom")
+            # The form is half the page (about 440 px at 1400 px): at most three widgets a
+            # row, so labels ("Bewerking") and buttons ("Getal invoegen") stay whole.
+            b1, b2 = st.columns([1, 2], vertical_alignment="bottom")
+            b3, b4 = st.columns([3, 2], vertical_alignment="bottom")
             with b1:
                 _select(
                     st.selectbox,
@@ -1358,7 +1361,7 @@ with form_col:
                 args=(False,),
                 width="stretch",
             )
-            n1, n2, n3 = st.columns([5, 3, 2], vertical_alignment="bottom")
+            n1, n2, n3 = st.columns([3, 3, 2], vertical_alignment="bottom")
             with n1:
                 bound(
                     st.number_input,
@@ -1410,8 +1413,12 @@ with form_col:
         st.caption(tr("kpis.filters_help"))
         filters: list[dict[str, Any]] = draft.setdefault("filters", [])
         for i, flt in enumerate(filters):
-            f1, f2, f3, f4 = st.columns([4, 3, 4, 1.6], vertical_alignment="bottom")
-            visibility = "visible" if i == 0 else "collapsed"
+            # Two rows per filter (column and condition; value and remove), in a box of its
+            # own: one row of four was too narrow for the value's list.
+            box = st.container(border=True)
+            f1, f2 = box.columns([3, 2], vertical_alignment="bottom")
+            f3, f4 = box.columns([6, 1], vertical_alignment="bottom")
+            visibility = "visible"
             with f1:
                 if flt.get("column") not in columns:
                     flt["column"] = columns[0]
