@@ -1071,6 +1071,11 @@ def bound(
     """
     if key not in st.session_state and name in draft:
         st.session_state[key] = draft[name]
+    # A choice without a value shows a placeholder: ours, not Streamlit's "Choose an option".
+    if widget is st.selectbox:
+        kwargs.setdefault("placeholder", tr("flows.choose_one"))
+    elif widget is st.multiselect:
+        kwargs.setdefault("placeholder", tr("flows.choose_many"))
     value = widget(label, key=key, **kwargs)
     draft[name] = value
     return value

@@ -133,3 +133,28 @@ def test_a_same_name_re_upload_replaces_the_file(db_path: Path, lang: str, repla
     assert [w.id for w in db.list_workspaces()] == [ws.id]
     assert [f.name for f in db.list_files(ws.id)] == ["omzet.xlsx"]
     assert db.load_file(ws.id, "omzet.xlsx") == new
+
+
+def _review_like_page() -> None:
+    """A choice bound to a draft whose value is not chosen yet (as on the Review page)."""
+    import streamlit as st
+
+    from pages.shared import bound
+
+    draft = st.session_state.setdefault("draft", {"period": None})
+    bound(st.selectbox, "Periode", draft, "period", "period", options=["2026-01"])
+    bound(st.multiselect, "Kanalen", draft, "channels", "channels", options=["Web"])
+
+
+@pytest.mark.parametrize(
+    ("lang", "one", "many"),
+    [("nl", "Kies…", "Kies een of meer…"), ("en", "Choose…", "Choose one or more…")],
+)
+def test_a_choice_without_a_value_has_our_placeholder(lang: str, one: str, many: str) -> None:
+    at = AppTest.from_function(_review_like_page, default_timeout=30)
+    at.session_state["koers_lang"] = lang
+    at.run()
+    assert not at.exception
+    box = at.selectbox(key="period")
+    assert box.value is None and box.placeholder == one  # not Streamlit's "Choose an option"
+    assert at.multiselect(key="channels").placeholder == many  # not "Choose options"
