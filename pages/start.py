@@ -74,7 +74,7 @@ def _upload_card() -> None:
     open_card = scorecard()
     if workspace_id() is not None and open_card is not None and can("editor"):
         st.write(tr("flows.start.upload_into", name=open_card.name))
-        if st.button(tr("start.upload.button"), key="start_upload", type="primary"):
+        if st.button(tr("start.upload.button"), key="start_upload"):
             st.switch_page(PAGES["data"])  # the Data page adds the file to this workspace
         if st.button(tr("flows.start.upload_new"), key="start_upload_new"):
             _start_new()

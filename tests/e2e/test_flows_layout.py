@@ -4,11 +4,14 @@ Data page explains Streamlit's English uploader texts. Screenshots are artefacts
 
 from __future__ import annotations
 
+import urllib.parse
+
 import pytest
 
 from kpilogic.i18n import t
 from tests.conftest import ARTIFACTS
-from tests.e2e.conftest import click, nav, pick_radio, screenshot, wait_idle, widget
+from tests.e2e.conftest import click, nav, pick_radio, runs, screenshot, wait_idle, widget
+from tests.test_page_flows import _workbook
 
 pytestmark = pytest.mark.e2e
 
@@ -71,4 +74,54 @@ def test_formula_builder_filter_and_uploader_texts(browser, app_server, lang: st
     value.get_by_role("combobox").click()
     page.get_by_role("option").first.wait_for()
     screenshot(page, f"flows_filter_values_{lang}")
+    context.close()
+
+
+def _upload(page, path) -> None:
+    """Give ``path`` to the Data page's uploader (whichever key it has now) and wait."""
+    main = page.get_by_test_id("stMain")
+    before = runs(page)
+    main.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(str(path))
+    wait_idle(page, after=before)
+
+
+def test_same_name_re_upload_and_upload_from_a_ws_link(browser, app_server, tmp_path) -> None:
+    lang = "nl"
+    book = tmp_path / "omzet.xlsx"
+    book.write_bytes(_workbook(100.0))
+    context = browser.new_context(locale="nl-NL", viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.goto(app_server.url)
+    wait_idle(page)
+    click(page, "start_upload")
+    _upload(page, book)
+    main = page.get_by_test_id("stMain")
+    main.get_by_text(t("data.uploaded", lang, name="omzet.xlsx")).first.wait_for()
+    # Taken in: the uploader is empty again, no chip left.
+    assert main.get_by_test_id("stFileChip").count() == 0
+    book.write_bytes(_workbook(200.0))
+    _upload(page, book)
+    main.get_by_text(t("flows.data.replaced", lang, name="omzet.xlsx")).first.wait_for()
+    screenshot(page, "flows_same_name_reupload_nl")
+    assert main.get_by_test_id("stFileChip").count() == 0  # not two chips of that name
+    assert main.get_by_role("heading", name="omzet.xlsx").count() == 1  # one entry
+    ws = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)["ws"][0]
+    context.close()
+
+    # A colleague's link to that workspace: "Upload je eigen bestand" adds to it.
+    context = browser.new_context(locale="nl-NL", viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.goto(f"{app_server.url}/?ws={ws}")
+    wait_idle(page)
+    screenshot(page, "flows_start_with_ws_nl")
+    click(page, "start_upload")
+    other = tmp_path / "kosten.xlsx"
+    other.write_bytes(_workbook(5.0))
+    _upload(page, other)
+    main = page.get_by_test_id("stMain")
+    main.get_by_text(t("data.uploaded", lang, name="kosten.xlsx")).first.wait_for()
+    assert urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)["ws"] == [ws]
+    assert main.get_by_role("heading", name="omzet.xlsx").count() == 1  # the same workspace
+    assert main.get_by_role("heading", name="kosten.xlsx").count() == 1
+    screenshot(page, "flows_upload_into_ws_nl")
     context.close()
