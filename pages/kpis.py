@@ -952,7 +952,12 @@ def _filter_value(flt: dict[str, Any], i: int, df: pd.DataFrame, visibility: Any
     """The value of filter row ``i``: picked from the column's distinct values (one, or
     several for "is one of"), typed only when the column has too many to list."""
     column = str(flt["column"])
-    keys = (f"kpi_filter_pick_{i}", f"kpi_filter_multi_{i}", f"kpi_filter_val_{i}")
+    keys = (
+        f"kpi_filter_pick_{i}",
+        f"kpi_filter_multi_{i}",
+        f"kpi_filter_val_{i}",
+        f"kpi_filter_day_{i}",
+    )
     if flt.get("for") != column:  # another column: the value picked before does not apply
         if flt.get("for") is not None:
             flt["value"], flt["values"] = "", []
@@ -965,6 +970,22 @@ def _filter_value(flt: dict[str, Any], i: int, df: pd.DataFrame, visibility: Any
     many = flt.get("op") in ("in", "not_in")
     typed = str(flt.get("value") or "").strip()
     picked = [str(v) for v in flt.get("values") or []]
+    if choices.too_many and choices.kind == "date" and not many:
+        # Many days: a calendar, so "01-03-2026" can never be read as 3 January.
+        try:
+            day: date | None = date.fromisoformat(typed[:10]) if typed else None
+        except ValueError:
+            day = None
+        chosen_day = st.date_input(
+            label,
+            value=day,
+            format="DD-MM-YYYY" if lang_ == "nl" else "YYYY-MM-DD",
+            key=f"kpi_filter_day_{i}",
+            label_visibility=visibility,
+        )
+        flt["value"] = chosen_day.isoformat() if isinstance(chosen_day, date) else ""
+        flt["values"] = []
+        return
     if choices.too_many:
         if many and picked and not typed:
             flt["value"] = ", ".join(picked)

@@ -4,7 +4,7 @@ sorted, in the user's notation, with row counts; typed only when there are very 
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import date, datetime
 
 import openpyxl
 import pytest
@@ -157,3 +157,33 @@ def test_editing_keeps_a_value_the_data_no_longer_has_and_names_it() -> None:
     assert not at.exception
     saved = next(k for k in at.session_state["koers_scorecard"].kpis if k.id == "web")
     assert saved.filters == [Filter(column="Kanaal", op="in", value=["Web", "Telefoon"])]
+
+
+def test_a_date_column_with_very_many_days_gets_a_calendar() -> None:
+    """Typing "01-03-2024" could be read as 3 January; a calendar cannot be misread."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Orders"
+    ws.append(["Datum", "Kanaal", "Regio", "Bedrag", "Klant"])
+    start = datetime(2024, 1, 1).toordinal()
+    for n in range(600):  # 600 days: more than 500, too many to list
+        ws.append([datetime.fromordinal(start + n), "Web", "Noord", 10.0, "K1"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["koers_lang"] = "nl"
+    at.session_state["koers_files"] = {FILE: StoredFile(FILE, buf.getvalue(), "sha-days")}
+    at.session_state["koers_scorecard"] = Scorecard(
+        name="Winkel",
+        datasets=[
+            Dataset(id="orders", name="Orders", source=FILE, sheet="Orders", date_column="Datum")
+        ],
+        goals=[Goal(id="grow", title="Meer omzet")],
+    )
+    at.run()
+    at.switch_page("pages/kpis.py").run()
+    _add_filter(at, "Datum", "ge")
+    # 1 March 2024 picked on a calendar is 2024-03-01, never 3 January.
+    at.date_input(key="kpi_filter_day_0").set_value(date(2024, 3, 1)).run()
+    kpi = _save(at, "Vanaf maart")
+    assert kpi.filters == [Filter(column="Datum", op="ge", value="2024-03-01")]
