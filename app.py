@@ -11,6 +11,7 @@ from pages.access_ui import account_sidebar, sign_in_gate
 from pages.shared import (
     LANG,
     PAGES,
+    SAMPLE_OFFERED,
     bootstrap,
     error_boundary,
     is_sample,
@@ -26,14 +27,13 @@ run_marker()  # end-to-end tests only
 sign_in_gate()  # team mode: nothing before the user has signed in
 bootstrap()
 
-# `./dev.sh app` opens every new session on the sample scorecard.
-if (
-    os.environ.get("KOERS_SAMPLE") == "1"
-    and scorecard() is None
-    and not st.session_state.get("koers_sample_offered")
-):
-    st.session_state["koers_sample_offered"] = True
-    load_sample()
+# `./dev.sh app` opens every new session on the sample scorecard: once, at the session's
+# first run (a workspace opened from the address, ``?ws=``, is not replaced by it, and neither
+# is a new scorecard the user starts later).
+if os.environ.get("KOERS_SAMPLE") == "1" and not st.session_state.get(SAMPLE_OFFERED):
+    st.session_state[SAMPLE_OFFERED] = True
+    if scorecard() is None:
+        load_sample()
 
 
 def _on_lang_change() -> None:

@@ -11,7 +11,7 @@ import streamlit as st
 
 from kpilogic.errors import KoersError, LayoutError
 from kpilogic.i18n import format_date, format_number, format_pct, t
-from kpilogic.ingest import SPREADSHEET_SUFFIXES, guess_date_column, read_grid
+from kpilogic.ingest import SPREADSHEET_SUFFIXES, guess_date_column, max_upload_mb, read_grid
 from kpilogic.layout import (
     Tidy,
     WideGuess,
@@ -26,6 +26,7 @@ from kpilogic.pipeline import unmapped_columns, with_kind_failures
 from kpilogic.quality import assess_dataset, is_stale, missing_periods, reliability_band
 from pages.shared import (
     PAGES,
+    Md,
     StoredFile,
     add_file,
     cached_sheet_info,
@@ -61,20 +62,33 @@ require_role("editor")  # a viewer is told to ask the owner for edit rights
 
 KINDS: tuple[str, ...] = ("date", "number", "category", "text")
 SEEN = "koers_seen_uploads"  # uploader file ids already taken in
+UPLOADER = "koers_uploader_round"  # how many times the uploader was emptied
+
+
+def uploader_key() -> str:
+    """The uploader's key: "upload" at first, then a new one after each batch of files taken."""
+    round_ = int(st.session_state.get(UPLOADER, 0))
+    return "upload" if round_ == 0 else f"upload_{round_}"
+
 
 notice()
 L = lang()
 st.title(tr("data.title"))
 st.caption(tr("data.intro"))
 
+# Streamlit's uploader speaks English ("Drag and drop files here", "Upload", "Limit 50MB per
+# file") and has no option to change that: our own caption says it in the user's language.
 uploads = st.file_uploader(
     tr("data.upload"),
     type=[s.lstrip(".") for s in SPREADSHEET_SUFFIXES],
     accept_multiple_files=True,
-    key="upload",
+    key=uploader_key(),
     help=tr("data.upload_help"),
 )
+st.caption(tr("flows.data.uploader_help", limit=format_number(max_upload_mb(), L)))
 seen: set[str] = st.session_state.setdefault(SEEN, set())
+read_in: list[str] = []  # what was said of each file taken in
+refused = False
 for up in uploads or []:
     if up.file_id in seen:
         continue
@@ -96,6 +110,7 @@ for up in uploads or []:
         # The bad file is refused; everything the user already did stays as it was.
         progress.update(label=tr("data.read_failed", name=up.name), state="error")
         show_error(exc)
+        refused = True
         continue
     # The file is stored only after its table was read: a file that cannot be read (or is
     # over a limit) leaves nothing behind in the workspace.
@@ -121,6 +136,7 @@ for up in uploads or []:
     except KoersError as exc:
         progress.update(label=tr("data.read_failed", name=up.name), state="error")
         show_error(exc)
+        refused = True
         continue
     try:
         progress.write(tr("data.step_store"))
@@ -128,9 +144,11 @@ for up in uploads or []:
     except KoersError as exc:
         progress.update(label=tr("data.read_failed", name=up.name), state="error")
         show_error(exc)
+        refused = True
         continue
     card = ensure_scorecard()
-    if not any(ds.source == up.name for ds in card.datasets):
+    replaced = any(ds.source == up.name for ds in card.datasets)
+    if not replaced:
         taken = {d.id for d in card.datasets}
         date_col = guess_date_column(raw) or (str(raw.columns[0]) if len(raw.columns) else "")
         base = up.name.rsplit(".", 1)[0] if len(sheets) <= 1 else first or up.name
@@ -143,8 +161,14 @@ for up in uploads or []:
             column_language=language,
         )
         set_scorecard(card.model_copy(update={"datasets": [*card.datasets, ds]}))
-    progress.update(label=tr("data.uploaded", name=up.name), state="complete")
-    set_notice(tr("data.uploaded", name=up.name))
+    done = tr("flows.data.replaced" if replaced else "data.uploaded", name=up.name)
+    progress.update(label=done, state="complete")
+    read_in.append(done)
+if read_in and not refused:
+    # A fresh uploader (a new key) drops the files it holds, so a same-name re-upload shows
+    # one file, not two chips of that name; a refused file stays listed beside its message.
+    st.session_state[UPLOADER] = int(st.session_state.get(UPLOADER, 0)) + 1
+    set_notice(Md("  \n".join(read_in)))
     st.rerun()
 
 card = scorecard()
@@ -271,6 +295,7 @@ def _unpivot_form(ds: Dataset, wide: WideGuess) -> None:
                 columns,
                 default=list(chosen.id_columns if chosen else wide.id_columns),
                 key=f"data_unpivot_ids_{ds.id}",
+                placeholder=tr("flows.choose_many"),
             )
             periods = st.multiselect(
                 tr("data.unpivot.periods"),
@@ -281,6 +306,7 @@ def _unpivot_form(ds: Dataset, wide: WideGuess) -> None:
                     else wide.period_columns
                 ),
                 key=f"data_unpivot_periods_{ds.id}",
+                placeholder=tr("flows.choose_many"),
             )
             year = None
             if wide.needs_year:
@@ -575,6 +601,7 @@ for name, stored in list(stored_files.items()):
                 sheets,
                 default=[d.sheet for d in used if d.sheet in sheets],
                 key=f"data_sheets_{name}",
+                placeholder=tr("flows.choose_many"),
                 help=tr("data.sheets_help"),
                 format_func=lambda s, h=hidden, lang_=L: (
                     t("data.hidden_sheet", lang_, sheet=s) if s in h else s

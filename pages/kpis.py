@@ -9,8 +9,9 @@ The preview evaluates the draft alone with ``evaluate_kpi``, exactly as the dash
 from __future__ import annotations
 
 import difflib
+import weakref
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
@@ -21,7 +22,8 @@ from kpilogic.charts import actual_vs_target_chart
 from kpilogic.errors import FormulaError, KoersError
 from kpilogic.evaluate import evaluate_kpi, unmatched_targets
 from kpilogic.explain import explain_reason, status_badge
-from kpilogic.i18n import format_number, format_value, t
+from kpilogic.filter_values import MAX_CHOICES, FilterChoices, filter_choices
+from kpilogic.i18n import format_date, format_number, format_value, t
 from kpilogic.measures import formula_columns, formula_is_additive, parse_formula
 from kpilogic.model import (
     AGGREGATIONS,
@@ -173,10 +175,10 @@ def _draft_of(kpi: KPI) -> dict[str, Any]:
     d["filters"] = [
         {
             "column": f.column,
+            "for": f.column,
             "op": f.op,
-            "value": ", ".join(_text(v) for v in f.value)
-            if isinstance(f.value, list)
-            else _text(f.value),
+            "value": "" if isinstance(f.value, list) else _text(f.value),
+            "values": [_text(v) for v in f.value] if isinstance(f.value, list) else [],
         }
         for f in kpi.filters
     ]
@@ -407,11 +409,14 @@ def _filters(draft: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for flt in draft.get("filters", []):
         text = str(flt.get("value") or "").strip()
-        if not flt.get("column") or not text:
+        picked = [str(v) for v in flt.get("values") or []]
+        if not flt.get("column") or not (text or picked):
             continue
         value: Any = text
         if flt["op"] in ("in", "not_in"):
-            value = [v.strip() for v in text.split(",") if v.strip()]
+            value = picked or [v.strip() for v in text.split(",") if v.strip()]
+        elif not text:
+            continue
         out.append({"column": flt["column"], "op": flt["op"], "value": value})
     return out
 
@@ -887,7 +892,7 @@ def _clear_formula() -> None:
 def _add_filter(column: str) -> None:
     filters = st.session_state[DRAFT].setdefault("filters", [])
     if len(filters) < MAX_FILTERS:
-        filters.append({"column": column, "op": "eq", "value": ""})
+        filters.append({"column": column, "for": column, "op": "eq", "value": "", "values": []})
 
 
 def _remove_filter(index: int) -> None:
@@ -898,6 +903,155 @@ def _remove_filter(index: int) -> None:
     for key in list(st.session_state.keys()):
         if str(key).startswith("kpi_filter_"):
             del st.session_state[key]
+
+
+FILTER_CHOICES = "koers_kpi_filter_choices"  # per column: (the table, its distinct values)
+
+
+def _filter_choices(df: pd.DataFrame, column: str) -> FilterChoices:
+    """The column's distinct values, computed once per table (the tables are cached)."""
+    memo: dict[str, tuple[Any, FilterChoices]] = st.session_state.setdefault(FILTER_CHOICES, {})
+    hit = memo.get(column)
+    if hit is not None and hit[0]() is df:
+        return hit[1]
+    choices = filter_choices(df[column])
+    memo[column] = (weakref.ref(df), choices)
+    return choices
+
+
+def _shown_value(value: str, kind: str, lang_: str) -> str:
+    """A filter value in the user's notation: 1.234,5 and 31-03-2026 in Dutch."""
+    try:
+        if kind == "number":
+            decimals = len(value.partition(".")[2]) if "e" not in value else 6
+            return format_number(float(value), lang_, min(decimals, 6))
+        if kind == "date":
+            moment = datetime.fromisoformat(value)
+            day = format_date(moment.date(), lang_)
+            return day if len(value) == 10 else f"{day} {moment:%H:%M}"
+    except ValueError:
+        pass
+    return value
+
+
+def _value_label(choices: FilterChoices, lang_: str) -> Callable[[Any], str]:
+    """The option text of a filter value: the value and its number of rows; a value the
+    column does not hold (kept from before) says so. Bound now: AppTest formats later."""
+
+    def label(value: Any) -> str:
+        shown = _shown_value(str(value), choices.kind, lang_)
+        count = choices.count(str(value))
+        if count is None:
+            return t("flows.filter.not_in_data", lang_, value=shown)
+        return t("flows.filter.option", lang_, value=shown, count=format_number(count, lang_))
+
+    return label
+
+
+def _filter_value(flt: dict[str, Any], i: int, df: pd.DataFrame, visibility: Any) -> None:
+    """The value of filter row ``i``: picked from the column's distinct values (one, or
+    several for "is one of"), typed only when the column has too many to list."""
+    column = str(flt["column"])
+    keys = (
+        f"kpi_filter_pick_{i}",
+        f"kpi_filter_multi_{i}",
+        f"kpi_filter_val_{i}",
+        f"kpi_filter_day_{i}",
+    )
+    if flt.get("for") != column:  # another column: the value picked before does not apply
+        if flt.get("for") is not None:
+            flt["value"], flt["values"] = "", []
+            for key in keys:
+                st.session_state.pop(key, None)
+        flt["for"] = column
+    choices = _filter_choices(df, column)
+    lang_ = lang()
+    label = tr("kpis.filter.value")
+    many = flt.get("op") in ("in", "not_in")
+    typed = str(flt.get("value") or "").strip()
+    picked = [str(v) for v in flt.get("values") or []]
+    if choices.too_many and choices.kind == "date" and not many:
+        # Many days: a calendar, so "01-03-2026" can never be read as 3 January.
+        try:
+            day: date | None = date.fromisoformat(typed[:10]) if typed else None
+        except ValueError:
+            day = None
+        chosen_day = st.date_input(
+            label,
+            value=day,
+            format="DD-MM-YYYY" if lang_ == "nl" else "YYYY-MM-DD",
+            key=f"kpi_filter_day_{i}",
+            label_visibility=visibility,
+        )
+        flt["value"] = chosen_day.isoformat() if isinstance(chosen_day, date) else ""
+        flt["values"] = []
+        return
+    if choices.too_many:
+        if many and picked and not typed:
+            flt["value"] = ", ".join(picked)
+        flt["values"] = []
+        bound(
+            st.text_input,
+            label,
+            flt,
+            "value",
+            keys[2],
+            placeholder=tr("flows.filter.type_many" if many else "flows.filter.type_one"),
+            label_visibility=visibility,
+        )
+        st.caption(
+            tr(
+                "flows.filter.too_many",
+                count=format_number(choices.distinct, lang_),
+                limit=format_number(MAX_CHOICES, lang_),
+            )
+        )
+        return
+    options = list(choices.values)
+    fmt = _value_label(choices, lang_)
+    help_text = tr("flows.filter.pick_help")
+    if many:
+        chosen = picked or [v.strip() for v in typed.split(",") if v.strip()]
+        extra = [v for v in chosen if v not in options]  # kept and named, never dropped
+        flt["values"] = chosen
+        key = keys[1]
+        if key in st.session_state and any(
+            v not in options + extra for v in st.session_state[key]
+        ):
+            del st.session_state[key]
+        bound(
+            st.multiselect,
+            label,
+            flt,
+            "values",
+            key,
+            options=options + extra,
+            format_func=fmt,
+            placeholder=tr("flows.filter.pick_many"),
+            help=help_text,
+            label_visibility=visibility,
+        )
+        flt["value"] = ""
+        return
+    current = typed or (picked[0] if picked else "")
+    extra = [current] if current and current not in options else []
+    key = keys[0]
+    if key in st.session_state and st.session_state[key] not in [*options, *extra, None]:
+        del st.session_state[key]
+    if key not in st.session_state:
+        st.session_state[key] = current or None
+    value = st.selectbox(
+        label,
+        options + extra,
+        index=None,
+        key=key,
+        format_func=fmt,
+        placeholder=tr("flows.filter.pick_one"),
+        help=help_text,
+        label_visibility=visibility,
+    )
+    flt["value"] = "" if value is None else str(value)
+    flt["values"] = []
 
 
 def _choice(
@@ -1189,7 +1343,10 @@ with form_col:
             st.caption(tr("kpis.formula.builder_help"))
             op_words = _labels("kpis.fb.op")
             op_help = ", ".join(f"{SYMBOLS[o]} {op_words(w)}" for o, w in OPERATORS.items())
-            b1, b2, b3, b4 = st.columns([2, 3, 3, 2], vertical_alignment="bottom")
+            # The form is half the page (about 440 px at 1400 px): at most three widgets a
+            # row, so labels ("Bewerking") and buttons ("Getal invoegen") stay whole.
+            b1, b2 = st.columns([1, 2], vertical_alignment="bottom")
+            b3, b4 = st.columns([3, 2], vertical_alignment="bottom")
             with b1:
                 _select(
                     st.selectbox,
@@ -1225,7 +1382,7 @@ with form_col:
                 args=(False,),
                 width="stretch",
             )
-            n1, n2, n3 = st.columns([5, 3, 2], vertical_alignment="bottom")
+            n1, n2, n3 = st.columns([3, 3, 2], vertical_alignment="bottom")
             with n1:
                 bound(
                     st.number_input,
@@ -1277,8 +1434,12 @@ with form_col:
         st.caption(tr("kpis.filters_help"))
         filters: list[dict[str, Any]] = draft.setdefault("filters", [])
         for i, flt in enumerate(filters):
-            f1, f2, f3, f4 = st.columns([4, 3, 4, 1.6], vertical_alignment="bottom")
-            visibility = "visible" if i == 0 else "collapsed"
+            # Two rows per filter (column and condition; value and remove), in a box of its
+            # own: one row of four was too narrow for the value's list.
+            box = st.container(border=True)
+            f1, f2 = box.columns([3, 2], vertical_alignment="bottom")
+            f3, f4 = box.columns([6, 1], vertical_alignment="bottom")
+            visibility = "visible"
             with f1:
                 if flt.get("column") not in columns:
                     flt["column"] = columns[0]
@@ -1303,22 +1464,8 @@ with form_col:
                     format_func=_labels("kpis.filter.op"),
                     label_visibility=visibility,
                 )
-            examples = []
-            if kinds.get(fcol) in ("category", "text"):
-                examples = df[fcol].dropna().astype(str).drop_duplicates().head(8).tolist()
             with f3:
-                bound(
-                    st.text_input,
-                    tr("kpis.filter.value"),
-                    flt,
-                    "value",
-                    f"kpi_filter_val_{i}",
-                    placeholder=", ".join(examples[:2])
-                    if flt["op"] in ("in", "not_in")
-                    else (examples[0] if examples else ""),
-                    help=tr("kpis.filter.values", values=", ".join(examples)) if examples else None,
-                    label_visibility=visibility,
-                )
+                _filter_value(flt, i, df, visibility)
             f4.button(
                 "✕",
                 key=f"kpi_filter_del_{i}",

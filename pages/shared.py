@@ -63,6 +63,7 @@ AS_OF = "koers_as_of"
 NOTICE = "koers_notice"
 EVAL_MEMO = "koers_eval_memo"  # (key, evaluation, problems) of the last run
 SAMPLE = "koers_sample"  # language of the sample while it is open and not yet the user's
+SAMPLE_OFFERED = "koers_sample_offered"  # KOERS_SAMPLE=1: the sample was offered once
 
 PAGES = {
     "start": "pages/start.py",
@@ -1070,6 +1071,11 @@ def bound(
     """
     if key not in st.session_state and name in draft:
         st.session_state[key] = draft[name]
+    # A choice without a value shows a placeholder: ours, not Streamlit's "Choose an option".
+    if widget is st.selectbox:
+        kwargs.setdefault("placeholder", tr("flows.choose_one"))
+    elif widget is st.multiselect:
+        kwargs.setdefault("placeholder", tr("flows.choose_many"))
     value = widget(label, key=key, **kwargs)
     draft[name] = value
     return value

@@ -14,6 +14,8 @@ from kpilogic.store import TRASH_DAYS
 from pages.access_ui import audit_panel, role_caption, sharing_panel, trash_panel
 from pages.shared import (
     PAGES,
+    SAMPLE_OFFERED,
+    can,
     close_workspace,
     is_sample,
     lang,
@@ -48,6 +50,7 @@ def _import_scorecard() -> None:
     with st.expander(tr("start.import")):
         st.caption(tr("start.import_help"))
         up = st.file_uploader(tr("start.import_file"), type=["json"], key="scorecard_upload")
+        st.caption(tr("flows.start.import_uploader_help"))  # Streamlit's texts stay English
         if up is not None and st.button(tr("start.import_button"), key="scorecard_import"):
             raw = up.getvalue()
             try:
@@ -63,6 +66,29 @@ def _import_scorecard() -> None:
                 set_scorecard(imported)
                 set_notice(tr("start.imported", name=imported.name))
                 st.switch_page(PAGES["data"])
+
+
+def _upload_card() -> None:
+    """The "Upload your own file" button: into the open workspace when the user may change it (a
+    workspace opened from its address, ``?ws=``, included); else into a new scorecard."""
+    open_card = scorecard()
+    if workspace_id() is not None and open_card is not None and can("editor"):
+        st.write(tr("flows.start.upload_into", name=open_card.name))
+        if st.button(tr("start.upload.button"), key="start_upload"):
+            st.switch_page(PAGES["data"])  # the Data page adds the file to this workspace
+        if st.button(tr("flows.start.upload_new"), key="start_upload_new"):
+            _start_new()
+        return
+    st.write(tr("start.upload.text"))
+    if st.button(tr("start.upload.button"), key="start_upload"):
+        _start_new()
+
+
+def _start_new() -> None:
+    close_workspace()
+    # A new, empty scorecard: the sample that `./dev.sh app` offers is not opened instead.
+    st.session_state[SAMPLE_OFFERED] = True
+    st.switch_page(PAGES["data"])
 
 
 card = scorecard()
@@ -94,10 +120,7 @@ with cols[0], st.container(border=True):
         st.switch_page(PAGES["dashboard"])
 with cols[1], st.container(border=True):
     st.subheader(tr("start.upload.title"))
-    st.write(tr("start.upload.text"))
-    if st.button(tr("start.upload.button"), key="start_upload"):
-        close_workspace()
-        st.switch_page(PAGES["data"])
+    _upload_card()
     _import_scorecard()
 if current is not None and card is not None:
     with cols[2], st.container(border=True):

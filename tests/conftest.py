@@ -67,3 +67,10 @@ def clear_streamlit_caches():
     yield
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+def data_uploader(at):
+    """The Data page's file uploader: its key changes after each batch of files taken in
+    (a fresh uploader shows no old files), so tests that upload again look it up."""
+    [uploader] = at.get("file_uploader")
+    return uploader

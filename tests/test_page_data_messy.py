@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from kpilogic.model import KPI, Goal, Measure, Scorecard, Target
 from kpilogic.pipeline import evaluate_files
-from tests.conftest import ROOT
+from tests.conftest import ROOT, data_uploader
 from tests.messy import EXPECTED, clean_twin_workbook, messy_dutch_workbook
 
 pytestmark = pytest.mark.usefixtures("clear_streamlit_caches")
@@ -126,7 +126,7 @@ def test_a_bad_upload_shows_the_message_and_keeps_goals_and_kpis(
     card = _with_revenue_kpi(_upload(at, "omzet.xlsx", messy_dutch_workbook()), "Value")
     at.session_state["koers_scorecard"] = card
     at.run()
-    at.file_uploader(key="upload").set_value((name, data, XLSX)).run()
+    data_uploader(at).set_value((name, data, XLSX)).run()
     assert not at.exception
     errors = " ".join(e.value for e in at.error)
     assert name in errors and fragment in errors.lower()
