@@ -171,6 +171,29 @@ class Goal(_Model):
     owner: ShortText = ""
     deadline: date | None = None
     perspective: Perspective = "financial"
+    start: date | None = Field(
+        default=None,
+        description=(
+            "The goal's start: progress is counted from here to the deadline. Default: "
+            "1 January of the deadline's year, or the start of the fiscal year it falls in."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _start_before_deadline(self) -> Self:
+        if self.start is not None and self.deadline is not None and self.start >= self.deadline:
+            raise ValueError(
+                f"the goal's start ({self.start}) must lie before its deadline ({self.deadline})"
+            )
+        return self
+
+    @model_serializer(mode="wrap")
+    def _omit_unset_start(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # A goal without its own start is written as before (older Koers reads it unchanged).
+        data = handler(self)
+        if isinstance(data, dict) and data.get("start", 0) is None:
+            del data["start"]
+        return data
 
 
 class Filter(_Model):
