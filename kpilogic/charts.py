@@ -15,7 +15,7 @@ import altair as alt
 import pandas as pd
 
 from kpilogic.evaluate import tolerance_amount
-from kpilogic.explain import status_badge
+from kpilogic.explain import compact_value, status_badge
 from kpilogic.i18n import format_period, format_value, normalise_lang, t
 from kpilogic.model import KPI
 from kpilogic.status import STATUSES, STYLES
@@ -260,11 +260,12 @@ def status_heatmap(detail: pd.DataFrame, lang: str, periods: int = 12) -> alt.La
     )
     text = alt.Chart(data).mark_text(fontSize=11).encode(x=x, y=y, text="icon:N")
     layered = alt.LayerChart(layer=[rect, text])
-    # A step per row: in Streamlit (width="stretch") a fixed height collapses the rows. The
-    # width alone is fitted ("fit-x"): Streamlit's default "fit" would also fit the height,
-    # which Vega drops with the warning 'Dropping "fit-y" because spec has discrete height'.
+    # A step per row: in Streamlit (width="stretch") a fixed height collapses the rows.
+    # Streamlit's default autosize "fit" (and even "fit-x", seen in the browser) makes Vega
+    # warn 'Dropping "fit-y" because spec has discrete height' once per heat map; "pad" keeps
+    # the step height, still takes the container's width, and warns nothing.
     return layered.properties(
-        height=alt.Step(28), autosize=alt.AutoSizeParams(type="fit-x", contains="padding")
+        height=alt.Step(28), autosize=alt.AutoSizeParams(type="pad", contains="padding")
     )
 
 
@@ -611,7 +612,7 @@ def progress_frame(
             "kind": kind,
             "part": t(key, lang),
             "value": float(value),
-            "text": t(key, lang) + ": " + format_value(value, unit, lang, currency),
+            "text": t(key, lang) + ": " + compact_value(value, unit, lang, currency),
         }
         for kind, value, key in parts
         if value is not None and pd.notna(value)
@@ -670,7 +671,9 @@ def progress_chart(
     )
     chart: alt.LayerChart = (
         alt.layer(forecast_bar, actual_bar, ticks, label, data=data)
-        .properties(height=70)
+        # No y channel makes the height "discrete" to Vega: fit the width alone (see the
+        # heat map).
+        .properties(height=70, autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
         .configure(locale=vega_locale(lang, currency))
         .configure_view(stroke=None)
     )

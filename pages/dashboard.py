@@ -97,7 +97,8 @@ def progress_as_of(up_to: date, data_end: date | None) -> date | None:
 
 
 def show_goal_progress(progress: GoalProgress, scorecard: Scorecard) -> None:
-    """One goal: its status and sentence, then per KPI its progress bar and numbers."""
+    """One goal: its status and sentence, the progress bar and numbers of the KPI that
+    decides its status, and the other KPIs' in an expander (the first screen stays short)."""
     style = STYLES[PROGRESS_STYLE[progress.status]]
     with st.container(border=True):
         st.subheader(f"{style.icon} {plain_md(progress.title)}")
@@ -111,8 +112,28 @@ def show_goal_progress(progress: GoalProgress, scorecard: Scorecard) -> None:
                     deadline=format_date(progress.deadline, L),
                 )
             )
-        for kp in progress.kpis:
-            show_kpi_progress(kp, scorecard, several=len(progress.kpis) > 1)
+        if not progress.kpis:
+            return
+        order = sorted(
+            progress.kpis,
+            key=lambda k: -STYLES[PROGRESS_STYLE[k.status]].severity,
+        )
+        several = len(order) > 1
+        # The goal's sentence is the deciding KPI's: name that KPI, do not repeat it.
+        if several:
+            st.markdown(f"**{plain_md(order[0].kpi)}**")
+        show_kpi_progress(order[0], scorecard, several=False)
+        if several:
+            rest = st.expander(
+                tr("pdash.progress.others", count=len(order) - 1),
+                key=f"dash_progress_{progress.goal_id}",
+                on_change="rerun",
+            )
+            # Drawn only when opened: a chart per KPI of every goal was most of a rerun.
+            if rest.open:
+                with rest:
+                    for kp in order[1:]:
+                        show_kpi_progress(kp, scorecard, several)
 
 
 def show_kpi_progress(kp: KpiProgress, scorecard: Scorecard, several: bool) -> None:
@@ -140,7 +161,6 @@ def show_kpi_progress(kp: KpiProgress, scorecard: Scorecard, several: bool) -> N
     with cols[0]:
         if chart is not None:
             st.altair_chart(chart, width="stretch")
-        st.caption(tr("pdash.progress.legend"))
     with cols[1]:
         if kp.additive:
             delta = None
@@ -317,6 +337,7 @@ last_checkins = latest_checkins(kept.checkin for kept in workspace_checkins())
 progress = goal_progress(ev, progress_as_of(up_to, data_end))
 with_deadline = [p for p in progress if p.deadline is not None]
 st.header(tr("pdash.progress.title"))
+st.caption(tr("pdash.progress.legend"))
 for goal_progress_ in with_deadline:
     show_goal_progress(goal_progress_, card)
 without = [p.title for p in progress if p.deadline is None]
