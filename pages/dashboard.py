@@ -258,7 +258,7 @@ def show_period_tables(evaluation: Evaluation, up_to: date) -> None:
     tables = period_tables(evaluation, up_to)
     for table in tables:
         if len(tables) > 1:
-            st.markdown(f"**{tr(f'dash.heatmap.{table.cadence}')}**")
+            st.markdown(f"**{tr(f'pdash.table.cadence.{table.cadence}')}**")
         st.dataframe(display_table(table, L, cur), hide_index=True, width="stretch")
         note = partial_note(table, L)
         if note:

@@ -10,7 +10,7 @@ import pytest
 from kpilogic.i18n import format_period, t
 from kpilogic.sample import sample_scorecard
 from tests.conftest import ARTIFACTS
-from tests.e2e.conftest import choose, click, nav, screenshot, wait_idle
+from tests.e2e.conftest import choose, click, nav, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -45,6 +45,9 @@ def test_dashboard_charts(browser, app_server, lang: str) -> None:
     yoy.wait_for()
     assert yoy.locator("svg text").filter(has_text="2026:").count() == 1
     assert yoy.locator("svg text").filter(has_text="2025:").count() == 1
+    main.get_by_text(t("pdash.insights.title", lang)).first.scroll_into_view_if_needed()
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(ARTIFACTS / f"dash_{lang}_insights_yoy.png"))
     months = yoy.locator("svg text").filter(has_text=format_period("2026-03", lang)[:3])
     assert months.count() >= 1  # "mrt" / "Mar" on the axis
 
@@ -63,7 +66,12 @@ def test_dashboard_charts(browser, app_server, lang: str) -> None:
     table_title = main.get_by_text(t("pdash.table.title", lang)).first
     table_title.scroll_into_view_if_needed()
     assert table_title.is_visible()
-    screenshot(page, f"dash_{lang}_whole")
+    page.wait_for_timeout(1500)  # the data grid draws on a canvas after the run
+    page.screenshot(path=str(ARTIFACTS / f"dash_{lang}_table.png"))
+    heatmap = charts.last
+    heatmap.scroll_into_view_if_needed()
+    page.wait_for_timeout(800)
+    heatmap.screenshot(path=str(ARTIFACTS / f"dash_{lang}_heatmap.png"))
 
     fit_y = [m for m in console if "fit-y" in m]
     assert not fit_y, fit_y
