@@ -200,7 +200,8 @@ def actual_vs_target_chart(
             "status_text:N",
             scale=status_scale(lang),
             title=t("chart.status", lang),
-            legend=alt.Legend(orient="bottom"),
+            # Only the statuses on the chart: seven words in a narrow column got cut off.
+            legend=alt.Legend(orient="bottom", values=list(dict.fromkeys(data["status_text"]))),
         ),
         shape=alt.Shape("partial:N", title=t("chart.partial", lang), legend=None),
         tooltip=tooltip,
@@ -678,3 +679,14 @@ def progress_chart(
         .configure_view(stroke=None)
     )
     return chart
+
+
+def fit_to_column(chart: alt.LayerChart) -> alt.LayerChart:
+    """An actual-vs-target chart for a narrow place (the KPI page's preview, half a page
+    wide): the status legend wraps in two columns, and only the width is fitted to the
+    column. With Streamlit's default "fit" the legend's rows were taken from the chart's
+    height and the plot shrank to a flat line without a y-scale (issue 15)."""
+    fitted: alt.LayerChart = chart.configure_legend(columns=2).properties(
+        autosize=alt.AutoSizeParams(type="fit-x", contains="padding")
+    )
+    return fitted

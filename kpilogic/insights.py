@@ -33,12 +33,14 @@ Rules, each for one KPI in the period P looked at (``score``: how unusual, highe
   period without data or without a target ends a streak. Score for a missed streak
   ``n / 3 + 1`` (3 in a row: 2.0), for an on-track streak ``n / 6`` (6 in a row: 1.0).
 - ``segment_driver``: for an additive KPI split by a segment column, when the total changed
-  against the previous period by at least ``DRIVER_MATERIAL_PCT`` %: the segment with the
-  largest change in the same direction, and its share of the change in that direction
-  (the sum of the segments' changes of the same sign). Segments that moved the other way
-  offset part of it: the sentence names the offset. Only when the segments add up to the
-  total in both periods (within 0.5%; else the shares would not be defined). Fires when the
-  share is at least ``DRIVER_SHARE`` %. Score ``2 × share + min(|change %| / 20, 1)``.
+  against the previous period (and, as its own insight, against the same period a year
+  earlier) by at least ``DRIVER_MATERIAL_PCT`` %: the segment with the largest change in the
+  same direction, and its share of the change in that direction (the sum of the segments'
+  changes of the same sign; a tie goes to the first segment by name). Segments that moved
+  the other way offset part of it: the sentence names the offset. Only when the segments
+  add up to the total in both periods (within 0.5%; else the shares would not be defined,
+  e.g. rows without a segment). Fires when the share is at least ``DRIVER_SHARE`` %.
+  Score ``2 × share + min(|change %| / 20, 1)`` (share as a fraction).
 - ``stale_data``: the KPI's last period with data ends before the period before the one
   holding the evaluation date (``as_of``, or today; with a period label, no later than that
   period's end), so at least one whole period is missing. Score ``1 + min(missing, 3) / 3``.
@@ -181,11 +183,12 @@ def _base(kpi: KPI, row: pd.Series) -> dict[str, Any]:
     }
 
 
-def _movers(kpi: KPI, rows: pd.DataFrame, values: list[float | None], i: int) -> list[Insight]:
+def _movers(
+    kpi: KPI, rows: pd.DataFrame, values: list[float | None], i: int, fs: int
+) -> list[Insight]:
     points = kpi.unit == "percent"
     keys = [int(k) for k in rows["key"]]
     index = {k: j for j, k in enumerate(keys)}
-    fs = 1
     out: list[Insight] = []
     for kind in ("mover_previous", "mover_last_year"):
 
@@ -344,19 +347,37 @@ def _streak(kpi: KPI, rows: pd.DataFrame, i: int) -> list[Insight]:
 def _driver(
     evaluation: Evaluation, kpi: KPI, rows: pd.DataFrame, values: list[float | None], i: int
 ) -> list[Insight]:
+    """The segment behind the change against the previous period and against the same
+    period a year earlier (each its own insight)."""
     if not kpi.segment_column or not is_additive(kpi.measure):
         return []
     keys = [int(k) for k in rows["key"]]
-    if i == 0 or keys[i - 1] != keys[i] - 1:
-        return []
-    now, before = values[i], values[i - 1]
+    index = {k: j for j, k in enumerate(keys)}
+    fs = evaluation.scorecard.fiscal_year_start_month
+    year_ago = Period(kpi.cadence, keys[i], fs).same_period_last_year().key
+    out: list[Insight] = []
+    for e in (index.get(keys[i] - 1), index.get(year_ago)):
+        if e is not None:
+            out += _driver_against(evaluation, kpi, rows, values, i, e)
+    return out
+
+
+def _driver_against(
+    evaluation: Evaluation,
+    kpi: KPI,
+    rows: pd.DataFrame,
+    values: list[float | None],
+    i: int,
+    e: int,
+) -> list[Insight]:
+    now, before = values[i], values[e]
     if now is None or before is None or before == 0:
         return []
     delta = now - before
     change_pct = delta / abs(before) * 100
     if abs(change_pct) < DRIVER_MATERIAL_PCT:
         return []
-    label, prev_label = str(rows.iloc[i]["period"]), str(rows.iloc[i - 1]["period"])
+    label, prev_label = str(rows.iloc[i]["period"]), str(rows.iloc[e]["period"])
     seg_now = _segment_values(evaluation.segment_rows(kpi.id, label))
     seg_before = _segment_values(evaluation.segment_rows(kpi.id, prev_label))
     if not seg_now or not seg_before:
@@ -372,7 +393,7 @@ def _driver(
     gross = sum(same.values())
     if not same or gross == 0:
         return []
-    segment = max(same, key=lambda s: (abs(same[s]), s))
+    segment = min(same, key=lambda s: (-abs(same[s]), s))  # a tie: the first by name
     share = same[segment] / gross * 100
     if share < DRIVER_SHARE:
         return []
@@ -465,7 +486,7 @@ def insights(evaluation: Evaluation, period: str | None = None, limit: int = 5) 
         found: list[Insight] = list(_stale(kpi, rows, on, fs))
         i = _pick(rows, values, start)
         if i is not None:
-            found += _movers(kpi, rows, values, i)
+            found += _movers(kpi, rows, values, i, fs)
             found += _records(kpi, rows, values, i)
             found += _streak(kpi, rows, i)
             found += _driver(evaluation, kpi, rows, values, i)
@@ -520,6 +541,7 @@ def insight_text(insight: Insight, scorecard: Scorecard, lang: str) -> str:
         out["change"] = value(abs(float(p["change"])))
         out["segment_change"] = value(abs(float(p["segment_change"])))
         out["offset"] = value(abs(float(p["offset"])))
+        out["gross"] = value(abs(float(p["gross"])))
     if "count" in p:
         out["count"] = p["count"]
         out["periods"] = t(_CADENCE_WORDS[str(p["cadence"])], lang, count=p["count"])

@@ -463,7 +463,13 @@ def _additive(
     actual_of: Any,
 ) -> KpiProgress:
     is_range = kpi.direction == "range"
-    cum_actual = sum(actuals[p.key] or 0.0 for p in elapsed) if with_data else None
+    # Periods without a target are left out of every sum (the actual, the forecast and the
+    # target alike), so like is compared with like; when no period has one, nothing is.
+    with_target = {p.key for p in span if targets[p.key][0] is not None}
+    counted = with_target or {p.key for p in span}
+    cum_actual = (
+        sum(actuals[p.key] or 0.0 for p in elapsed if p.key in counted) if with_data else None
+    )
     # The target to date: a partial period counts for the days the data covers.
     to_date = []
     for p in elapsed:
@@ -514,7 +520,9 @@ def _additive(
                 forecasts[p.key] = slope * p.key + intercept
     forecast: float | None = None
     if with_data and (not to_forecast or method != "none"):
-        forecast = sum(actuals[p.key] or 0.0 for p in complete) + sum(forecasts.values())
+        forecast = sum(actuals[p.key] or 0.0 for p in complete if p.key in counted) + sum(
+            value for k, value in forecasts.items() if k in counted
+        )
 
     passed = bool(base["passed"])
     params: dict[str, Any] = {"deadline": deadline, "span_start": base["span_start"]}
@@ -551,10 +559,10 @@ def _additive(
         target = targets[p.key][0]
         fc = forecasts.get(p.key)
         is_elapsed = p.key in actuals
-        run_a += actual or 0.0
-        run_t += target or 0.0
-        in_forecast = p.key in forecasts
-        run_f += fc if in_forecast and fc is not None else (actual or 0.0)
+        if p.key in counted:
+            run_a += actual or 0.0
+            run_t += target or 0.0
+            run_f += fc if fc is not None else (actual or 0.0)
         months.append(
             {
                 "period": p.label,
@@ -739,6 +747,8 @@ def kpi_progress_text(p: KpiProgress, scorecard: Scorecard, lang: str) -> str:
     value = _num(params.get("value"))
     gap_pct = _num(params.get("gap_pct"))
     method = t(f"progress.method.{p.forecast_method}", lang)
+    if p.forecast_method == "none" and p.partial_projected and not p.passed:
+        method = t("progress.method.projection", lang)
     main = t(
         p.reason_key,
         lang,
@@ -789,7 +799,8 @@ def kpi_progress_text(p: KpiProgress, scorecard: Scorecard, lang: str) -> str:
                     periods=_periods_text(labels, lang),
                 )
             )
-    return " ".join(parts)
+    # A note may start with a period in Dutch, written lower case ("nov 2026 …").
+    return " ".join(part[:1].upper() + part[1:] for part in parts)
 
 
 def progress_text(p: GoalProgress | KpiProgress, scorecard: Scorecard, lang: str) -> str:
@@ -820,7 +831,81 @@ def status_label(status: ProgressStatus, lang: str) -> str:
     return t(f"progress.status.{status}", lang)
 
 
+# -- the goals table (``koers goals``, the report's Goals sheet) ------------------------------
+
+GOALS_COLUMNS: tuple[str, ...] = (
+    "goal_id",
+    "goal",
+    "kpi_id",
+    "kpi",
+    "deadline",
+    "span_start",
+    "as_of",
+    "cumulative_actual",
+    "cumulative_target",
+    "target_at_deadline",
+    "forecast_at_deadline",
+    "forecast_method",
+    "forecast_pct_of_target",
+    "status",
+    "reason",
+)
+
+
+def goals_table(progress: list[GoalProgress], scorecard: Scorecard, lang: str) -> pd.DataFrame:
+    """One row per goal (``kpi_id`` empty; its numbers empty too: a goal's KPIs do not add
+    up) followed by one per KPI of that goal; columns ``GOALS_COLUMNS``; ``reason`` is the
+    sentence in ``lang``. Dates are ``datetime.date``; a missing number is NaN."""
+    rows: list[dict[str, Any]] = []
+    for goal in progress:
+        rows.append(
+            {
+                "goal_id": goal.goal_id,
+                "goal": goal.title,
+                "kpi_id": "",
+                "kpi": "",
+                "deadline": goal.deadline,
+                "span_start": goal.span_start,
+                "as_of": goal.as_of,
+                "forecast_method": "",
+                "status": goal.status,
+                "reason": progress_text(goal, scorecard, lang),
+            }
+        )
+        for k in goal.kpis:
+            rows.append(
+                {
+                    "goal_id": goal.goal_id,
+                    "goal": goal.title,
+                    "kpi_id": k.kpi_id,
+                    "kpi": k.kpi,
+                    "deadline": k.deadline,
+                    "span_start": k.span_start,
+                    "as_of": k.as_of,
+                    "cumulative_actual": k.cumulative_actual,
+                    "cumulative_target": k.cumulative_target,
+                    "target_at_deadline": k.target_at_deadline,
+                    "forecast_at_deadline": k.forecast_at_deadline,
+                    "forecast_method": k.forecast_method,
+                    "forecast_pct_of_target": k.forecast_pct_of_target,
+                    "status": k.status,
+                    "reason": progress_text(k, scorecard, lang),
+                }
+            )
+    out = pd.DataFrame(rows, columns=list(GOALS_COLUMNS))
+    for col in (
+        "cumulative_actual",
+        "cumulative_target",
+        "target_at_deadline",
+        "forecast_at_deadline",
+        "forecast_pct_of_target",
+    ):
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
+    return out
+
+
 __all__ = [
+    "GOALS_COLUMNS",
     "MONTHS_COLUMNS",
     "PROGRESS_STATUSES",
     "SEVERITY",
@@ -831,6 +916,7 @@ __all__ = [
     "format_amount",
     "format_signed_pct",
     "goal_progress",
+    "goals_table",
     "kpi_progress_text",
     "progress_text",
     "span_start_of",

@@ -8,6 +8,7 @@ import pytest
 from kpilogic.charts import (
     actual_vs_target_chart,
     dodge_labels,
+    fit_to_column,
     progress_chart,
     progress_frame,
     segment_bars,
@@ -306,3 +307,19 @@ def test_heatmap_reads_periods_as_people_write_them_and_keeps_its_rows() -> None
     # Streamlit's "fit" made Vega drop "fit-y" with a warning on every heat map.
     assert spec["height"] == {"step": 28}
     assert spec["autosize"] == {"type": "pad", "contains": "padding"}
+
+
+def test_the_preview_keeps_its_y_scale_in_a_narrow_column() -> None:
+    kpi = _kpi()
+    ev = evaluate_scorecard(_card(kpi), {"d": DATA})
+    spec = fit_to_column(actual_vs_target_chart(ev.kpi_rows("k"), kpi, "nl")).to_dict()
+    # Only the width fits the column; the height stays the plot's own 260 px (with "fit" the
+    # legend's rows were taken from it and the plot shrank to a line without a y-scale).
+    assert spec["autosize"] == {"type": "fit-x", "contains": "padding"}
+    assert spec["height"] == 260
+    assert spec["config"]["legend"]["columns"] == 2
+    assert spec["layer"][0]["encoding"]["y"]["axis"]["format"] == "$,.0f"
+    # The legend lists the statuses on the chart only: January and March on track, February
+    # off track (80 < 100 − 10%).
+    legend = spec["layer"][3]["encoding"]["color"]["legend"]
+    assert legend["values"] == ["✅ Op koers", "⛔ Uit koers"]
