@@ -339,6 +339,14 @@ def _value(rows: pd.DataFrame) -> pd.Series:
     return projected.where(projected.notna(), actual).astype(float)
 
 
+def _value_axis(unit: str, fmt: str, **kw: Any) -> alt.Axis:
+    """A value axis in ``fmt``; percentages carry their sign ("38,0%"), so the axis of a
+    margin is not read as an amount."""
+    if unit == "percent":
+        return alt.Axis(format=fmt, labelExpr="datum.label + '%'", **kw)
+    return alt.Axis(format=fmt, **kw)
+
+
 def dodge_labels(values: list[float], gap: float) -> list[float]:
     """Label heights near ``values`` with at least ``gap`` between any two: from the lowest
     up, a label closer than ``gap`` to the one below it moves up. Order is kept."""
@@ -454,7 +462,7 @@ def year_over_year_chart(
     y = alt.Y(
         "value:Q",
         title=t("chart.value", lang),
-        axis=alt.Axis(format=fmt),
+        axis=_value_axis(kpi.unit, fmt),
         scale=alt.Scale(zero=kpi.unit in ("currency", "count")),
     )
     color = alt.Color("year:N", scale=colors, legend=None)
@@ -537,7 +545,7 @@ def segment_trends_chart(
     y = alt.Y(
         "value:Q",
         title=t("chart.value", lang),
-        axis=alt.Axis(format=fmt),
+        axis=_value_axis(kpi.unit, fmt),
         scale=alt.Scale(zero=kpi.unit in ("currency", "count")),
     )
     tooltip = [
@@ -639,7 +647,7 @@ def progress_chart(
     fmt = _axis_format(unit, data["value"])
     top = float(data["value"].max()) * 1.02
     x_scale = alt.Scale(domain=[min(0.0, float(data["value"].min())), top], nice=False)
-    x = alt.X("value:Q", title=None, scale=x_scale, axis=alt.Axis(format=fmt, tickCount=5))
+    x = alt.X("value:Q", title=None, scale=x_scale, axis=_value_axis(unit, fmt, tickCount=5))
     base = alt.Chart()
     bars = base.transform_filter(alt.FieldOneOfPredicate("kind", ["forecast", "actual"]))
     forecast_bar = (

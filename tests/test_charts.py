@@ -323,3 +323,16 @@ def test_the_preview_keeps_its_y_scale_in_a_narrow_column() -> None:
     # off track (80 < 100 − 10%).
     legend = spec["layer"][3]["encoding"]["color"]["legend"]
     assert legend["values"] == ["✅ Op koers", "⛔ Uit koers"]
+
+
+def test_percentages_carry_their_sign_on_the_axis() -> None:
+    kpi = _kpi(unit="percent", segment_column="Channel")
+    ev = evaluate_scorecard(_card(kpi), {"d": DATA})
+    spec = segment_trends_chart(ev.detail, kpi, "nl").to_dict()
+    axis = spec["layer"][0]["encoding"]["y"]["axis"]
+    assert axis["format"] == ",.1f"
+    assert axis["labelExpr"] == "datum.label + '%'"
+    bar = progress_chart(2.5, 2.2, 2.9, None, "percent", "nl").to_dict()
+    assert bar["layer"][0]["encoding"]["x"]["axis"]["labelExpr"] == "datum.label + '%'"
+    money = progress_chart(2.5, 2.2, 2.9, None, "currency", "nl").to_dict()
+    assert "labelExpr" not in money["layer"][0]["encoding"]["x"]["axis"]
