@@ -425,7 +425,8 @@ def year_over_year_frame(
     ends = data.groupby("year_n")["slot"].idxmax()
     data["label"] = ""
     for idx in ends:
-        data.loc[idx, "label"] = f"{data.loc[idx, 'year']}: {data.loc[idx, 'value_text']}"
+        last = compact_value(float(data.loc[idx, "value"]), kpi.unit, lang, currency)
+        data.loc[idx, "label"] = f"{data.loc[idx, 'year']}: {last}"
     data["label_y"] = float("nan")
     gap = _gap(data["value"], kpi.unit in ("currency", "count"))
     end_rows = list(ends)
@@ -522,7 +523,8 @@ def segment_trend_frame(
         return data.loc[:, [*columns, "label", "label_y"]]
     ends = list(data.groupby("segment")["period_start"].idxmax())
     for i in ends:
-        data.loc[i, "label"] = f"{data.loc[i, 'segment']}: {data.loc[i, 'value_text']}"
+        last = compact_value(float(data.loc[i, "value"]), kpi.unit, lang, currency)
+        data.loc[i, "label"] = f"{data.loc[i, 'segment']}: {last}"
     gap = _gap(data["value"], kpi.unit in ("currency", "count"))
     heights = dodge_labels([float(data.loc[i, "value"]) for i in ends], gap)
     for i, h in zip(ends, heights, strict=True):

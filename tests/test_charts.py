@@ -336,3 +336,12 @@ def test_percentages_carry_their_sign_on_the_axis() -> None:
     assert bar["layer"][0]["encoding"]["x"]["axis"]["labelExpr"] == "datum.label + '%'"
     money = progress_chart(2.5, 2.2, 2.9, None, "currency", "nl").to_dict()
     assert "labelExpr" not in money["layer"][0]["encoding"]["x"]["axis"]
+
+
+def test_end_labels_round_large_amounts_to_whole_euros() -> None:
+    kpi = _kpi()
+    data = TWO_YEARS.assign(Revenue=TWO_YEARS["Revenue"] * 1000 + 0.4)
+    rows = evaluate_scorecard(_card(kpi), {"d": data}).kpi_rows("k")
+    labels = year_over_year_frame(rows, kpi, "nl").query("label != ''")["label"]
+    # December 2025: 120 × 1000 + 0.4; March 2026: 120 × 1000 + 0.4 + 0.4 (two rows).
+    assert sorted(labels) == ["2025: € 120.000", "2026: € 120.001"]
