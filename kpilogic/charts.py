@@ -71,6 +71,12 @@ def vega_locale(lang: str, currency: str = "€") -> dict[str, Any]:
     }
 
 
+def _shown_statuses(texts: pd.Series, lang: str) -> list[str]:
+    """The status words on a chart, in the house order (on track first)."""
+    present = set(texts)
+    return [w for w in (status_badge(s, lang) for s in STATUSES) if w in present]
+
+
 def status_scale(lang: str) -> alt.Scale:
     """Colour scale over the status words of ``lang``, in the house colours."""
     return alt.Scale(
@@ -201,7 +207,7 @@ def actual_vs_target_chart(
             scale=status_scale(lang),
             title=t("chart.status", lang),
             # Only the statuses on the chart: seven words in a narrow column got cut off.
-            legend=alt.Legend(orient="bottom", values=list(dict.fromkeys(data["status_text"]))),
+            legend=alt.Legend(orient="bottom", values=_shown_statuses(data["status_text"], lang)),
         ),
         shape=alt.Shape("partial:N", title=t("chart.partial", lang), legend=None),
         tooltip=tooltip,
@@ -254,19 +260,22 @@ def status_heatmap(detail: pd.DataFrame, lang: str, periods: int = 12) -> alt.La
                 "status_text:N",
                 scale=status_scale(lang),
                 title=t("chart.status", lang),
-                legend=alt.Legend(orient="bottom"),
+                # The statuses on the map only, in rows of four: one long row was cut off.
+                legend=alt.Legend(
+                    orient="bottom", columns=4, values=_shown_statuses(data["status_text"], lang)
+                ),
             ),
             tooltip=tooltip,
         )
     )
     text = alt.Chart(data).mark_text(fontSize=11).encode(x=x, y=y, text="icon:N")
     layered = alt.LayerChart(layer=[rect, text])
-    # A step per row: in Streamlit (width="stretch") a fixed height collapses the rows.
-    # Streamlit's default autosize "fit" (and even "fit-x", seen in the browser) makes Vega
-    # warn 'Dropping "fit-y" because spec has discrete height' once per heat map; "pad" keeps
-    # the step height, still takes the container's width, and warns nothing.
+    # 28 px per row. Neither a step height (Vega then drops Streamlit's default "fit" with the
+    # warning 'Dropping "fit-y" because spec has discrete height') nor a fixed height under
+    # "fit" (the axis labels and legend were taken from it and the rows collapsed): a fixed
+    # height of the rows alone, with only the width fitted to the page ("fit-x").
     return layered.properties(
-        height=alt.Step(28), autosize=alt.AutoSizeParams(type="pad", contains="padding")
+        height=28 * len(order), autosize=alt.AutoSizeParams(type="fit-x", contains="padding")
     )
 
 

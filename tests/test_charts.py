@@ -303,10 +303,13 @@ def test_heatmap_reads_periods_as_people_write_them_and_keeps_its_rows() -> None
     x = spec["layer"][0]["encoding"]["x"]
     assert x["field"] == "period_text"
     assert x["sort"] == ["jan 2026", "feb 2026", "mrt 2026"]
-    # A step per row (a fixed height collapsed the rows in the browser), and autosize "pad":
-    # Streamlit's "fit" made Vega drop "fit-y" with a warning on every heat map.
-    assert spec["height"] == {"step": 28}
-    assert spec["autosize"] == {"type": "pad", "contains": "padding"}
+    # 28 px for the one KPI's row, and only the width fitted: Streamlit's "fit" made Vega
+    # drop "fit-y" with a warning on a step height, and squeezed a fixed height's rows.
+    assert spec["height"] == 28
+    assert spec["autosize"] == {"type": "fit-x", "contains": "padding"}
+    # The legend names the statuses on the map only, in the house order.
+    legend = spec["layer"][0]["encoding"]["color"]["legend"]
+    assert legend["values"] == ["✅ Op koers", "⛔ Uit koers"]
 
 
 def test_the_preview_keeps_its_y_scale_in_a_narrow_column() -> None:
