@@ -719,6 +719,8 @@ def format_signed_pct(value: float | None, lang: str) -> str:
     """A change in percent with its sign: "−16%", "+4%", "+0.5%" ("−16%", "+0,5%" in Dutch)."""
     if value is None or math.isnan(value):
         return "–"
+    if value == 0:
+        return "0%"
     decimals = 0 if abs(value) >= 1 else 1
     body = format_number(abs(value), lang, decimals)
     if float(body.replace(",", ".")) == 0:
@@ -777,10 +779,12 @@ def kpi_progress_text(p: KpiProgress, scorecard: Scorecard, lang: str) -> str:
                 start=format_date(p.span_start, lang),
             )
         )
-    if p.partial_period is not None and p.partial_projected and not p.passed:
+    if p.partial_period is not None and not p.passed and p.status != "no_data":
+        # projected: counted at its run rate; else (too early, or a rate) named as running
+        key = "progress.partial" if p.partial_projected else "progress.partial.running"
         parts.append(
             t(
-                "progress.partial",
+                key,
                 lang,
                 period=format_period(p.partial_period, lang),
                 days=p.partial_days,
