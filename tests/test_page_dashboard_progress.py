@@ -5,8 +5,9 @@ in English and in Dutch."""
 
 from __future__ import annotations
 
+import io
 import json
-from datetime import datetime
+from datetime import date, datetime
 
 import openpyxl
 import pytest
@@ -14,7 +15,9 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
 from kpilogic.i18n import format_value, t
+from kpilogic.model import KPI, Dataset, Goal, Measure, Scorecard, Target
 from kpilogic.sample import sample_scorecard
+from pages.shared import StoredFile
 from tests.conftest import ROOT, SAMPLE_DIR
 
 pytestmark = pytest.mark.usefixtures("clear_streamlit_caches")
@@ -129,3 +132,54 @@ def test_year_over_year_segment_trends_and_the_table(lang: str) -> None:
     labels = [b.proto.label for b in at.get("download_button")]
     assert t("pdash.table.csv", lang) in labels
     assert t("pdash.table.xlsx", lang) in labels
+
+
+def test_a_goal_without_deadline_is_named_and_one_with_a_deadline_shows_its_progress() -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Sales"
+    ws.append(["Date", "Revenue"])
+    for day, revenue in ((5, 300.0), (20, 400.0), (10, 170.0), (31, 200.0)):
+        ws.append([datetime(2026, 1, day), revenue])
+    buf = io.BytesIO()
+    wb.save(buf)
+    data = buf.getvalue()
+
+    def kpi(kpi_id: str, goal_id: str) -> KPI:
+        return KPI(
+            id=kpi_id,
+            goal_id=goal_id,
+            name=f"Revenue {goal_id}",
+            dataset_id="s",
+            unit="currency",
+            measure=Measure(aggregation="sum", column="Revenue"),
+            target=Target(value=1000),
+        )
+
+    card = Scorecard(
+        name="Shop",
+        datasets=[
+            Dataset(id="s", name="Sales", source="shop.xlsx", sheet="Sales", date_column="Date")
+        ],
+        goals=[
+            Goal(id="year", title="A good year", deadline=date(2026, 12, 31)),
+            Goal(id="open", title="Some day"),
+        ],
+        kpis=[kpi("r1", "year"), kpi("r2", "open")],
+    )
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.session_state["koers_lang"] = "nl"
+    at.session_state["koers_files"] = {"shop.xlsx": StoredFile("shop.xlsx", data, "sha-shop")}
+    at.session_state["koers_scorecard"] = card
+    at.run()
+    at.switch_page("pages/dashboard.py").run()
+    assert not at.exception, at.exception
+    # January: 300 + 400 + 170 + 200 = 1,070 so far against a target to date of 1,000.
+    so_far = next(m for m in at.metric if m.label.startswith("Tot nu toe"))
+    assert so_far.value == "€ 1.070"
+    assert so_far.delta == "7% t.o.v. het doel tot nu toe"  # 1070 / 1000 − 1 = 7%
+    captions = [c.value for c in at.caption]
+    assert any("Doel tot nu toe: € 1.000" in c for c in captions), captions
+    # The goal without a deadline has no progress, and the page says why.
+    assert any(c.startswith("Geen voortgang voor Some day") for c in captions), captions
+    assert not any(s.value.endswith("Some day") for s in at.subheader[:2])
