@@ -1,4 +1,6 @@
-"""Dashboard: per goal its status and health; per KPI latest value vs target, why, and trend."""
+"""Dashboard: first, per goal its progress towards the deadline and the period's insights;
+then per KPI this year against last year and its segments' trends; what needs attention; per
+goal its KPIs' latest value vs target and why; the values per period × KPI; the heat map."""
 
 from __future__ import annotations
 
@@ -7,13 +9,29 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from kpilogic.charts import actual_vs_target_chart, segment_bars, status_heatmap
-from kpilogic.explain import explain_reason, left_out_note, status_badge
-from kpilogic.i18n import format_date, format_number, format_value
-from kpilogic.model import KPI
+from kpilogic.charts import (
+    actual_vs_target_chart,
+    progress_chart,
+    segment_trends_chart,
+    status_heatmap,
+    year_over_year_chart,
+)
+from kpilogic.evaluate import Evaluation
+from kpilogic.explain import compact_value, explain_reason, left_out_note, status_badge
+from kpilogic.i18n import format_date, format_number, format_period, format_value
+from kpilogic.insights import Insight, insight_text, insights
+from kpilogic.model import KPI, Scorecard
+from kpilogic.period_table import (
+    display_table,
+    partial_note,
+    period_tables,
+    table_csv,
+    table_xlsx,
+)
+from kpilogic.progress import GoalProgress, KpiProgress, goal_progress, progress_text
 from kpilogic.quality import shaky_warning
 from kpilogic.review import latest_checkins
-from kpilogic.status import STYLES
+from kpilogic.status import STYLES, Status
 from pages.health import kpi_report, score_text, show_checklist
 from pages.shared import (
     PAGES,
@@ -30,6 +48,7 @@ from pages.shared import (
     safe_message,
     show_error,
     tr,
+    tr_plain,
     workspace_checkins,
 )
 
@@ -42,10 +61,228 @@ def show_trend(kpi: KPI, period: str, up_to: date) -> None:
     rows = rows[rows["period_start"] <= pd.Timestamp(up_to)].tail(24)
     st.altair_chart(actual_vs_target_chart(rows, kpi, L, cur), width="stretch")
     if kpi.segment_column:
-        seg = ev.segment_rows(kpi.id, period)
-        if not seg.empty:
-            st.markdown(tr("dash.segments", column=kpi.segment_column))
-            st.altair_chart(segment_bars(seg, kpi, L, cur), width="stretch")
+        show_segment_trends(kpi, up_to)
+
+
+def show_segment_trends(kpi: KPI, up_to: date) -> None:
+    """Each segment's trend over the last 24 periods: labelled lines, small multiples when
+    there are many segments."""
+    rows = ev.detail[(ev.detail["kpi_id"] == kpi.id) & (ev.detail["segment"] != "")]
+    rows = rows[rows["period_start"] <= pd.Timestamp(up_to)]
+    chart = segment_trends_chart(rows, kpi, L, cur)
+    if chart is None:
+        return
+    st.markdown(tr("dash.segments", column=kpi.segment_column))
+    st.altair_chart(chart, width="stretch")
+
+
+# A goal's progress status shown with the house colours and icons of the period statuses.
+PROGRESS_STYLE: dict[str, Status] = {
+    "on_course": "on_track",
+    "reached": "on_track",
+    "at_risk": "at_risk",
+    "off_course": "off_track",
+    "missed": "off_track",
+    "no_target": "no_target",
+    "no_data": "no_data",
+}
+
+
+def progress_as_of(up_to: date, data_end: date | None) -> date | None:
+    """The evaluation date of goal progress: the chosen month's end when it comes before the
+    data's end; otherwise None (the data's end)."""
+    if data_end is None or up_to >= data_end:
+        return None
+    return up_to
+
+
+def show_goal_progress(progress: GoalProgress, scorecard: Scorecard) -> None:
+    """One goal: its status and sentence, the progress bar and numbers of the KPI that
+    decides its status, and the other KPIs' in an expander (the first screen stays short)."""
+    style = STYLES[PROGRESS_STYLE[progress.status]]
+    with st.container(border=True):
+        st.subheader(f"{style.icon} {plain_md(progress.title)}")
+        st.markdown(f"**{plain_md(progress_text(progress, scorecard, L))}**")
+        if progress.deadline is not None and progress.span_start is not None:
+            st.caption(
+                tr(
+                    "pdash.progress.span",
+                    start=format_date(progress.span_start, L),
+                    as_of=format_date(progress.as_of, L),
+                    deadline=format_date(progress.deadline, L),
+                )
+            )
+        if not progress.kpis:
+            return
+        order = sorted(
+            progress.kpis,
+            key=lambda k: -STYLES[PROGRESS_STYLE[k.status]].severity,
+        )
+        several = len(order) > 1
+        # The goal's sentence is the deciding KPI's: name that KPI, do not repeat it.
+        if several:
+            st.markdown(f"**{plain_md(order[0].kpi)}**")
+        show_kpi_progress(order[0], scorecard, several=False)
+        if several:
+            rest = st.expander(
+                tr("pdash.progress.others", count=len(order) - 1),
+                key=f"dash_progress_{progress.goal_id}",
+                on_change="rerun",
+            )
+            # Drawn only when opened: a chart per KPI of every goal was most of a rerun.
+            if rest.open:
+                with rest:
+                    for kp in order[1:]:
+                        show_kpi_progress(kp, scorecard, several)
+
+
+def show_kpi_progress(kp: KpiProgress, scorecard: Scorecard, several: bool) -> None:
+    """A KPI's progress bar (so far and forecast against the target at the deadline) with its
+    year-to-date numbers beside it."""
+    kpi = next(k for k in scorecard.kpis if k.id == kp.kpi_id)
+    unit = kpi.unit
+
+    def money(value: float | None) -> str:
+        return compact_value(value, unit, L, cur)
+
+    if several:
+        st.markdown(f"**{plain_md(kp.kpi)}** — {plain_md(progress_text(kp, scorecard, L))}")
+    cols = st.columns([3, 2])
+    so_far = kp.cumulative_actual if kp.additive else kp.latest
+    chart = progress_chart(
+        so_far,
+        kp.forecast_at_deadline,
+        kp.target_at_deadline,
+        kp.cumulative_target if kp.additive else None,
+        unit,
+        L,
+        cur,
+    )
+    with cols[0]:
+        if chart is not None:
+            st.altair_chart(chart, width="stretch")
+    with cols[1]:
+        if kp.additive:
+            delta = None
+            if kp.cumulative_actual is not None and kp.cumulative_target:
+                pct = (kp.cumulative_actual / kp.cumulative_target - 1) * 100
+                delta = tr("pdash.progress.delta", pct=format_number(pct, L, 0))
+            st.metric(
+                tr("pdash.progress.ytd", start=format_date(kp.span_start, L)),
+                money(kp.cumulative_actual),
+                delta=delta,
+                delta_color="inverse" if kpi.direction == "lower" else "normal",
+            )
+            st.caption(tr("pdash.progress.ytd_target", target=money(kp.cumulative_target)))
+        else:
+            st.metric(tr("pdash.progress.latest"), money(kp.latest))
+            st.caption(tr("pdash.progress.average", value=money(kp.average)))
+        st.caption(
+            tr(
+                "pdash.progress.forecast",
+                deadline=format_date(kp.deadline, L),
+                value=money(kp.forecast_at_deadline),
+                target=money(kp.target_at_deadline),
+            )
+        )
+        if kp.left_out:
+            st.caption(
+                "⚠️ "
+                + tr(
+                    "pdash.progress.left_out",
+                    periods=", ".join(format_period(p, L) for p in kp.left_out),
+                    count=len(kp.left_out),
+                )
+            )
+
+
+def pick_kpi(kpi_id: str) -> None:
+    """An insight's button: show its KPI in the per-KPI charts."""
+    st.session_state["dash_kpi"] = kpi_id
+
+
+def show_insights(found: list[Insight], scorecard: Scorecard) -> None:
+    """The period's most notable things, one sentence each, with a button to its KPI."""
+    st.subheader(tr("pdash.insights.title"))
+    if not found:
+        st.caption(tr("pdash.insights.none"))
+        return
+    names = {k.id: k.name for k in scorecard.kpis}
+    for i, insight in enumerate(found):
+        cols = st.columns([6, 1], vertical_alignment="center")
+        cols[0].markdown("💡 " + plain_md(insight_text(insight, scorecard, L)))
+        cols[1].button(
+            tr("pdash.insights.open"),
+            key=f"dash_insight_{i}",
+            on_click=pick_kpi,
+            args=(insight.kpi_id,),
+            help=tr("pdash.insights.open_help", kpi=names.get(insight.kpi_id, insight.kpi_id)),
+            disabled=insight.kpi_id in ev.errors or insight.kpi_id not in names,
+        )
+
+
+def show_kpi_charts(evaluation: Evaluation, scorecard: Scorecard, up_to: date) -> None:
+    """The chosen KPI: this year against last year, and its segments' trends."""
+    st.subheader(tr("pdash.kpi.title"))
+    kpis = [k for k in scorecard.kpis if k.id not in evaluation.errors]
+    if not kpis:
+        return
+    ids = [k.id for k in kpis]
+    if st.session_state.get("dash_kpi") not in ids:
+        st.session_state["dash_kpi"] = ids[0]
+    names = {k.id: k.name for k in kpis}
+    chosen = st.selectbox(tr("pdash.kpi.pick"), ids, format_func=lambda k: names[k], key="dash_kpi")
+    kpi = next(k for k in kpis if k.id == chosen)
+    rows = evaluation.kpi_rows(kpi.id)
+    rows = rows[rows["period_start"] <= pd.Timestamp(up_to)]
+    chart = year_over_year_chart(rows, kpi, L, cur)
+    if chart is None:
+        st.caption(tr("pdash.kpi.no_yoy"))
+    else:
+        st.altair_chart(chart, width="stretch")
+        partial = rows[rows["partial"].astype(bool) & rows["projected"].notna()]
+        if not partial.empty:
+            st.caption(
+                tr(
+                    "pdash.kpi.yoy_partial",
+                    period=format_period(str(partial["period"].iloc[-1]), L),
+                )
+            )
+    if kpi.segment_column:
+        show_segment_trends(kpi, up_to)
+
+
+def show_period_tables(evaluation: Evaluation, up_to: date) -> None:
+    """Values per period × KPI, one table per cadence, with CSV and xlsx downloads."""
+    st.subheader(tr("pdash.table.title"))
+    tables = period_tables(evaluation, up_to)
+    for table in tables:
+        if len(tables) > 1:
+            st.markdown(f"**{tr(f'pdash.table.cadence.{table.cadence}')}**")
+        st.dataframe(display_table(table, L, cur), hide_index=True, width="stretch")
+        note = partial_note(table, L)
+        if note:
+            st.caption(plain_md(note))
+        stem = tr_plain(f"pdash.table.file.{table.cadence}")
+        cols = st.columns(2)
+        cols[0].download_button(
+            tr("pdash.table.csv"),
+            data=table_csv(table, L),
+            file_name=f"{stem}.csv",
+            mime="text/csv",
+            key=f"dash_table_csv_{table.cadence}",
+            on_click="ignore",
+            icon="⬇️",
+        )
+        cols[1].download_button(
+            tr("pdash.table.xlsx"),
+            data=table_xlsx(table, L, cur),
+            file_name=f"{stem}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key=f"dash_table_xlsx_{table.cadence}",
+            on_click="ignore",
+            icon="⬇️",
+        )
 
 
 notice()
@@ -85,7 +322,7 @@ up_to: date = top[0].selectbox(
     tr("dash.period"),
     month_ends,
     index=default_idx,
-    format_func=lambda d: tr("dash.period_option", month=d.strftime("%Y-%m")),
+    format_func=lambda d: format_period(d.strftime("%Y-%m"), L),
     key="dash_period",
     help=tr("dash.period_help"),
 )
@@ -95,6 +332,21 @@ if data_end is not None:
 goals = ev.goal_statuses(up_to)
 latest = {k.id: ev.latest(k.id, up_to) for k in card.kpis if k.id not in ev.errors}
 last_checkins = latest_checkins(kept.checkin for kept in workspace_checkins())
+
+# -- first screen: are we on course for each goal, and what stands out -----------------------
+progress = goal_progress(ev, progress_as_of(up_to, data_end))
+with_deadline = [p for p in progress if p.deadline is not None]
+st.header(tr("pdash.progress.title"))
+st.caption(tr("pdash.progress.legend"))
+for goal_progress_ in with_deadline:
+    show_goal_progress(goal_progress_, card)
+without = [p.title for p in progress if p.deadline is None]
+if without:
+    st.caption(tr("pdash.progress.no_deadline", goals=", ".join(without), count=len(without)))
+    st.page_link(PAGES["goals"], label=tr("nav.goals"), icon="🎯")
+latest_month = data_end is None or up_to >= data_end
+show_insights(insights(ev, None if latest_month else up_to.strftime("%Y-%m"), 5), card)
+show_kpi_charts(ev, card, up_to)
 
 # -- needs attention -------------------------------------------------------------------------
 attention = []
@@ -107,7 +359,7 @@ for kpi in card.kpis:
         {
             tr("dash.col.kpi"): kpi.name,
             tr("dash.col.status"): status_badge(row["status"], L),
-            tr("dash.col.period"): row["period"],
+            tr("dash.col.period"): format_period(str(row["period"]), L),
             tr("dash.col.value"): format_value(value, kpi.unit, L, cur),
             tr("dash.col.target"): format_value(row["target"], kpi.unit, L, cur),
             tr("dash.col.owner"): kpi.owner or tr("dash.no_owner"),
@@ -132,7 +384,7 @@ for goal_status in goals:
             {
                 tr("dash.col.kpi"): f"{kpi.name} · {segment}",
                 tr("dash.col.status"): status_badge(seg_status, L),
-                tr("dash.col.period"): srow["period"],
+                tr("dash.col.period"): format_period(str(srow["period"]), L),
                 tr("dash.col.value"): format_value(value, kpi.unit, L, cur),
                 tr("dash.col.target"): format_value(srow["target"], kpi.unit, L, cur),
                 tr("dash.col.owner"): kpi.owner or tr("dash.no_owner"),
@@ -197,7 +449,7 @@ for goal_status in goals:
             if pd.notna(change):
                 delta = tr("dash.delta_prev", pct=format_number(change, L, 1))
             cols[0].metric(
-                f"{plain_md(kpi.name)} · {row['period']}",
+                f"{plain_md(kpi.name)} · {format_period(str(row['period']), L)}",
                 format_value(row["actual"], kpi.unit, L, cur),
                 delta=delta,
                 delta_color="inverse"
@@ -260,6 +512,8 @@ for goal_status in goals:
             if trend.open:
                 with trend:
                     show_trend(kpi, str(row["period"]), up_to)
+
+show_period_tables(ev, up_to)
 
 # -- heat map ----------------------------------------------------------------------------------
 st.subheader(tr("dash.heatmap"))

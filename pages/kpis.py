@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from kpilogic.charts import actual_vs_target_chart
+from kpilogic.charts import actual_vs_target_chart, fit_to_column
 from kpilogic.errors import FormulaError, KoersError
 from kpilogic.evaluate import evaluate_kpi, unmatched_targets
 from kpilogic.explain import explain_reason, status_badge
@@ -588,7 +588,7 @@ def _show_preview(card: Scorecard, kpi: KPI, df: pd.DataFrame) -> pd.DataFrame |
         st.caption(tr("kpis.preview.partial"))
     chart = actual_vs_target_chart(total.tail(CHART_PERIODS), kpi, L, cur)
     # The preview is half a page wide: let the status legend wrap instead of being cut off.
-    st.altair_chart(chart.configure_legend(columns=2), width="stretch")
+    st.altair_chart(fit_to_column(chart), width="stretch")
     if kpi.segment_column:
         segments = rows.loc[rows["segment"] != "", "segment"].nunique()
         st.caption(tr("kpis.preview.segments", column=kpi.segment_column, n=segments))

@@ -93,7 +93,7 @@ def test_dashboard_statuses_for_the_sample() -> None:
     by_kpi = dict(zip(attention["KPI"], attention["Status"], strict=True))
     assert sat_kpi.name not in by_kpi
     assert rev_kpi.name not in by_kpi
-    assert f"{sat_kpi.name} · 2026-11" in [m.label for m in at.metric]
+    assert f"{sat_kpi.name} · Nov 2026" in [m.label for m in at.metric]  # "2026-11" for people
     texts = [m.value for m in at.markdown]
     assert any("🔄 In progress" in t for t in texts)
     assert any("Off track" in t for t in texts)  # ad spend in October (complete)
