@@ -28,9 +28,10 @@ from kpilogic.period_table import (
     table_csv,
     table_xlsx,
 )
-from kpilogic.progress import GoalProgress, KpiProgress, goal_progress, progress_text
+from kpilogic.progress import SEVERITY, GoalProgress, KpiProgress, goal_progress, progress_text
 from kpilogic.quality import shaky_warning
 from kpilogic.review import latest_checkins
+from kpilogic.shortfall import shortfall, shortfall_text
 from kpilogic.status import STYLES, Status
 from pages.health import kpi_report, score_text, show_checklist
 from pages.shared import (
@@ -96,13 +97,17 @@ def progress_as_of(up_to: date, data_end: date | None) -> date | None:
     return up_to
 
 
-def show_goal_progress(progress: GoalProgress, scorecard: Scorecard) -> None:
+def show_goal_progress(progress: GoalProgress, scorecard: Scorecard, ev: Evaluation) -> None:
     """One goal: its status and sentence, the progress bar and numbers of the KPI that
     decides its status, and the other KPIs' in an expander (the first screen stays short)."""
     style = STYLES[PROGRESS_STYLE[progress.status]]
     with st.container(border=True):
         st.subheader(f"{style.icon} {plain_md(progress.title)}")
         st.markdown(f"**{plain_md(progress_text(progress, scorecard, L))}**")
+        deciding = max(progress.kpis, key=lambda k: SEVERITY[k.status], default=None)
+        why = shortfall(ev, deciding) if deciding is not None else None
+        if why is not None:  # which segment and which periods are behind
+            st.markdown(plain_md(shortfall_text(why, scorecard, L)))
         if progress.deadline is not None and progress.span_start is not None:
             st.caption(
                 tr(
@@ -339,7 +344,7 @@ with_deadline = [p for p in progress if p.deadline is not None]
 st.header(tr("pdash.progress.title"))
 st.caption(tr("pdash.progress.legend"))
 for goal_progress_ in with_deadline:
-    show_goal_progress(goal_progress_, card)
+    show_goal_progress(goal_progress_, card, ev)
 without = [p.title for p in progress if p.deadline is None]
 if without:
     st.caption(tr("pdash.progress.no_deadline", goals=", ".join(without), count=len(without)))

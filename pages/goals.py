@@ -49,11 +49,25 @@ if new_name and new_name.strip() and new_name.strip() != card.name:
 
 
 def _empty_draft() -> dict[str, Any]:
-    return {"title": "", "why": "", "owner": "", "deadline": None, "perspective": "financial"}
+    return {
+        "title": "",
+        "why": "",
+        "owner": "",
+        "deadline": None,
+        "start": None,
+        "perspective": "financial",
+    }
 
 
 def _clear_widgets() -> None:
-    for key in ("goal_title", "goal_why", "goal_perspective", "goal_owner", "goal_deadline"):
+    for key in (
+        "goal_title",
+        "goal_why",
+        "goal_perspective",
+        "goal_owner",
+        "goal_deadline",
+        "goal_start",
+    ):
         st.session_state.pop(key, None)
 
 
@@ -188,6 +202,15 @@ with st.container(border=True):
             format="DD-MM-YYYY" if L == "nl" else "YYYY-MM-DD",
         )
         st.caption(tr("goals.help.deadline"))
+        bound(
+            st.date_input,
+            tr("goals.field.start"),
+            draft,
+            "start",
+            "goal_start",
+            format="DD-MM-YYYY" if L == "nl" else "YYYY-MM-DD",
+        )
+        st.caption(tr("goals.help.start"))
 
     if str(draft.get("title") or "").strip():
         preview = Goal.model_construct(**{**_empty_draft(), **draft, "id": draft.get("id", "x")})
@@ -206,8 +229,18 @@ with st.container(border=True):
                 st.session_state[STEP] = step + 1
                 st.rerun()
     elif nav.button(tr("goals.save"), key="goal_save", type="primary"):
+        start, deadline = draft.get("start"), draft.get("deadline")
         if not str(draft.get("title") or "").strip():
             st.error(tr("goals.need_title"), icon="⚠️")
+        elif start is not None and deadline is not None and start >= deadline:
+            st.error(
+                tr(
+                    "goals.start_after_deadline",
+                    start=format_date(start, L),
+                    deadline=format_date(deadline, L),
+                ),
+                icon="⚠️",
+            )
         else:
             saved = _save(card, draft)
             if saved is not None and set_scorecard(saved):  # refused: the draft stays

@@ -89,3 +89,42 @@ def test_edit_an_existing_goal() -> None:
     goals = at.session_state["koers_scorecard"].goals
     assert [g.title for g in goals] == ["Keep 90% of customers happy in 2026"]
     assert goals[0].id == goal.id
+
+
+def test_goal_start_is_saved_and_a_start_after_the_deadline_is_refused_in_dutch() -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["koers_lang"] = "nl"
+    # Straight to the wizard's last step (AppTest formats a choice's label outside the
+    # script run, in English, so the Dutch perspective step cannot be clicked through here).
+    at.session_state["koers_goal_draft"] = {
+        "title": "Omzet 2026 10% hoger",
+        "why": "",
+        "owner": "",
+        "deadline": None,
+        "start": None,
+        "perspective": "financial",
+    }
+    at.session_state["koers_goal_step"] = 3
+    at.run()
+    at.switch_page("pages/goals.py").run()
+    at.date_input(key="goal_deadline").set_value(date(2026, 12, 31)).run()
+    at.date_input(key="goal_start").set_value(date(2027, 1, 1)).run()
+    at.button(key="goal_save").click().run()
+    assert not at.exception
+    # Refused in the user's language with both dates in Dutch notation; the draft stays.
+    assert any(
+        "De startdatum (01-01-2027) moet vóór de deadline (31-12-2026) liggen" in e.value
+        for e in at.error
+    )
+    card: Scorecard | None = at.session_state["koers_scorecard"]
+    assert card is None or not card.goals
+    at.date_input(key="goal_start").set_value(date(2026, 4, 1)).run()
+    at.button(key="goal_save").click().run()
+    card = at.session_state["koers_scorecard"]
+    assert card is not None
+    (goal,) = card.goals
+    assert (goal.title, goal.start, goal.deadline) == (
+        "Omzet 2026 10% hoger",
+        date(2026, 4, 1),
+        date(2026, 12, 31),
+    )
