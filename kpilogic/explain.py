@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from kpilogic.i18n import format_number, format_value, t
+from kpilogic.i18n import format_number, format_points, format_value, t
 from kpilogic.status import STYLES, Status, StatusStyle
 
 _STYLE_BY_NAME: dict[str, StatusStyle] = {str(k): v for k, v in STYLES.items()}
@@ -71,6 +71,7 @@ def explain_reason(
         else money("tolerance")
     )
     gap_pct = reason.get("gap_pct")
+    points = unit == "percent"  # a difference between two percentages is in points
     params = {
         "value": money("value"),
         "target": money("target"),
@@ -81,6 +82,18 @@ def explain_reason(
         "gap_pct": f"{format_number(abs(gap_pct), lang, 1)}%" if gap_pct is not None else "–",
         "gap": compact_value(abs(reason.get("gap") or 0.0), unit, lang, currency_symbol),
         "distance": compact_value(abs(reason.get("distance") or 0.0), unit, lang, currency_symbol),
+    }
+    if points:
+        # "2,5% ligt 0,4 procentpunt onder de doelwaarde van 2,9%", not "13,2% onder": the
+        # relative gap of two percentages reads as a difference of percentages.
+        if reason.get("gap") is not None:
+            params["gap_pct"] = format_points(abs(float(reason["gap"])), lang)
+        params["distance"] = format_points(abs(reason.get("distance") or 0.0), lang)
+        if tol_pct is not None:
+            params["tolerance"] = t("words.tolerance.of_target", lang, value=tolerance)
+        elif reason.get("tolerance") is not None:
+            params["tolerance"] = format_points(float(reason["tolerance"]), lang)
+    params |= {
         # A partial period not judged yet (too early, in progress): how much it covers.
         "days": reason.get("days", "–"),
         "period_days": reason.get("period_days", "–"),

@@ -42,7 +42,7 @@ from kpilogic.checkins import CheckIn
 from kpilogic.errors import KoersError
 from kpilogic.evaluate import SUMMARY_COLUMNS, Evaluation
 from kpilogic.explain import compact_value, explain_reason, status_badge, status_label
-from kpilogic.i18n import format_date, format_number, normalise_lang, t
+from kpilogic.i18n import format_date, format_number, format_points, normalise_lang, t
 from kpilogic.model import KPI, UNITS, Goal, Scorecard
 from kpilogic.pillars import PILLARS, PillarReport
 from kpilogic.review import status_in
@@ -428,6 +428,8 @@ def describe_tolerance(kpi: KPI, lang: str, currency: str = "€") -> str:
             lang,
             value=f"{format_number(tol.value, lang, decimals)}%",
         )
+    if kpi.unit == "percent":  # an absolute margin on a percentage is in percentage points
+        return format_points(tol.value, lang, 0 if float(tol.value).is_integer() else 1)
     return t(
         "report.tolerance.absolute", lang, value=compact_value(tol.value, kpi.unit, lang, currency)
     )
@@ -1067,7 +1069,7 @@ def _definitions_sheet(ws: Worksheet, ev: Evaluation, lang: str) -> None:
             kpi.name,
             card.goal(kpi.goal_id).title,
             kpi.why,
-            kpi.measure.as_formula(),
+            describe_measure(kpi, lang),
             describe_filters(kpi, lang),
             t(f"report.unit.{kpi.unit}", lang, currency=cur),
             t(f"report.direction.{kpi.direction}", lang),
@@ -1134,3 +1136,16 @@ def report_xlsx(
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def describe_measure(kpi: KPI, lang: str) -> str:
+    """How the KPI is computed, for people: a formula as the user wrote it
+    (``sum(Revenue) / count_distinct(Order ID)``), a one-column measure in words
+    ("Som van Omzet" / "Sum of Revenue"), never the internal form ``sum([Omzet])``."""
+    m = kpi.measure
+    if m.formula:
+        return m.formula
+    agg = t(f"measures.agg.{m.aggregation}", lang)
+    if m.column is None:
+        return agg
+    return t("kpis.summary.agg", lang, agg=agg, column=m.column)

@@ -253,7 +253,7 @@ def test_goals_checkins_quality_definitions(wb_en) -> None:
     head = _header(goals, 1)
     r = _find_row(goals, head["Goal"], "Happy customers")
     assert goals.cell(row=r, column=head["Status"]).value.endswith("At risk")
-    assert goals.cell(row=r, column=head["Health (share on track)"]).value == 0.0
+    assert goals.cell(row=r, column=head["Share of KPIs on track"]).value == 0.0
     assert goals.cell(row=r, column=head["KPIs on track"]).value == "0 / 1"
 
     checkins = wb_en["Check-ins"]
@@ -291,7 +291,8 @@ def test_goals_checkins_quality_definitions(wb_en) -> None:
     assert defs.cell(row=r, column=head["Tolerance"]).value == "1 (absolute)"
     assert defs.cell(row=r, column=head["Review cadence"]).value == "monthly"
     r = _find_row(defs, head["KPI"], "Revenue")
-    assert defs.cell(row=r, column=head["How it is computed"]).value == "sum([Revenue])"
+    # In words, not the internal form sum([Revenue]) (issue 15).
+    assert defs.cell(row=r, column=head["How it is computed"]).value == "Sum of Revenue"
     assert (
         defs.cell(row=r, column=head["Target"]).value == "€1,500 per period"
     )  # whole euros from € 1.000 up
