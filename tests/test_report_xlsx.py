@@ -149,7 +149,7 @@ def test_summary_values_worked_out_by_hand(wb_en) -> None:
     head = _header(ws, 5)
     r = _find_row(ws, head["KPI"], "Revenue")
     cell = lambda name: ws.cell(row=r, column=head[name])  # noqa: E731
-    assert cell("Period").value == "2026-02"
+    assert cell("Period").value == "Feb 2026"  # a period in words for people (issue 15)
     assert cell("Actual").value == pytest.approx(1300.0)
     assert cell("Target").value == pytest.approx(1500.0)
     assert cell("% of target").value == pytest.approx(1300 / 1500)
@@ -216,15 +216,15 @@ def test_detail_is_a_filterable_table_with_unit_formats(wb_en) -> None:
         (ws.cell(row=r, column=head["KPI"]).value, ws.cell(row=r, column=head["Period"]).value): r
         for r in range(2, 8)
     }
-    r = rows[("Revenue", "2026-01")]
+    r = rows[("Revenue", "Jan 2026")]
     assert ws.cell(row=r, column=head["Actual"]).value == pytest.approx(1600.75)
     assert ws.cell(row=r, column=head["Actual"]).number_format == '"€" #,##0.00'
     assert ws.cell(row=r, column=head["Start"]).value == datetime(2026, 1, 1)
     assert ws.cell(row=r, column=head["Start"]).number_format == "yyyy-mm-dd"
-    r = rows[("Margin %", "2026-01")]
+    r = rows[("Margin %", "Jan 2026")]
     assert ws.cell(row=r, column=head["Actual"]).value == pytest.approx(480 / 1600.75 * 100)
     assert ws.cell(row=r, column=head["Status"]).value.endswith("At risk")
-    r = rows[("Complaints", "2026-02")]
+    r = rows[("Complaints", "Feb 2026")]
     assert ws.cell(row=r, column=head["Gap"]).value == pytest.approx(1.0)
     assert ws.cell(row=r, column=head["Gap"]).number_format == "#,##0"
     assert ws.cell(row=r, column=head["% of target"]).value == pytest.approx(2.0)
@@ -242,8 +242,8 @@ def test_one_native_line_chart_per_kpi(wb_en) -> None:
     r = _find_row(ws, 1, "Revenue")
     assert [ws.cell(row=r + i, column=1).value for i in (1, 2, 3)] == [
         "Period",
-        "2026-01",
-        "2026-02",
+        "Jan 2026",
+        "Feb 2026",
     ]
     assert ws.cell(row=r + 3, column=2).value == pytest.approx(1300.0)
 

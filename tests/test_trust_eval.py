@@ -113,10 +113,10 @@ def test_a_missing_formula_input_leaves_its_row_out_of_every_aggregation() -> No
     assert march["incomplete_columns"] == "Kosten"
     row = evaluation.kpi_rows("k").iloc[-1].to_dict()  # the detail row, as pages get it
     assert left_out_note(row, "en") == (
-        "1 row in 2026-03 has no Kosten; left out of this figure."
+        "1 row in Mar 2026 has no Kosten; left out of this figure."
     )
     assert left_out_note(row, "nl") == (
-        "1 rij in 2026-03 heeft geen Kosten; buiten dit cijfer gelaten."
+        "1 rij in mrt 2026 heeft geen Kosten; buiten dit cijfer gelaten."
     )
     # The reliability score says so too: 5 + ceil(100 × 1 / 4) = 30, capped at 20.
     assert evaluation.quality is not None

@@ -33,8 +33,8 @@ def _monthly_csv(browser, app_server, path: Path, column: str, tag: str, tmp: Pa
     if tag == "messy":
         # The decisions are on screen, in Dutch.
         body = main.inner_text()
-        assert "Kolomnamen gevonden op rij 4; 2 titelrij(en) erboven overgeslagen." in body
-        assert "totaalrij(en) weggelaten" in body
+        assert "Kolomnamen gevonden op rij 4; 2 titelrijen erboven overgeslagen." in body
+        assert "1 totaalrij weggelaten zodat niets dubbel telt: rij 10." in body
         assert "6 kolommen (jan 2026 tot en met jun 2026)" in body
         page.get_by_text(t("data.quality.title", LANG)).first.click()
         wait_idle(page)
