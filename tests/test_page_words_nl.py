@@ -38,7 +38,7 @@ ENGLISH = (
     "target", "targets", "period", "periods", "owner", "on track", "off track", "at risk",
     "no data", "Choose", "date", "number", "category", "text", "Value", "values", "Revenue",
     "goal", "goals", "health", "pillar", "review", "due", "Save", "Delete", "Edit",
-    "Cancel", "reliability", "relevance", "tolerance", "projected", "previous", "month",
+    "Cancel", "reliability", "tolerance", "projected", "previous", "month",
     "monthly", "quarter", "quarterly", "weekly", "yearly", "rows", "column", "columns", "file",
     "files", "sheet", "average", "sum", "count", "share", "Amount", "Next", "Back", "Measurable",
     "Specific", "Time-bound", "percentage points", "Sample", "settings",
