@@ -130,9 +130,7 @@ def test_a_measure_as_the_user_wrote_it() -> None:
     kpi = _margin_kpi(Tolerance(kind="percent", value=10))
     assert describe_measure(kpi, "nl") == "Gemiddelde van Conversie"
     assert describe_measure(kpi, "en") == "Average of Conversie"
-    formula = kpi.model_copy(
-        update={"measure": Measure(formula="sum(Winst) / sum(Omzet) * 100")}
-    )
+    formula = kpi.model_copy(update={"measure": Measure(formula="sum(Winst) / sum(Omzet) * 100")})
     assert describe_measure(formula, "nl") == "sum(Winst) / sum(Omzet) * 100"
 
 
@@ -142,3 +140,16 @@ def test_pillars_and_health_in_plain_words() -> None:
     for pillar in ("relevance", "reliability", "action"):
         # each question explained in one line, as a question
         assert t(f"pillars.kpi.pillar.{pillar}", "nl").endswith("?")
+
+
+def test_outlier_examples_in_the_readers_number_notation() -> None:
+    from kpilogic.quality import Finding
+
+    finding = Finding(
+        "quality.outliers",
+        {"count": 2, "examples": [("Revenue", 600.07, 50), ("Revenue", 1234.5, 104)]},
+    )
+    assert finding.message("nl").startswith(
+        "2 waarden wijken sterk af van de rest: Revenue 600,07 (50), Revenue 1.234,50 (104)"
+    )
+    assert "Revenue 600.07 (50), Revenue 1,234.50 (104)" in finding.message("en")
