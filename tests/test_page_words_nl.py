@@ -57,6 +57,8 @@ SKIP_FIELDS = {
 }  # fmt: skip
 SKIP_PARTS = {("DateInput", "value"), ("DateInput", "default"), ("ButtonGroup", "content")}
 
+KIND_COLUMN = "Soort"  # the Data page's table of column types (data.col.kind)
+
 ISO = re.compile(r"(?<![\d-])\d{4}-(?:\d{2}-\d{2}|\d{2}|Q[1-4]|W\d{2})(?![\d-])")
 
 
@@ -86,8 +88,12 @@ def _texts(node: object) -> Iterator[tuple[str, str]]:
         for cell in frame.astype(str).to_numpy().ravel():
             yield "Table.cell", cell
     elif kind == "Dataframe":  # a data grid shows the user's data; its headers are ours
-        for col in node.value.columns:  # type: ignore[attr-defined]
+        frame = node.value  # type: ignore[attr-defined]
+        for col in frame.columns:
             yield "Dataframe.header", str(col)
+        if KIND_COLUMN in frame.columns:  # the column types on the Data page are ours too
+            for cell in frame[KIND_COLUMN].astype(str):
+                yield "Dataframe.kind", cell
     else:
         proto = getattr(node, "proto", None)
         if isinstance(proto, Message):
@@ -160,6 +166,9 @@ def test_the_walk_sees_each_page(dutch_pages: dict[str, list[tuple[str, str]]]) 
     titles = {page: [t for k, t in texts if k == "Title"] for page, texts in dutch_pages.items()}
     assert titles["data"] == ["Gegevens"] and titles["download"] == ["Downloaden"]
     assert titles["review"] == ["Bespreken"]
+    # The column types are words of the user's language: "datum", never "date".
+    kinds = {text for kind, text in dutch_pages["data"] if kind == "Dataframe.kind"}
+    assert {"datum", "getal"} <= kinds <= {"datum", "getal", "categorie", "tekst"}
     assert all(len(texts) > 10 for texts in dutch_pages.values())
 
 
