@@ -219,3 +219,23 @@ def test_the_checks_catch_what_they_look_for() -> None:
     assert ISO.search("Webshopomzet · 2026-11") and ISO.search("deadline 2025-12-31")
     assert ISO.search("K4: 2026-Q4") and ISO.search("2026-W09")
     assert not ISO.search("dec 2025 · 31-12-2025 · 1.234,56")
+
+
+@pytest.mark.usefixtures("clear_streamlit_caches")
+def test_the_tolerance_of_a_percentage_kpi_is_in_points() -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["koers_lang"] = "nl"
+    at.run()
+    at.button(key="start_sample").click().run()
+    at.switch_page("pages/kpis.py").run()
+    # An amount KPI: a percentage of the target, or an amount in its unit.
+    at.selectbox(key="kpi_unit").select("currency").run()
+    assert at.radio(key="kpi_tol_kind").options == ["Percentage van de doelwaarde", "Vast bedrag"]
+    # A percentage KPI: no "Vast bedrag" and no "Tolerantie in Percentage (%)".
+    at.selectbox(key="kpi_unit").select("percent").run()
+    assert not at.exception, at.exception
+    tol_kind = at.radio(key="kpi_tol_kind")
+    assert tol_kind.options == ["Percentage van de doelwaarde", "Procentpunten"]
+    assert at.number_input(key="kpi_tol_value").label == "Marge in % van de doelwaarde"
+    tol_kind.set_value("absolute").run()
+    assert at.number_input(key="kpi_tol_value").label == "Marge in procentpunten"
