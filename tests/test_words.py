@@ -153,3 +153,15 @@ def test_outlier_examples_in_the_readers_number_notation() -> None:
         "2 waarden wijken sterk af van de rest: Revenue 600,07 (50), Revenue 1.234,50 (104)"
     )
     assert "Revenue 600.07 (50), Revenue 1,234.50 (104)" in finding.message("en")
+
+
+def test_counts_of_one_take_the_singular() -> None:
+    # Each of these could say "1 perioden" / "1 KPIs" / "1 check-ins" before.
+    assert t("kpis.summary.per_period", "nl", n=1) == "doelwaarde per periode (1 periode)"
+    assert t("kpis.summary.per_period", "en", n=12) == "target per period (12 periods)"
+    assert t("report.goal_health", "en", on_track=0, total=1) == "0 of 1 KPI on track"
+    assert t("review.download.help", "nl", count=1).startswith("1 check-in:")
+    assert t("pillars.kpi.history.few.month", "en", periods=1, minimum=6).startswith(
+        "Only 1 month of data"
+    )
+    assert t("reason.target_from_segments", "nl", n=1).endswith("van 1 segment.")
