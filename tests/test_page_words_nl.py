@@ -12,6 +12,7 @@ catalogue, so the list is the UI's vocabulary, not a guess) and no ``2026-11``/`
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 
@@ -138,7 +139,12 @@ def _without_user_names(text: str, names: list[str]) -> str:
 
 
 @pytest.fixture(scope="module")
-def dutch_pages() -> dict[str, list[tuple[str, str]]]:
+def dutch_pages(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[dict[str, list[tuple[str, str]]]]:
+    # Its own database: the check-in below makes the sample a saved workspace.
+    old_db = os.environ.get("KOERS_DB")
+    os.environ["KOERS_DB"] = str(tmp_path_factory.mktemp("words_nl") / "koers.sqlite3")
     st.cache_data.clear()
     st.cache_resource.clear()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
@@ -150,9 +156,22 @@ def dutch_pages() -> dict[str, list[tuple[str, str]]]:
         at.switch_page(f"pages/{page}.py").run()
         assert not at.exception, (page, at.exception)
         seen[page] = list(_texts(at._tree))
+    # A check-in: its history line on the Review page and its caption on the dashboard
+    # name the period and the dates too.
+    at.switch_page("pages/review.py").run()
+    at.text_area(key="review_note_satisfaction").input("Klachten over wachttijd").run()
+    at.button(key="review_save_satisfaction").click().run()
+    assert not at.exception, at.exception
+    seen["review+checkin"] = list(_texts(at._tree))
+    at.switch_page("pages/dashboard.py").run()
+    seen["dashboard+checkin"] = list(_texts(at._tree))
+    yield seen
     st.cache_data.clear()
     st.cache_resource.clear()
-    return seen
+    if old_db is None:
+        os.environ.pop("KOERS_DB", None)
+    else:
+        os.environ["KOERS_DB"] = old_db
 
 
 def test_the_vocabulary_is_the_uis_own() -> None:
@@ -166,6 +185,8 @@ def test_the_walk_sees_each_page(dutch_pages: dict[str, list[tuple[str, str]]]) 
     titles = {page: [t for k, t in texts if k == "Title"] for page, texts in dutch_pages.items()}
     assert titles["data"] == ["Gegevens"] and titles["download"] == ["Downloaden"]
     assert titles["review"] == ["Bespreken"]
+    # The check-in is on the Review page (the note is what was typed).
+    assert any("Klachten over wachttijd" in text for _, text in dutch_pages["review+checkin"])
     # The column types are words of the user's language: "datum", never "date".
     kinds = {text for kind, text in dutch_pages["data"] if kind == "Dataframe.kind"}
     assert {"datum", "getal"} <= kinds <= {"datum", "getal", "categorie", "tekst"}
@@ -195,10 +216,13 @@ DASHBOARD = pytest.param(
         strict=True, reason="dashboard metrics show ISO periods until p-dash's rewording lands"
     ),
 )
-DUTCH_PAGES = [DASHBOARD if p == "dashboard" else p for p in PAGES]
+DUTCH_PAGES = [DASHBOARD if p == "dashboard" else p for p in PAGES] + [
+    "review+checkin",
+    pytest.param("dashboard+checkin", marks=DASHBOARD.marks),
+]
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", [*PAGES, "review+checkin", "dashboard+checkin"])
 def test_no_english_word_in_dutch(page: str, dutch_pages: dict[str, list[tuple[str, str]]]):
     hits = _hits(dutch_pages[page], ENGLISH_WORD)
     assert not hits, "\n".join(hits)
