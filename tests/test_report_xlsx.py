@@ -153,8 +153,8 @@ def test_summary_values_worked_out_by_hand(wb_en) -> None:
     assert cell("Actual").value == pytest.approx(1300.0)
     assert cell("Target").value == pytest.approx(1500.0)
     assert cell("% of target").value == pytest.approx(1300 / 1500)
-    assert cell("vs previous period").value == pytest.approx((1300 - 1600.75) / 1600.75)
-    assert cell("vs last year").value is None  # no data a year earlier
+    assert cell("vs previous period (relative)").value == pytest.approx((1300 - 1600.75) / 1600.75)
+    assert cell("vs last year (relative)").value is None  # no data a year earlier
     assert cell("Status").value.endswith("Off track")
     assert cell("Owner").value == "Ann"
     assert cell("Agreed action").value == "Call"
@@ -164,7 +164,7 @@ def test_summary_values_worked_out_by_hand(wb_en) -> None:
     # number formats: currency, true percentages, signed changes
     assert cell("Actual").number_format == '"€" #,##0.00'
     assert cell("% of target").number_format == "0.0%"
-    assert cell("vs previous period").number_format == "+0.0%;-0.0%;0.0%"
+    assert cell("vs previous period (relative)").number_format == "+0.0%;-0.0%;0.0%"
     # the goal row above its KPIs carries the goal's roll-up: the worst of its KPIs
     goal_row = _find_row(ws, head["Goal"], "Grow")
     assert goal_row < r
