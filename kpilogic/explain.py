@@ -7,10 +7,11 @@ user's language, with the KPI's unit, e.g. "€ 92.300 is 7,7% below the target 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
-from kpilogic.i18n import format_number, format_value, t
+from kpilogic.i18n import format_number, format_period, format_points, format_value, t
 from kpilogic.status import STYLES, Status, StatusStyle
 
 _STYLE_BY_NAME: dict[str, StatusStyle] = {str(k): v for k, v in STYLES.items()}
@@ -38,7 +39,7 @@ def left_out_note(row: Mapping[str, Any], lang: str) -> str | None:
         "eval.left_out",
         lang,
         count=count,
-        period=row.get("period", ""),
+        period=format_period(str(row.get("period", "")), lang),
         columns=row.get("incomplete_columns", ""),
     )
 
@@ -71,6 +72,7 @@ def explain_reason(
         else money("tolerance")
     )
     gap_pct = reason.get("gap_pct")
+    points = unit == "percent"  # a difference between two percentages is in points
     params = {
         "value": money("value"),
         "target": money("target"),
@@ -81,6 +83,18 @@ def explain_reason(
         "gap_pct": f"{format_number(abs(gap_pct), lang, 1)}%" if gap_pct is not None else "–",
         "gap": compact_value(abs(reason.get("gap") or 0.0), unit, lang, currency_symbol),
         "distance": compact_value(abs(reason.get("distance") or 0.0), unit, lang, currency_symbol),
+    }
+    if points:
+        # "2,5% ligt 0,4 procentpunt onder de doelwaarde van 2,9%", not "13,2% onder": the
+        # relative gap of two percentages reads as a difference of percentages.
+        if reason.get("gap") is not None:
+            params["gap_pct"] = format_points(abs(float(reason["gap"])), lang)
+        params["distance"] = format_points(abs(reason.get("distance") or 0.0), lang)
+        if tol_pct is not None:
+            params["tolerance"] = t("words.tolerance.of_target", lang, value=tolerance)
+        elif reason.get("tolerance") is not None:
+            params["tolerance"] = format_points(float(reason["tolerance"]), lang)
+    params |= {
         # A partial period not judged yet (too early, in progress): how much it covers.
         "days": reason.get("days", "–"),
         "period_days": reason.get("period_days", "–"),
@@ -92,3 +106,21 @@ def explain_reason(
     if reason.get("target_from_segments"):  # a total's target summed from its segments'
         text += " " + t("reason.target_from_segments", lang, n=reason["target_from_segments"])
     return text
+
+
+def change_words(value: float | None, previous: float | None, unit: str, lang: str) -> str | None:
+    """The change against the previous period in words, for the metric's delta: a percentage
+    KPI in percentage points ("+0,3 procentpunt t.o.v. vorige periode": 2,5% → 2,8%), any
+    other KPI as a relative change ("+19,3% t.o.v. vorige periode (relatief)"). None when
+    either value is missing, or the relative change is undefined (previous 0)."""
+    if value is None or previous is None or math.isnan(value) or math.isnan(previous):
+        return None
+    if unit == "percent":
+        diff = value - previous
+        sign = "+" if diff > 0 else ""
+        return t("words.change.points", lang, points=sign + format_points(diff, lang))
+    if previous == 0:
+        return None
+    pct = (value - previous) / abs(previous) * 100
+    sign = "+" if pct > 0 else ""
+    return t("words.change.relative", lang, pct=sign + format_number(pct, lang, 1))

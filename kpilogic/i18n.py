@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
@@ -198,3 +199,47 @@ def format_period(label: str, lang: str = DEFAULT_LANG) -> str:
     if match["week"]:
         return f"week {int(match['week'])} {year}"
     return year
+
+
+def format_points(value: float | None, lang: str = DEFAULT_LANG, decimals: int = 1) -> str:
+    """A difference between two percentages in percentage points: ``0.1`` → "0,1 procentpunt"
+    (nl) / "0.1 percentage points" (en). Dutch keeps "procentpunt" up to 1 ("1,5 procentpunt"
+    reads oddly as a plural only past one); English says "point" only for exactly 1."""
+    value = _finite(value)
+    if value is None:
+        return "–"
+    number = format_number(value, lang, decimals)
+    size = abs(float(_round_half_up(abs(value), decimals)))
+    if normalise_lang(lang) == "nl":
+        return f"{number} {'procentpunt' if size <= 1 else 'procentpunten'}"
+    return f"{number} {'percentage point' if size == 1 else 'percentage points'}"
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+# Parameters of messages that hold a date as ISO text (kept so in JSON and the downloads'
+# machine columns) or a period label: shown to people in their notation.
+DATE_PARAMS = frozenset({"date", "deadline", "last", "next_review", "since", "until"})
+PERIOD_PARAMS = frozenset({"period", "first_period", "last_period"})
+
+
+def people_params(params: Mapping[str, Any], lang: str = DEFAULT_LANG) -> dict[str, Any]:
+    """``params`` with its ISO dates (``deadline="2025-12-31"``) and period labels
+    (``period="2025-12"``) in the user's notation ("31-12-2025", "dec 2025"), for a message
+    shown to people. Only the parameters named in ``DATE_PARAMS`` / ``PERIOD_PARAMS`` change."""
+    out = dict(params)
+    for name, value in params.items():
+        if name in DATE_PARAMS:
+            if isinstance(value, date):  # a datetime too: format_date shows its day
+                out[name] = format_date(value, lang)
+            elif isinstance(value, str) and _ISO_DATE.fullmatch(value):
+                out[name] = format_date(date.fromisoformat(value), lang)
+        elif name in PERIOD_PARAMS and isinstance(value, str):
+            out[name] = format_period(value, lang)
+    return out
+
+
+def column_kind(kind: str, lang: str = DEFAULT_LANG) -> str:
+    """A column's type as a word of the user's language: ``date`` → "datum" / "date"."""
+    key = f"ingest.kind.{kind}"
+    return t(key, lang) if key in catalogue() else kind

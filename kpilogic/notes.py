@@ -44,6 +44,11 @@ def _value(name: str, value: Any, lang: str) -> Any:
         return format_number(value, lang, 0 if value.is_integer() else 2)
     if isinstance(value, int) and abs(value) >= 10000 and name != "year":
         return format_number(float(value), lang)
+    if name == "examples" and isinstance(value, tuple) and len(value) == 3:
+        column, number, row = value  # an outlier: "Omzet 600,07 (50)" / "Omzet 600.07 (50)"
+        if isinstance(number, int | float):
+            shown = format_number(float(number), lang, 0 if float(number).is_integer() else 2)
+            return f"{column} {shown} ({row})"
     if isinstance(value, Sequence) and not isinstance(value, str):
         items = [str(_value(name, v, lang)) for v in value[:MAX_LISTED]]
         return ", ".join(items) + (", …" if len(value) > MAX_LISTED else "")

@@ -20,7 +20,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
 from kpilogic.checkins import CheckIn
-from kpilogic.i18n import t
+from kpilogic.i18n import people_params, t
 from kpilogic.model import KPI, Cadence, Goal, Scorecard
 from kpilogic.quality import CADENCE_DAYS
 from kpilogic.status import Status
@@ -100,11 +100,13 @@ class Check:
 
     def label(self, lang: str = "en") -> str:
         """The checklist line in ``lang``."""
-        return t(self.key, lang, **self.params)
+        return t(self.key, lang, **people_params(self.params, lang))
 
     def advice(self, lang: str = "en") -> str:
         """What to do, in ``lang``; "" when the check passed."""
-        return t(self.suggestion, lang, **self.params) if self.suggestion else ""
+        return (
+            t(self.suggestion, lang, **people_params(self.params, lang)) if self.suggestion else ""
+        )
 
 
 @dataclass(frozen=True)

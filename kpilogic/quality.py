@@ -484,7 +484,9 @@ def assess_kpi(
                 "quality.outliers",
                 {
                     "count": flagged,
-                    "examples": [f"{o.column} {o.value:g} ({o.row})" for o in found_outliers[:5]],
+                    # (column, value, row): the value is written in the reader's notation
+                    # when shown (notes.render), "Omzet 600,07 (50)" in Dutch.
+                    "examples": [(o.column, o.value, o.row) for o in found_outliers[:5]],
                 },
                 2 * flagged,
             )

@@ -42,7 +42,14 @@ from kpilogic.checkins import CheckIn
 from kpilogic.errors import KoersError
 from kpilogic.evaluate import SUMMARY_COLUMNS, Evaluation
 from kpilogic.explain import compact_value, explain_reason, status_badge, status_label
-from kpilogic.i18n import format_date, format_number, normalise_lang, t
+from kpilogic.i18n import (
+    format_date,
+    format_number,
+    format_period,
+    format_points,
+    normalise_lang,
+    t,
+)
 from kpilogic.model import KPI, UNITS, Goal, Scorecard
 from kpilogic.pillars import PILLARS, PillarReport
 from kpilogic.review import status_in
@@ -387,7 +394,7 @@ def describe_target(kpi: KPI, lang: str, currency: str = "€") -> str:
         return compact_value(v, kpi.unit, lang, currency)
 
     def listing(values: dict[str, float], limit: int = 6) -> str:
-        items = [f"{k}: {val(v)}" for k, v in values.items()]
+        items = [f"{format_period(k, lang)}: {val(v)}" for k, v in values.items()]
         more = len(items) - limit
         return "; ".join(items[:limit]) + (f"; … (+{more})" if more > 0 else "")
 
@@ -428,6 +435,8 @@ def describe_tolerance(kpi: KPI, lang: str, currency: str = "€") -> str:
             lang,
             value=f"{format_number(tol.value, lang, decimals)}%",
         )
+    if kpi.unit == "percent":  # an absolute margin on a percentage is in percentage points
+        return format_points(tol.value, lang, 0 if float(tol.value).is_integer() else 1)
     return t(
         "report.tolerance.absolute", lang, value=compact_value(tol.value, kpi.unit, lang, currency)
     )
@@ -660,7 +669,7 @@ def _summary_sheet(
             if line.problem is not None:
                 explanation = t("report.not_evaluated", lang, detail=line.problem.message(lang))
             elif row is not None:
-                _put(ws, r, col["period"], row["period"], align=_TOP)
+                _put(ws, r, col["period"], format_period(row["period"], lang), align=_TOP)
                 _put(ws, r, col["actual"], line.number("actual"), fmt, align=_TOP)
                 _put(ws, r, col["projected"], line.number("projected"), fmt, align=_TOP)
                 _put(ws, r, col["target"], line.number("target"), fmt, align=_TOP)
@@ -746,7 +755,7 @@ def _detail_sheet(ws: Worksheet, ev: Evaluation, lang: str) -> None:
             "goal": (rec["goal"], None),
             "kpi": (rec["kpi"], None),
             "segment": (rec["segment"], None),
-            "period": (rec["period"], None),
+            "period": (format_period(str(rec["period"]), lang), None),
             "period_start": (rec["period_start"], date_fmt),
             "period_end": (rec["period_end"], date_fmt),
             "actual": (rec["actual"], fmt),
@@ -818,7 +827,7 @@ def _charts_sheet(ws: Worksheet, ev: Evaluation, lang: str) -> None:
             _put(ws, head, i, label, font=_font(bold=True), align=_WRAP)
         ws.row_dimensions[head].height = 30
         for offset, rec in enumerate(rows.to_dict("records"), start=1):
-            _put(ws, head + offset, 1, rec["period"])
+            _put(ws, head + offset, 1, format_period(str(rec["period"]), lang))
             for i, (column, _) in enumerate(lines, start=2):
                 _put(ws, head + offset, i, rec[column], fmt)
         last = head + len(rows)
@@ -920,7 +929,7 @@ def _checkins_sheet(
         status = status_in(ev, item.kpi_id, item.period)
         texts = {2: _kpi_name(card, item.kpi_id), 5: item.note, 6: item.action, 7: item.who}
         _put(ws, r, 1, item.created_at.astimezone().date(), date_fmt, align=_TOP)
-        _put(ws, r, 3, item.period, align=_TOP)
+        _put(ws, r, 3, format_period(item.period, lang), align=_TOP)
         _put(ws, r, 4, status_badge(status, lang), align=_TOP)
         for c, text in texts.items():
             _put(ws, r, c, text, align=_WRAP)
@@ -1026,7 +1035,7 @@ def _quality_sheet(ws: Worksheet, ev: Evaluation, lang: str) -> None:
             r += 1
             _put(ws, r, 1, kpi.name)
             _put(ws, r, 2, dataset.name)
-            _put(ws, r, 3, rec["period"])
+            _put(ws, r, 3, format_period(str(rec["period"]), lang))
             _put(ws, r, 4, rec["rows"], "#,##0")
             _put(ws, r, 5, yes if rec["rows"] > 0 else no, align=_CENTER)
             _put(ws, r, 6, yes if rec["partial"] else no, align=_CENTER)
@@ -1068,7 +1077,7 @@ def _definitions_sheet(ws: Worksheet, ev: Evaluation, lang: str) -> None:
             kpi.name,
             card.goal(kpi.goal_id).title,
             kpi.why,
-            kpi.measure.as_formula(),
+            describe_measure(kpi, lang),
             describe_filters(kpi, lang),
             t(f"report.unit.{kpi.unit}", lang, currency=cur),
             t(f"report.direction.{kpi.direction}", lang),
@@ -1286,3 +1295,16 @@ def goals_file(
         text = out.to_csv(index=False, sep=sep, lineterminator="\r\n")
         return text.encode("utf-8-sig")
     raise ValueError(suffix)
+
+
+def describe_measure(kpi: KPI, lang: str) -> str:
+    """How the KPI is computed, for people: a formula as the user wrote it
+    (``sum(Revenue) / count_distinct(Order ID)``), a one-column measure in words
+    ("Som van Omzet" / "Sum of Revenue"), never the internal form ``sum([Omzet])``."""
+    m = kpi.measure
+    if m.formula:
+        return m.formula
+    agg = t(f"measures.agg.{m.aggregation}", lang)
+    if m.column is None:
+        return agg
+    return t("kpis.summary.agg", lang, agg=agg, column=m.column)

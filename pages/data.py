@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from kpilogic.errors import KoersError, LayoutError
-from kpilogic.i18n import format_date, format_number, format_pct, t
+from kpilogic.i18n import column_kind, format_date, format_number, format_pct, t
 from kpilogic.ingest import SPREADSHEET_SUFFIXES, guess_date_column, max_upload_mb, read_grid
 from kpilogic.layout import (
     Tidy,
@@ -476,7 +476,7 @@ def _unmapped(ds: Dataset, columns: list[str]) -> None:
 
 
 def _complete_through(ds: Dataset, where: Any) -> None:
-    """"The data is complete through DATE": a quiet last day does not make a period partial
+    """ "The data is complete through DATE": a quiet last day does not make a period partial
     (empty: the evaluation date, else the last date in the data)."""
     chosen = where.date_input(
         tr("data.complete_through"),
@@ -526,8 +526,13 @@ def _dataset_section(ds: Dataset, stored: StoredFile) -> None:
         st.rerun()
     _complete_through(ds, cols[0])
     cols[0].caption(tr("data.shape", rows=format_number(len(raw), L), columns=len(columns)))
+    # The types as words of the user's language ("datum", "getal"), mapped back on edit.
+    kind_words = {k: column_kind(k, L) for k in KINDS}
     kind_table = pd.DataFrame(
-        {tr("data.col.column"): columns, tr("data.col.kind"): [kinds[c] for c in columns]}
+        {
+            tr("data.col.column"): columns,
+            tr("data.col.kind"): [kind_words[kinds[c]] for c in columns],
+        }
     )
     edited = cols[0].data_editor(
         kind_table,
@@ -537,14 +542,16 @@ def _dataset_section(ds: Dataset, stored: StoredFile) -> None:
         column_config={
             tr("data.col.kind"): st.column_config.SelectboxColumn(
                 tr("data.col.kind"),
-                options=list(KINDS),
+                options=list(kind_words.values()),
                 required=True,
                 help=tr("data.kind_help"),
             )
         },
     )
     overrides = kinds_override(ds.id)
-    for col, kind in zip(columns, edited[tr("data.col.kind")], strict=True):
+    by_word = {word: k for k, word in kind_words.items()}
+    for col, word in zip(columns, edited[tr("data.col.kind")], strict=True):
+        kind = by_word.get(word, word)
         if kind != kinds[col]:
             overrides[col] = kind  # type: ignore[assignment]
     persist_settings()

@@ -17,6 +17,7 @@ from pages.shared import (
     route_guard,
     slug,
     tr,
+    tr_plain,
     workspace_checkins,
 )
 
@@ -50,7 +51,7 @@ with st.spinner(tr("download.preparing")):
 cols[0].download_button(
     tr("download.xlsx"),
     data=xlsx,
-    file_name=f"{stem}_summary.xlsx",
+    file_name=f"{stem}_{tr_plain('words.file.report')}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon="📗",
     key="dl_xlsx",
@@ -58,7 +59,7 @@ cols[0].download_button(
 cols[1].download_button(
     tr("download.csv"),
     data=summary_csv(ev, lang(), readable=True),
-    file_name=f"{stem}_summary.csv",
+    file_name=f"{stem}_{tr_plain('words.file.overview')}.csv",
     mime="text/csv",
     icon="📄",
     key="dl_csv",
@@ -66,7 +67,7 @@ cols[1].download_button(
 cols[2].download_button(
     tr("download.pdf"),
     data=pdf,
-    file_name=f"{stem}_summary.pdf",
+    file_name=f"{stem}_{tr_plain('words.file.summary')}.pdf",
     mime="application/pdf",
     icon="📕",
     key="dl_pdf",

@@ -8,7 +8,7 @@ from typing import Any
 import streamlit as st
 from pydantic import ValidationError
 
-from kpilogic.i18n import format_date
+from kpilogic.i18n import format_date, people_params
 from kpilogic.model import PERSPECTIVES, Goal, Scorecard, describe_validation_error
 from kpilogic.pillars import goal_health, goal_hints
 from pages.health import goal_checklist_line
@@ -215,7 +215,7 @@ with st.container(border=True):
     if str(draft.get("title") or "").strip():
         preview = Goal.model_construct(**{**_empty_draft(), **draft, "id": draft.get("id", "x")})
         for hint in goal_hints(preview):
-            st.caption("💡 " + tr(hint.key, **hint.params))
+            st.caption("💡 " + tr(hint.key, **people_params(hint.params, L)))
 
     nav = st.container(horizontal=True)
     if step > 1 and nav.button(tr("goals.back"), key="goal_back"):

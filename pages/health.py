@@ -94,11 +94,11 @@ def kpi_report(
 
 
 def goal_checklist_line(report: PillarReport) -> str:
-    """A goal's checklist on one line: '✅ Specific 3/3 · ❌ Measurable 1/2 · ✅ Time-bound 1/1'."""
-    parts = []
-    for criterion in report.pillars:
-        checks = report.of(criterion)
-        passed = sum(c.passed for c in checks)
-        icon = "✅" if passed == len(checks) else "❌"
-        parts.append(f"{icon} {pillar_title(criterion)} {passed}/{len(checks)}")
-    return tr("tpl.goal.checklist") + ": " + " · ".join(parts)
+    """A goal's checklist in plain words: "✅ Goal well written: specific, measurable and with a
+    deadline." or "Goal not yet complete, missing: Owner named; A deadline that has not
+    passed." (no criterion scores like "Measurable 1/2"; the advice follows below it)."""
+    L = lang()
+    failed = [c.label(L) for c in report.checks if not c.passed]
+    if not failed:
+        return tr("words.goal.all_good")
+    return tr("words.goal.missing", checks="; ".join(failed))

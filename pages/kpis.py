@@ -23,7 +23,7 @@ from kpilogic.errors import FormulaError, KoersError
 from kpilogic.evaluate import evaluate_kpi, unmatched_targets
 from kpilogic.explain import explain_reason, status_badge
 from kpilogic.filter_values import MAX_CHOICES, FilterChoices, filter_choices
-from kpilogic.i18n import format_date, format_number, format_value, t
+from kpilogic.i18n import format_date, format_number, format_period, format_value, t
 from kpilogic.measures import formula_columns, formula_is_additive, parse_formula
 from kpilogic.model import (
     AGGREGATIONS,
@@ -448,6 +448,14 @@ def _build_kpi(draft: dict[str, Any], goal_id: str, kpi_id: str, name: str) -> K
     )
 
 
+def _tolerance_label(kind: str, unit: str, currency: str) -> str:
+    if unit == "percent":
+        return tr("words.kpis.tolerance." + ("relative" if kind == "percent" else "points"))
+    if kind == "percent":
+        return tr("kpis.field.tol_pct")
+    return tr("kpis.field.tol_abs", unit=tr(f"kpis.unit.{unit}", currency=currency))
+
+
 # -- words for a saved KPI -------------------------------------------------------------------
 
 
@@ -569,7 +577,7 @@ def _show_preview(card: Scorecard, kpi: KPI, df: pd.DataFrame) -> pd.DataFrame |
     recent = total.tail(PREVIEW_PERIODS)
     table = pd.DataFrame(
         {
-            tr("kpis.preview.period"): recent["period"].tolist(),
+            tr("kpis.preview.period"): [format_period(p, L) for p in recent["period"]],
             tr("kpis.preview.actual"): [actual_text(r) for _, r in recent.iterrows()],
             tr("kpis.preview.target"): [target_text(r) for _, r in recent.iterrows()],
             tr("kpis.preview.status"): [status_badge(s, L) for s in recent["status"]],
@@ -580,7 +588,7 @@ def _show_preview(card: Scorecard, kpi: KPI, df: pd.DataFrame) -> pd.DataFrame |
     _show_aggregation_check(card, kpi, df, recent)
     last = recent.iloc[-1]
     st.caption(
-        tr("kpis.preview.latest", period=last["period"])
+        tr("kpis.preview.latest", period=format_period(last["period"], L))
         + " "
         + explain_reason(last["reason"], kpi.unit, L, cur)
     )
@@ -644,7 +652,7 @@ def _show_aggregation_check(
 
     table = pd.DataFrame(
         {
-            tr("kpis.preview.period"): check["period"].tolist(),
+            tr("kpis.preview.period"): [format_period(p, L) for p in check["period"]],
             tr("trust.check.column"): [plain_md(str(c)) for c in check["column"]],
             tr("trust.check.value"): [
                 format_value(None if pd.isna(actual.get(p)) else float(actual[p]), kpi.unit, L, cur)
@@ -1688,15 +1696,16 @@ with form_col:
                 "tol_kind",
                 "kpi_tol_kind",
                 ["percent", "absolute"],
-                format_func=_labels("kpis.tol_kind"),
+                # On a percentage KPI a fixed margin is in percentage points, not an "amount".
+                format_func=_labels(
+                    "words.kpis.tolerance_kind" if unit == "percent" else "kpis.tol_kind"
+                ),
                 horizontal=True,
             )
         with tk2:
             bound(
                 st.number_input,
-                tr("kpis.field.tol_pct")
-                if tol_kind == "percent"
-                else tr("kpis.field.tol_abs", unit=tr(f"kpis.unit.{unit}", currency=cur)),
+                _tolerance_label(tol_kind, unit, cur),
                 draft,
                 "tol_value",
                 "kpi_tol_value",

@@ -14,7 +14,7 @@ from kpilogic.checkins import CheckIn
 from kpilogic.errors import KoersError
 from kpilogic.evaluate import Evaluation
 from kpilogic.explain import status_badge
-from kpilogic.i18n import format_date, t
+from kpilogic.i18n import format_date, format_period, t
 from kpilogic.model import KPI, Scorecard, describe_validation_error
 from kpilogic.periods import Period
 from kpilogic.review import (
@@ -127,7 +127,7 @@ def _table(rows: list[ReviewItem], with_reason: bool) -> pd.DataFrame:
         kpi = kpis[item.kpi_id]
         record = {
             tr("review.col.kpi"): kpi.name,
-            tr("review.col.period"): item.period,
+            tr("review.col.period"): format_period(item.period, L),
             tr("review.col.status"): status_badge(item.status, L),
         }
         if with_reason:
@@ -173,9 +173,11 @@ def _checkin_form(kpi: KPI) -> None:
     def period_label(label: str, lang: str = L) -> str:
         # The language is bound now: Streamlit may call this outside the script run.
         if label in waiting:
-            return t("review.form.period_open", lang, period=label)
+            return t("review.form.period_open", lang, period=format_period(label, lang))
         status = status_badge(status_in(ev, kpi.id, label), lang)
-        return t("review.form.period_status", lang, period=label, status=status)
+        return t(
+            "review.form.period_status", lang, period=format_period(label, lang), status=status
+        )
 
     st.markdown(f"**{tr('review.form.title')}**")
     top = st.columns([2, 2, 1])
@@ -258,7 +260,10 @@ def _checkin_form(kpi: KPI) -> None:
         show_error(exc)
         return
     _forget_draft(kpi.id)
-    st.session_state[MESSAGE] = (kpi.id, tr("review.saved", kpi=kpi.name, period=checkin.period))
+    st.session_state[MESSAGE] = (
+        kpi.id,
+        tr("review.saved", kpi=kpi.name, period=format_period(checkin.period, L)),
+    )
     st.rerun()
 
 
@@ -274,7 +279,7 @@ def _history(kpi: KPI, mine: list[StoredCheckIn]) -> None:
             row = st.columns([12, 1])
             head = tr(
                 "review.history.head",
-                period=c.period,
+                period=format_period(c.period, L),
                 status=status_badge(status_in(ev, kpi.id, c.period), L),
                 date=made,
                 who=plain_md(c.who) if c.who else tr("review.history.no_who"),
@@ -290,7 +295,10 @@ def _history(kpi: KPI, mine: list[StoredCheckIn]) -> None:
                 st.session_state[CONFIRM] = kept.id
                 st.rerun()
             if st.session_state.get(CONFIRM) == kept.id:
-                st.warning(tr("review.confirm_delete", period=c.period, date=made), icon="🗑️")
+                st.warning(
+                    tr("review.confirm_delete", period=format_period(c.period, L), date=made),
+                    icon="🗑️",
+                )
                 yes, no = st.columns(2)
                 if yes.button(
                     tr("review.delete_yes"), key=f"review_delete_yes_{kept.id}", type="primary"
@@ -315,10 +323,15 @@ def _panel_label(kpi: KPI) -> str:
         status = status_badge("no_data", L)
     else:
         badge = status_badge(row["status"], L)
-        status = tr("review.kpi.status", status=badge, period=row["period"])
+        status = tr("review.kpi.status", status=badge, period=format_period(row["period"], L))
     waiting = open_by_kpi.get(kpi.id)
     if waiting:
-        return tr("review.kpi.open", name=kpi.name, status=status, periods=", ".join(waiting))
+        return tr(
+            "review.kpi.open",
+            name=kpi.name,
+            status=status,
+            periods=", ".join(format_period(p, L) for p in waiting),
+        )
     return tr("review.kpi.done", name=kpi.name, status=status)
 
 

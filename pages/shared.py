@@ -33,7 +33,7 @@ from kpilogic.access import LOCAL_USER, AccessDenied, ConflictError, role_at_lea
 from kpilogic.checkins import CheckIn
 from kpilogic.errors import KoersError, StoreError
 from kpilogic.evaluate import Evaluation, evaluate_scorecard
-from kpilogic.i18n import format_date, normalise_lang, t
+from kpilogic.i18n import format_date, format_period, normalise_lang, t
 from kpilogic.ingest import (
     ColumnKind,
     SheetInfo,
@@ -832,7 +832,7 @@ def checkin_caption(checkin: CheckIn | None) -> str:
         text = text[:159].rstrip() + "…"
     line = tr(
         "review.dash.latest",
-        period=checkin.period,
+        period=format_period(checkin.period, lang()),
         date=format_date(checkin.created_at.astimezone().date(), lang()),
         who=plain_md(checkin.who) if checkin.who else "–",
         note=plain_md(text),

@@ -760,12 +760,12 @@ def test_koers_backup_and_restore_on_the_command_line(tmp_path: Path) -> None:
     backup = tmp_path / "backups" / "monday.sqlite3"
     done = koers("backup", str(backup), "--db", str(db))
     assert done.returncode == 0, done.stderr
-    assert "1 workspaces" in done.stdout and str(backup) in done.stdout
+    assert "(1 workspace)." in done.stdout and str(backup) in done.stdout
 
     target = tmp_path / "other.sqlite3"
     restored = koers("restore", str(backup), "--db", str(target), "--lang", "nl")
     assert restored.returncode == 0, restored.stderr
-    assert "teruggezet" in restored.stdout and "1 werkruimten" in restored.stdout
+    assert "teruggezet" in restored.stdout and "(1 werkruimte)." in restored.stdout
     assert Store(target).load_file(ws.id, "sales.csv") == b"Date,Revenue\n"
 
     # The filled store is not overwritten without --force: one clear line, no traceback.

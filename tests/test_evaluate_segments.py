@@ -95,9 +95,9 @@ def test_total_target_is_the_sum_of_the_segment_targets() -> None:
     assert row["pct_of_target"] == pytest.approx(107.0)  # 1070 / 1000
     assert row["reason"]["target_from_segments"] == 2
     assert explain_reason(row["reason"], "currency", "en").endswith(
-        "The target is the sum of the 2 segments' targets."
+        "The target is the sum of the targets of 2 segments."
     )
-    assert "som van de doelwaarden van de 2 segmenten" in explain_reason(
+    assert "som van de doelwaarden van 2 segmenten" in explain_reason(
         row["reason"], "currency", "nl"
     )
     assert row["ytd_target"] == pytest.approx(1000.0)

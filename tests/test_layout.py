@@ -96,7 +96,7 @@ def test_title_rows_skipped() -> None:
     assert guess.header_row == 2 and guess.title_rows == (0, 1)
     assert guess.decisions[0] == Decision("layout.header_found", {"row": 3, "skipped": 2})
     assert guess.decisions[0].message("nl") == (
-        "Kolomnamen gevonden op rij 3; 2 titelrij(en) erboven overgeslagen."
+        "Kolomnamen gevonden op rij 3; 2 titelrijen erboven overgeslagen."
     )
     assert guess.decisions[0].message("en").startswith("Column names found on row 3")
     df = apply_layout(grid, guess)

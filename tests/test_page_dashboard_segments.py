@@ -68,6 +68,6 @@ def test_a_region_at_risk_makes_the_goal_at_risk_on_the_dashboard() -> None:
     assert attention["Status"].tolist() == ["⚠️ At risk"]
     captions = [c.value for c in at.caption]
     assert any("South (Revenue) is ⚠️ At risk" in c for c in captions), captions
-    health = next(m for m in at.metric if m.label == "Health")
+    health = next(m for m in at.metric if m.label == "Share on track")
     assert health.value == "0%"  # the one KPI is not on track in every region
     assert any(s.value.startswith("⚠️ Grow in every region") for s in at.subheader)

@@ -59,8 +59,8 @@ def test_the_data_page_reads_every_row_of_the_blank_row_export() -> None:
     assert ds.date_column == "Datum"
     text = _texts(at)
     assert "1,254 of 1,254 rows with data read" in text
-    assert "Column names found on row 3; 2 title row(s) above them skipped." in text
-    assert "1 empty row(s) left out: rows 631." in text
+    assert "Column names found on row 3; 2 title rows above them skipped." in text
+    assert "1 empty row left out: row 631." in text
     at.session_state["koers_lang"] = "nl"
     at.run()
     assert "1.254 van 1.254 rijen met gegevens gelezen" in _texts(at)

@@ -59,9 +59,9 @@ def test_messy_workbook_shows_the_decisions_in_both_languages() -> None:
     (ds,) = card.datasets
     assert (ds.sheet, ds.date_column) == ("Omzet", "Date")
     text = _texts(at)
-    assert "Column names found on row 4; 2 title row(s) above them skipped." in text
-    assert "totals row(s) left out" in text and "rows 10" in text
-    assert "empty column(s) left out: C" in text
+    assert "Column names found on row 4; 2 title rows above them skipped." in text
+    assert "1 totals row left out so nothing is counted twice: row 10." in text
+    assert "1 empty column left out: C" in text
     assert "The periods run across as 6 columns (jan 2026 to jun 2026)" in text
     assert "24 rows, 4 columns" in text
     # The hidden helper sheet is offered, and marked as hidden.
@@ -72,8 +72,8 @@ def test_messy_workbook_shows_the_decisions_in_both_languages() -> None:
     at.session_state["koers_lang"] = "nl"
     at.run()
     text = _texts(at)
-    assert "Kolomnamen gevonden op rij 4; 2 titelrij(en) erboven overgeslagen." in text
-    assert "totaalrij(en) weggelaten" in text
+    assert "Kolomnamen gevonden op rij 4; 2 titelrijen erboven overgeslagen." in text
+    assert "1 totaalrij weggelaten zodat niets dubbel telt: rij 10." in text
 
 
 def test_messy_workbook_gives_the_same_kpi_values_as_its_clean_twin() -> None:

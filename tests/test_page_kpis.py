@@ -79,13 +79,14 @@ def test_add_a_higher_is_better_kpi() -> None:
     # the live preview evaluates the draft: a table of recent periods and no warning
     assert at.table, "the preview shows the recent periods"
     preview = at.table[-1].value
+    # Periods in words (issue 15): Oct 2025 … Mar 2026, not 2025-10 … 2026-03.
     assert list(preview.iloc[:, 0]) == [
-        "2025-10",
-        "2025-11",
-        "2025-12",
-        "2026-01",
-        "2026-02",
-        "2026-03",
+        "Oct 2025",
+        "Nov 2025",
+        "Dec 2025",
+        "Jan 2026",
+        "Feb 2026",
+        "Mar 2026",
     ]
     assert not at.warning
 

@@ -55,6 +55,19 @@ def _due_period() -> str:
     return latest_completed_period("month", date.today()).label
 
 
+# Month words as the pages show a period (issue 15), written out here, not taken from the app.
+_MONTHS = {
+    "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+    "nl": ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"],
+}
+
+
+def _shown(label: str, lang: str = "en") -> str:
+    """``2026-10`` as the page shows it: "Oct 2026" / "okt 2026"."""
+    year, month = label.split("-")
+    return f"{_MONTHS[lang][int(month) - 1]} {year}"
+
+
 def _stored(at: AppTest) -> list:
     ws = at.session_state["koers_workspace"]
     if ws is None:  # the sample, not yet saved: nothing stored
@@ -72,7 +85,7 @@ def test_without_a_workspace_the_page_explains_and_links_to_start() -> None:
 def test_lists_what_is_due_with_owner_and_agreed_action() -> None:
     at = _review(_app("en"))
     assert at.title[0].value == "Review"
-    assert (KPI_NAME, _due_period()) in _open_items(at)
+    assert (KPI_NAME, _shown(_due_period())) in _open_items(at)
     off, due = _tables(at)
     assert list(off.columns) == ["KPI", "Period", "Status", "Owner", "Agreed action"]
     assert list(due.columns) == ["KPI", "Period", "Status", "Why", "Owner"]
@@ -112,7 +125,7 @@ def test_add_a_checkin_through_the_widgets() -> None:
     at.button(key=f"review_save_{KPI}").click().run()
     assert not at.exception, at.exception
     # The language switch showed the Dutch sample; the check-in made it the user's.
-    assert any(f"{KPI_NAME_NL}, {period}" in s.value for s in at.success)
+    assert any(f"{KPI_NAME_NL}, {_shown(period, 'nl')}" in s.value for s in at.success)
     ws = at.session_state["koers_workspace"]
     assert ws is not None
 
@@ -134,8 +147,8 @@ def test_add_a_checkin_through_the_widgets() -> None:
     assert any(NOTE in m.value for m in at.markdown)
     assert at.text_area(key=f"review_note_{KPI}").value == ""
     after = _open_items(at)
-    assert (KPI_NAME, period) in before
-    assert (KPI_NAME_NL, period) not in after
+    assert (KPI_NAME, _shown(period)) in before
+    assert (KPI_NAME_NL, _shown(period, "nl")) not in after
     assert len(after) == len(before) - 1
 
     # On the dashboard beside the KPI, in both languages, and after a page switch.
@@ -144,10 +157,10 @@ def test_add_a_checkin_through_the_widgets() -> None:
     assert any(NOTE in c.value and "Joost" in c.value for c in at.caption)
     assert any("Laatste check-in" in c.value for c in at.caption)
     at.button_group(key="lang_widget").set_value("en").run()
-    assert any(f"Latest check-in · {period}" in c.value for c in at.caption)
+    assert any(f"Latest check-in · {_shown(period)}" in c.value for c in at.caption)
     _review(at)
     assert any(NOTE in m.value for m in at.markdown)
-    assert (KPI_NAME, period) not in _open_items(at)
+    assert (KPI_NAME, _shown(period)) not in _open_items(at)
 
 
 def test_saving_needs_a_note_or_an_action() -> None:
@@ -169,7 +182,7 @@ def test_delete_a_checkin_after_confirming() -> None:
 
     # "No" keeps it.
     at.button(key=f"review_delete_{kept.id}").click().run()
-    assert any(_due_period() in w.value for w in at.warning)
+    assert any(_shown(_due_period()) in w.value for w in at.warning)
     at.button(key=f"review_delete_no_{kept.id}").click().run()
     assert len(_stored(at)) == 1
     assert not any("cannot be undone" in w.value for w in at.warning)

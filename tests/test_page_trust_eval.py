@@ -68,8 +68,8 @@ def _with_kpi(at: AppTest, target: dict[str, object]) -> Scorecard:
 @pytest.mark.parametrize(
     ("lang", "text"),
     [
-        ("en", "1 row(s) in 2026-03 have no Kosten; left out of this figure."),
-        ("nl", "1 rij(en) in 2026-03 hebben geen Kosten; buiten dit cijfer gelaten."),
+        ("en", "1 row in Mar 2026 has no Kosten; left out of this figure."),
+        ("nl", "1 rij in mrt 2026 heeft geen Kosten; buiten dit cijfer gelaten."),
     ],
 )
 def test_the_dashboard_names_the_rows_a_formula_left_out(lang: str, text: str) -> None:

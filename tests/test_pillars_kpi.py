@@ -303,7 +303,8 @@ def test_pillar_names_are_translated() -> None:
         assert f"pillars.kpi.pillar.{pillar}" in messages
     for criterion in GOAL_CRITERIA:
         assert f"pillars.goal.criterion.{criterion}" in messages
-    assert messages["pillars.kpi.pillar.action"]["nl"] == "Actiegerichtheid"
+    # Plain words, a question a shop owner can answer (issue 15: no "Actiegerichtheid").
+    assert messages["pillars.kpi.pillar.action"]["nl"].endswith("als hij uit koers raakt?")
 
 
 # -- the scorecard, from an evaluation -------------------------------------------------------
@@ -377,7 +378,10 @@ def test_goal_deadline_passed() -> None:
     report = goal_health(GOAL, SCORECARD, date(2027, 1, 2))
     (check,) = report.failed
     assert check.suggestion == "pillars.goal.deadline_past"
-    assert "2026-12-31" in check.advice("nl")
+    # The date in the user's notation (issue 15), the machine params keep ISO.
+    assert "De deadline 31-12-2026 is verstreken" in check.advice("nl")
+    assert "2026-12-31" in check.advice("en")
+    assert check.params["deadline"] == "2026-12-31"
     # Without today, a past deadline cannot be seen.
     assert goal_health(GOAL, SCORECARD).failed == ()
 

@@ -53,7 +53,7 @@ def test_shaky_warning_names_the_top_reasons() -> None:
     q = KpiQuality("k", 55, findings)
     text = shaky_warning(q, "en")
     assert text is not None
-    assert text.startswith("Shaky data (score 55): 12 value(s) in 'Omzet' could not be read")
+    assert text.startswith("Shaky data (score 55): 12 values in 'Omzet' could not be read")
     assert text.index("exact copies") < text.index("without any data")
     assert shaky_warning(q, "nl").startswith("Wankele gegevens (score 55)")
     assert shaky_warning(KpiQuality("k", 70, ()), "en") is None

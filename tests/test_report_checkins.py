@@ -62,10 +62,10 @@ def test_the_sheet_lists_checkins_per_kpi_newest_first() -> None:
     ws = _sheet()
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2, max_col=8)]
     assert [r[1:3] for r in rows] == [
-        ["Revenue", "2026-02"],  # scorecard order, newest first within a KPI
-        ["Revenue", "2026-01"],
-        ["Complaints", "2026-02"],
-        ["gone", "2026-01"],  # unknown KPIs last, by their id
+        ["Revenue", "Feb 2026"],  # scorecard order, newest first within a KPI
+        ["Revenue", "Jan 2026"],
+        ["Complaints", "Feb 2026"],
+        ["gone", "Jan 2026"],  # unknown KPIs last, by their id
     ]
     first = rows[0]
     assert first[0] == datetime(2026, 3, 1)  # the date it was made

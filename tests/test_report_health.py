@@ -38,15 +38,18 @@ def test_without_health_the_sheets_are_unchanged() -> None:
 
 def test_health_sheet_lists_every_check_with_advice() -> None:
     wb = _workbook()
-    assert wb.sheetnames == [*SHEETS_EN[:6], "Health check", *SHEETS_EN[6:]]
-    rows = _rows(wb["Health check"])
+    assert wb.sheetnames == [*SHEETS_EN[:6], "Usable KPIs", *SHEETS_EN[6:]]
+    rows = _rows(wb["Usable KPIs"])
     # KPIs in scorecard order, each with all its checks
     kpis = [r["KPI"] for r in rows]
     assert kpis[0] == "Revenue" and kpis[-1] == "Complaints"
     by = {(r["KPI"], r["Check"]): r for r in rows}
     why = by[("Revenue", "Reason stated")]
-    assert why["In order"] == "no" and why["Pillar"] == "Relevance"
-    assert why["Pillar score"] == 0.5  # linked to a goal, but no reason
+    assert (
+        why["In order"] == "no"
+        and why["Question"] == "Relevant — does it show progress on the goal?"
+    )
+    assert why["Score of the question"] == 0.5  # linked to a goal, but no reason
     assert "Say why this KPI matters" in str(why["What to do"])
     assert by[("Revenue", "Owner named")]["In order"] == "yes"
     assert by[("Revenue", "Owner named")]["What to do"] is None
@@ -55,23 +58,30 @@ def test_health_sheet_lists_every_check_with_advice() -> None:
     assert history["In order"] == "no"
     assert "Only 2 months of data" in str(history["What to do"])
     action = by[("Margin %", "Agreed action when off course")]
-    assert action["In order"] == "no" and action["Pillar"] == "Action orientation"
+    assert (
+        action["In order"] == "no"
+        and action["Question"] == "Actionable — does someone act when it is off course?"
+    )
     assert by[("Complaints", "Agreed action when off course")]["In order"] == "yes"
     # the overall score is the mean of the pillar scores, as a percentage cell
     overall = by[("Revenue", "Owner named")]["Overall score"]
     assert isinstance(overall, float) and 0 < overall < 1
-    assert wb["Health check"]["B2"].number_format == "0%"
+    assert wb["Usable KPIs"]["B2"].number_format == "0%"
 
 
 def test_health_sheet_in_dutch() -> None:
     wb = _workbook("nl")
-    assert wb.sheetnames == [*SHEETS_NL[:6], "Gezondheidscheck", *SHEETS_NL[6:]]
-    rows = _rows(wb["Gezondheidscheck"])
+    assert wb.sheetnames == [*SHEETS_NL[:6], "Bruikbare KPI's", *SHEETS_NL[6:]]
+    rows = _rows(wb["Bruikbare KPI's"])
     owner = next(r for r in rows if r["Controle"] == "Eigenaar benoemd")
-    assert owner["In orde"] == "ja" and owner["Pijler"] == "Actiegerichtheid"
+    assert (
+        owner["In orde"] == "ja"
+        and owner["Vraag"]
+        == "Bruikbaar om bij te sturen — doet iemand iets als hij uit koers raakt?"
+    )
 
 
 def test_kpi_names_in_the_health_sheet_are_never_formulas() -> None:
     wb = _workbook(kpi='=HYPERLINK("http://x","y")')
-    cell = wb["Health check"]["A2"]
+    cell = wb["Usable KPIs"]["A2"]
     assert cell.value == '=HYPERLINK("http://x","y")' and cell.data_type == "s"

@@ -159,12 +159,12 @@ def test_summary_values_worked_out_by_hand(wb_en) -> None:
     head = _header(ws, 5)
     r = _find_row(ws, head["KPI"], "Revenue")
     cell = lambda name: ws.cell(row=r, column=head[name])  # noqa: E731
-    assert cell("Period").value == "2026-02"
+    assert cell("Period").value == "Feb 2026"  # a period in words for people (issue 15)
     assert cell("Actual").value == pytest.approx(1300.0)
     assert cell("Target").value == pytest.approx(1500.0)
     assert cell("% of target").value == pytest.approx(1300 / 1500)
-    assert cell("vs previous period").value == pytest.approx((1300 - 1600.75) / 1600.75)
-    assert cell("vs last year").value is None  # no data a year earlier
+    assert cell("vs previous period (relative)").value == pytest.approx((1300 - 1600.75) / 1600.75)
+    assert cell("vs last year (relative)").value is None  # no data a year earlier
     assert cell("Status").value.endswith("Off track")
     assert cell("Owner").value == "Ann"
     assert cell("Agreed action").value == "Call"
@@ -174,7 +174,7 @@ def test_summary_values_worked_out_by_hand(wb_en) -> None:
     # number formats: currency, true percentages, signed changes
     assert cell("Actual").number_format == '"€" #,##0.00'
     assert cell("% of target").number_format == "0.0%"
-    assert cell("vs previous period").number_format == "+0.0%;-0.0%;0.0%"
+    assert cell("vs previous period (relative)").number_format == "+0.0%;-0.0%;0.0%"
     # the goal row above its KPIs carries the goal's roll-up: the worst of its KPIs
     goal_row = _find_row(ws, head["Goal"], "Grow")
     assert goal_row < r
@@ -226,15 +226,15 @@ def test_detail_is_a_filterable_table_with_unit_formats(wb_en) -> None:
         (ws.cell(row=r, column=head["KPI"]).value, ws.cell(row=r, column=head["Period"]).value): r
         for r in range(2, 8)
     }
-    r = rows[("Revenue", "2026-01")]
+    r = rows[("Revenue", "Jan 2026")]
     assert ws.cell(row=r, column=head["Actual"]).value == pytest.approx(1600.75)
     assert ws.cell(row=r, column=head["Actual"]).number_format == '"€" #,##0.00'
     assert ws.cell(row=r, column=head["Start"]).value == datetime(2026, 1, 1)
     assert ws.cell(row=r, column=head["Start"]).number_format == "yyyy-mm-dd"
-    r = rows[("Margin %", "2026-01")]
+    r = rows[("Margin %", "Jan 2026")]
     assert ws.cell(row=r, column=head["Actual"]).value == pytest.approx(480 / 1600.75 * 100)
     assert ws.cell(row=r, column=head["Status"]).value.endswith("At risk")
-    r = rows[("Complaints", "2026-02")]
+    r = rows[("Complaints", "Feb 2026")]
     assert ws.cell(row=r, column=head["Gap"]).value == pytest.approx(1.0)
     assert ws.cell(row=r, column=head["Gap"]).number_format == "#,##0"
     assert ws.cell(row=r, column=head["% of target"]).value == pytest.approx(2.0)
@@ -252,8 +252,8 @@ def test_one_native_line_chart_per_kpi(wb_en) -> None:
     r = _find_row(ws, 1, "Revenue")
     assert [ws.cell(row=r + i, column=1).value for i in (1, 2, 3)] == [
         "Period",
-        "2026-01",
-        "2026-02",
+        "Jan 2026",
+        "Feb 2026",
     ]
     assert ws.cell(row=r + 3, column=2).value == pytest.approx(1300.0)
 
@@ -263,7 +263,7 @@ def test_goals_checkins_quality_definitions(wb_en) -> None:
     head = _header(goals, 1)
     r = _find_row(goals, head["Goal"], "Happy customers")
     assert goals.cell(row=r, column=head["Status"]).value.endswith("At risk")
-    assert goals.cell(row=r, column=head["Health (share on track)"]).value == 0.0
+    assert goals.cell(row=r, column=head["Share of KPIs on track"]).value == 0.0
     assert goals.cell(row=r, column=head["KPIs on track"]).value == "0 / 1"
 
     checkins = wb_en["Check-ins"]
@@ -301,7 +301,8 @@ def test_goals_checkins_quality_definitions(wb_en) -> None:
     assert defs.cell(row=r, column=head["Tolerance"]).value == "1 (absolute)"
     assert defs.cell(row=r, column=head["Review cadence"]).value == "monthly"
     r = _find_row(defs, head["KPI"], "Revenue")
-    assert defs.cell(row=r, column=head["How it is computed"]).value == "sum([Revenue])"
+    # In words, not the internal form sum([Revenue]) (issue 15).
+    assert defs.cell(row=r, column=head["How it is computed"]).value == "Sum of Revenue"
     assert (
         defs.cell(row=r, column=head["Target"]).value == "€1,500 per period"
     )  # whole euros from € 1.000 up

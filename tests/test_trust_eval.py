@@ -113,10 +113,10 @@ def test_a_missing_formula_input_leaves_its_row_out_of_every_aggregation() -> No
     assert march["incomplete_columns"] == "Kosten"
     row = evaluation.kpi_rows("k").iloc[-1].to_dict()  # the detail row, as pages get it
     assert left_out_note(row, "en") == (
-        "1 row(s) in 2026-03 have no Kosten; left out of this figure."
+        "1 row in Mar 2026 has no Kosten; left out of this figure."
     )
     assert left_out_note(row, "nl") == (
-        "1 rij(en) in 2026-03 hebben geen Kosten; buiten dit cijfer gelaten."
+        "1 rij in mrt 2026 heeft geen Kosten; buiten dit cijfer gelaten."
     )
     # The reliability score says so too: 5 + ceil(100 × 1 / 4) = 30, capped at 20.
     assert evaluation.quality is not None
@@ -150,7 +150,7 @@ def test_the_command_line_names_the_rows_a_formula_left_out(
     argv = ["evaluate", str(tmp_path / "verkoop.xlsx"), "--scorecard", str(tmp_path / "card.json")]
     assert main([*argv, "--out", str(out), "--lang", "nl"]) == 0
     err = capsys.readouterr().err
-    assert "KPI 'k': 1 rij(en) in 2026-03 hebben geen Kosten; buiten de formule gelaten." in err
+    assert "KPI 'k': 1 rij in 2026-03 heeft geen Kosten; buiten de formule gelaten." in err
     record = json.loads(out.read_text(encoding="utf-8"))["summary"][0]
     assert record["actual"] == pytest.approx(34.1)  # as above
     assert record["status"] == "at_risk"  # 34.1 < 35, within 10% (3.5) of it
@@ -397,7 +397,7 @@ def test_the_command_line_refuses_unmatched_targets(
     err = capsys.readouterr().err
     assert "the annual target 'FY2016/17' matches no period" in err
     assert "use a label such as 2016" in err
-    assert "1 target key(s) match no period" in err
+    assert "1 target key matches no period" in err
     assert not out.exists()  # nothing written
     assert main([*argv, "--out", str(out), "--lang", "nl"]) == 1
     assert "past bij geen enkele periode" in capsys.readouterr().err

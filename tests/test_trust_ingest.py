@@ -121,10 +121,10 @@ def test_rows_outside_the_table_are_named_with_their_reason() -> None:
     quality = assess_dataset(frame, report=None, left_out=guess.left_out())
     (finding,) = [f for f in quality.findings if f.key.startswith("quality.left_out")]
     assert finding.message("en") == (
-        "1 row(s) not read as data (title rows above the column names): rows 1."
+        "1 row not read as data (title rows above the column names): row 1."
     )
     assert finding.message("nl") == (
-        "1 rij(en) niet als gegevens gelezen (titelrijen boven de kolomnamen): rijen 1."
+        "1 rij niet als gegevens gelezen (titelrijen boven de kolomnamen): rij 1."
     )
 
 
@@ -290,7 +290,7 @@ def test_mixed_notations_in_one_column_are_all_read() -> None:
     assert report.notation == "nl" and report.other_notation == 1
     quality = assess_dataset(result.frame, report=result.report, rows=result.row_numbers)
     messages = [f.message("en") for f in quality.findings]
-    assert "'Omzet': the 1 value(s) that could not be read are on rows 9." in messages
+    assert "'Omzet': the 1 value that could not be read is on row 9." in messages
     assert any("other number notation" in m for m in messages)
 
 
@@ -355,9 +355,9 @@ def test_the_evaluations_quality_report_names_the_rows_left_out() -> None:
     found = {f.key: f.message("en") for f in ev.quality.datasets["d"].findings}
     # Titles on rows 1–2 and the blank row 631 (see the test above), each with its reason.
     assert found["quality.left_out.title"] == (
-        "2 row(s) not read as data (title rows above the column names): rows 1\u20132."
+        "2 rows not read as data (title rows above the column names): rows 1\u20132."
     )
-    assert found["quality.left_out.blank"] == "1 row(s) not read as data (empty): rows 631."
+    assert found["quality.left_out.blank"] == "1 row not read as data (empty): row 631."
     # Every row read: the monthly sums add up to the hand total 39,162.50.
     assert round(float(ev.kpi_rows("omzet")["actual"].sum()), 2) == SALES_REVENUE
 

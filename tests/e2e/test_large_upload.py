@@ -19,6 +19,7 @@ import pytest
 from benchmarks.datagen import ensure
 from kpilogic.i18n import t
 from tests.e2e.conftest import add_goal, choose, click, fill, nav, screenshot, wait_idle, widget
+from tests.e2e.words import month_words
 
 pytestmark = pytest.mark.e2e
 LANG = "en"
@@ -78,13 +79,17 @@ def test_a_million_row_workbook_is_uploaded_read_and_evaluated(
     began = time.monotonic()
     nav(page, t("nav.dashboard", LANG))
     wait_idle(page, timeout=300_000)
-    page.get_by_text("Revenue per month · 2025-12").first.wait_for(timeout=300_000)
+    page.get_by_text(f"Revenue per month · {month_words('2025-12', LANG)}").first.wait_for(
+        timeout=300_000
+    )
     dashboard_seconds = time.monotonic() - began
 
     # Responsive once read: another month, then the trend chart of the KPI.
     began = time.monotonic()
-    choose(page, "dash_period", "2025-06")
-    page.get_by_text("Revenue per month · 2025-06").first.wait_for(timeout=120_000)
+    choose(page, "dash_period", month_words("2025-06", LANG))
+    page.get_by_text(f"Revenue per month · {month_words('2025-06', LANG)}").first.wait_for(
+        timeout=120_000
+    )
     rerun_seconds = time.monotonic() - began
     widget(page, "dash_trend_revenue_per_month").get_by_text(
         t("dash.trend", LANG, name="Revenue per month")

@@ -25,6 +25,7 @@ from tests.e2e.conftest import (
     wait_idle,
     widget,
 )
+from tests.e2e.words import month_words
 
 pytestmark = pytest.mark.e2e
 WORKBOOK = SAMPLE_DIR / "koers_sample.xlsx"
@@ -115,8 +116,8 @@ def test_new_user_flow(browser, app_server, lang: str, tmp_path: Path) -> None:
     nav(page, t("nav.dashboard", lang))
     page.get_by_test_id("stVegaLiteChart").last.wait_for()
     body = page.get_by_test_id("stMain").inner_text()
-    assert "Monthly revenue · 2026-11" in body
-    assert "Monthly cost · 2026-11" in body
+    assert f"Monthly revenue · {month_words('2026-11', lang)}" in body
+    assert f"Monthly cost · {month_words('2026-11', lang)}" in body
     revenue, cost = _monthly("Revenue"), _monthly("Cost")
     # November 2026 is partial (data up to the 20th): judged on the projection (× 30/20).
     nov_rev = _expected_status(revenue["2026-11"] * 30 / 20, REVENUE_TARGET, higher=True)
