@@ -183,3 +183,80 @@ def test_a_goal_without_deadline_is_named_and_one_with_a_deadline_shows_its_prog
     # The goal without a deadline has no progress, and the page says why.
     assert any(c.startswith("Geen voortgang voor Some day") for c in captions), captions
     assert not any(s.value.endswith("Some day") for s in at.subheader[:2])
+
+
+def _two_shops_workbook() -> bytes:
+    """Monthly revenue per shop: 2024 both shops 50,000 a month; 2025 Amersfoort 40,000 a
+    month (30,000 in March), Utrecht 54,000 a month."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Omzet"
+    ws.append(["Datum", "Winkel", "Omzet"])
+    for month in range(1, 13):
+        ws.append([datetime(2024, month, 1), "Amersfoort", 50_000.0])
+        ws.append([datetime(2024, month, 1), "Utrecht", 50_000.0])
+    for month in range(1, 13):
+        ws.append([datetime(2025, month, 1), "Amersfoort", 30_000.0 if month == 3 else 40_000.0])
+        ws.append([datetime(2025, month, 1), "Utrecht", 54_000.0])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_shop_owners_first_screen_says_the_goal_is_missed_by_how_much_and_why(
+    lang: str,
+) -> None:
+    card = Scorecard(
+        name="De winkel",
+        datasets=[
+            Dataset(id="s", name="Omzet", source="omzet.xlsx", sheet="Omzet", date_column="Datum")
+        ],
+        goals=[Goal(id="g", title="Omzet 2025 10% hoger dan 2024", deadline=date(2025, 12, 31))],
+        kpis=[
+            KPI(
+                id="rev",
+                goal_id="g",
+                name="Omzet",
+                dataset_id="s",
+                unit="currency",
+                measure=Measure(aggregation="sum", column="Omzet"),
+                target=Target(kind="growth", growth_pct=10),
+                segment_column="Winkel",
+            )
+        ],
+    )
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.session_state["koers_lang"] = lang
+    data = _two_shops_workbook()
+    at.session_state["koers_files"] = {"omzet.xlsx": StoredFile("omzet.xlsx", data, "sha-2shops")}
+    at.session_state["koers_scorecard"] = card
+    at.run()
+    at.switch_page("pages/dashboard.py").run()
+    assert not at.exception, at.exception
+    # Markdown escapes the colons ("Waarom\\:"): compare the text a reader sees.
+    texts = [m.value.replace("\\", "") for m in at.markdown]
+    # 2025: 12 × 94,000 − 10,000 (March) = 1,118,000 against 1.1 × 1,200,000 = 1,320,000:
+    # (1,118,000 − 1,320,000) / 1,320,000 = −15.3%.
+    # Each shop's own target is 1.1 × 600,000 = 660,000: Amersfoort 11 × 40,000 + 30,000 =
+    # 470,000 is 190,000 behind, Utrecht 12 × 54,000 = 648,000 is 12,000 behind: Amersfoort's
+    # share 190 / 202 = 94%. March is furthest behind (110,000 − 84,000 = 26,000), then the
+    # first of the months 16,000 behind, January.
+    if lang == "nl":
+        said = "Niet gehaald: € 1,12 mln tegen € 1,32 mln op 31-12-2025 (−15%)."
+        why = (
+            "Waarom: Amersfoort is goed voor 94% van de achterstand op het doel "
+            "(€ 190.000 achter). Het verst achter op het doel: mrt 2025 (€ 26.000 achter), "
+            "jan 2025 (€ 16.000 achter)."
+        )
+    else:
+        said = "Missed: €1.12 M against €1.32 M at"
+        why = (
+            "Why: Amersfoort accounts for 94% of the shortfall against target "
+            "(€190,000 behind). Furthest behind target: Mar 2025 (€26,000 behind), "
+            "Jan 2025 (€16,000 behind)."
+        )
+    # The goal's sentence is the dashboard's first text, the reason right below it.
+    first = next(i for i, text in enumerate(texts) if said in text)
+    assert first == 0, texts[:3]
+    assert texts[first + 1] == why, texts[first : first + 2]
