@@ -134,6 +134,11 @@ def test_new_user_flow(browser, app_server, lang: str, tmp_path: Path) -> None:
     trend.locator(".vega-embed").first.wait_for()
     screenshot(page, f"{lang}_5_dashboard")
 
+    # Review: the meeting page in the user's language.
+    nav(page, t("review.nav", lang))
+    page.get_by_text(t("review.title", lang)).first.wait_for()
+    screenshot(page, f"{lang}_5b_review")
+
     # Download: xlsx and csv; the numbers in them against the workbook.
     nav(page, t("nav.download", lang))
     screenshot(page, f"{lang}_6_download")
@@ -141,7 +146,8 @@ def test_new_user_flow(browser, app_server, lang: str, tmp_path: Path) -> None:
         widget(page, "dl_csv").locator("button").click()
     csv_path = tmp_path / info.value.suggested_filename
     info.value.save_as(csv_path)
-    assert csv_path.name.endswith("_summary.csv")
+    # The file names speak the user's language too.
+    assert csv_path.name.endswith("_overzicht.csv" if lang == "nl" else "_overview.csv")
     with page.expect_download() as info:
         widget(page, "dl_xlsx").locator("button").click()
     xlsx_path = tmp_path / info.value.suggested_filename
