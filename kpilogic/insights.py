@@ -517,7 +517,10 @@ def insight_text(insight: Insight, scorecard: Scorecard, lang: str) -> str:
     cur = scorecard.currency
 
     def value(v: Any) -> str:
-        return format_value(_num(v), unit, lang, cur)
+        number = _num(v)
+        # Amounts of a thousand and more in whole units, as the goal sentences show them.
+        whole = unit == "currency" and number is not None and abs(number) >= 1000
+        return format_value(number, unit, lang, cur, decimals=0 if whole else None)
 
     def period(label: Any) -> str:
         return format_period(str(label), lang)

@@ -259,4 +259,11 @@ def test_the_shop_owners_first_screen_says_the_goal_is_missed_by_how_much_and_wh
     # The goal's sentence is the dashboard's first text, the reason right below it.
     first = next(i for i, text in enumerate(texts) if said in text)
     assert first == 0, texts[:3]
+    if lang == "nl":
+        # What stands out: every 2025 month is below its target (94,000 or 84,000 against
+        # 110,000), twelve in a row; amounts in whole euros like the goal's sentence.
+        streak = "Omzet haalt al 12 maanden op rij het doel niet (sinds jan 2025)"
+        assert any(
+            streak in text and "€ 94.000 tegen een doel van € 110.000" in text for text in texts
+        ), texts
     assert texts[first + 1] == why, texts[first : first + 2]
