@@ -526,6 +526,7 @@ def _goal_progress_table(page: _Page, width: float) -> tuple[Table | None, int, 
     """The goals with a deadline, worst first, as many as fit ``PROGRESS_BAND_MAX_H``: the
     table, how many goals it leaves out and its height."""
     from kpilogic.progress import SEVERITY, goal_progress, progress_text
+    from kpilogic.shortfall import shortfall, shortfall_text
 
     ev, lang = page.ev, page.lang
     goals = [g for g in goal_progress(ev, ev.as_of) if g.deadline is not None]
@@ -538,7 +539,12 @@ def _goal_progress_table(page: _Page, width: float) -> tuple[Table | None, int, 
     for goal in goals:
         dot = _dot_markup(_PROGRESS_AS_STATUS[goal.status])
         # The sentence starts with the status in words; the dot gives its colour.
-        sentence = escape(pdf_text(progress_text(goal, ev.scorecard, lang)))
+        said = progress_text(goal, ev.scorecard, lang)
+        deciding = max(goal.kpis, key=lambda k: SEVERITY[k.status], default=None)
+        why = shortfall(ev, deciding) if deciding is not None else None
+        if why is not None:  # which segment and which periods are behind
+            said = f"{said} {shortfall_text(why, ev.scorecard, lang)}"
+        sentence = escape(pdf_text(said))
         rows.append(
             [
                 Paragraph(escape(pdf_text(goal.title)), bold),

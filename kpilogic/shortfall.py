@@ -171,9 +171,11 @@ def shortfall_text(found: Shortfall, scorecard: Scorecard, lang: str) -> str:
     parts = []
     seg = found.segment
     if seg is not None:
+        # Alone behind while others did better: a share of 100% would overstate it.
+        alone = ".alone" if seg.behind == 1 and seg.ahead > 0 else ""
         parts.append(
             t(
-                f"shortfall.segment.{seg.reference}",
+                f"shortfall.segment{alone}.{seg.reference}",
                 lang,
                 segment=seg.segment,
                 share=format_number(seg.share, lang, 0),

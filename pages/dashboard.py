@@ -11,6 +11,7 @@ import streamlit as st
 
 from kpilogic.charts import (
     actual_vs_target_chart,
+    fit_to_column,
     progress_chart,
     segment_trends_chart,
     status_heatmap,
@@ -60,7 +61,10 @@ def show_trend(kpi: KPI, period: str, up_to: date) -> None:
     """The KPI's last 24 periods against target, and its segments in ``period``."""
     rows = ev.kpi_rows(kpi.id)
     rows = rows[rows["period_start"] <= pd.Timestamp(up_to)].tail(24)
-    st.altair_chart(actual_vs_target_chart(rows, kpi, L, cur), width="stretch")
+    # Inside a goal's box the default "fit" took the legend's rows from the plot's height
+    # and flattened the line (seen in the e2e screenshot): fit the width only.
+    chart = fit_to_column(actual_vs_target_chart(rows, kpi, L, cur))
+    st.altair_chart(chart, width="stretch")
     if kpi.segment_column:
         show_segment_trends(kpi, up_to)
 
@@ -406,6 +410,7 @@ else:
 st.page_link(PAGES["review"], label=tr("review.dash.to_review"), icon="🗓️")
 
 # -- per goal ----------------------------------------------------------------------------------
+st.subheader(tr("dash.per_goal_latest"), help=tr_plain("dash.per_goal_latest_help"))
 for goal_status in goals:
     goal = card.goal(goal_status.goal_id)
     with st.container(border=True):

@@ -3,7 +3,9 @@ number worked out by hand here."""
 
 from __future__ import annotations
 
+import subprocess
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -11,6 +13,7 @@ import pytest
 from kpilogic.evaluate import evaluate_scorecard
 from kpilogic.model import KPI, Dataset, Goal, Measure, Scorecard, Target
 from kpilogic.progress import goal_progress
+from kpilogic.report_pdf import report_pdf
 from kpilogic.shortfall import shortfall, shortfall_text
 
 JUNE = date(2025, 6, 30)
@@ -111,9 +114,14 @@ def test_against_last_year_when_the_segments_have_no_target() -> None:
     assert (seg.segment, seg.reference, seg.behind, seg.ahead) == ("Amersfoort", "last_year", 1, 1)
     assert seg.gap == pytest.approx(70_000)
     assert seg.share == pytest.approx(100)
+    # Alone behind while Utrecht did better: "100% of the drop" would overstate it (the
+    # total fell only 46,000), so the sentence says Amersfoort alone fell behind.
     assert shortfall_text(why, card, "en").startswith(
-        "Why: Amersfoort accounts for 100% of the drop against the same periods last year "
-        "(€70,000 less)."
+        "Why: only Amersfoort sold less than in the same periods last year (€70,000 less); "
+        "the other segments did as well or better."
+    )
+    assert shortfall_text(why, card, "nl").startswith(
+        "Waarom: alleen Amersfoort bleef achter bij dezelfde periodes vorig jaar (€ 70.000 minder)"
     )
 
 
@@ -178,3 +186,25 @@ def test_without_segment_column_only_the_months() -> None:
     assert shortfall_text(why, card, "en") == (
         "Furthest behind target: Mar 2025 (€26,000 behind), Jan 2025 (€16,000 behind)."
     )
+
+
+def test_the_pdf_summary_says_why(tmp_path: Path) -> None:
+    # Through December 2025 the goal is missed: 12 × 94,000 − 10,000 = 1,118,000 against
+    # 1,320,000; each shop's target is 660,000: Amersfoort 470,000 (190,000 behind), Utrecht
+    # 648,000 (12,000 behind): 190 / 202 = 94%.
+    data = _shops(
+        {"Amersfoort": 50_000, "Utrecht": 50_000},
+        {"Amersfoort": {0: 40_000, 3: 30_000}, "Utrecht": {0: 54_000}},
+        months=12,
+    )
+    card = _card(Target(kind="growth", growth_pct=10))
+    ev = evaluate_scorecard(card, {"sales": data}, date(2025, 12, 31))
+    pdf = tmp_path / "summary.pdf"
+    pdf.write_bytes(report_pdf(ev, "nl"))
+    out = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    text = " ".join(out.split())  # the sentence wraps over lines in its column
+    assert "Niet gehaald: € 1,12 mln tegen € 1,32 mln" in text
+    assert "Waarom: Amersfoort is goed voor 94% van de achterstand op het doel" in text
+    assert "mrt 2025 (€ 26.000 achter)" in text
