@@ -45,8 +45,8 @@ ActualOf = Callable[["Period"], float | None]
 @dataclass(frozen=True)
 class FormField:
     """A field the KPI form asks for a target kind: the draft key it fills, the message key
-    of its label, and how it is entered (``number``, ``column``, ``aggregation``,
-    ``table`` or ``phasing``)."""
+    of its label, and how it is entered (``number``, ``percent``, ``column``,
+    ``aggregation``, ``period_table``, ``year_table`` or ``phasing``)."""
 
     key: str
     label: str
@@ -55,10 +55,12 @@ class FormField:
 
 @dataclass(frozen=True)
 class TargetForm:
-    """What the KPI form needs for a kind: its label, its fields, and the message shown when
-    the draft lacks what the kind needs (None: nothing is required)."""
+    """What the KPI form needs for a kind: the message keys of its label and help text, its
+    fields, and the message shown when the draft lacks what the kind needs (None: nothing
+    is required)."""
 
     label: str
+    help: str
     fields: tuple[FormField, ...]
     need: str | None
 
@@ -143,7 +145,7 @@ class Target(SchemaModel):
     needs: ClassVar[tuple[str, ...]] = ()
     # The period tables (``per_period``, ``annual``) this kind reads; any other is unused.
     tables: ClassVar[tuple[str, ...]] = ()
-    form: ClassVar[TargetForm] = TargetForm("", (), None)
+    form: ClassVar[TargetForm] = TargetForm("", "", (), None)
 
     def __new__(cls, *args: Any, **data: Any) -> Any:
         # ``Target(kind=...)`` builds the kind's class, so old call sites keep working.
@@ -269,6 +271,7 @@ class ConstantTarget(Target):
     kind: Literal["constant"] = "constant"
     form: ClassVar[TargetForm] = TargetForm(
         "kpis.target_kind.constant",
+        "kpis.target_help.constant",
         (FormField("target_value", "kpis.field.target_value", "number"),),
         None,
     )
@@ -311,7 +314,8 @@ class PerPeriodTarget(Target):
     tables: ClassVar[tuple[str, ...]] = ("per_period",)
     form: ClassVar[TargetForm] = TargetForm(
         "kpis.target_kind.per_period",
-        (FormField("per_period", "kpis.field.per_period", "table"),),
+        "kpis.target_help.per_period",
+        (FormField("per_period", "kpis.table.target", "period_table"),),
         "kpis.need.per_period",
     )
 
@@ -339,8 +343,9 @@ class AnnualTarget(Target):
     tables: ClassVar[tuple[str, ...]] = ("annual",)
     form: ClassVar[TargetForm] = TargetForm(
         "kpis.target_kind.annual",
+        "kpis.target_help.annual",
         (
-            FormField("annual", "kpis.field.annual", "table"),
+            FormField("annual", "kpis.table.annual", "year_table"),
             FormField("phasing", "kpis.field.phasing", "phasing"),
         ),
         "kpis.need.annual",
@@ -379,6 +384,7 @@ class ColumnTarget(Target):
     needs: ClassVar[tuple[str, ...]] = ("column",)
     form: ClassVar[TargetForm] = TargetForm(
         "kpis.target_kind.column",
+        "kpis.target_help.column",
         (
             FormField("target_column", "kpis.field.target_column", "column"),
             FormField("target_column_aggregation", "kpis.field.target_column_agg", "aggregation"),
@@ -424,7 +430,8 @@ class GrowthTarget(Target):
     needs: ClassVar[tuple[str, ...]] = ("growth_pct",)
     form: ClassVar[TargetForm] = TargetForm(
         "kpis.target_kind.growth",
-        (FormField("growth_pct", "kpis.field.growth_pct", "number"),),
+        "kpis.target_help.growth",
+        (FormField("growth_pct", "kpis.field.growth", "percent"),),
         "kpis.need.growth",
     )
 
@@ -514,8 +521,10 @@ def unregister_kind(kind: str) -> None:
 
 
 def _rebuild() -> None:
+    # The KPI's target field gets the new union, then the models that hold it are rebuilt
+    # (pydantic keeps a complete model's fields, so the annotation is replaced in place).
     from kpilogic import model
 
-    setattr(model, "AnyTarget", _union())  # noqa: B010 (a name pydantic resolves on rebuild)
+    model.KPI.__pydantic_fields__["target"].annotation = _union() | None
     model.KPI.model_rebuild(force=True)
     model.Scorecard.model_rebuild(force=True)
