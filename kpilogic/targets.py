@@ -51,6 +51,7 @@ class FormField:
     key: str
     label: str
     widget: str
+    attr: str  # the target's field it fills (``phasing`` fills ``profile``)
 
 
 @dataclass(frozen=True)
@@ -241,6 +242,33 @@ class Target(SchemaModel):
     def _describe_kind(self, kpi: KPI, lang: str, currency: str) -> str:
         return ""
 
+    def summary(self, kpi: KPI, lang: str, currency: str) -> tuple[str, dict[str, Any]]:
+        """The KPI list's one-line summary: a message key and its params."""
+        return f"kpis.summary.{self.kind}", {}
+
+    # -- the KPI form ------------------------------------------------------------------------
+
+    def form_values(self) -> dict[str, Any]:
+        """The values the form shows for this target, by form field key."""
+        return {fld.key: getattr(self, fld.attr) for fld in self.form.fields}
+
+    @classmethod
+    def form_missing(cls, values: Mapping[str, Any]) -> bool:
+        """Whether the form ``values`` lack what the kind needs (its first field)."""
+        if cls.form.need is None or not cls.form.fields:
+            return False
+        value = values.get(cls.form.fields[0].key)
+        return value is None or value in ("", {})
+
+    @classmethod
+    def from_form(
+        cls, values: Mapping[str, Any], segments: Mapping[str, float]
+    ) -> dict[str, Any] | None:
+        """The target the form ``values`` describe, as a dict to validate (None: no target)."""
+        kind = cls.model_fields["kind"].default
+        fields = {fld.attr: values.get(fld.key) for fld in cls.form.fields}
+        return {"kind": kind, **fields, "segments": dict(segments)}
+
 
 def _valuer(kpi: KPI, lang: str, currency: str) -> Callable[[float], str]:
     from kpilogic.explain import compact_value
@@ -272,7 +300,7 @@ class ConstantTarget(Target):
     form: ClassVar[TargetForm] = TargetForm(
         "kpis.target_kind.constant",
         "kpis.target_help.constant",
-        (FormField("target_value", "kpis.field.target_value", "number"),),
+        (FormField("target_value", "kpis.field.target_value", "number", "value"),),
         None,
     )
 
@@ -298,6 +326,20 @@ class ConstantTarget(Target):
             return sum(self.segments.values()) if is_additive(kpi.measure) else None
         return self.value
 
+    @classmethod
+    def from_form(
+        cls, values: Mapping[str, Any], segments: Mapping[str, float]
+    ) -> dict[str, Any] | None:
+        if values.get("target_value") is None and not segments:
+            return None
+        return super().from_form(values, segments)
+
+    def summary(self, kpi: KPI, lang: str, currency: str) -> tuple[str, dict[str, Any]]:
+        from kpilogic.i18n import format_value, t
+
+        value = format_value(self.value, kpi.unit, lang, currency)
+        return "kpis.summary.constant", {"value": value, "per": t(f"kpis.per.{kpi.cadence}", lang)}
+
     def _describe_kind(self, kpi: KPI, lang: str, currency: str) -> str:
         from kpilogic.i18n import t
 
@@ -315,7 +357,7 @@ class PerPeriodTarget(Target):
     form: ClassVar[TargetForm] = TargetForm(
         "kpis.target_kind.per_period",
         "kpis.target_help.per_period",
-        (FormField("per_period", "kpis.table.target", "period_table"),),
+        (FormField("per_period", "kpis.table.target", "period_table", "per_period"),),
         "kpis.need.per_period",
     )
 
@@ -327,6 +369,9 @@ class PerPeriodTarget(Target):
         if segment:
             return self.segments.get(segment)
         return lookup(self.per_period, period)
+
+    def summary(self, kpi: KPI, lang: str, currency: str) -> tuple[str, dict[str, Any]]:
+        return "kpis.summary.per_period", {"n": len(self.per_period)}
 
     def _describe_kind(self, kpi: KPI, lang: str, currency: str) -> str:
         from kpilogic.i18n import t
@@ -345,8 +390,8 @@ class AnnualTarget(Target):
         "kpis.target_kind.annual",
         "kpis.target_help.annual",
         (
-            FormField("annual", "kpis.table.annual", "year_table"),
-            FormField("phasing", "kpis.field.phasing", "phasing"),
+            FormField("annual", "kpis.table.annual", "year_table", "annual"),
+            FormField("phasing", "kpis.field.phasing", "phasing", "profile"),
         ),
         "kpis.need.annual",
     )
@@ -370,6 +415,15 @@ class AnnualTarget(Target):
         weights = self.profile or [1.0] * 12
         return total * sum(weights[m] for m in period.months()) / sum(weights)
 
+    def summary(self, kpi: KPI, lang: str, currency: str) -> tuple[str, dict[str, Any]]:
+        from kpilogic.i18n import format_value
+
+        years = ", ".join(
+            f"{y}: {format_value(v, kpi.unit, lang, currency)}"
+            for y, v in sorted(self.annual.items())
+        )
+        return "kpis.summary.annual", {"years": years}
+
     def _describe_kind(self, kpi: KPI, lang: str, currency: str) -> str:
         from kpilogic.i18n import t
 
@@ -386,8 +440,13 @@ class ColumnTarget(Target):
         "kpis.target_kind.column",
         "kpis.target_help.column",
         (
-            FormField("target_column", "kpis.field.target_column", "column"),
-            FormField("target_column_aggregation", "kpis.field.target_column_agg", "aggregation"),
+            FormField("target_column", "kpis.field.target_column", "column", "column"),
+            FormField(
+                "target_column_aggregation",
+                "kpis.field.target_column_agg",
+                "aggregation",
+                "column_aggregation",
+            ),
         ),
         "kpis.need.target_column",
     )
@@ -415,6 +474,9 @@ class ColumnTarget(Target):
         # A target column is unknown ahead of the data: the latest one, if the caller keeps it.
         return latest
 
+    def summary(self, kpi: KPI, lang: str, currency: str) -> tuple[str, dict[str, Any]]:
+        return "kpis.summary.column", {"column": self.column}
+
     def _describe_kind(self, kpi: KPI, lang: str, currency: str) -> str:
         from kpilogic.i18n import t
 
@@ -431,7 +493,7 @@ class GrowthTarget(Target):
     form: ClassVar[TargetForm] = TargetForm(
         "kpis.target_kind.growth",
         "kpis.target_help.growth",
-        (FormField("growth_pct", "kpis.field.growth", "percent"),),
+        (FormField("growth_pct", "kpis.field.growth", "percent", "growth_pct"),),
         "kpis.need.growth",
     )
 
@@ -459,6 +521,11 @@ class GrowthTarget(Target):
         self, kpi: KPI, period: Period, actual_of: ActualOf, latest: float | None
     ) -> float | None:
         return self._grown(period, actual_of)
+
+    def summary(self, kpi: KPI, lang: str, currency: str) -> tuple[str, dict[str, Any]]:
+        from kpilogic.i18n import format_number
+
+        return "kpis.summary.growth", {"pct": format_number(self.growth_pct, lang, 1)}
 
     def _describe_kind(self, kpi: KPI, lang: str, currency: str) -> str:
         from kpilogic.i18n import format_number, t
