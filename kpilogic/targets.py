@@ -147,6 +147,8 @@ class Target(SchemaModel):
     # The period tables (``per_period``, ``annual``) this kind reads; any other is unused.
     tables: ClassVar[tuple[str, ...]] = ()
     form: ClassVar[TargetForm] = TargetForm("", "", (), None)
+    # Whether the target is read from the data (a template fills it in from its columns).
+    from_data: ClassVar[bool] = False
 
     def __new__(cls, *args: Any, **data: Any) -> Any:
         # ``Target(kind=...)`` builds the kind's class, so old call sites keep working.
@@ -246,6 +248,12 @@ class Target(SchemaModel):
         """The KPI list's one-line summary: a message key and its params."""
         return f"kpis.summary.{self.kind}", {}
 
+    @classmethod
+    def suggest(cls, typical: float | None, column: str | None) -> Target | None:
+        """A target to start from, given a template's typical number and the column of its
+        target role (None: the user sets the target)."""
+        return None
+
     # -- the KPI form ------------------------------------------------------------------------
 
     def form_values(self) -> dict[str, Any]:
@@ -313,6 +321,10 @@ class ConstantTarget(Target):
         if kpi.direction == "range" and (self.low is None or self.high is None):
             return "a range KPI needs a target with low and high"
         return None
+
+    @classmethod
+    def suggest(cls, typical: float | None, column: str | None) -> Target | None:
+        return None if typical is None else cls(value=typical)
 
     def sums_segments(self, kpi: KPI) -> bool:
         return self.value is None and bool(self.segments) and kpi.direction != "range"
@@ -455,6 +467,12 @@ class ColumnTarget(Target):
         if not self.column:
             raise ValueError("a 'column' target needs 'column'")
 
+    from_data: ClassVar[bool] = True
+
+    @classmethod
+    def suggest(cls, typical: float | None, column: str | None) -> Target | None:
+        return cls(column=column) if column else None
+
     def data_column(self) -> str | None:
         return self.column or None
 
@@ -500,6 +518,10 @@ class GrowthTarget(Target):
     def _complete(self) -> None:
         if self.growth_pct is None:
             raise ValueError("a 'growth' target needs 'growth_pct'")
+
+    @classmethod
+    def suggest(cls, typical: float | None, column: str | None) -> Target | None:
+        return None if typical is None else cls(growth_pct=typical)
 
     def _grown(self, period: Period, actual_of: ActualOf) -> float | None:
         base = actual_of(period.same_period_last_year())

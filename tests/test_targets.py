@@ -223,6 +223,46 @@ def test_every_kind_tells_the_form_what_it_asks() -> None:
             assert t(form.need, "nl") != form.need
 
 
+@pytest.mark.parametrize(
+    "target",
+    [
+        ConstantTarget(value=1500.0, segments={"Noord": 700.0}),
+        PerPeriodTarget(per_period={"2026-01": 10.0, "2026-02": 12.0}),
+        ColumnTarget(column="Budget", column_aggregation="mean"),
+        GrowthTarget(growth_pct=0.0),  # 0% is a target, not a missing one
+        AnnualTarget(annual={"2026": 1200.0}, profile=[1.0] * 12),
+        AnnualTarget(annual={"2026": 1200.0}),
+    ],
+    ids=lambda tgt: tgt.kind,
+)
+def test_the_form_gives_back_the_target_it_shows(target: Target) -> None:
+    values = target.form_values()
+    assert set(values) == {fld.key for fld in target.form.fields}
+    cls = type(target)
+    assert not cls.form_missing(values)
+    raw = cls.from_form(values, target.segments)
+    assert raw is not None and Target(**raw) == target
+
+
+def test_the_form_names_what_is_missing() -> None:
+    assert PerPeriodTarget.form_missing({"per_period": {}})
+    assert ColumnTarget.form_missing({"target_column": None, "target_column_aggregation": "sum"})
+    assert GrowthTarget.form_missing({"growth_pct": None})
+    assert AnnualTarget.form_missing({"annual": {}, "phasing": None})
+    assert not ConstantTarget.form_missing({"target_value": None})  # no target is allowed
+    assert ConstantTarget.from_form({"target_value": None}, {}) is None
+    assert PerPeriodTarget.form.need == "kpis.need.per_period"
+
+
+def test_a_template_suggests_a_target_per_kind() -> None:
+    assert ColumnTarget.suggest(None, "Budget") == ColumnTarget(column="Budget")
+    assert ColumnTarget.suggest(5.0, None) is None  # no column chosen for the role
+    assert GrowthTarget.suggest(8.0, None) == GrowthTarget(growth_pct=8.0)
+    assert ConstantTarget.suggest(95.0, None) == ConstantTarget(value=95.0)
+    assert AnnualTarget.suggest(95.0, None) is None  # the user types the yearly totals
+    assert ColumnTarget.from_data and not GrowthTarget.from_data
+
+
 # -- adding a kind: one class and its tests -------------------------------------------------
 
 
@@ -234,7 +274,7 @@ class BeatLastPeriod(Target):
     form: ClassVar[TargetForm] = TargetForm(
         "kpis.target_kind.growth",
         "kpis.target_help.growth",
-        (FormField("step", "kpis.field.growth", "number"),),
+        (FormField("step", "kpis.field.growth", "number", "step"),),
         None,
     )
 
@@ -280,6 +320,13 @@ def test_a_new_kind_is_evaluated_end_to_end(beat_last: None) -> None:
     again = Scorecard.from_json(card.to_json())
     assert again.kpis[0].target == tgt
     assert json.loads(card.to_json())["kpis"][0]["target"]["step"] == 10
+    # the KPI form asks the class: its fields, and the target they give back
+    assert tgt.form_values() == {"step": 10.0}
+    assert BeatLastPeriod.from_form({"step": 3.0}, {}) == {
+        "kind": "beat_last",
+        "step": 3.0,
+        "segments": {},
+    }
     # it reads no period table, so one left in the file is named as unused
     card.kpis[0].target = BeatLastPeriod(step=1, annual={"2026": 5})
     [unused] = unmatched_targets(card)
