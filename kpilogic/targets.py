@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Self, cast
 
 from pydantic import ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
@@ -157,6 +157,15 @@ class Target(SchemaModel):
             if kind_class is not None:
                 return kind_class(*args, **data)
         return super().__new__(cls)
+
+    @classmethod
+    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
+        # ``Target.model_validate({...})`` builds the kind's class too.
+        if cls is Target and isinstance(obj, dict):
+            kind_class = TARGET_KINDS.get(obj.get("kind", "constant"))
+            if kind_class is not None:
+                return cast(Self, kind_class.model_validate(obj, *args, **kwargs))
+        return super().model_validate(obj, *args, **kwargs)
 
     @field_validator("per_period", "annual")
     @classmethod

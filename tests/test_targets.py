@@ -93,6 +93,7 @@ def _monthly(values: Mapping[str, float]) -> pd.DataFrame:
 )
 def test_each_kind_is_its_own_class(fields: dict[str, Any], cls: type[Target]) -> None:
     assert type(Target(**fields)) is cls  # the old constructor builds the kind's class
+    assert type(Target.model_validate(fields)) is cls
     card = _card(fields)
     assert type(card.kpis[0].target) is cls  # and so does the schema (the union on kind)
     assert isinstance(card.kpis[0].target, Target)
