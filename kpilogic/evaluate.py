@@ -53,6 +53,7 @@ from kpilogic.quality import (
     with_left_out_rows,
 )
 from kpilogic.status import STYLES, Status, worst
+from kpilogic.targets import target_labels
 
 SUMMARY_COLUMNS: tuple[str, ...] = (
     "goal_id",
@@ -384,62 +385,6 @@ def roll_up_goal(
 # -- targets -------------------------------------------------------------------------------
 
 
-def target_labels(period: Period) -> tuple[str, ...]:
-    """The keys a per-period or annual target may use for ``period``: its label, and for a
-    fiscal year (or its quarters) also the calendar year it starts in (``2017`` and
-    ``2017-Q1`` for ``FY2017/18`` and ``FY2017/18-Q1``)."""
-    label = period.label
-    if period.fiscal_start == 1 or period.cadence not in ("quarter", "year"):
-        return (label,)
-    year = str(period.fiscal_year().start.year)
-    return (label, year + label[label.index("/") + 3 :])
-
-
-def _lookup(table: Mapping[str, float], period: Period) -> float | None:
-    for label in target_labels(period):
-        if label in table:
-            return table[label]
-    return None
-
-
-def _phase_annual(kpi: KPI, period: Period) -> float | None:
-    """The share of the annual target that falls in ``period`` (evenly or by profile)."""
-    tgt = kpi.target
-    assert tgt is not None
-    year = period.fiscal_year()
-    total = _lookup(tgt.annual, year)
-    if total is None:
-        return None
-    if period.cadence == "year":
-        return total
-    if period.cadence == "week":
-        # Weeks straddle months; phase them by their days in the (fiscal/ISO) year.
-        weeks = period.periods_in_year()
-        return total * period.days / sum(w.days for w in weeks)
-    weights = tgt.profile or [1.0] * 12
-    return total * sum(weights[m] for m in period.months()) / sum(weights)
-
-
-def _static_target(kpi: KPI, period: Period, segment: str) -> float | None:
-    """Targets that do not depend on the data: constant, per period, annual."""
-    tgt = kpi.target
-    if tgt is None:
-        return None
-    if tgt.kind == "constant":
-        if segment:
-            return tgt.segments.get(segment)
-        if tgt.value is None and tgt.segments and kpi.direction != "range":
-            return sum(tgt.segments.values()) if is_additive(kpi.measure) else None
-        return tgt.value
-    if segment:
-        return tgt.segments.get(segment)
-    if tgt.kind == "per_period":
-        return _lookup(tgt.per_period, period)
-    if tgt.kind == "annual":
-        return _phase_annual(kpi, period)
-    return None
-
-
 @dataclass(frozen=True)
 class UnmatchedTarget:
     """A target key that names no period of its KPI's cadence, so it is never used."""
@@ -501,7 +446,7 @@ def unmatched_targets(scorecard: Scorecard) -> list[UnmatchedTarget]:
             # A table the KPI never reads: a range KPI is judged on low and high, and a
             # target of another kind ignores it.
             unused_by = "range" if kpi.direction == "range" else None
-            if unused_by is None and tgt.kind != name:
+            if unused_by is None and name not in tgt.tables:
                 unused_by = tgt.kind
             if unused_by is not None:
                 out.extend(
@@ -638,13 +583,14 @@ def evaluate_kpi(
         )
     column_targets: dict[tuple[int, str], float] = {}
     tgt = kpi.target
-    if tgt is not None and tgt.kind == "column" and tgt.column:
-        frames = [("", aggregate_per_period(df, tgt.column_aggregation, tgt.column, **common))]
+    target_column = tgt.data_column() if tgt is not None else None
+    if tgt is not None and target_column:
+        frames = [("", aggregate_per_period(df, tgt.column_aggregation, target_column, **common))]
         if kpi.segment_column:
             seg_frame = aggregate_per_period(
                 df,
                 tgt.column_aggregation,
-                tgt.column,
+                target_column,
                 segment_column=kpi.segment_column,
                 **common,
             )
@@ -723,13 +669,7 @@ def total_target_kpi(kpi: KPI, segments_seen: Sequence[str]) -> tuple[KPI, str |
     ``no_target.segments_incomplete``. A ``value`` set explicitly is always the total's target.
     """
     tgt = kpi.target
-    if (
-        tgt is None
-        or tgt.kind != "constant"
-        or tgt.value is not None
-        or not tgt.segments
-        or kpi.direction == "range"
-    ):
+    if tgt is None or not tgt.sums_segments(kpi):
         return kpi, None
     if not is_additive(kpi.measure):
         note = "no_target.segments_not_additive"
@@ -754,12 +694,7 @@ def _note_total_target(
         if note is not None and row["status"] == "no_target":
             row["reason_code"] = note
             row["reason"] = {**row["reason"], "code": note, "segments_without_target": missing}
-        elif (
-            note is None
-            and tgt.kind == "constant"
-            and tgt.value is None
-            and row["status"] in JUDGED
-        ):
+        elif note is None and tgt.sums_segments(kpi) and row["status"] in JUDGED:
             row["reason"] = {**row["reason"], "target_from_segments": len(tgt.segments)}
 
 
@@ -824,14 +759,8 @@ def _evaluate_series(
         if tgt is not None:
             if kpi.direction == "range":
                 low, high = tgt.low, tgt.high
-            elif tgt.kind == "column":
-                target = column_targets.get((period.key, segment))
-            elif tgt.kind == "growth":
-                base = actual_of(period.same_period_last_year())
-                if base is not None and tgt.growth_pct is not None:
-                    target = base * (1 + tgt.growth_pct / 100)
             else:
-                target = _static_target(kpi, period, segment)
+                target = tgt.resolve(kpi, period, segment, actual_of, column_targets)
 
         if n_rows == 0:
             judgement = Judgement("no_data", Reason("no_rows"))
@@ -966,16 +895,16 @@ def forecast_kpi(scorecard: Scorecard, kpi: KPI, rows: pd.DataFrame) -> Forecast
     if tgt is not None:
         if kpi.direction == "range":
             low, high = tgt.low, tgt.high
-        elif tgt.kind in ("constant", "per_period", "annual"):
-            target = _static_target(kpi, target_period, "")
-        elif tgt.kind == "growth" and tgt.growth_pct is not None:
-            base = rows.loc[rows["key"] == target_period.same_period_last_year().key, "actual"]
-            if not base.empty and pd.notna(base.iloc[0]):
-                target = float(base.iloc[0]) * (1 + tgt.growth_pct / 100)
         else:
-            # A target column is unknown ahead of time: keep the latest one.
+
+            def actual_at(p: Period) -> float | None:
+                base = rows.loc[rows["key"] == p.key, "actual"]
+                return float(base.iloc[0]) if not base.empty and pd.notna(base.iloc[0]) else None
+
+            # A target the data gives (a column) is unknown ahead of time: the latest one.
             known = rows["target"].dropna()
-            target = float(known.iloc[-1]) if not known.empty else None
+            latest = float(known.iloc[-1]) if not known.empty else None
+            target = tgt.ahead(kpi, target_period, actual_at, latest)
     verdict = judge(value, kpi.direction, kpi.tolerance, target=target, low=low, high=high)
     reaches = None if verdict.status == "no_target" else verdict.status == "on_track"
     return Forecast(

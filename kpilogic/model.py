@@ -10,14 +10,10 @@ scorecard live elsewhere (``kpilogic.evaluate``) as frozen dataclasses and DataF
 from __future__ import annotations
 
 import json
-import re
 from datetime import date
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
     Field,
     SerializerFunctionWrapHandler,
     ValidationError,
@@ -27,16 +23,21 @@ from pydantic import (
 )
 
 from kpilogic.errors import KoersError, ScorecardError
+from kpilogic.schema_types import Aggregation as Aggregation  # noqa: PLC0414 (re-export)
+from kpilogic.schema_types import SchemaModel as _Model
+from kpilogic.schema_types import ShortText as ShortText  # noqa: PLC0414 (re-export)
+from kpilogic.schema_types import TargetNumber as TargetNumber  # noqa: PLC0414 (re-export)
+from kpilogic.targets import AnyTarget as AnyTarget  # noqa: PLC0414 (re-export)
+from kpilogic.targets import Target as Target  # noqa: PLC0414 (re-export)
+from kpilogic.targets import TargetKind as TargetKind  # noqa: PLC0414 (re-export)
 
 SCHEMA_VERSION = 1
 
 Direction = Literal["higher", "lower", "range"]
 Cadence = Literal["week", "month", "quarter", "year"]
 Perspective = Literal["financial", "customer", "process", "people", "other"]
-Aggregation = Literal["sum", "mean", "median", "min", "max", "count", "count_distinct", "last"]
 Unit = Literal["currency", "percent", "count", "number", "days"]
 FilterOp = Literal["eq", "ne", "in", "not_in", "gt", "ge", "lt", "le"]
-TargetKind = Literal["constant", "per_period", "column", "growth", "annual"]
 ToleranceKind = Literal["percent", "absolute"]
 
 AGGREGATIONS: tuple[Aggregation, ...] = (
@@ -55,24 +56,8 @@ PERSPECTIVES: tuple[Perspective, ...] = ("financial", "customer", "process", "pe
 UNITS: tuple[Unit, ...] = ("currency", "percent", "count", "number", "days")
 
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
-ShortText = Annotated[str, Field(max_length=200)]
 LongText = Annotated[str, Field(max_length=2000)]
 Scalar = str | float | int | bool
-
-
-def _not_a_bool(value: Any) -> Any:
-    # JSON's true/false would otherwise read as 1.0/0.0: a target is a number, never a flag.
-    if isinstance(value, bool):
-        raise ValueError("a target must be a number, not true or false")
-    return value
-
-
-# A target number: finite (NaN and infinity are refused), never a boolean.
-TargetNumber = Annotated[float, BeforeValidator(_not_a_bool), Field(allow_inf_nan=False)]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, str_strip_whitespace=True)
 
 
 Notation = Literal["nl", "en"]
@@ -245,91 +230,6 @@ class Measure(_Model):
         return f"{self.aggregation}([{self.column}])"
 
 
-class Target(_Model):
-    """Where a KPI's target per period comes from.
-
-    - ``constant``: ``value`` every period (for a range KPI: ``low`` and ``high``);
-    - ``per_period``: ``per_period`` maps period labels ('2026-03') to values;
-    - ``column``: a column of the data, aggregated per period with ``column_aggregation``;
-    - ``growth``: ``growth_pct`` on the actual of the same period a year earlier;
-    - ``annual``: ``annual`` maps years ('2026') to a yearly total, phased over the periods
-      evenly or by a 12-month ``profile`` of weights.
-    ``segments`` optionally gives a constant target per segment value.
-    """
-
-    kind: TargetKind = "constant"
-    value: TargetNumber | None = None
-    low: TargetNumber | None = None
-    high: TargetNumber | None = None
-    per_period: dict[str, TargetNumber] = Field(
-        default_factory=dict,
-        description=(
-            "Target per period label: 2026-03, 2026-Q1, 2026-W09 or 2026 (FY2026/27 and "
-            "FY2026/27-Q1 with a fiscal year; the calendar year the fiscal year starts in, "
-            "2026 or 2026-Q1, is accepted too). A label that names no period of the KPI's "
-            "cadence is an error."
-        ),
-    )
-    column: ShortText | None = None
-    column_aggregation: Aggregation = "sum"
-    growth_pct: TargetNumber | None = None
-    annual: dict[str, TargetNumber] = Field(
-        default_factory=dict,
-        description=(
-            "Yearly total per year: 2026, or with a fiscal year FY2026/27 — or 2026, the "
-            "calendar year the fiscal year starts in (2026 means FY2026/27)."
-        ),
-    )
-    profile: list[TargetNumber] | None = None
-    segments: dict[str, TargetNumber] = Field(
-        default_factory=dict,
-        description=(
-            "A constant target per segment value. Without a 'value' of its own, the total's "
-            "target is their sum — for sums and counts only, and only when every segment in "
-            "the data has one; otherwise the total has no target and its reason says why."
-        ),
-    )
-
-    @field_validator("per_period", "annual")
-    @classmethod
-    def _labels(cls, value: dict[str, float]) -> dict[str, float]:
-        pattern = re.compile(r"^(FY)?\d{4}(/\d{2})?(-(Q[1-4]|\d{2}|W\d{2}))?$")
-        bad = [label for label in value if not pattern.match(label)]
-        if bad:
-            raise ValueError(
-                f"period labels must look like 2026, 2026-Q1, 2026-03 or 2026-W09; got {bad[:3]}"
-            )
-        return value
-
-    @field_validator("profile")
-    @classmethod
-    def _profile(cls, value: list[float] | None) -> list[float] | None:
-        if value is None:
-            return None
-        if len(value) != 12 or any(w < 0 for w in value) or sum(value) <= 0:
-            raise ValueError("a phasing profile has 12 non-negative monthly weights, not all 0")
-        return value
-
-    @model_validator(mode="after")
-    def _complete(self) -> Self:
-        needs = {
-            "per_period": bool(self.per_period),
-            "column": bool(self.column),
-            "growth": self.growth_pct is not None,
-            "annual": bool(self.annual),
-        }
-        if self.kind == "constant":
-            has_bounds = self.low is not None and self.high is not None
-            if self.value is None and not has_bounds and not self.segments:
-                raise ValueError("a constant target needs a value (or low and high)")
-        elif not needs[self.kind]:
-            field = {"growth": "growth_pct"}.get(self.kind, self.kind)
-            raise ValueError(f"a '{self.kind}' target needs '{field}'")
-        if self.low is not None and self.high is not None and self.low > self.high:
-            raise ValueError(f"low ({self.low}) is above high ({self.high})")
-        return self
-
-
 class Tolerance(_Model):
     """How far from target still counts as 'at risk' rather than 'off track'.
 
@@ -363,7 +263,7 @@ class KPI(_Model):
     filters: list[Filter] = Field(default_factory=list, max_length=20)
     unit: Unit = "number"
     direction: Direction = "higher"
-    target: Target | None = None
+    target: AnyTarget | None = None
     tolerance: Tolerance = Field(default_factory=Tolerance)
     cadence: Cadence = "month"
     owner: ShortText = ""
@@ -373,9 +273,9 @@ class KPI(_Model):
     @model_validator(mode="after")
     def _range_has_bounds(self) -> Self:
         if self.direction == "range" and self.target is not None:
-            tgt = self.target
-            if tgt.kind == "constant" and (tgt.low is None or tgt.high is None):
-                raise ValueError("a range KPI needs a target with low and high")
+            problem = self.target.kpi_problem(self)
+            if problem is not None:
+                raise ValueError(problem)
         return self
 
 

@@ -304,8 +304,9 @@ def columns_used(kpi: KPI) -> set[str]:
     used |= {f.column for f in kpi.filters}
     if kpi.segment_column:
         used.add(kpi.segment_column)
-    if kpi.target is not None and kpi.target.kind == "column" and kpi.target.column:
-        used.add(kpi.target.column)
+    target_column = kpi.target.data_column() if kpi.target is not None else None
+    if target_column:
+        used.add(target_column)
     return used
 
 

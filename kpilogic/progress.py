@@ -50,7 +50,6 @@ from kpilogic.evaluate import (
     FORECAST_POINTS,
     MIN_FORECAST_POINTS,
     Evaluation,
-    _static_target,
     judge,
     pct_of_target,
     total_target_kpi,
@@ -336,14 +335,8 @@ def _kpi_progress(
             if tgt.low is None or tgt.high is None:
                 return None, None, None
             return (tgt.low + tgt.high) / 2, tgt.low, tgt.high
-        if tgt.kind == "column":
-            return None, None, None  # a target column is not known ahead of the data
-        if tgt.kind == "growth":
-            before = actual_of(p.same_period_last_year())
-            if before is None or tgt.growth_pct is None:
-                return None, None, None
-            return before * (1 + tgt.growth_pct / 100), None, None
-        return _static_target(total_kpi, p, ""), None, None
+        # A target the data gives (a column) is not known ahead of the data: no latest.
+        return tgt.ahead(total_kpi, p, actual_of, None), None, None
 
     actuals = {p.key: actual_of(p) for p in elapsed}
     targets = {p.key: target_of(p) for p in span}

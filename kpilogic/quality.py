@@ -410,8 +410,9 @@ def kpi_columns(kpi: KPI) -> tuple[list[str], list[str]]:
     others = [f.column for f in kpi.filters]
     if kpi.segment_column:
         others.append(kpi.segment_column)
-    if kpi.target is not None and kpi.target.kind == "column" and kpi.target.column:
-        others.append(kpi.target.column)
+    target_column = kpi.target.data_column() if kpi.target is not None else None
+    if target_column:
+        others.append(target_column)
     return measured, [c for c in dict.fromkeys(others) if c not in measured]
 
 

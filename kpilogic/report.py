@@ -386,42 +386,9 @@ def value_vs_target(line: KpiLine, lang: str, currency: str = "€") -> str:
 
 def describe_target(kpi: KPI, lang: str, currency: str = "€") -> str:
     """The KPI's target in words, e.g. '€ 1.500 per period' or '+10% on the same period …'."""
-    tgt = kpi.target
-    if tgt is None:
+    if kpi.target is None:
         return t("report.target.none", lang)
-
-    def val(v: float) -> str:
-        return compact_value(v, kpi.unit, lang, currency)
-
-    def listing(values: dict[str, float], limit: int = 6) -> str:
-        items = [f"{format_period(k, lang)}: {val(v)}" for k, v in values.items()]
-        more = len(items) - limit
-        return "; ".join(items[:limit]) + (f"; … (+{more})" if more > 0 else "")
-
-    if kpi.direction == "range" and tgt.low is not None and tgt.high is not None:
-        text = t("report.target.range", lang, low=val(tgt.low), high=val(tgt.high))
-    elif tgt.kind == "constant":
-        text = t("report.target.constant", lang, value=val(tgt.value)) if tgt.value else ""
-    elif tgt.kind == "per_period":
-        text = t("report.target.per_period", lang, values=listing(tgt.per_period))
-    elif tgt.kind == "column":
-        text = t(
-            "report.target.column", lang, column=tgt.column, aggregation=tgt.column_aggregation
-        )
-    elif tgt.kind == "growth":
-        growth = tgt.growth_pct or 0.0
-        decimals = 0 if float(growth).is_integer() else 1
-        sign = "+" if growth >= 0 else ""
-        text = t(
-            "report.target.growth", lang, growth=f"{sign}{format_number(growth, lang, decimals)}%"
-        )
-    else:
-        key = "report.target.annual_profile" if tgt.profile else "report.target.annual_even"
-        text = t(key, lang, values=listing(tgt.annual))
-    if tgt.segments:
-        segments = t("report.target.segments", lang, values=listing(tgt.segments))
-        text = f"{text}; {segments}" if text else segments
-    return text
+    return kpi.target.describe(kpi, lang, currency)
 
 
 def describe_tolerance(kpi: KPI, lang: str, currency: str = "€") -> str:

@@ -38,6 +38,7 @@ from kpilogic.model import (
     describe_validation_error,
 )
 from kpilogic.periods import Period, period_keys
+from kpilogic.targets import TARGET_KINDS
 
 TemplateCategory = Literal["marketing", "sales", "finance", "customer", "operations", "people"]
 CATEGORIES: tuple[TemplateCategory, ...] = (
@@ -893,17 +894,14 @@ def suggested_target(tpl: KpiTemplate, columns: Mapping[str, str | None]) -> Tar
     ``range`` with a ``typical_range`` use the template's typical values, and so does a
     ``constant`` with a ``typical_target``. Otherwise None (the user sets the number).
     """
-    if tpl.target_kind == "column" and tpl.target_role:
-        column = columns.get(tpl.target_role)
-        return Target(kind="column", column=column) if column else None
-    if tpl.target_kind == "growth" and tpl.typical_target is not None:
-        return Target(kind="growth", growth_pct=tpl.typical_target)
+    kind = TARGET_KINDS[tpl.target_kind]
     if tpl.direction == "range" and tpl.typical_range is not None:
+        # A range KPI is judged on low and high, whatever its kind (range templates are
+        # constant ones).
         low, high = tpl.typical_range
         return Target(kind="constant", low=low, high=high)
-    if tpl.target_kind == "constant" and tpl.typical_target is not None:
-        return Target(kind="constant", value=tpl.typical_target)
-    return None
+    column = columns.get(tpl.target_role) if tpl.target_role else None
+    return kind.suggest(tpl.typical_target, column)
 
 
 def instantiate(
@@ -966,7 +964,8 @@ def instantiate(
         if isinstance(expr, Call)
         else Measure(formula=formula)
     )
-    if target is None and tpl.target_kind == "column":
+    if target is None and TARGET_KINDS[tpl.target_kind].from_data:
+        # A target the data gives (a column) is filled in from the chosen columns.
         target = suggested_target(tpl, chosen)
     try:
         return KPI(

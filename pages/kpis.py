@@ -37,6 +37,7 @@ from kpilogic.model import (
 )
 from kpilogic.periods import Period
 from kpilogic.pillars import kpi_health
+from kpilogic.targets import TARGET_KINDS, ConstantTarget, FormField, Target
 from kpilogic.templates import (
     ACCEPTS,
     CATEGORIES,
@@ -98,10 +99,11 @@ PREVIEW_PERIODS = 6
 CHART_PERIODS = 12
 MODES = ("aggregation", "formula")
 FILTER_OPS = ("eq", "ne", "in", "not_in", "gt", "ge", "lt", "le")
-TARGET_KINDS = ("constant", "per_period", "column", "growth", "annual")
 OPERATORS = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide"}
 SYMBOLS = {"+": "+", "-": "−", "*": "×", "/": "÷"}  # as the operators are shown
 NONE = ""  # the "no column" choice (rows to count, no split): None would read as "nothing chosen"
+# Widget keys of target form fields whose key is not ``kpi_`` + the field's draft key.
+WIDGET_KEYS = {"growth_pct": "kpi_growth", "target_column_aggregation": "kpi_target_column_agg"}
 NUMERIC_AGGREGATIONS = frozenset({"sum", "mean", "median", "min", "max", "last"})
 
 
@@ -193,24 +195,50 @@ def _draft_of(kpi: KPI) -> dict[str, Any]:
         # No signature yet: the first drawing adds the segments the data has without a target.
         d["tables"]["segments"] = {"rows": rows, "base": rows, "ver": 0, "sig": None}
     d["target_kind"] = tgt.kind
-    if tgt.kind == "constant":
-        d["target_value"] = tgt.value
-    elif tgt.kind == "per_period":
-        rows = [{"period": k, "target": v} for k, v in sorted(tgt.per_period.items())]
-        d["tables"]["per_period"] = {"rows": rows, "base": rows, "ver": 0, "sig": kpi.cadence}
-        d["pp_start"], d["pp_count"] = rows[0]["period"], len(rows)
-    elif tgt.kind == "column":
-        d.update(target_column=tgt.column, target_column_aggregation=tgt.column_aggregation)
-    elif tgt.kind == "growth":
-        d["growth_pct"] = tgt.growth_pct
-    else:
-        rows = [{"year": k, "target": v} for k, v in sorted(tgt.annual.items())]
-        d["tables"]["annual"] = {"rows": rows, "base": rows, "ver": 0, "sig": "annual"}
-        if tgt.profile:
-            d["phasing"] = "profile"
-            weights = [{"month": i + 1, "weight": w} for i, w in enumerate(tgt.profile)]
-            d["tables"]["profile"] = {"rows": weights, "base": weights, "ver": 0, "sig": "fixed"}
+    values = tgt.form_values()
+    for fld in tgt.form.fields:  # the kind says which fields its form has
+        _draft_field(d, fld, values[fld.key], kpi.cadence)
     return d
+
+
+def _draft_field(d: dict[str, Any], fld: FormField, value: Any, cadence: str) -> None:
+    """Put a target's form field into the draft, as its widget keeps it."""
+    if fld.widget == "period_table":
+        rows = [{"period": k, "target": v} for k, v in sorted(value.items())]
+        d["tables"][fld.key] = {"rows": rows, "base": rows, "ver": 0, "sig": cadence}
+        d["pp_start"], d["pp_count"] = rows[0]["period"], len(rows)
+    elif fld.widget == "year_table":
+        rows = [{"year": k, "target": v} for k, v in sorted(value.items())]
+        d["tables"][fld.key] = {"rows": rows, "base": rows, "ver": 0, "sig": "annual"}
+    elif fld.widget == "phasing":
+        if value:
+            d["phasing"] = "profile"
+            weights = [{"month": i + 1, "weight": w} for i, w in enumerate(value)]
+            d["tables"]["profile"] = {"rows": weights, "base": weights, "ver": 0, "sig": "fixed"}
+    else:
+        d[fld.key] = value
+
+
+def _form_values(draft: dict[str, Any], kind: type[Target]) -> dict[str, Any]:
+    """The draft's values of the fields the target ``kind`` asks for."""
+    out: dict[str, Any] = {}
+    for fld in kind.form.fields:
+        if fld.widget == "period_table":
+            out[fld.key] = _filled(_rows(draft, fld.key), "period")
+        elif fld.widget == "year_table":
+            out[fld.key] = _filled(_rows(draft, fld.key), "year")
+        elif fld.widget == "phasing":
+            profile = None
+            if draft.get("phasing") == "profile" and draft["cadence"] != "week":
+                weights = _rows(draft, "profile")
+                profile = [
+                    0.0 if w.get("weight") is None or pd.isna(w["weight"]) else float(w["weight"])
+                    for w in weights
+                ]
+            out[fld.key] = profile
+        else:
+            out[fld.key] = draft.get(fld.key)
+    return out
 
 
 def _clear_widgets() -> None:
@@ -357,15 +385,9 @@ def _problems(draft: dict[str, Any], columns: list[str], dataset: str) -> list[s
         elif low > high:
             out.append(tr("kpis.need.range_order"))
     else:
-        kind = draft["target_kind"]
-        if kind == "per_period" and not _filled(_rows(draft, "per_period"), "period"):
-            out.append(tr("kpis.need.per_period"))
-        elif kind == "column" and not draft.get("target_column"):
-            out.append(tr("kpis.need.target_column"))
-        elif kind == "growth" and draft.get("growth_pct") is None:
-            out.append(tr("kpis.need.growth"))
-        elif kind == "annual" and not _filled(_rows(draft, "annual"), "year"):
-            out.append(tr("kpis.need.annual"))
+        kind = TARGET_KINDS.get(draft["target_kind"], ConstantTarget)
+        if kind.form.need is not None and kind.form_missing(_form_values(draft, kind)):
+            out.append(tr(kind.form.need))
     if draft.get("tol_value") is None:
         out.append(tr("kpis.need.tolerance"))
     return out
@@ -374,34 +396,9 @@ def _problems(draft: dict[str, Any], columns: list[str], dataset: str) -> list[s
 def _target(draft: dict[str, Any]) -> dict[str, Any] | None:
     if draft["direction"] == "range":
         return {"kind": "constant", "low": draft["target_low"], "high": draft["target_high"]}
-    kind = draft["target_kind"]
+    kind = TARGET_KINDS.get(draft["target_kind"], ConstantTarget)
     segments = _filled(_rows(draft, "segments"), "segment") if draft.get("segment_column") else {}
-    if kind == "constant":
-        value = draft.get("target_value")
-        if value is None and not segments:
-            return None
-        return {"kind": "constant", "value": value, "segments": segments}
-    if kind == "per_period":
-        per_period = _filled(_rows(draft, "per_period"), "period")
-        return {"kind": "per_period", "per_period": per_period, "segments": segments}
-    if kind == "column":
-        return {
-            "kind": "column",
-            "column": draft["target_column"],
-            "column_aggregation": draft["target_column_aggregation"],
-            "segments": segments,
-        }
-    if kind == "growth":
-        return {"kind": "growth", "growth_pct": draft["growth_pct"], "segments": segments}
-    profile = None
-    if draft.get("phasing") == "profile" and draft["cadence"] != "week":
-        weights = _rows(draft, "profile")
-        profile = [
-            0.0 if w.get("weight") is None or pd.isna(w["weight"]) else float(w["weight"])
-            for w in weights
-        ]
-    annual = _filled(_rows(draft, "annual"), "year")
-    return {"kind": "annual", "annual": annual, "profile": profile, "segments": segments}
+    return kind.from_form(_form_values(draft, kind), segments)
 
 
 def _filters(draft: dict[str, Any]) -> list[dict[str, Any]]:
@@ -493,17 +490,8 @@ def _target_text(kpi: KPI, currency: str) -> str:
         return tr("kpis.summary.no_target")
     if kpi.direction == "range":
         return tr("kpis.summary.range", low=fmt(tgt.low), high=fmt(tgt.high))
-    per = tr(f"kpis.per.{kpi.cadence}")
-    if tgt.kind == "constant":
-        return tr("kpis.summary.constant", value=fmt(tgt.value), per=per)
-    if tgt.kind == "per_period":
-        return tr("kpis.summary.per_period", n=len(tgt.per_period))
-    if tgt.kind == "column":
-        return tr("kpis.summary.column", column=tgt.column)
-    if tgt.kind == "growth":
-        return tr("kpis.summary.growth", pct=format_number(tgt.growth_pct, L, 1))
-    years = ", ".join(f"{y}: {fmt(v)}" for y, v in sorted(tgt.annual.items()))
-    return tr("kpis.summary.annual", years=years)
+    key, params = tgt.summary(kpi, L, currency)
+    return tr(key, **params)
 
 
 def _summary(kpi: KPI, currency: str) -> str:
@@ -1554,28 +1542,41 @@ with form_col:
                 )
             st.caption(tr("kpis.target_help.range"))
         else:
+            language = lang()
             kind = _select(
                 st.selectbox,
                 tr("kpis.field.target_kind"),
                 "target_kind",
                 "kpi_target_kind",
                 list(TARGET_KINDS),
-                format_func=_labels("kpis.target_kind"),
+                format_func=lambda k: t(TARGET_KINDS[k].form.label, language),
             )
-            st.caption(tr(f"kpis.target_help.{kind}"))
-            if kind == "constant":
-                bound(
-                    st.number_input,
-                    tr("kpis.field.target_value", per=per),
-                    draft,
-                    "target_value",
-                    "kpi_target_value",
-                    value=None,
-                    step=1.0,
-                )
-                if draft.get("target_value") is None:
+            target_kind = TARGET_KINDS[kind]
+            st.caption(tr(target_kind.form.help))
+
+            def number(fld: FormField, **kw: Any) -> None:
+                key = WIDGET_KEYS.get(fld.key, f"kpi_{fld.key}")
+                label = tr(fld.label, per=per)
+                bound(st.number_input, label, draft, fld.key, key, value=None, step=1.0, **kw)
+                if draft.get(fld.key) is None and target_kind.form.need is None:
                     st.caption(tr("kpis.no_target_hint"))
-            elif kind == "per_period":
+
+            def column(fld: FormField) -> None:
+                key = WIDGET_KEYS.get(fld.key, f"kpi_{fld.key}")
+                _select(st.selectbox, tr(fld.label), fld.key, key, numbers or columns)
+
+            def aggregation(fld: FormField) -> None:
+                key = WIDGET_KEYS.get(fld.key, f"kpi_{fld.key}")
+                _select(
+                    st.selectbox,
+                    tr(fld.label),
+                    fld.key,
+                    key,
+                    list(AGGREGATIONS),
+                    format_func=_labels("measures.agg"),
+                )
+
+            def period_table(fld: FormField) -> None:
                 options = [current.shift(k).label for k in range(-24, 13)]
                 p1, p2, p3 = st.columns([2, 2, 2], vertical_alignment="bottom")
                 with p1:
@@ -1606,88 +1607,78 @@ with form_col:
                     width="stretch",
                 )
                 _table(
-                    "per_period",
+                    fld.key,
                     lambda: _period_rows(current, 12, {}),
                     cadence,
                     {
                         "period": st.column_config.TextColumn(tr("kpis.table.period")),
                         "target": st.column_config.NumberColumn(
-                            tr("kpis.table.target", per=per), format="%.2f"
+                            tr(fld.label, per=per), format="%.2f"
                         ),
                     },
                 )
-            elif kind == "column":
-                t1, t2 = st.columns(2)
-                with t1:
-                    _select(
-                        st.selectbox,
-                        tr("kpis.field.target_column"),
-                        "target_column",
-                        "kpi_target_column",
-                        numbers or columns,
-                    )
-                with t2:
-                    _select(
-                        st.selectbox,
-                        tr("kpis.field.target_column_agg"),
-                        "target_column_aggregation",
-                        "kpi_target_column_agg",
-                        list(AGGREGATIONS),
-                        format_func=_labels("measures.agg"),
-                    )
-            elif kind == "growth":
-                bound(
-                    st.number_input,
-                    tr("kpis.field.growth"),
-                    draft,
-                    "growth_pct",
-                    "kpi_growth",
-                    value=None,
-                    step=1.0,
-                    format="%.1f",
-                )
-            else:
+
+            def year_table(fld: FormField) -> None:
                 year = current.fiscal_year()
                 _table(
-                    "annual",
+                    fld.key,
                     lambda: [{"year": year.shift(k).label, "target": None} for k in (-1, 0, 1)],
                     "annual",
                     {
                         "year": st.column_config.TextColumn(tr("kpis.table.year")),
-                        "target": st.column_config.NumberColumn(
-                            tr("kpis.table.annual"), format="%.2f"
-                        ),
+                        "target": st.column_config.NumberColumn(tr(fld.label), format="%.2f"),
                     },
                 )
+
+            def phasing(fld: FormField) -> None:
                 if cadence == "week":
                     st.caption(tr("kpis.phasing.weeks"))
-                else:
-                    phasing = _select(
-                        st.radio,
-                        tr("kpis.field.phasing"),
-                        "phasing",
-                        "kpi_phasing",
-                        ["even", "profile"],
-                        format_func=_labels("kpis.phasing"),
-                        horizontal=True,
+                    return
+                chosen = _select(
+                    st.radio,
+                    tr(fld.label),
+                    "phasing",
+                    "kpi_phasing",
+                    ["even", "profile"],
+                    format_func=_labels("kpis.phasing"),
+                    horizontal=True,
+                )
+                if chosen == "profile":
+                    st.caption(tr("kpis.phasing.profile_help"))
+                    _table(
+                        "profile",
+                        lambda: [
+                            {"month": (fs - 1 + i) % 12 + 1, "weight": 1.0} for i in range(12)
+                        ],
+                        "fixed",
+                        {
+                            "month": st.column_config.NumberColumn(
+                                tr("kpis.table.month"), format="%d"
+                            ),
+                            "weight": st.column_config.NumberColumn(
+                                tr("kpis.table.weight"), min_value=0.0, format="%.2f"
+                            ),
+                        },
                     )
-                    if phasing == "profile":
-                        st.caption(tr("kpis.phasing.profile_help"))
-                        _table(
-                            "profile",
-                            lambda: [
-                                {"month": (fs - 1 + i) % 12 + 1, "weight": 1.0} for i in range(12)
-                            ],
-                            "fixed",
-                            {
-                                "month": st.column_config.NumberColumn(
-                                    tr("kpis.table.month"), format="%d"
-                                ),
-                                "weight": st.column_config.NumberColumn(
-                                    tr("kpis.table.weight"), min_value=0.0, format="%.2f"
-                                ),
-                            },
-                        )
+
+            widgets: dict[str, Callable[[FormField], None]] = {
+                "number": number,
+                "percent": lambda fld: number(fld, format="%.1f"),
+                "column": column,
+                "aggregation": aggregation,
+                "period_table": period_table,
+                "year_table": year_table,
+                "phasing": phasing,
+            }
+            # The kind says which fields its form has; small choices share a row.
+            fields = target_kind.form.fields
+            if len(fields) > 1 and all(f.widget in ("column", "aggregation") for f in fields):
+                for place, fld in zip(st.columns(len(fields)), fields, strict=True):
+                    with place:
+                        widgets[fld.widget](fld)
+            else:
+                for fld in fields:
+                    widgets[fld.widget](fld)
         tk1, tk2 = st.columns(2)
         with tk1:
             tol_kind = _select(
