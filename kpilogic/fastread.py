@@ -44,17 +44,19 @@ from kpilogic.cells import _MAYBE_NUMBER, matches
 from kpilogic.errors import KoersError
 from kpilogic.guard import check_shape, check_text_width, probe_workbook, sheet_facts
 from kpilogic.ingest import (
+    _DATE1904,
     _EXTRAS_POOL,
+    _MAX_SCANNED_XML,
     _MAX_TS,
     _MIN_TS,
+    _REL_NS,
     _SNIFF_LINES,
-    _SUFFIX_OF,
     _STR,
+    _SUFFIX_OF,
     _arrow_cells,
     _decode,
     _match_sheet,
     _sniff_delimiter,
-    _xlsx_extras,
     detect_format,
 )
 from kpilogic.layout import Decision, LayoutGuess, TableRange, Tidy, detect_wide, guess_layout
@@ -182,7 +184,7 @@ def _xlsx_columns(data: bytes, name: str, wanted: str | None) -> _Columns | None
         check_shape(name, sheet, *shape)
     except KoersError:
         return None
-    extras = _EXTRAS_POOL.submit(_xlsx_extras, data, sheet)
+    census = _EXTRAS_POOL.submit(_census, data, sheet)
     try:
         loaded = reader.load_sheet(
             sheet, header_row=0, dtype_coercion="strict", schema_sample_rows=None
@@ -190,19 +192,20 @@ def _xlsx_columns(data: bytes, name: str, wanted: str | None) -> _Columns | None
         infos = loaded.available_columns()
         table = loaded.to_arrow()
     except Exception:
-        extras.cancel()
+        census.cancel()
         return None  # mixed types in a column, or anything fastexcel cannot do
-    errors, system = extras.result()
-    if errors or table.num_rows + 1 != shape[0] or table.num_columns != shape[1]:
+    counted = census.result()
+    if counted is None or table.num_rows + 1 != shape[0] or table.num_columns != shape[1]:
         return None
+    text_cells, system = counted
     out_names: list[str] = []
     typed: list[pa.Array] = []
     raw: list[pa.Array] = []
-    for info, column in zip(infos, table.columns, strict=True):
+    for info, chunked in zip(infos, table.columns, strict=True):
         label = str(info.name)
         if info.column_name_from != "looked_up" or not _plain_name(label, out_names):
             return None
-        column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+        column = chunked.combine_chunks() if isinstance(chunked, pa.ChunkedArray) else chunked
         kind = column.type
         if pa.types.is_floating(kind) or pa.types.is_integer(kind):
             converted = column.cast(pa.float64())
@@ -225,7 +228,49 @@ def _xlsx_columns(data: bytes, name: str, wanted: str | None) -> _Columns | None
         out_names.append(label)
         typed.append(converted)
         raw.append(values)
+    # fastexcel reads text that looks like a number ("2.5", "nan") or like nothing ("n/a",
+    # "NA") in a number column as a number or as empty; the exact path reads it as text.
+    # Every text cell of the sheet must therefore be a column name or a filled cell of a
+    # text column: the counts must agree (a blank text cell anywhere declines too).
+    strings = sum(len(c) - c.null_count for c in typed if pa.types.is_string(c.type))
+    if text_cells != len(out_names) + strings:
+        return None
     return _Columns(out_names, typed, raw, (fact[0], fact[1]), 1904 if system == 1904 else 1900)
+
+
+def _census(data: bytes, sheet: str) -> tuple[int, int] | None:
+    """The number of text cells (shared, inline and formula strings) in the sheet XML of
+    ``sheet`` and the workbook's date system; None when the sheet XML cannot be found, is too
+    large to scan, or holds error or true/false cells (the exact path reads those its own
+    way). Counting attribute strings is a byte search, not an XML parse."""
+    import io
+    import zipfile
+
+    from defusedxml import ElementTree
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            book_xml = archive.read("xl/workbook.xml")
+            system = 1904 if _DATE1904.search(book_xml[: 1 << 20]) else 1900
+            root = ElementTree.fromstring(book_xml)
+            rel_id = None
+            for node in root.iter():
+                if node.tag.endswith("}sheet") and node.get("name") == sheet:
+                    rel_id = node.get(f"{{{_REL_NS}}}id")
+            rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+            target = next((r.get("Target", "") for r in rels.iter() if r.get("Id") == rel_id), "")
+            if not target:
+                return None
+            path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            if archive.getinfo(path).file_size > _MAX_SCANNED_XML:
+                return None
+            xml = archive.read(path)
+    except Exception:  # damaged parts, defusedxml refusals: the exact path says what is wrong
+        return None
+    if b"t='" in xml or b't="e"' in xml or b't="b"' in xml or b't="d"' in xml:
+        return None
+    texts = xml.count(b't="s"') + xml.count(b't="str"') + xml.count(b't="inlineStr"')
+    return texts, system
 
 
 def _plain_name(label: str, seen: Sequence[str]) -> bool:

@@ -145,9 +145,10 @@ def check_text_width(lines: list[list[str]], name: str) -> None:
 
 # The child opens the workbook and loads every sheet under an address-space limit, printing
 # one JSON line per sheet: [name, rows, columns, first row, first column, merged ranges] or
-# [name, null, null] when that sheet cannot be read. Exit 0: done; 3: a Python-level error opening the file (the parent reads the file
-# itself to get calamine's precise complaint); 4: out of memory; anything else — above all
-# SIGABRT from Rust's allocation-failure handler — means the file would have taken the app down.
+# [name, null, null] when that sheet cannot be read. Exit 0: done; 3: a Python-level error
+# opening the file (the parent reads the file itself to get calamine's precise complaint);
+# 4: out of memory; anything else — above all SIGABRT from Rust's allocation-failure
+# handler — means the file would have taken the app down.
 _PROBE = """
 import json, resource, sys
 limit = int(sys.argv[2])
@@ -165,7 +166,8 @@ for name in names:
         sheet = book.get_sheet_by_name(name)
         start = sheet.start or (0, 0)
         merged = sheet.merged_cell_ranges
-        shape = [sheet.height, sheet.width, start[0], start[1], None if merged is None else len(merged)]
+        merges = None if merged is None else len(merged)
+        shape = [sheet.height, sheet.width, start[0], start[1], merges]
     except MemoryError:
         sys.exit(4)
     except BaseException:  # also a panic in the Rust reader: that sheet is unreadable
