@@ -46,7 +46,6 @@ from kpilogic.guard import check_shape, check_text_width, probe_workbook, sheet_
 from kpilogic.ingest import (
     _DATE1904,
     _EXTRAS_POOL,
-    _MAX_SCANNED_XML,
     _MAX_TS,
     _MIN_TS,
     _REL_NS,
@@ -240,9 +239,9 @@ def _xlsx_columns(data: bytes, name: str, wanted: str | None) -> _Columns | None
 
 def _census(data: bytes, sheet: str) -> tuple[int, int] | None:
     """The number of text cells (shared, inline and formula strings) in the sheet XML of
-    ``sheet`` and the workbook's date system; None when the sheet XML cannot be found, is too
-    large to scan, or holds error or true/false cells (the exact path reads those its own
-    way). Counting attribute strings is a byte search, not an XML parse."""
+    ``sheet`` and the workbook's date system; None when the sheet XML cannot be found or holds
+    error, true/false or ISO-date cells (the exact path reads those its own way). Counting
+    attribute strings is a byte search, not an XML parse."""
     import io
     import zipfile
 
@@ -262,15 +261,38 @@ def _census(data: bytes, sheet: str) -> tuple[int, int] | None:
             if not target:
                 return None
             path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-            if archive.getinfo(path).file_size > _MAX_SCANNED_XML:
-                return None
-            xml = archive.read(path)
+            counts = _count_in_stream(archive, path)
     except Exception:  # damaged parts, defusedxml refusals: the exact path says what is wrong
         return None
-    if b"t='" in xml or b't="e"' in xml or b't="b"' in xml or b't="d"' in xml:
+    if any(counts[p] for p in _DECLINE_CELLS):
         return None
-    texts = xml.count(b't="s"') + xml.count(b't="str"') + xml.count(b't="inlineStr"')
-    return texts, system
+    return sum(counts[p] for p in _TEXT_CELLS), system
+
+
+_TEXT_CELLS = (b't="s"', b't="str"', b't="inlineStr"')
+# Error, true/false and ISO-date cells, and attributes in single quotes (a writer whose
+# cells the byte count could miss): the exact path reads those.
+_DECLINE_CELLS = (b't="e"', b't="b"', b't="d"', b"t='")
+_CHUNK = 1 << 24
+
+
+def _count_in_stream(archive: Any, path: str) -> dict[bytes, int]:
+    """How often each of ``_TEXT_CELLS`` and ``_DECLINE_CELLS`` occurs in the zip member
+    ``path``, decompressed a chunk at a time (a million-row sheet is hundreds of MB of XML):
+    within each chunk, plus across each boundary (a window of the pattern's length less one
+    byte either side, where a match can only be one that crosses it)."""
+    patterns = (*_TEXT_CELLS, *_DECLINE_CELLS)
+    counts = dict.fromkeys(patterns, 0)
+    tail = b""
+    with archive.open(path) as stream:
+        while chunk := stream.read(_CHUNK):
+            for p in patterns:
+                edge = len(p) - 1
+                counts[p] += chunk.count(p)
+                if tail:
+                    counts[p] += (tail[-edge:] + chunk[:edge]).count(p)
+            tail = (tail + chunk)[-16:]
+    return counts
 
 
 def _plain_name(label: str, seen: Sequence[str]) -> bool:

@@ -264,3 +264,28 @@ def test_corpus_reads_as_before(path: Path, monkeypatch: pytest.MonkeyPatch) -> 
         sheets = []
     for sheet in [None, *sheets[:3]]:
         _assert_same(data, path.name, sheet, monkeypatch)
+
+
+def test_text_cell_count_is_exact_across_chunk_boundaries(monkeypatch: pytest.MonkeyPatch) -> None:
+    import zipfile
+
+    import kpilogic.fastread as fastread
+
+    # 40 cells, every third one text (t="s"), one formula string, one inline string: 14 + 1 + 1
+    # text cells, however the XML is cut into chunks of 1 to 13 bytes.
+    cells = [
+        f'<c r="A{i}" t="s"><v>{i}</v></c>' if i % 3 == 0 else f'<c r="A{i}"><v>{i}</v></c>'
+        for i in range(40)
+    ]
+    cells += ['<c r="B1" t="str"><v>x</v></c>', '<c r="B2" t="inlineStr"><is><t>y</t></is></c>']
+    xml = ("<sheetData>" + "".join(cells) + "</sheetData>").encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", xml)
+    for size in range(1, 14):
+        monkeypatch.setattr(fastread, "_CHUNK", size)
+        with zipfile.ZipFile(io.BytesIO(out.getvalue())) as archive:
+            counts = fastread._count_in_stream(archive, "xl/worksheets/sheet1.xml")
+        assert counts[b't="s"'] == 14, size
+        assert counts[b't="str"'] == 1 and counts[b't="inlineStr"'] == 1, size
+        assert counts[b't="e"'] == 0, size
