@@ -139,6 +139,7 @@ class Runner:
         self.files = files
         self.log = log
         self.records: list[dict[str, Any]] = []
+        self.skip: set[str] = set()
 
     def run(
         self,
@@ -160,6 +161,10 @@ class Runner:
             profile=profile,
             extra=extra or {},
         )
+        if case in self.skip:
+            skipped = {"case": case, "rows": rows, "profiled": profile, "skipped": "--skip"}
+            self.records.append(skipped)
+            return skipped
         label = f"{case} {rows:,} rows" + (" (profile)" if profile else f" ×{repeats}")
         self.log(f"  {label} …")
         started = time.perf_counter()
@@ -856,6 +861,9 @@ def main(argv: list[str] | None = None) -> int:
         help="measurement groups to run (default: all)",
     )
     parser.add_argument("--out", type=Path, help="results file (default: benchmarks/RESULTS.md)")
+    parser.add_argument(
+        "--skip", default="", help="comma-separated cases not to run, e.g. load_openpyxl"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -881,6 +889,7 @@ def main(argv: list[str] | None = None) -> int:
     wanted = set(sizes) | ({APP_ROWS, PROFILE_ROWS} & set(FULL_SIZES) if not args.sizes else set())
     files = {rows: datagen.ensure(rows, SEED, log) for rows in sorted(wanted)}
     runner = Runner(files, log)
+    runner.skip = {c.strip() for c in args.skip.split(",") if c.strip()}
     try:
         measure(runner, sizes, args.quick, groups)
     except KeyboardInterrupt:
