@@ -106,15 +106,18 @@ def fast_tidy(data: bytes, name: str, dataset: Dataset) -> Tidy | None:
         fmt = detect_format(data, name)
     except KoersError:
         return None  # the exact path says why
-    if fmt == "csv":
-        read = _csv_columns(data, name)
-    elif fmt == "xlsx":
-        read = _xlsx_columns(data, name, dataset.sheet)
-    else:
-        return None
-    if read is None:
-        return None
-    return _tidy(read, dataset)
+    try:
+        if fmt == "csv":
+            read = _csv_columns(data, name)
+        elif fmt == "xlsx":
+            read = _xlsx_columns(data, name, dataset.sheet)
+        else:
+            return None
+        return None if read is None else _tidy(read, dataset)
+    except KoersError:
+        raise  # the guard's refusals, an unknown notation: the exact path says the same
+    except Exception:
+        return None  # anything unforeseen here: the exact path reads the file as before
 
 
 # -- reading ---------------------------------------------------------------------------------
