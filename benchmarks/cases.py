@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import cProfile
 import ctypes
+import dataclasses
 import gc
 import io
 import os
@@ -155,11 +156,73 @@ def _load_koers(spec: Spec, path: str) -> Case:
             "file_bytes": len(data),
         }
 
+    def setup() -> bytes:
+        # The exact path (grid of Python objects, layout rules on every cell) for comparison;
+        # the upload limit (50 MB, a product rule) is lifted so the 1M-row csv is read too.
+        if spec.extra.get("exact"):
+            os.environ["KOERS_FAST_READ"] = "0"
+        os.environ.setdefault("KOERS_MAX_UPLOAD_MB", "200")
+        return _read(path)
+
     return Case(
-        setup=lambda: _read(path),
+        setup=setup,
         op=lambda data: koers_load(data, name),
         after=after,
     )
+
+
+def _load_fastexcel(spec: Spec) -> Case:
+    import fastexcel
+    import pandas as pd  # noqa: F401
+
+    return Case(
+        setup=lambda: spec.xlsx,
+        op=lambda path: fastexcel.read_excel(path).load_sheet(0).to_pandas(),
+        after=lambda _, df: {"shape": list(df.shape), "df_bytes": frame_bytes(df)},
+    )
+
+
+def _load_arrow_csv(spec: Spec) -> Case:
+    import pandas as pd  # noqa: F401
+    import pyarrow.csv as pcsv
+
+    return Case(
+        setup=lambda: spec.csv,
+        op=lambda path: pcsv.read_csv(path).to_pandas(),
+        after=lambda _, df: {"shape": list(df.shape), "df_bytes": frame_bytes(df)},
+    )
+
+
+def wide_csv() -> bytes:
+    """16,384 columns × 10 rows of small numbers under a header (issue 19), about 560 KB."""
+    header = ",".join(f"c{i}" for i in range(16_384))
+    body = "\n".join(",".join(str((i * j) % 97) for j in range(16_384)) for i in range(10))
+    return f"{header}\n{body}\n".encode()
+
+
+def _load_wide_csv(spec: Spec) -> Case:
+    import kpilogic.pipeline  # noqa: F401
+
+    def op(data: bytes) -> Any:
+        from kpilogic.errors import KoersError
+
+        try:
+            return koers_load(data, "wide.csv")
+        except KoersError as exc:
+            return exc
+
+    def after(data: bytes, result: Any) -> dict[str, Any]:
+        refused = not hasattr(result, "shape")
+        return {
+            "file_bytes": len(data),
+            "outcome": f"refused: {result.key}" if refused else f"read: {list(result.shape)}",
+        }
+
+    return Case(setup=wide_csv, op=op, after=after)
+
+
+def _exact(spec: Spec) -> Spec:
+    return dataclasses.replace(spec, extra={**spec.extra, "exact": True})
 
 
 def _load_calamine(spec: Spec) -> Case:
@@ -392,6 +455,10 @@ CASES: dict[str, Callable[[Spec], Case]] = {
     "load_openpyxl": _load_openpyxl,
     "load_koers_csv": lambda s: _load_koers(s, s.csv),
     "load_pandas_csv": _load_pandas_csv,
+    "load_fastexcel": _load_fastexcel,
+    "load_arrow_csv": _load_arrow_csv,
+    "load_koers_exact": lambda s: _load_koers(_exact(s), s.xlsx),
+    "load_wide_csv": _load_wide_csv,
     "evaluate_koers": _evaluate_koers,
     "evaluate_pandas": lambda s: _evaluate_pandas(s, shared=False),
     "evaluate_pandas_shared": lambda s: _evaluate_pandas(s, shared=True),

@@ -144,10 +144,11 @@ def check_text_width(lines: list[list[str]], name: str) -> None:
 
 
 # The child opens the workbook and loads every sheet under an address-space limit, printing
-# one JSON line per sheet: [name, rows, columns] or [name, null, null] when that sheet cannot
-# be read. Exit 0: done; 3: a Python-level error opening the file (the parent reads the file
-# itself to get calamine's precise complaint); 4: out of memory; anything else — above all
-# SIGABRT from Rust's allocation-failure handler — means the file would have taken the app down.
+# one JSON line per sheet: [name, rows, columns, first row, first column, merged ranges] or
+# [name, null, null] when that sheet cannot be read. Exit 0: done; 3: a Python-level error
+# opening the file (the parent reads the file itself to get calamine's precise complaint);
+# 4: out of memory; anything else — above all SIGABRT from Rust's allocation-failure
+# handler — means the file would have taken the app down.
 _PROBE = """
 import json, resource, sys
 limit = int(sys.argv[2])
@@ -163,7 +164,10 @@ except BaseException:
 for name in names:
     try:
         sheet = book.get_sheet_by_name(name)
-        shape = [sheet.height, sheet.width]
+        start = sheet.start or (0, 0)
+        merged = sheet.merged_cell_ranges
+        merges = None if merged is None else len(merged)
+        shape = [sheet.height, sheet.width, start[0], start[1], merges]
     except MemoryError:
         sys.exit(4)
     except BaseException:  # also a panic in the Rust reader: that sheet is unreadable
@@ -174,6 +178,8 @@ for name in names:
 Shapes = dict[str, tuple[int, int]]
 _KNOWN: OrderedDict[str, Shapes] = OrderedDict()  # content hash → the sheets' used ranges
 _KNOWN_KEPT = 256
+# content hash → each sheet's top-left cell (row, column) and merged ranges (None: unknown)
+_FACTS: OrderedDict[str, dict[str, tuple[int, int, int | None]]] = OrderedDict()
 _KNOWN_LOCK = threading.Lock()
 # Children at once: each may use up to KOERS_READ_MEMORY_MB, so a burst of uploads waits its
 # turn instead of taking the machine's memory together.
@@ -270,18 +276,36 @@ def probe_workbook(path: Path, data: bytes, name: str, fmt: str) -> Shapes:
         key = "error.read.damaged" if fmt == "xls" else "error.read.range_too_large"
         raise ReadError(key, name=name)
     shapes: Shapes = {}
+    facts: dict[str, tuple[int, int, int | None]] = {}
     for line in done.stdout.decode("utf-8", errors="replace").splitlines():
         try:
-            sheet, rows, columns = json.loads(line)
+            sheet, rows, columns, *more = json.loads(line)
         except (ValueError, TypeError):
             continue
         if isinstance(rows, int) and isinstance(columns, int):
             shapes[str(sheet)] = (rows, columns)
+            if len(more) == 3 and all(isinstance(v, int) for v in more[:2]):
+                merged = more[2] if isinstance(more[2], int) else None
+                facts[str(sheet)] = (int(more[0]), int(more[1]), merged)
     with _KNOWN_LOCK:
         _KNOWN[digest] = shapes
+        _FACTS[digest] = facts
+        while len(_FACTS) > _KNOWN_KEPT:
+            _FACTS.popitem(last=False)
         while len(_KNOWN) > _KNOWN_KEPT:
             _KNOWN.popitem(last=False)
     return dict(shapes)
+
+
+def sheet_facts(data: bytes) -> dict[str, tuple[int, int, int | None]]:
+    """What the guarded child saw of each sheet of the workbook ``data`` (after
+    ``probe_workbook``): its top-left cell as 0-based (row, column) and its number of merged
+    ranges (None when the format does not say). Empty when the child did not run (guard off,
+    no child, the file not probed yet): the caller then takes the reading path that needs
+    none of it."""
+    digest = hashlib.sha256(data).hexdigest()
+    with _KNOWN_LOCK:
+        return dict(_FACTS.get(digest, {}))
 
 
 __all__ = [
@@ -293,5 +317,6 @@ __all__ = [
     "check_text_width",
     "limits",
     "probe_workbook",
+    "sheet_facts",
     "sweep_stale_temp",
 ]

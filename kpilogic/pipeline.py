@@ -212,6 +212,11 @@ def read_dataset(data: bytes, name: str, dataset: Dataset) -> Tidy:
         ReadError: when the file cannot be read (too large, encrypted, damaged…).
         LayoutError: see ``tidy_grid``.
     """
+    from kpilogic.fastread import fast_tidy  # a plain table on Arrow columns (issue 19)
+
+    fast = fast_tidy(data, name, dataset)
+    if fast is not None:
+        return _with_date_column(fast, dataset.date_column)
     return tidy_grid(read_grid(data, name, dataset.sheet, blanks_as_none=False), dataset)
 
 
