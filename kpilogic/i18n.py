@@ -221,6 +221,7 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # machine columns) or a period label: shown to people in their notation.
 DATE_PARAMS = frozenset({"date", "deadline", "last", "next_review", "since", "until"})
 PERIOD_PARAMS = frozenset({"period", "first_period", "last_period"})
+PERIOD_LIST_PARAMS = frozenset({"periods"})  # "2024-06, 2024-07" → "jun 2024, jul 2024"
 
 
 def people_params(params: Mapping[str, Any], lang: str = DEFAULT_LANG) -> dict[str, Any]:
@@ -236,6 +237,10 @@ def people_params(params: Mapping[str, Any], lang: str = DEFAULT_LANG) -> dict[s
                 out[name] = format_date(date.fromisoformat(value), lang)
         elif name in PERIOD_PARAMS and isinstance(value, str):
             out[name] = format_period(value, lang)
+        elif name in PERIOD_LIST_PARAMS and isinstance(value, str):
+            parts = value.split(", ")
+            if all(_PERIOD.fullmatch(part) for part in parts):
+                out[name] = ", ".join(format_period(part, lang) for part in parts)
     return out
 
 

@@ -33,7 +33,7 @@ from kpilogic.access import LOCAL_USER, AccessDenied, ConflictError, role_at_lea
 from kpilogic.checkins import CheckIn
 from kpilogic.errors import KoersError, StoreError
 from kpilogic.evaluate import Evaluation, evaluate_scorecard
-from kpilogic.i18n import format_date, format_period, normalise_lang, t
+from kpilogic.i18n import format_date, format_period, normalise_lang, people_params, t
 from kpilogic.ingest import (
     ColumnKind,
     SheetInfo,
@@ -377,7 +377,9 @@ def tr(key: str, **params: Any) -> Md:
     where it holds user text) is passed as ``Md(...)``; ``tr_plain`` is for plain-text places
     (the options of a selectbox or multiselect, table cells, chart titles).
     """
-    return Md(t(key, lang(), **{name: _md_param(value) for name, value in params.items()}))
+    # ISO dates and period labels in the parameters read as people write them (people_params).
+    shown = people_params(params, lang())
+    return Md(t(key, lang(), **{name: _md_param(value) for name, value in shown.items()}))
 
 
 def tr_plain(key: str, **params: Any) -> str:

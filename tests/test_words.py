@@ -165,3 +165,12 @@ def test_counts_of_one_take_the_singular() -> None:
         "Only 1 month of data"
     )
     assert t("reason.target_from_segments", "nl", n=1).endswith("van 1 segment.")
+
+
+def test_a_list_of_periods_in_a_message_reads_as_words() -> None:
+    from kpilogic.i18n import people_params
+
+    assert people_params({"periods": "2024-06, 2024-07"}, "nl") == {"periods": "jun 2024, jul 2024"}
+    assert people_params({"periods": "2025-Q4"}, "en") == {"periods": "Q4 2025"}
+    # Anything that is not a list of period labels stays as it is.
+    assert people_params({"periods": "2024-06, later"}, "nl") == {"periods": "2024-06, later"}
