@@ -270,9 +270,7 @@ def _add_insights_command(sub: argparse._SubParsersAction[argparse.ArgumentParse
 def _insights(args: argparse.Namespace, lang: str) -> int:
     """Evaluate and print the insights (``kpilogic.insights``), one sentence per line."""
     from kpilogic.insights import insight_text, insights
-    from kpilogic.model import Scorecard
     from kpilogic.periods import Period
-    from kpilogic.pipeline import evaluate_files
 
     if args.period is not None:
         try:
@@ -280,25 +278,10 @@ def _insights(args: argparse.Namespace, lang: str) -> int:
         except ValueError:
             _fail(t("insight.cli.bad_period", lang, period=args.period))
             return EXIT_USAGE
-    try:
-        text = args.scorecard.read_bytes()
-    except OSError as exc:
-        _fail(t("cli.cannot_open", lang, name=str(args.scorecard), detail=exc.strerror or exc))
+    loaded = _read_and_evaluate(args, lang)
+    if loaded is None:
         return EXIT_INPUT
-    files: dict[str, bytes] = {}
-    for path in args.data:
-        try:
-            files[path.name] = path.read_bytes()
-        except OSError as exc:
-            _fail(t("cli.cannot_open", lang, name=str(path), detail=exc.strerror or exc))
-            return EXIT_INPUT
-    scorecard = Scorecard.from_json(text)
-    if _unmatched_targets(scorecard, lang):
-        return EXIT_INPUT
-    evaluation = evaluate_files(scorecard, files, args.as_of)
-    for kpi_id, problem in evaluation.errors.items():
-        print(t("cli.kpi_skipped", lang, kpi=kpi_id, detail=problem.message(lang)), file=sys.stderr)
-    _left_out_rows(evaluation, lang)
+    scorecard, evaluation = loaded
     found = insights(evaluation, args.period, max(args.limit, 0))
     for insight in found:
         print(insight_text(insight, scorecard, lang))
@@ -333,33 +316,16 @@ def _add_goals_command(sub: argparse._SubParsersAction[argparse.ArgumentParser])
 
 def _goals(args: argparse.Namespace, lang: str) -> int:
     """One row per goal and one per goal × KPI: progress, target and forecast at the deadline."""
-    from kpilogic.model import Scorecard
-    from kpilogic.pipeline import evaluate_files
     from kpilogic.report import goals_file
 
     suffix = args.out.suffix.lower()
     if suffix not in (".csv", ".xlsx", ".json"):
         _fail(t("progress.cli.bad_out", lang, name=str(args.out)))
         return EXIT_USAGE
-    try:
-        text = args.scorecard.read_bytes()
-    except OSError as exc:
-        _fail(t("cli.cannot_open", lang, name=str(args.scorecard), detail=exc.strerror or exc))
+    loaded = _read_and_evaluate(args, lang)
+    if loaded is None:
         return EXIT_INPUT
-    files: dict[str, bytes] = {}
-    for path in args.data:
-        try:
-            files[path.name] = path.read_bytes()
-        except OSError as exc:
-            _fail(t("cli.cannot_open", lang, name=str(path), detail=exc.strerror or exc))
-            return EXIT_INPUT
-    scorecard = Scorecard.from_json(text)
-    if _unmatched_targets(scorecard, lang):
-        return EXIT_INPUT
-    evaluation = evaluate_files(scorecard, files, args.as_of)
-    for kpi_id, problem in evaluation.errors.items():
-        print(t("cli.kpi_skipped", lang, kpi=kpi_id, detail=problem.message(lang)), file=sys.stderr)
-    _left_out_rows(evaluation, lang)
+    scorecard, evaluation = loaded
     try:
         args.out.write_bytes(goals_file(evaluation, suffix, lang, args.as_of))
     except OSError as exc:
@@ -370,6 +336,34 @@ def _goals(args: argparse.Namespace, lang: str) -> int:
         t("progress.cli.written", lang, name=str(args.out), goals=goals, kpis=len(scorecard.kpis))
     )
     return 0
+
+
+def _read_and_evaluate(args: argparse.Namespace, lang: str) -> tuple[Scorecard, Evaluation] | None:
+    """``koers insights``/``goals``: read the scorecard and the data files and evaluate them,
+    saying on stderr what could not be read or evaluated; None when nothing can be shown."""
+    from kpilogic.model import Scorecard
+    from kpilogic.pipeline import evaluate_files
+
+    try:
+        text = args.scorecard.read_bytes()
+    except OSError as exc:
+        _fail(t("cli.cannot_open", lang, name=str(args.scorecard), detail=exc.strerror or exc))
+        return None
+    files: dict[str, bytes] = {}
+    for path in args.data:
+        try:
+            files[path.name] = path.read_bytes()
+        except OSError as exc:
+            _fail(t("cli.cannot_open", lang, name=str(path), detail=exc.strerror or exc))
+            return None
+    scorecard = Scorecard.from_json(text)
+    if _unmatched_targets(scorecard, lang):
+        return None
+    evaluation = evaluate_files(scorecard, files, args.as_of)
+    for kpi_id, problem in evaluation.errors.items():
+        print(t("cli.kpi_skipped", lang, kpi=kpi_id, detail=problem.message(lang)), file=sys.stderr)
+    _left_out_rows(evaluation, lang)
+    return scorecard, evaluation
 
 
 if __name__ == "__main__":
