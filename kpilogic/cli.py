@@ -111,35 +111,16 @@ def _store_command(args: argparse.Namespace, lang: str) -> int:
 
 
 def _evaluate(args: argparse.Namespace, lang: str) -> int:
-    from kpilogic.model import Scorecard
-    from kpilogic.pipeline import evaluate_files
     from kpilogic.report import write_summary
 
     suffix = args.out.suffix.lower()
     if suffix not in (".csv", ".xlsx", ".json", ".pdf"):
         _fail(t("cli.bad_out", lang, name=str(args.out)))
         return EXIT_USAGE
-    try:
-        text = args.scorecard.read_bytes()
-    except OSError as exc:
-        _fail(t("cli.cannot_open", lang, name=str(args.scorecard), detail=exc.strerror or exc))
+    loaded = _read_and_evaluate(args, lang)
+    if loaded is None:
         return EXIT_INPUT
-    files: dict[str, bytes] = {}
-    for path in args.data:
-        try:
-            files[path.name] = path.read_bytes()
-        except OSError as exc:
-            _fail(t("cli.cannot_open", lang, name=str(path), detail=exc.strerror or exc))
-            return EXIT_INPUT
-    scorecard = Scorecard.from_json(text)
-    if _unmatched_targets(scorecard, lang):
-        return EXIT_INPUT
-    if args.complete_through is not None:
-        scorecard = _complete_through(scorecard, args.complete_through)
-    evaluation = evaluate_files(scorecard, files, args.as_of)
-    for kpi_id, problem in evaluation.errors.items():
-        print(t("cli.kpi_skipped", lang, kpi=kpi_id, detail=problem.message(lang)), file=sys.stderr)
-    _left_out_rows(evaluation, lang)
+    scorecard, evaluation = loaded
     incomplete = _incomplete(evaluation, lang)
     if incomplete:
         # A skipped KPI or an empty result is a failed run for a scheduler: no report that
@@ -339,8 +320,9 @@ def _goals(args: argparse.Namespace, lang: str) -> int:
 
 
 def _read_and_evaluate(args: argparse.Namespace, lang: str) -> tuple[Scorecard, Evaluation] | None:
-    """``koers insights``/``goals``: read the scorecard and the data files and evaluate them,
-    saying on stderr what could not be read or evaluated; None when nothing can be shown."""
+    """``koers evaluate``/``insights``/``goals``: read the scorecard and the data files and
+    evaluate them, saying on stderr what could not be read or evaluated; None when nothing
+    can be shown."""
     from kpilogic.model import Scorecard
     from kpilogic.pipeline import evaluate_files
 
@@ -359,6 +341,8 @@ def _read_and_evaluate(args: argparse.Namespace, lang: str) -> tuple[Scorecard, 
     scorecard = Scorecard.from_json(text)
     if _unmatched_targets(scorecard, lang):
         return None
+    if getattr(args, "complete_through", None) is not None:
+        scorecard = _complete_through(scorecard, args.complete_through)
     evaluation = evaluate_files(scorecard, files, args.as_of)
     for kpi_id, problem in evaluation.errors.items():
         print(t("cli.kpi_skipped", lang, kpi=kpi_id, detail=problem.message(lang)), file=sys.stderr)
