@@ -7,8 +7,8 @@ import os
 import streamlit as st
 
 from kpilogic.i18n import LANGS
-from pages.access_ui import account_sidebar, sign_in_gate
-from pages.shared import (
+from ui.access import account_sidebar, sign_in_gate
+from ui.shared import (
     LANG,
     PAGES,
     SAMPLE_OFFERED,

@@ -128,8 +128,8 @@ def _read(path: str) -> bytes:
 def koers_load(data: bytes, name: str) -> Any:
     """What the app does with an uploaded file: ``pipeline.read_dataset`` (raw cells, layout,
     value parsing) and ``typed_table`` (profiled column kinds applied)."""
-    from kpilogic.model import Dataset
-    from kpilogic.pipeline import read_dataset, typed_table
+    from kpilogic.scorecard.model import Dataset
+    from kpilogic.sources.pipeline import read_dataset, typed_table
 
     sheet = DATA_SHEET if name.endswith(".xlsx") else None
     dataset = Dataset(id="orders", name="Orders", source=name, sheet=sheet, date_column="Date")
@@ -144,7 +144,7 @@ def _koers_typed(path: str) -> Any:
 
 
 def _load_koers(spec: Spec, path: str) -> Case:
-    import kpilogic.pipeline  # noqa: F401  (imported before the memory baseline is taken)
+    import kpilogic.sources.pipeline  # noqa: F401  (imported before the memory baseline is taken)
 
     name = Path(path).name
 
@@ -201,7 +201,7 @@ def wide_csv() -> bytes:
 
 
 def _load_wide_csv(spec: Spec) -> Case:
-    import kpilogic.pipeline  # noqa: F401
+    import kpilogic.sources.pipeline  # noqa: F401
 
     def op(data: bytes) -> Any:
         from kpilogic.errors import KoersError
@@ -264,9 +264,9 @@ def _load_pandas_csv(spec: Spec) -> Case:
 
 
 def _evaluate_koers(spec: Spec) -> Case:
-    import kpilogic.pipeline  # noqa: F401  (imported before the memory baseline is taken)
+    import kpilogic.sources.pipeline  # noqa: F401  (imported before the memory baseline is taken)
     from benchmarks import workload
-    from kpilogic.evaluate import evaluate_scorecard
+    from kpilogic.engine.evaluate import evaluate_scorecard
 
     card = workload.scorecard(Path(spec.xlsx).name, DATA_SHEET)
 
@@ -287,9 +287,9 @@ def _evaluate_koers(spec: Spec) -> Case:
 
 
 def _evaluate_pandas(spec: Spec, shared: bool) -> Case:
-    import kpilogic.pipeline  # noqa: F401
+    import kpilogic.sources.pipeline  # noqa: F401
     from benchmarks import workload
-    from kpilogic.evaluate import evaluate_scorecard
+    from kpilogic.engine.evaluate import evaluate_scorecard
 
     card = workload.scorecard(Path(spec.xlsx).name, DATA_SHEET)
 
@@ -317,7 +317,7 @@ def _evaluate_pandas(spec: Spec, shared: bool) -> Case:
 
 def _report_setup(spec: Spec) -> Any:
     from benchmarks import workload
-    from kpilogic.evaluate import evaluate_scorecard
+    from kpilogic.engine.evaluate import evaluate_scorecard
 
     card = workload.scorecard(Path(spec.xlsx).name, DATA_SHEET)
     return evaluate_scorecard(card, {workload.DATASET: _koers_typed(spec.xlsx)})
@@ -331,8 +331,8 @@ def _cell_count(data: bytes) -> dict[str, int]:
 
 
 def _report_koers(spec: Spec) -> Case:
-    import kpilogic.pipeline  # noqa: F401
-    from kpilogic.report import report_xlsx
+    import kpilogic.sources.pipeline  # noqa: F401
+    from kpilogic.present.report import report_xlsx
 
     def after(ev: Any, data: bytes) -> dict[str, Any]:
         cells = _cell_count(data)
@@ -352,7 +352,7 @@ def _report_koers(spec: Spec) -> Case:
 def _report_openpyxl(spec: Spec) -> Case:
     from openpyxl import Workbook
 
-    from kpilogic.report import report_xlsx
+    from kpilogic.present.report import report_xlsx
 
     width = 20
 
@@ -391,7 +391,7 @@ def _app_koers(spec: Spec) -> Case:
     from streamlit.testing.v1 import AppTest
 
     from benchmarks import workload
-    from pages.shared import StoredFile
+    from ui.shared import StoredFile
 
     name = Path(spec.xlsx).name
     timeout = float(spec.extra.get("timeout", 900))

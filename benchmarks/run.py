@@ -381,7 +381,7 @@ def _load_section(runner: Runner, sizes: list[int], budgets: Budgets) -> list[st
         "(calamine underneath, Arrow columns out). Exact path: the same `koers_load` with "
         "`KOERS_FAST_READ=0` (the grid of Python objects and the layout rules on every cell, "
         "as before issue 19). *First read* is the first of the runs: it includes the guarded "
-        "child that opens every new workbook first (`kpilogic.guard`); later runs of the same "
+        "child that opens every new workbook first (`sources.guard`); later runs of the same "
         "bytes find it remembered.",
         "",
         "| rows | Koers ingest | first read | fastexcel bare | exact path | "

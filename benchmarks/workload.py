@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kpilogic.model import KPI, Dataset, Filter, Goal, Measure, Scorecard, Target
+from kpilogic.scorecard.model import KPI, Dataset, Filter, Goal, Measure, Scorecard, Target
 
 DATASET = "orders"
 WEB = [Filter(column="Channel", op="eq", value="Web")]

@@ -6,8 +6,8 @@ anyone who ``import kpilogic`` use these same functions.
 """
 
 from kpilogic.errors import KoersError
-from kpilogic.model import KPI, Dataset, Goal, Measure, Scorecard, Target, Tolerance
-from kpilogic.periods import Period
+from kpilogic.scorecard.model import KPI, Dataset, Goal, Measure, Scorecard, Target, Tolerance
+from kpilogic.scorecard.periods import Period
 
 __all__ = [
     "KPI",

@@ -18,8 +18,8 @@ from kpilogic.errors import KoersError
 from kpilogic.i18n import normalise_lang, t
 
 if TYPE_CHECKING:
-    from kpilogic.evaluate import Evaluation
-    from kpilogic.model import Scorecard
+    from kpilogic.engine.evaluate import Evaluation
+    from kpilogic.scorecard.model import Scorecard
 
 EXIT_USAGE = 2
 EXIT_INPUT = 1
@@ -97,7 +97,7 @@ def _add_store_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 def _store_command(args: argparse.Namespace, lang: str) -> int:
-    from kpilogic.store import Store
+    from kpilogic.workspace.store import Store
 
     store = Store(args.db)
     if args.command == "backup":
@@ -111,7 +111,7 @@ def _store_command(args: argparse.Namespace, lang: str) -> int:
 
 
 def _evaluate(args: argparse.Namespace, lang: str) -> int:
-    from kpilogic.report import write_summary
+    from kpilogic.present.report import write_summary
 
     suffix = args.out.suffix.lower()
     if suffix not in (".csv", ".xlsx", ".json", ".pdf"):
@@ -159,7 +159,7 @@ def _incomplete(evaluation: Evaluation, lang: str) -> str:
 
 def _unmatched_targets(scorecard: Scorecard, lang: str) -> bool:
     """Say which target keys match no period (each on its own line); True if any do."""
-    from kpilogic.evaluate import unmatched_targets
+    from kpilogic.engine.evaluate import unmatched_targets
 
     problems = unmatched_targets(scorecard)
     for problem in problems:
@@ -216,7 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for path in write_sample(args.directory):
                 print(path)
             return 0
-        from kpilogic.model import json_schema
+        from kpilogic.scorecard.model import json_schema
 
         print(json.dumps(json_schema(), indent=2))
         return 0
@@ -249,9 +249,9 @@ def _add_insights_command(sub: argparse._SubParsersAction[argparse.ArgumentParse
 
 
 def _insights(args: argparse.Namespace, lang: str) -> int:
-    """Evaluate and print the insights (``kpilogic.insights``), one sentence per line."""
-    from kpilogic.insights import insight_text, insights
-    from kpilogic.periods import Period
+    """Evaluate and print the insights (``kpilogic.engine.insights``), one sentence per line."""
+    from kpilogic.engine.insights import insight_text, insights
+    from kpilogic.scorecard.periods import Period
 
     if args.period is not None:
         try:
@@ -297,7 +297,7 @@ def _add_goals_command(sub: argparse._SubParsersAction[argparse.ArgumentParser])
 
 def _goals(args: argparse.Namespace, lang: str) -> int:
     """One row per goal and one per goal × KPI: progress, target and forecast at the deadline."""
-    from kpilogic.report import goals_file
+    from kpilogic.present.report import goals_file
 
     suffix = args.out.suffix.lower()
     if suffix not in (".csv", ".xlsx", ".json"):
@@ -323,8 +323,8 @@ def _read_and_evaluate(args: argparse.Namespace, lang: str) -> tuple[Scorecard, 
     """``koers evaluate``/``insights``/``goals``: read the scorecard and the data files and
     evaluate them, saying on stderr what could not be read or evaluated; None when nothing
     can be shown."""
-    from kpilogic.model import Scorecard
-    from kpilogic.pipeline import evaluate_files
+    from kpilogic.scorecard.model import Scorecard
+    from kpilogic.sources.pipeline import evaluate_files
 
     try:
         text = args.scorecard.read_bytes()

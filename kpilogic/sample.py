@@ -28,7 +28,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
-from kpilogic import model
+from kpilogic.scorecard import model
 
 SAMPLE_WORKBOOK = "koers_sample.xlsx"
 SAMPLE_SCORECARD = "koers_sample_scorecard.json"

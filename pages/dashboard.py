@@ -9,7 +9,20 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from kpilogic.charts import (
+from kpilogic.engine.evaluate import Evaluation
+from kpilogic.engine.insights import Insight, insight_text, insights
+from kpilogic.engine.progress import (
+    SEVERITY,
+    GoalProgress,
+    KpiProgress,
+    goal_progress,
+    progress_text,
+)
+from kpilogic.engine.quality import shaky_warning
+from kpilogic.engine.review import latest_checkins
+from kpilogic.engine.shortfall import shortfall, shortfall_text
+from kpilogic.i18n import format_date, format_number, format_period, format_value
+from kpilogic.present.charts import (
     actual_vs_target_chart,
     fit_to_column,
     progress_chart,
@@ -17,25 +30,18 @@ from kpilogic.charts import (
     status_heatmap,
     year_over_year_chart,
 )
-from kpilogic.evaluate import Evaluation
-from kpilogic.explain import compact_value, explain_reason, left_out_note, status_badge
-from kpilogic.i18n import format_date, format_number, format_period, format_value
-from kpilogic.insights import Insight, insight_text, insights
-from kpilogic.model import KPI, Scorecard
-from kpilogic.period_table import (
+from kpilogic.present.period_table import (
     display_table,
     partial_note,
     period_tables,
     table_csv,
     table_xlsx,
 )
-from kpilogic.progress import SEVERITY, GoalProgress, KpiProgress, goal_progress, progress_text
-from kpilogic.quality import shaky_warning
-from kpilogic.review import latest_checkins
-from kpilogic.shortfall import shortfall, shortfall_text
-from kpilogic.status import STYLES, Status
-from pages.health import kpi_report, score_text, show_checklist
-from pages.shared import (
+from kpilogic.scorecard.explain import compact_value, explain_reason, left_out_note, status_badge
+from kpilogic.scorecard.model import KPI, Scorecard
+from kpilogic.scorecard.status import STYLES, Status
+from ui.health import kpi_report, score_text, show_checklist
+from ui.shared import (
     PAGES,
     checkin_caption,
     evaluation,

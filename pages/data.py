@@ -9,10 +9,17 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from kpilogic.engine.quality import assess_dataset, is_stale, missing_periods, reliability_band
 from kpilogic.errors import KoersError, LayoutError
 from kpilogic.i18n import column_kind, format_date, format_number, format_pct, t
-from kpilogic.ingest import SPREADSHEET_SUFFIXES, guess_date_column, max_upload_mb, read_grid
-from kpilogic.layout import (
+from kpilogic.scorecard.model import Dataset, Unpivot
+from kpilogic.sources.ingest import (
+    SPREADSHEET_SUFFIXES,
+    guess_date_column,
+    max_upload_mb,
+    read_grid,
+)
+from kpilogic.sources.layout import (
     Tidy,
     WideGuess,
     apply_layout,
@@ -20,11 +27,9 @@ from kpilogic.layout import (
     guess_layout,
     long_names,
 )
-from kpilogic.model import Dataset, Unpivot
-from kpilogic.notes import row_ranges
-from kpilogic.pipeline import unmapped_columns, with_kind_failures
-from kpilogic.quality import assess_dataset, is_stale, missing_periods, reliability_band
-from pages.shared import (
+from kpilogic.sources.notes import row_ranges
+from kpilogic.sources.pipeline import unmapped_columns, with_kind_failures
+from ui.shared import (
     PAGES,
     Md,
     StoredFile,

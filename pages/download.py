@@ -6,8 +6,8 @@ from datetime import date
 
 import streamlit as st
 
-from kpilogic.report import checkins_csv, summary_csv
-from pages.shared import (
+from kpilogic.present.report import checkins_csv, summary_csv
+from ui.shared import (
     evaluation,
     lang,
     report_file,

@@ -8,11 +8,11 @@ from typing import Any
 import streamlit as st
 from pydantic import ValidationError
 
+from kpilogic.engine.pillars import goal_health, goal_hints
 from kpilogic.i18n import format_date, people_params
-from kpilogic.model import PERSPECTIVES, Goal, Scorecard, describe_validation_error
-from kpilogic.pillars import goal_health, goal_hints
-from pages.health import goal_checklist_line
-from pages.shared import (
+from kpilogic.scorecard.model import PERSPECTIVES, Goal, Scorecard, describe_validation_error
+from ui.health import goal_checklist_line
+from ui.shared import (
     PAGES,
     bound,
     ensure_scorecard,

@@ -18,27 +18,10 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from kpilogic.charts import actual_vs_target_chart, fit_to_column
-from kpilogic.errors import FormulaError, KoersError
-from kpilogic.evaluate import evaluate_kpi, unmatched_targets
-from kpilogic.explain import explain_reason, status_badge
-from kpilogic.filter_values import MAX_CHOICES, FilterChoices, filter_choices
-from kpilogic.i18n import format_date, format_number, format_period, format_value, t
-from kpilogic.measures import formula_columns, formula_is_additive, parse_formula
-from kpilogic.model import (
-    AGGREGATIONS,
-    CADENCES,
-    DIRECTIONS,
-    KPI,
-    UNITS,
-    Dataset,
-    Scorecard,
-    describe_validation_error,
-)
-from kpilogic.periods import Period
-from kpilogic.pillars import kpi_health
-from kpilogic.targets import TARGET_KINDS, ConstantTarget, FormField, Target
-from kpilogic.templates import (
+from kpilogic.engine.evaluate import evaluate_kpi, unmatched_targets
+from kpilogic.engine.measures import formula_columns, formula_is_additive, parse_formula
+from kpilogic.engine.pillars import kpi_health
+from kpilogic.engine.templates import (
     ACCEPTS,
     CATEGORIES,
     COUNT_CHOICES,
@@ -54,8 +37,25 @@ from kpilogic.templates import (
     suggested_target,
     template,
 )
-from pages.health import show_checklist
-from pages.shared import (
+from kpilogic.errors import FormulaError, KoersError
+from kpilogic.i18n import format_date, format_number, format_period, format_value, t
+from kpilogic.present.charts import actual_vs_target_chart, fit_to_column
+from kpilogic.scorecard.explain import explain_reason, status_badge
+from kpilogic.scorecard.model import (
+    AGGREGATIONS,
+    CADENCES,
+    DIRECTIONS,
+    KPI,
+    UNITS,
+    Dataset,
+    Scorecard,
+    describe_validation_error,
+)
+from kpilogic.scorecard.periods import Period
+from kpilogic.scorecard.targets import TARGET_KINDS, ConstantTarget, FormField, Target
+from kpilogic.sources.filter_values import MAX_CHOICES, FilterChoices, filter_choices
+from ui.health import show_checklist
+from ui.shared import (
     AS_OF,
     PAGES,
     Md,
@@ -1011,9 +1011,7 @@ def _filter_value(flt: dict[str, Any], i: int, df: pd.DataFrame, visibility: Any
         extra = [v for v in chosen if v not in options]  # kept and named, never dropped
         flt["values"] = chosen
         key = keys[1]
-        if key in st.session_state and any(
-            v not in options + extra for v in st.session_state[key]
-        ):
+        if key in st.session_state and any(v not in options + extra for v in st.session_state[key]):
             del st.session_state[key]
         bound(
             st.multiselect,

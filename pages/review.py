@@ -10,14 +10,8 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from kpilogic.checkins import CheckIn
-from kpilogic.errors import KoersError
-from kpilogic.evaluate import Evaluation
-from kpilogic.explain import status_badge
-from kpilogic.i18n import format_date, format_period, t
-from kpilogic.model import KPI, Scorecard, describe_validation_error
-from kpilogic.periods import Period
-from kpilogic.review import (
+from kpilogic.engine.evaluate import Evaluation
+from kpilogic.engine.review import (
     ReviewItem,
     kpi_periods,
     latest_completed_period,
@@ -25,8 +19,14 @@ from kpilogic.review import (
     review_due,
     status_in,
 )
-from kpilogic.store import StoredCheckIn
-from pages.shared import (
+from kpilogic.errors import KoersError
+from kpilogic.i18n import format_date, format_period, t
+from kpilogic.scorecard.checkins import CheckIn
+from kpilogic.scorecard.explain import status_badge
+from kpilogic.scorecard.model import KPI, Scorecard, describe_validation_error
+from kpilogic.scorecard.periods import Period
+from kpilogic.workspace.store import StoredCheckIn
+from ui.shared import (
     PAGES,
     Md,
     bound,

@@ -6,13 +6,13 @@ from datetime import datetime
 
 import streamlit as st
 
-from kpilogic.access import role_at_least
 from kpilogic.errors import KoersError
 from kpilogic.i18n import format_date
-from kpilogic.model import Scorecard
-from kpilogic.store import TRASH_DAYS
-from pages.access_ui import audit_panel, role_caption, sharing_panel, trash_panel
-from pages.shared import (
+from kpilogic.scorecard.model import Scorecard
+from kpilogic.workspace.access import role_at_least
+from kpilogic.workspace.store import TRASH_DAYS
+from ui.access import audit_panel, role_caption, sharing_panel, trash_panel
+from ui.shared import (
     PAGES,
     SAMPLE_OFFERED,
     can,

@@ -2,7 +2,7 @@
 
 Deliberately simple and slow: plain loops over plain rows (dicts), dates from ``datetime``,
 no pandas and nothing from ``kpilogic`` but the scorecard model it reads. It is written from
-the README, not from ``kpilogic.evaluate``, so that ``tests/test_reference.py`` can compare
+the README, not from ``kpilogic.engine.evaluate``, so that ``tests/test_reference.py`` can compare
 the two: where they disagree, one of them is wrong.
 
 Scope: one dataset of rows ``{date: date, column: number | text | None}``; KPIs without
@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from statistics import median
 from typing import Any
 
-from kpilogic.model import KPI, Scorecard
+from kpilogic.scorecard.model import KPI, Scorecard
 
 MIN_SHARE = 0.25  # README: a partial period covering less than 25% of its days is too early
 

@@ -16,7 +16,10 @@ from typing import Any
 
 import pytest
 
-from kpilogic.access import (
+from kpilogic.errors import KoersError, StoreError
+from kpilogic.scorecard.checkins import CheckIn
+from kpilogic.scorecard.model import KPI, Dataset, Goal, Measure, Scorecard, Target
+from kpilogic.workspace.access import (
     LOCAL_USER,
     ROLES,
     AccessDenied,
@@ -25,10 +28,7 @@ from kpilogic.access import (
     normalise_email,
     role_at_least,
 )
-from kpilogic.checkins import CheckIn
-from kpilogic.errors import KoersError, StoreError
-from kpilogic.model import KPI, Dataset, Goal, Measure, Scorecard, Target
-from kpilogic.store import (
+from kpilogic.workspace.store import (
     MIGRATIONS,
     SCHEMA_VERSION,
     Store,
@@ -512,7 +512,7 @@ def test_an_old_database_upgrades_and_its_workspaces_are_owned_by_local_and_the_
 ) -> None:
     # A version-2 database made by an earlier Koers, with one workspace.
     conn = sqlite3.connect(db, isolation_level=None)
-    from kpilogic.store import _statements
+    from kpilogic.workspace.store import _statements
 
     for script in MIGRATIONS[:2]:
         for statement in _statements(script):

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from kpilogic.access import LOCAL_USER, AuditEntry
-from kpilogic.audit import describe
 from kpilogic.i18n import t
-from kpilogic.model import Scorecard
-from kpilogic.store import Store
-from pages.access_ui import literal_md
+from kpilogic.scorecard.model import Scorecard
+from kpilogic.workspace.access import LOCAL_USER, AuditEntry
+from kpilogic.workspace.audit import describe
+from kpilogic.workspace.store import Store
+from ui.access import literal_md
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.usefixtures("clear_streamlit_caches")

@@ -1,4 +1,4 @@
-"""The column-wise cell classes (kpilogic.cells) agree with the per-cell rules of the layout
+"""The column-wise cell classes (kpilogic.sources.cells) agree with the per-cell rules of the layout
 step, and the layout rules give the same answers on a large sheet as the structure it was
 built with (title, merged header, blank rows, label rows, totals every block, a grand total
 without a label)."""
@@ -15,7 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from kpilogic.cells import (
+from kpilogic.scorecard.model import Dataset
+from kpilogic.sources.cells import (
     BLANK,
     DATE,
     K_NONE,
@@ -27,10 +28,9 @@ from kpilogic.cells import (
     blank_mask,
     classify,
 )
-from kpilogic.ingest import read_grid
-from kpilogic.layout import _blank, _is_num, _is_text, apply_layout, guess_layout
-from kpilogic.model import Dataset
-from kpilogic.pipeline import read_dataset
+from kpilogic.sources.ingest import read_grid
+from kpilogic.sources.layout import _blank, _is_num, _is_text, apply_layout, guess_layout
+from kpilogic.sources.pipeline import read_dataset
 
 
 def reference(value: object) -> int:

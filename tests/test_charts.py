@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kpilogic.charts import (
+from kpilogic.engine.evaluate import evaluate_scorecard
+from kpilogic.present.charts import (
     actual_vs_target_chart,
     dodge_labels,
     fit_to_column,
@@ -21,9 +22,8 @@ from kpilogic.charts import (
     year_over_year_chart,
     year_over_year_frame,
 )
-from kpilogic.evaluate import evaluate_scorecard
-from kpilogic.model import KPI, Dataset, Goal, Measure, Scorecard, Target, Tolerance
-from kpilogic.status import STYLES
+from kpilogic.scorecard.model import KPI, Dataset, Goal, Measure, Scorecard, Target, Tolerance
+from kpilogic.scorecard.status import STYLES
 
 
 def _card(kpi: KPI) -> Scorecard:

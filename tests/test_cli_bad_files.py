@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from kpilogic.model import KPI, Dataset, Goal, Measure, Scorecard, Target
+from kpilogic.scorecard.model import KPI, Dataset, Goal, Measure, Scorecard, Target
 from tests.conftest import CORPUS, ROOT
 from tests.messy import EXPECTED, clean_twin_workbook, messy_dutch_workbook
 
@@ -153,7 +153,7 @@ def test_a_damaged_xls_that_would_abort_the_process_is_refused(tmp_path: Path) -
     _refused(done, "fuzz.xls", "damaged")
     # In the same process the app survives it too: the child took the blow.
     code = (
-        "import sys\nfrom kpilogic.ingest import list_sheets\n"
+        "import sys\nfrom kpilogic.sources.ingest import list_sheets\n"
         "from kpilogic.errors import ReadError\n"
         "try:\n    list_sheets(open(sys.argv[1], 'rb').read(), 'fuzz.xls')\n"
         "except ReadError as e:\n    print(e.key)\n"

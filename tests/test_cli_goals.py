@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from kpilogic.model import KPI, Dataset, Goal, Measure, Scorecard, Target
+from kpilogic.scorecard.model import KPI, Dataset, Goal, Measure, Scorecard, Target
 from tests.test_cli import koers
 
 COLUMNS = [

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import openpyxl
 
-from kpilogic.model import KPI, Dataset, Goal, Measure, Scorecard
+from kpilogic.scorecard.model import KPI, Dataset, Goal, Measure, Scorecard
 from tests.conftest import SAMPLE_DIR
 from tests.test_cli import koers
 
@@ -199,7 +199,7 @@ def test_a_bad_period_is_one_clear_line_in_dutch(tmp_path: Path) -> None:
 
 
 def test_the_pdf_shows_a_kpi_name_with_markup_as_written(tmp_path: Path) -> None:
-    from kpilogic.report_pdf import report_pdf
+    from kpilogic.present.report_pdf import report_pdf
     from tests.test_insights import _series
 
     ev = _series([100, 102, 98, 101, 130], name="Omzet <b>web</b> & winkel")

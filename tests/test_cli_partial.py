@@ -7,7 +7,7 @@ import csv
 import io
 from pathlib import Path
 
-from kpilogic.model import KPI, Dataset, Goal, Measure, Scorecard, Target
+from kpilogic.scorecard.model import KPI, Dataset, Goal, Measure, Scorecard, Target
 from tests.test_cli import koers
 
 DATA = "Date,Revenue\r\n2026-01-05,88000.01\r\n2026-01-20,182.01\r\n2026-02-03,50\r\n"

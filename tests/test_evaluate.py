@@ -10,15 +10,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kpilogic.evaluate import (
+from kpilogic.engine.evaluate import (
     SUMMARY_COLUMNS,
     evaluate_scorecard,
     judge,
     pct_of_target,
     roll_up_goal,
 )
-from kpilogic.model import KPI, Dataset, Goal, Measure, Scorecard, Target, Tolerance
-from kpilogic.status import STYLES
+from kpilogic.scorecard.model import KPI, Dataset, Goal, Measure, Scorecard, Target, Tolerance
+from kpilogic.scorecard.status import STYLES
 
 TOL10 = Tolerance()
 
@@ -216,7 +216,7 @@ def test_summary_columns_in_order() -> None:
 
 
 def test_reliability_of_each_kpi_is_carried_into_the_summary() -> None:
-    from kpilogic.parsing import ColumnParse, ParseFailure, ParseReport
+    from kpilogic.sources.parsing import ColumnParse, ParseFailure, ParseReport
 
     data = _data()
     ev = evaluate_scorecard(_scorecard(_kpi()), {"sales": data}, date(2026, 3, 31))

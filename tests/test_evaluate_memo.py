@@ -7,9 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from kpilogic.evaluate import evaluate_scorecard
-from kpilogic.model import Target
-from kpilogic.pipeline import LoadedData, load_all
+from kpilogic.engine.evaluate import evaluate_scorecard
 from kpilogic.sample import (
     SAMPLE_WORKBOOK,
     build_workbook,
@@ -17,6 +15,8 @@ from kpilogic.sample import (
     sample_scorecard,
     workbook_bytes,
 )
+from kpilogic.scorecard.model import Target
+from kpilogic.sources.pipeline import LoadedData, load_all
 
 _LOADED: list[tuple[Any, LoadedData]] = []
 

@@ -9,9 +9,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from kpilogic.evaluate import evaluate_scorecard, judge, kpi_status_for_goal, roll_up_goal
-from kpilogic.explain import explain_reason
-from kpilogic.model import KPI, Dataset, Goal, Measure, Scorecard, Target, Tolerance
+from kpilogic.engine.evaluate import evaluate_scorecard, judge, kpi_status_for_goal, roll_up_goal
+from kpilogic.scorecard.explain import explain_reason
+from kpilogic.scorecard.model import KPI, Dataset, Goal, Measure, Scorecard, Target, Tolerance
 
 JAN = date(2026, 1, 31)  # evaluate on the last day of January: the month is complete
 
@@ -200,8 +200,8 @@ def test_range_absolute_tolerance_is_the_same_on_both_sides() -> None:
 
 
 def test_the_rule_is_stated_in_the_schema_and_the_report() -> None:
-    from kpilogic.model import json_schema
-    from kpilogic.report import describe_tolerance
+    from kpilogic.present.report import describe_tolerance
+    from kpilogic.scorecard.model import json_schema
 
     text = str(json_schema())
     assert "a share of |the crossed bound|" in text

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from kpilogic.evaluate import judge
-from kpilogic.explain import explain_reason, status_badge, status_label
-from kpilogic.model import Tolerance
+from kpilogic.engine.evaluate import judge
+from kpilogic.scorecard.explain import explain_reason, status_badge, status_label
+from kpilogic.scorecard.model import Tolerance
 
 
 def test_the_issue_example_in_dutch_and_english() -> None:

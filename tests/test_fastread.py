@@ -1,4 +1,4 @@
-"""Issue 19: the fast path (``kpilogic.fastread``) gives the very ``Tidy`` the exact path gives.
+"""Issue 19: the fast path (``sources.fastread``) gives the very ``Tidy`` the exact path gives.
 
 Every case is read twice through ``pipeline.read_dataset``: with the fast path on and with
 ``KOERS_FAST_READ=0`` (the grid of Python objects and the layout rules on every cell). Frame,
@@ -19,10 +19,10 @@ import pandas as pd
 import pytest
 
 from kpilogic.errors import KoersError
-from kpilogic.fastread import FAST_READ_ENV, fast_tidy
-from kpilogic.layout import Tidy
-from kpilogic.model import Dataset
-from kpilogic.pipeline import read_dataset, typed_table
+from kpilogic.scorecard.model import Dataset
+from kpilogic.sources.fastread import FAST_READ_ENV, fast_tidy
+from kpilogic.sources.layout import Tidy
+from kpilogic.sources.pipeline import read_dataset, typed_table
 
 CORPUS = Path(__file__).parent / "corpus"
 
@@ -269,7 +269,7 @@ def test_corpus_reads_as_before(path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 def test_text_cell_count_is_exact_across_chunk_boundaries(monkeypatch: pytest.MonkeyPatch) -> None:
     import zipfile
 
-    import kpilogic.fastread as fastread
+    import kpilogic.sources.fastread as fastread
 
     # 40 cells, every third one text (t="s"), one formula string, one inline string: 14 + 1 + 1
     # text cells, however the XML is cut into chunks of 1 to 13 bytes.

@@ -1,4 +1,4 @@
-"""kpilogic.filter_values: a column's distinct values as filter texts, for the pick list."""
+"""kpilogic.sources.filter_values: a column's distinct values as filter texts, for the pick list."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from datetime import datetime
 import pandas as pd
 import pytest
 
-from kpilogic.filter_values import filter_choices
-from kpilogic.measures import apply_filters
-from kpilogic.model import Filter
+from kpilogic.engine.measures import apply_filters
+from kpilogic.scorecard.model import Filter
+from kpilogic.sources.filter_values import filter_choices
 
 
 def test_text_values_are_sorted_stripped_and_counted() -> None:

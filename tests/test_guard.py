@@ -1,4 +1,4 @@
-"""kpilogic.guard: no file can take the process down; sheets over the limits are refused."""
+"""kpilogic.sources.guard: no file can take the process down; sheets over the limits are refused."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from kpilogic import guard
 from kpilogic.errors import ReadError
 from kpilogic.i18n import t
-from kpilogic.ingest import list_sheets, read_grid, read_table
+from kpilogic.sources import guard
+from kpilogic.sources.ingest import list_sheets, read_grid, read_table
 from tests.conftest import ROOT
 from tests.hostile import minimal_xlsx, sparse_xlsx, wide_csv
 
@@ -55,7 +55,7 @@ def test_the_sparse_xlsx_does_not_kill_a_running_python(tmp_path: Path) -> None:
     temp = tmp_path / "child-tmp"
     temp.mkdir()
     code = (
-        "import sys\nfrom kpilogic.ingest import list_sheets\n"
+        "import sys\nfrom kpilogic.sources.ingest import list_sheets\n"
         "from kpilogic.errors import ReadError\n"
         "try:\n    list_sheets(open(sys.argv[1], 'rb').read(), 'sparse.xlsx')\n"
         "except ReadError as e:\n    print(e.key)\n    print(e.message('nl'))\n"

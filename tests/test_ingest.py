@@ -1,4 +1,4 @@
-"""Tests of kpilogic.ingest: reading xlsx/xls/xlsb/ods/csv bytes, profiling and typing columns."""
+"""Tests of sources.ingest: reading xlsx/xls/xlsb/ods/csv bytes, profiling and typing columns."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from openpyxl import Workbook
 
 from kpilogic.errors import ReadError
 from kpilogic.i18n import t
-from kpilogic.ingest import (
+from kpilogic.sources.ingest import (
     SPREADSHEET_SUFFIXES,
     apply_kinds,
     guess_date_column,
@@ -240,7 +240,7 @@ def test_a_zip_that_is_no_spreadsheet() -> None:
 def test_zip_bomb_is_refused_before_reading(monkeypatch: pytest.MonkeyPatch) -> None:
     import zipfile
 
-    from kpilogic import ingest
+    from kpilogic.sources import ingest
 
     monkeypatch.setattr(ingest, "_MAX_UNPACKED", 1 << 20)  # 1 MiB instead of 1 GiB, to be quick
     buf = io.BytesIO()

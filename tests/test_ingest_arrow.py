@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from kpilogic.errors import ReadError
-from kpilogic.ingest import (
+from kpilogic.sources.ingest import (
     _arrow_cells,
     _decode,
     _grid_frame,

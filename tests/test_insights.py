@@ -1,4 +1,4 @@
-"""Insights in plain words (kpilogic.insights): each rule on a small constructed dataset where
+"""Insights in plain words (engine.insights): each rule on a small constructed dataset where
 it must fire and one where it must not, with the numbers worked out by hand; the ranking and
 its determinism; the sentences in both languages."""
 
@@ -12,9 +12,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from kpilogic.evaluate import Evaluation, evaluate_scorecard
-from kpilogic.insights import Insight, insight_text, insights
-from kpilogic.model import KPI, Dataset, Goal, Measure, Scorecard, Target
+from kpilogic.engine.evaluate import Evaluation, evaluate_scorecard
+from kpilogic.engine.insights import Insight, insight_text, insights
+from kpilogic.scorecard.model import KPI, Dataset, Goal, Measure, Scorecard, Target
 
 
 def _month(start: str, i: int) -> tuple[int, int]:

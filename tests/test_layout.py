@@ -1,4 +1,4 @@
-"""Tests of kpilogic.layout (and ingest.read_grid): one small messy workbook per case."""
+"""Tests of kpilogic.sources.layout (and ingest.read_grid): one small messy workbook per case."""
 
 from __future__ import annotations
 
@@ -13,8 +13,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from kpilogic.errors import KoersError, LayoutError
 from kpilogic.i18n import catalogue
-from kpilogic.ingest import SPREADSHEET_SUFFIXES, list_sheets, read_grid, read_table, sheet_info
-from kpilogic.layout import (
+from kpilogic.sources.ingest import (
+    SPREADSHEET_SUFFIXES,
+    list_sheets,
+    read_grid,
+    read_table,
+    sheet_info,
+)
+from kpilogic.sources.layout import (
     Decision,
     apply_layout,
     column_letter,
@@ -24,7 +30,7 @@ from kpilogic.layout import (
     tidy,
     unpivot,
 )
-from kpilogic.parsing import parse_table
+from kpilogic.sources.parsing import parse_table
 from tests.messy import EXPECTED, MONTH_STARTS, clean_twin_workbook, messy_dutch_workbook
 
 
@@ -581,6 +587,7 @@ def test_csv_delimiters_and_encodings(delimiter: str, encoding: str) -> None:
 
 
 # -- the real-world corpus -------------------------------------------------------------------
+
 
 def test_every_corpus_file_tidies_or_raises_our_error() -> None:
     tidied = 0

@@ -1,4 +1,4 @@
-"""Tests of kpilogic.measures: aggregations, formulas, filters and bucketing, worked by hand."""
+"""Tests of engine.measures: aggregations, formulas, filters and bucketing, worked by hand."""
 
 from __future__ import annotations
 
@@ -13,10 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kpilogic import measures
-from kpilogic.errors import DataError, FormulaError
-from kpilogic.i18n import catalogue
-from kpilogic.measures import (
+from kpilogic.engine import measures
+from kpilogic.engine.measures import (
     BinaryOp,
     Call,
     Negate,
@@ -29,8 +27,10 @@ from kpilogic.measures import (
     measure_total,
     parse_formula,
 )
-from kpilogic.model import AGGREGATIONS, Aggregation, Cadence, Filter, Measure
-from kpilogic.periods import Period
+from kpilogic.errors import DataError, FormulaError
+from kpilogic.i18n import catalogue
+from kpilogic.scorecard.model import AGGREGATIONS, Aggregation, Cadence, Filter, Measure
+from kpilogic.scorecard.periods import Period
 
 NAN = math.nan
 

@@ -1,4 +1,4 @@
-"""kpilogic.memory: a least-recently-used cache bounded by bytes."""
+"""kpilogic.sources.memory: a least-recently-used cache bounded by bytes."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kpilogic.memory import ByteLRU, cache_budget, size_of
+from kpilogic.sources.memory import ByteLRU, cache_budget, size_of
 
 
 def _by_len(value: bytes) -> int:

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kpilogic.errors import ScorecardError
-from kpilogic.model import (
+from kpilogic.scorecard.model import (
     AGGREGATIONS,
     CADENCES,
     DIRECTIONS,

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from kpilogic.model import Scorecard
-from kpilogic.store import Store, default_db_path
+from kpilogic.scorecard.model import Scorecard
+from kpilogic.workspace.store import Store, default_db_path
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.usefixtures("clear_streamlit_caches")
@@ -129,7 +129,7 @@ def _saving_page() -> None:
     """What every page does: change the scorecard, save, then go on as if saved."""
     import streamlit as st
 
-    from pages.shared import bootstrap, notice, scorecard, set_scorecard
+    from ui.shared import bootstrap, notice, scorecard, set_scorecard
 
     bootstrap()
     notice()

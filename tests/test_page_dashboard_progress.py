@@ -15,9 +15,9 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
 from kpilogic.i18n import format_value, t
-from kpilogic.model import KPI, Dataset, Goal, Measure, Scorecard, Target
 from kpilogic.sample import sample_scorecard
-from pages.shared import StoredFile
+from kpilogic.scorecard.model import KPI, Dataset, Goal, Measure, Scorecard, Target
+from ui.shared import StoredFile
 from tests.conftest import ROOT, SAMPLE_DIR
 
 pytestmark = pytest.mark.usefixtures("clear_streamlit_caches")

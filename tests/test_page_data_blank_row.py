@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from kpilogic.model import KPI, Goal, Measure, Scorecard, Target
-from kpilogic.pipeline import evaluate_files
+from kpilogic.scorecard.model import KPI, Goal, Measure, Scorecard, Target
+from kpilogic.sources.pipeline import evaluate_files
 from tests.conftest import ROOT
 from tests.trust_books import blank_row_sales_export, clean_sales_twin
 
@@ -91,7 +91,7 @@ def test_the_blank_row_export_gives_the_kpi_values_of_its_clean_twin() -> None:
 
 
 def test_a_dutch_user_gets_dutch_column_names_from_the_unpivot() -> None:
-    from kpilogic.pipeline import read_dataset
+    from kpilogic.sources.pipeline import read_dataset
     from tests.trust_books import wide_metrics_sheet
 
     at = _app()

@@ -12,8 +12,8 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from kpilogic.model import Scorecard
-from kpilogic.store import Store
+from kpilogic.scorecard.model import Scorecard
+from kpilogic.workspace.store import Store
 from tests.conftest import ROOT, data_uploader
 
 pytestmark = pytest.mark.usefixtures("clear_streamlit_caches")
@@ -139,7 +139,7 @@ def _review_like_page() -> None:
     """A choice bound to a draft whose value is not chosen yet (as on the Review page)."""
     import streamlit as st
 
-    from pages.shared import bound
+    from ui.shared import bound
 
     draft = st.session_state.setdefault("draft", {"period": None})
     bound(st.selectbox, "Periode", draft, "period", "period", options=["2026-01"])

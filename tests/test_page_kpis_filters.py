@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from kpilogic.model import KPI, Dataset, Filter, Goal, Measure, Scorecard
-from pages.shared import StoredFile
+from kpilogic.scorecard.model import KPI, Dataset, Filter, Goal, Measure, Scorecard
+from ui.shared import StoredFile
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.usefixtures("clear_streamlit_caches")

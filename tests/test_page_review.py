@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from kpilogic.review import latest_completed_period
-from kpilogic.store import Store, default_db_path
+from kpilogic.engine.review import latest_completed_period
+from kpilogic.workspace.store import Store, default_db_path
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.usefixtures("clear_streamlit_caches")

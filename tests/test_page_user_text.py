@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from kpilogic.checkins import CheckIn
-from kpilogic.model import KPI, Dataset, Goal, Measure, Scorecard, Target
-from kpilogic.store import Store
-from pages.shared import plain_md
+from kpilogic.scorecard.checkins import CheckIn
+from kpilogic.scorecard.model import KPI, Dataset, Goal, Measure, Scorecard, Target
+from kpilogic.workspace.store import Store
+from ui.shared import plain_md
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.usefixtures("clear_streamlit_caches")
@@ -171,7 +171,7 @@ def test_the_boundary_passes_streamlit_control_flow_and_shows_user_errors(
         import streamlit as st
 
         from kpilogic.errors import ReadError
-        from pages.shared import error_boundary
+        from ui.shared import error_boundary
 
         with error_boundary():
             st.write("before")

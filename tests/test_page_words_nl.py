@@ -24,7 +24,7 @@ from google.protobuf.message import Message
 from streamlit.testing.v1 import AppTest
 
 from kpilogic.i18n import catalogue
-from kpilogic.model import Scorecard
+from kpilogic.scorecard.model import Scorecard
 from tests.conftest import ROOT, SAMPLE_DIR
 
 PAGES = ["start", "data", "goals", "kpis", "dashboard", "review", "download"]

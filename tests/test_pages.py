@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from kpilogic.model import Scorecard
+from kpilogic.scorecard.model import Scorecard
 from tests.conftest import ROOT, SAMPLE_DIR
 
 pytestmark = pytest.mark.usefixtures("clear_streamlit_caches")
@@ -139,8 +139,8 @@ def test_download_buttons_carry_name_and_date() -> None:
 
 
 def test_changing_one_kpi_evaluates_only_that_kpi_again() -> None:
-    from kpilogic.model import Target
-    from pages.shared import EVAL_MEMO, SCORECARD, kpi_memo
+    from kpilogic.scorecard.model import Target
+    from ui.shared import EVAL_MEMO, SCORECARD, kpi_memo
 
     at = _app("en")
     at.switch_page("pages/dashboard.py").run()
@@ -164,8 +164,8 @@ def test_changing_one_kpi_evaluates_only_that_kpi_again() -> None:
 
 
 def test_the_kpi_memo_keeps_the_most_recently_used() -> None:
-    from kpilogic.quality import recall
-    from pages.shared import SharedMemo
+    from kpilogic.engine.quality import recall
+    from ui.shared import SharedMemo
 
     memo = SharedMemo(limit=2)
     memo["a"], memo["b"] = 1, 2

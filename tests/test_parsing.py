@@ -1,4 +1,4 @@
-"""Tests of kpilogic.parsing: numbers and dates as people type them, per column with a report."""
+"""Tests of sources.parsing: numbers and dates as people type them, per column with a report."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from kpilogic.errors import KoersError, ParseError
 from kpilogic.i18n import format_number, format_value
-from kpilogic.parsing import (
+from kpilogic.sources.parsing import (
     ParseFailure,
     detect_notation,
     excel_serial_to_datetime,
@@ -514,7 +514,7 @@ def test_dates_in_bulk_equal_dates_one_by_one(texts: list, dayfirst) -> None:
 @given(st.lists(NUMBER_TEXTS.filter(lambda v: v is not None), min_size=1, max_size=60))
 @settings(max_examples=150, deadline=None)
 def test_bulk_notation_votes_equal_votes_one_by_one(texts: list[str]) -> None:
-    from kpilogic import parsing
+    from kpilogic.sources import parsing
 
     distinct = sorted(set(texts))
     times = [texts.count(v) for v in distinct]

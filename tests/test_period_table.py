@@ -10,15 +10,15 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from kpilogic.evaluate import evaluate_scorecard
-from kpilogic.model import KPI, Dataset, Goal, Measure, Scorecard, Target
-from kpilogic.period_table import (
+from kpilogic.engine.evaluate import evaluate_scorecard
+from kpilogic.present.period_table import (
     display_table,
     partial_note,
     period_tables,
     table_csv,
     table_xlsx,
 )
+from kpilogic.scorecard.model import KPI, Dataset, Goal, Measure, Scorecard, Target
 
 # Data up to 10 March: March is incomplete (10 of its 31 days).
 DATA = pd.DataFrame(

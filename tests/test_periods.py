@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kpilogic.model import CADENCES
-from kpilogic.periods import Period, period_keys, period_range
+from kpilogic.scorecard.model import CADENCES
+from kpilogic.scorecard.periods import Period, period_keys, period_range
 
 
 @pytest.mark.parametrize(
@@ -101,7 +101,7 @@ def test_vectorised_keys_match(days, cadence, fiscal: int) -> None:
 
 
 def test_pre_aggregated_tables_cover_their_whole_last_period() -> None:
-    from kpilogic.periods import coverage_end, data_granularity
+    from kpilogic.scorecard.periods import coverage_end, data_granularity
 
     monthly = pd.Series(pd.to_datetime(["2026-01-01", "2026-02-01", "2026-03-01"]))
     assert data_granularity(monthly) == "month"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from kpilogic.model import KPI, Dataset, Goal, Measure, Scorecard
-from kpilogic.pillars import goal_hints
+from kpilogic.engine.pillars import goal_hints
+from kpilogic.scorecard.model import KPI, Dataset, Goal, Measure, Scorecard
 
 GOOD = Goal(
     id="g",

@@ -7,11 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from kpilogic.checkins import CheckIn
-from kpilogic.evaluate import evaluate_scorecard
-from kpilogic.i18n import catalogue
-from kpilogic.model import KPI, Dataset, Goal, Measure, Scorecard, Target, Tolerance
-from kpilogic.pillars import (
+from kpilogic.engine.evaluate import evaluate_scorecard
+from kpilogic.engine.pillars import (
     GOAL_CRITERIA,
     MIN_PERIODS,
     MIN_RELIABILITY,
@@ -24,8 +21,11 @@ from kpilogic.pillars import (
     periods_with_data,
     scorecard_health,
 )
-from kpilogic.quality import assess_scorecard
+from kpilogic.engine.quality import assess_scorecard
+from kpilogic.i18n import catalogue
 from kpilogic.sample import sample_frames, sample_scorecard
+from kpilogic.scorecard.checkins import CheckIn
+from kpilogic.scorecard.model import KPI, Dataset, Goal, Measure, Scorecard, Target, Tolerance
 
 TODAY = date(2026, 6, 15)
 GOAL = Goal(

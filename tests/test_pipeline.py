@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from kpilogic.engine.quality import Finding, KpiQuality, shaky_warning
 from kpilogic.errors import LayoutError
-from kpilogic.model import Dataset, Unpivot
-from kpilogic.pipeline import read_dataset
-from kpilogic.quality import Finding, KpiQuality, shaky_warning
+from kpilogic.scorecard.model import Dataset, Unpivot
+from kpilogic.sources.pipeline import read_dataset
 from tests.messy import EXPECTED, messy_dutch_workbook
 
 MONTHS = ["jan 2026", "feb 2026", "mrt 2026", "apr 2026", "mei 2026", "jun 2026"]
@@ -61,8 +61,8 @@ def test_shaky_warning_names_the_top_reasons() -> None:
 
 
 def test_unmapped_columns_after_a_file_is_replaced() -> None:
-    from kpilogic.model import KPI, Dataset, Filter, Goal, Measure, Scorecard, Target
-    from kpilogic.pipeline import columns_used, unmapped_columns
+    from kpilogic.scorecard.model import KPI, Dataset, Filter, Goal, Measure, Scorecard, Target
+    from kpilogic.sources.pipeline import columns_used, unmapped_columns
 
     ds = Dataset(id="d", name="Orders", source="o.xlsx", date_column="Date")
     margin = KPI(

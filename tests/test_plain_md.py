@@ -1,12 +1,12 @@
-"""pages.shared.plain_md / tr / safe_message: user text is escaped once, the app's text not."""
+"""ui.shared.plain_md / tr / safe_message: user text is escaped once, the app's text not."""
 
 from __future__ import annotations
 
 import pytest
 
 from kpilogic.errors import ReadError
-from kpilogic.notes import Note
-from pages.shared import Md, plain_md, safe_message, tr, tr_plain
+from kpilogic.sources.notes import Note
+from ui.shared import Md, plain_md, safe_message, tr, tr_plain
 
 J = "\u2060"  # the word joiner that keeps bare addresses from becoming links
 
@@ -62,7 +62,7 @@ def test_safe_message_escapes_error_and_note_parameters() -> None:
 def test_safe_message_of_a_scorecard_formula_error_names_the_kpi_escaped() -> None:
     import json
 
-    from kpilogic.model import Scorecard, ScorecardFormulaError
+    from kpilogic.scorecard.model import Scorecard, ScorecardFormulaError
     from tests.conftest import SAMPLE_DIR
 
     raw = json.loads((SAMPLE_DIR / "koers_sample_scorecard.json").read_text(encoding="utf-8"))

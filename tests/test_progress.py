@@ -11,11 +11,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from kpilogic.errors import ScorecardError
-from kpilogic.evaluate import evaluate_scorecard
-from kpilogic.ingest import read_table
-from kpilogic.model import KPI, Dataset, Goal, Measure, Scorecard, Target
-from kpilogic.progress import (
+from kpilogic.engine.evaluate import evaluate_scorecard
+from kpilogic.engine.progress import (
     PROGRESS_STATUSES,
     GoalProgress,
     KpiProgress,
@@ -24,6 +21,9 @@ from kpilogic.progress import (
     goal_progress,
     progress_text,
 )
+from kpilogic.errors import ScorecardError
+from kpilogic.scorecard.model import KPI, Dataset, Goal, Measure, Scorecard, Target
+from kpilogic.sources.ingest import read_table
 from tests.conftest import require_superstore
 
 # -- helpers -------------------------------------------------------------------------------
@@ -467,7 +467,7 @@ def test_excel_goals_sheet_shows_progress_and_forecast() -> None:
 
     import openpyxl
 
-    from kpilogic.report import report_xlsx
+    from kpilogic.present.report import report_xlsx
 
     _, ev = _shop_evaluation()
     wb = openpyxl.load_workbook(io.BytesIO(report_xlsx(ev, "nl")))
@@ -492,7 +492,7 @@ def test_excel_goals_sheet_shows_progress_and_forecast() -> None:
 
 
 def test_pdf_shows_goal_progress(tmp_path: Path) -> None:
-    from kpilogic.report_pdf import report_pdf
+    from kpilogic.present.report_pdf import report_pdf
     from tests.test_report_pdf import _text
 
     _, ev = _shop_evaluation()

@@ -1,4 +1,4 @@
-"""Tests of kpilogic.quality: each scoring rule passes once and fails once."""
+"""Tests of kpilogic.engine.quality: each scoring rule passes once and fails once."""
 
 from __future__ import annotations
 
@@ -7,11 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from kpilogic.ingest import read_grid
-from kpilogic.layout import tidy
-from kpilogic.model import KPI, Dataset, Filter, Goal, Measure, Scorecard
-from kpilogic.parsing import parse_table
-from kpilogic.quality import (
+from kpilogic.engine.quality import (
     Finding,
     add_reliability,
     assess_dataset,
@@ -26,6 +22,10 @@ from kpilogic.quality import (
     reliability_column,
     robust_z,
 )
+from kpilogic.scorecard.model import KPI, Dataset, Filter, Goal, Measure, Scorecard
+from kpilogic.sources.ingest import read_grid
+from kpilogic.sources.layout import tidy
+from kpilogic.sources.parsing import parse_table
 from tests.messy import messy_dutch_workbook
 
 AS_OF = date(2026, 4, 10)

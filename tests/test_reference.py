@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from kpilogic.model import Dataset, Scorecard
+from kpilogic.scorecard.model import Dataset, Scorecard
 from tests import reference
 
 COMPARED = (
@@ -208,7 +208,7 @@ def cases(draw: st.DrawFn, min_rows: int = 1) -> tuple[list[dict[str, Any]], Sco
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=cases())
 def test_evaluation_equals_the_reference(case: tuple[list[dict[str, Any]], Scorecard, Any]) -> None:
-    from kpilogic.evaluate import evaluate_scorecard
+    from kpilogic.engine.evaluate import evaluate_scorecard
 
     rows, card, as_of = case
     evaluation = evaluate_scorecard(card, {"d": _frame(rows)}, as_of)

@@ -10,9 +10,15 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from kpilogic.evaluate import SUMMARY_COLUMNS, evaluate_scorecard
-from kpilogic.model import KPI, Dataset, Goal, Measure, Scorecard, Target
-from kpilogic.report import escape_text, summary_csv, summary_json, summary_xlsx, write_summary
+from kpilogic.engine.evaluate import SUMMARY_COLUMNS, evaluate_scorecard
+from kpilogic.present.report import (
+    escape_text,
+    summary_csv,
+    summary_json,
+    summary_xlsx,
+    write_summary,
+)
+from kpilogic.scorecard.model import KPI, Dataset, Goal, Measure, Scorecard, Target
 
 INJECTIONS = ['=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)"]
 

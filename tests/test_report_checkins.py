@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime
 
 import openpyxl
 
-from kpilogic.checkins import CheckIn
-from kpilogic.report import CHECKIN_COLUMNS, checkins_csv, report_xlsx
+from kpilogic.present.report import CHECKIN_COLUMNS, checkins_csv, report_xlsx
+from kpilogic.scorecard.checkins import CheckIn
 from tests.test_report_xlsx import CREATED, evaluation
 
 INJECTION = '=HYPERLINK("http://x","y")'

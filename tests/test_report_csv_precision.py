@@ -10,9 +10,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from kpilogic.evaluate import evaluate_scorecard
-from kpilogic.model import KPI, Dataset, Goal, Measure, Scorecard, Target, Unit
-from kpilogic.report import round_decimals, round_significant, summary_csv, write_summary
+from kpilogic.engine.evaluate import evaluate_scorecard
+from kpilogic.present.report import round_decimals, round_significant, summary_csv, write_summary
+from kpilogic.scorecard.model import KPI, Dataset, Goal, Measure, Scorecard, Target, Unit
 
 
 def _kpi(kpi_id: str, unit: Unit, measure: Measure, target: float) -> KPI:

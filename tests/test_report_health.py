@@ -12,8 +12,8 @@ from datetime import date
 
 import openpyxl
 
-from kpilogic.pillars import scorecard_health
-from kpilogic.report import report_xlsx
+from kpilogic.engine.pillars import scorecard_health
+from kpilogic.present.report import report_xlsx
 from tests.test_report_xlsx import CREATED, SHEETS_EN, SHEETS_NL, evaluation
 
 TODAY = date(2026, 3, 2)

@@ -16,10 +16,10 @@ import pytest
 from PIL import Image, ImageStat
 
 from kpilogic.cli import main
-from kpilogic.evaluate import Evaluation, evaluate_scorecard
-from kpilogic.model import KPI, Dataset, Goal, Measure, Scorecard, Target
-from kpilogic.report import write_summary
-from kpilogic.report_pdf import pdf_text, report_pdf
+from kpilogic.engine.evaluate import Evaluation, evaluate_scorecard
+from kpilogic.present.report import write_summary
+from kpilogic.present.report_pdf import pdf_text, report_pdf
+from kpilogic.scorecard.model import KPI, Dataset, Goal, Measure, Scorecard, Target
 from tests.conftest import ARTIFACTS
 from tests.test_report_xlsx import CREATED, evaluation
 
@@ -81,8 +81,8 @@ def _assert_not_blank(png: Path) -> None:
 
 @pytest.fixture(scope="module")
 def sample_evaluation(tmp_path_factory: pytest.TempPathFactory) -> Evaluation:
-    from kpilogic.pipeline import evaluate_files
     from kpilogic.sample import write_sample
+    from kpilogic.sources.pipeline import evaluate_files
 
     xlsx, card_json, _card_nl = write_sample(tmp_path_factory.mktemp("sample"))
     card = Scorecard.from_json(card_json.read_bytes())

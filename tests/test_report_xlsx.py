@@ -29,9 +29,9 @@ import pandas as pd
 import pytest
 from openpyxl.chart import LineChart
 
-from kpilogic.evaluate import Evaluation, evaluate_scorecard
-from kpilogic.model import KPI, Dataset, Goal, Measure, Scorecard, Target, Tolerance
-from kpilogic.report import report_xlsx, summary_csv, write_summary
+from kpilogic.engine.evaluate import Evaluation, evaluate_scorecard
+from kpilogic.present.report import report_xlsx, summary_csv, write_summary
+from kpilogic.scorecard.model import KPI, Dataset, Goal, Measure, Scorecard, Target, Tolerance
 from tests.conftest import ARTIFACTS
 
 INJECTIONS = ['=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)"]
@@ -212,7 +212,7 @@ def test_status_cells_have_conditional_colours(wb_en) -> None:
         for label in ("On track", "At risk", "Off track", "No data", "No target"):
             assert f'SEARCH("{label}"' in formulas, (sheet, label)
         fills = {rule.dxf.fill.fgColor.rgb[-6:] for _, rule in rules}
-        assert {"009E73", "E69F00", "D55E00"} <= fills  # the colours of kpilogic.status
+        assert {"009E73", "E69F00", "D55E00"} <= fills  # the colours of kpilogic.scorecard.status
 
 
 def test_detail_is_a_filterable_table_with_unit_formats(wb_en) -> None:
@@ -409,8 +409,8 @@ def _soffice() -> str:
 @pytest.fixture(scope="module")
 def sample_evaluation(tmp_path_factory: pytest.TempPathFactory) -> Evaluation:
     """The realistic sample scorecard (``kpilogic.sample``), evaluated."""
-    from kpilogic.pipeline import evaluate_files
     from kpilogic.sample import write_sample
+    from kpilogic.sources.pipeline import evaluate_files
 
     xlsx, card_json, _card_nl = write_sample(tmp_path_factory.mktemp("sample"))
     card = Scorecard.from_json(card_json.read_bytes())

@@ -26,10 +26,8 @@ from datetime import UTC, date, datetime
 import pandas as pd
 import pytest
 
-from kpilogic.checkins import CheckIn
-from kpilogic.evaluate import Evaluation, evaluate_scorecard
-from kpilogic.model import KPI, Dataset, Goal, Measure, Scorecard, Target, Tolerance
-from kpilogic.review import (
+from kpilogic.engine.evaluate import Evaluation, evaluate_scorecard
+from kpilogic.engine.review import (
     ReviewItem,
     kpi_periods,
     latest_checkins,
@@ -38,6 +36,8 @@ from kpilogic.review import (
     review_due,
     status_in,
 )
+from kpilogic.scorecard.checkins import CheckIn
+from kpilogic.scorecard.model import KPI, Dataset, Goal, Measure, Scorecard, Target, Tolerance
 
 TODAY = date(2026, 3, 18)
 SCORE_TARGET = Target(value=4.0)

@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from kpilogic.model import KPI, Scorecard
 from kpilogic.sample import (
     REVENUE_PLAN,
     SAMPLE_SCORECARD,
@@ -24,6 +23,7 @@ from kpilogic.sample import (
     workbook_bytes,
     write_sample,
 )
+from kpilogic.scorecard.model import KPI, Scorecard
 from tests.conftest import SAMPLE_DIR
 
 REGENERATE = "run `.venv/bin/python sample_data/make_sample.py` and commit the result"
@@ -347,7 +347,7 @@ def test_filters_and_segments_match_values_in_the_data(
 
 def test_the_sample_shows_every_status_as_of_its_last_day() -> None:
     """Through the whole pipeline: the latest periods are a mix of on track, at risk, off track."""
-    from kpilogic.pipeline import evaluate_files
+    from kpilogic.sources.pipeline import evaluate_files
 
     card = Scorecard.from_json((SAMPLE_DIR / SAMPLE_SCORECARD).read_text(encoding="utf-8"))
     files = {SAMPLE_WORKBOOK: (SAMPLE_DIR / SAMPLE_WORKBOOK).read_bytes()}

@@ -11,8 +11,8 @@ from pydantic import ValidationError
 from streamlit.testing.v1 import AppTest
 
 from kpilogic.errors import ScorecardError
-from kpilogic.model import Scorecard, ScorecardFormulaError
-from kpilogic.store import Store, default_db_path
+from kpilogic.scorecard.model import Scorecard, ScorecardFormulaError
+from kpilogic.workspace.store import Store, default_db_path
 from tests.conftest import ROOT, SAMPLE_DIR
 
 

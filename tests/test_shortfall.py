@@ -10,11 +10,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kpilogic.evaluate import evaluate_scorecard
-from kpilogic.model import KPI, Dataset, Goal, Measure, Scorecard, Target
-from kpilogic.progress import goal_progress
-from kpilogic.report_pdf import report_pdf
-from kpilogic.shortfall import shortfall, shortfall_text
+from kpilogic.engine.evaluate import evaluate_scorecard
+from kpilogic.engine.progress import goal_progress
+from kpilogic.engine.shortfall import shortfall, shortfall_text
+from kpilogic.present.report_pdf import report_pdf
+from kpilogic.scorecard.model import KPI, Dataset, Goal, Measure, Scorecard, Target
 
 JUNE = date(2025, 6, 30)
 

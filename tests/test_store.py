@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from kpilogic.checkins import CheckIn
 from kpilogic.errors import ScorecardError, StoreError
-from kpilogic.model import KPI, Dataset, Goal, Measure, Scorecard, Target
-from kpilogic.store import (
+from kpilogic.scorecard.checkins import CheckIn
+from kpilogic.scorecard.model import KPI, Dataset, Goal, Measure, Scorecard, Target
+from kpilogic.workspace.store import (
     MB,
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -493,7 +493,7 @@ def test_a_failing_migration_leaves_the_database_as_it_was(
 ) -> None:
     _version_1_database(db)
     broken = MIGRATIONS[1] + "\nCREATE TABLE half_done (;\n"
-    monkeypatch.setattr("kpilogic.store.MIGRATIONS", (MIGRATIONS[0], broken))
+    monkeypatch.setattr("kpilogic.workspace.store.MIGRATIONS", (MIGRATIONS[0], broken))
     with pytest.raises(sqlite3.OperationalError):
         Store(db)
     assert raw(db, "SELECT schema_version FROM meta") == [(1,)]
@@ -569,9 +569,9 @@ def test_two_threads_writing_at_once_lose_nothing(store: Store) -> None:
 WRITER = """
 import sys, time
 from pathlib import Path
-from kpilogic.checkins import CheckIn
-from kpilogic.model import Scorecard
-from kpilogic.store import Store
+from kpilogic.scorecard.checkins import CheckIn
+from kpilogic.scorecard.model import Scorecard
+from kpilogic.workspace.store import Store
 
 db, workspace_id, tag, go, card_file = sys.argv[1:6]
 base = Scorecard.from_json(Path(card_file).read_text())

@@ -11,7 +11,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kpilogic.ingest import apply_kinds, guess_date_column, list_sheets, profile_columns, read_table
+from kpilogic.sources.ingest import (
+    apply_kinds,
+    guess_date_column,
+    list_sheets,
+    profile_columns,
+    read_table,
+)
 from tests.conftest import require_superstore
 
 
@@ -46,9 +52,7 @@ def test_yearly_sales_as_published(orders: pd.DataFrame) -> None:
     }
 
 
-def test_monthly_and_quarterly_against_plain_python(
-    orders: pd.DataFrame, superstore: Path
-) -> None:
+def test_monthly_and_quarterly_against_plain_python(orders: pd.DataFrame, superstore: Path) -> None:
     """An independent pivot: plain loops over calamine's rows, no pandas."""
     import python_calamine
 

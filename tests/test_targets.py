@@ -12,13 +12,13 @@ import jsonschema
 import pandas as pd
 import pytest
 
+from kpilogic.engine.evaluate import evaluate_scorecard, unmatched_targets
 from kpilogic.errors import ScorecardError
-from kpilogic.evaluate import evaluate_scorecard, unmatched_targets
 from kpilogic.i18n import t
-from kpilogic.model import KPI, Measure, Scorecard, Target, json_schema
-from kpilogic.periods import Period
-from kpilogic.report import describe_target
-from kpilogic.targets import (
+from kpilogic.present.report import describe_target
+from kpilogic.scorecard.model import KPI, Measure, Scorecard, Target, json_schema
+from kpilogic.scorecard.periods import Period
+from kpilogic.scorecard.targets import (
     TARGET_KINDS,
     ActualOf,
     AnnualTarget,

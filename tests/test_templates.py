@@ -13,13 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kpilogic.errors import KoersError, ScorecardError
-from kpilogic.evaluate import Evaluation, evaluate_scorecard
-from kpilogic.i18n import catalogue, t
-from kpilogic.ingest import profile_columns
-from kpilogic.model import KPI, Dataset, Goal, Scorecard, Target
-from kpilogic.sample import sample_frames
-from kpilogic.templates import (
+from kpilogic.engine.evaluate import Evaluation, evaluate_scorecard
+from kpilogic.engine.templates import (
     CATEGORIES,
     ROLES,
     TEMPLATES,
@@ -34,6 +29,11 @@ from kpilogic.templates import (
     template,
     templates_in,
 )
+from kpilogic.errors import KoersError, ScorecardError
+from kpilogic.i18n import catalogue, t
+from kpilogic.sample import sample_frames
+from kpilogic.scorecard.model import KPI, Dataset, Goal, Scorecard, Target
+from kpilogic.sources.ingest import profile_columns
 from tests.conftest import ROOT
 
 LOCALE = ROOT / "kpilogic" / "locales" / "templates.json"

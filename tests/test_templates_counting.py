@@ -8,15 +8,15 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from kpilogic.evaluate import evaluate_scorecard
-from kpilogic.model import Dataset, Goal, Measure, Scorecard
-from kpilogic.templates import (
+from kpilogic.engine.evaluate import evaluate_scorecard
+from kpilogic.engine.templates import (
     aggregation_check,
     count_choice,
     counting_roles,
     instantiate,
     with_counting,
 )
+from kpilogic.scorecard.model import Dataset, Goal, Measure, Scorecard
 
 # April 2026, one row a day: 25, 26, 27, 28, 29, 30 orders, repeated five times (30 days).
 DAILY = [25, 26, 27, 28, 29, 30] * 5
@@ -169,6 +169,6 @@ def test_aggregation_check_gives_sum_count_and_distinct_per_period() -> None:
     ],
 )
 def test_name_suggests(column: str, says) -> None:
-    from kpilogic.templates import name_suggests
+    from kpilogic.engine.templates import name_suggests
 
     assert name_suggests(column) == says

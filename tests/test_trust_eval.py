@@ -20,12 +20,12 @@ import pytest
 from openpyxl import Workbook
 
 from kpilogic.cli import main
+from kpilogic.engine.evaluate import complete_through, evaluate_scorecard, unmatched_targets
 from kpilogic.errors import ScorecardError
-from kpilogic.evaluate import complete_through, evaluate_scorecard, unmatched_targets
-from kpilogic.explain import explain_reason, left_out_note, status_badge, status_label
-from kpilogic.model import Scorecard
-from kpilogic.pipeline import evaluate_files
-from kpilogic.status import STATUSES, STYLES, worst
+from kpilogic.scorecard.explain import explain_reason, left_out_note, status_badge, status_label
+from kpilogic.scorecard.model import Scorecard
+from kpilogic.scorecard.status import STATUSES, STYLES, worst
+from kpilogic.sources.pipeline import evaluate_files
 
 
 def _card(
@@ -112,9 +112,7 @@ def test_a_missing_formula_input_leaves_its_row_out_of_every_aggregation() -> No
     assert march["incomplete_rows"] == 1
     assert march["incomplete_columns"] == "Kosten"
     row = evaluation.kpi_rows("k").iloc[-1].to_dict()  # the detail row, as pages get it
-    assert left_out_note(row, "en") == (
-        "1 row in Mar 2026 has no Kosten; left out of this figure."
-    )
+    assert left_out_note(row, "en") == ("1 row in Mar 2026 has no Kosten; left out of this figure.")
     assert left_out_note(row, "nl") == (
         "1 rij in mrt 2026 heeft geen Kosten; buiten dit cijfer gelaten."
     )

@@ -15,15 +15,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from kpilogic.engine.metrics import dataset_metrics, metric_problem
+from kpilogic.engine.quality import assess_dataset
 from kpilogic.errors import DataError
 from kpilogic.i18n import t
-from kpilogic.ingest import read_grid
-from kpilogic.layout import guess_layout, tidy
-from kpilogic.metrics import dataset_metrics, metric_problem
-from kpilogic.model import KPI, Dataset, Filter, Goal, Measure, Scorecard, Target
-from kpilogic.notes import row_ranges
-from kpilogic.pipeline import evaluate_files, read_dataset
-from kpilogic.quality import assess_dataset
+from kpilogic.scorecard.model import KPI, Dataset, Filter, Goal, Measure, Scorecard, Target
+from kpilogic.sources.ingest import read_grid
+from kpilogic.sources.layout import guess_layout, tidy
+from kpilogic.sources.notes import row_ranges
+from kpilogic.sources.pipeline import evaluate_files, read_dataset
 from tests.conftest import ROOT
 from tests.trust_books import (
     SALES_HALF,
@@ -384,7 +384,7 @@ def test_a_column_set_to_number_by_hand_names_every_cell_it_could_not_convert() 
 
     from openpyxl import Workbook
 
-    from kpilogic.pipeline import load_all
+    from kpilogic.sources.pipeline import load_all
 
     wb = Workbook()
     ws = wb.active

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from kpilogic.explain import change_words, explain_reason
 from kpilogic.i18n import column_kind, format_points, people_params, t
-from kpilogic.model import KPI, Measure, Target, Tolerance
-from kpilogic.report import describe_measure, describe_tolerance
+from kpilogic.present.report import describe_measure, describe_tolerance
+from kpilogic.scorecard.explain import change_words, explain_reason
+from kpilogic.scorecard.model import KPI, Measure, Target, Tolerance
 
 
 def test_percentage_points_in_both_languages() -> None:
@@ -143,7 +143,7 @@ def test_pillars_and_health_in_plain_words() -> None:
 
 
 def test_outlier_examples_in_the_readers_number_notation() -> None:
-    from kpilogic.quality import Finding
+    from kpilogic.engine.quality import Finding
 
     finding = Finding(
         "quality.outliers",

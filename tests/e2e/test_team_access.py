@@ -21,7 +21,7 @@ from oidc_provider_mock import User
 from oidc_provider_mock import app as oidc_app
 
 from kpilogic.i18n import t
-from kpilogic.model import Goal, Scorecard
+from kpilogic.scorecard.model import Goal, Scorecard
 from tests.conftest import ARTIFACTS
 from tests.e2e.conftest import AppServer, click, screenshot, wait_idle, widget
 

@@ -1,0 +1,881 @@
+"""A KPI's value per period: row filters, aggregations and safe formulas over them.
+
+A measure is either one aggregation over a column (``sum`` of Sales) or a formula that
+combines aggregations with numbers and ``+ - * /``, such as ``sum(Profit) / sum(Sales) * 100``.
+Formulas are read by a small whitelist parser (never ``eval``): anything but numbers,
+operators, parentheses and the known aggregations is a ``FormulaError`` that says what is
+wrong and where. Evaluation is vectorised: the period key of every row is computed once, each
+aggregation is one pandas groupby, and the per-period results are combined arithmetically.
+
+Conventions, pinned by the tests:
+- a value that is undefined is NaN: division by zero, or an aggregation over a period
+  whose column has no numeric values (also ``sum``: an all-empty column is "no value", not 0);
+- ``count(Col)`` counts non-empty values of Col, ``count()`` counts rows;
+- ``last(Col)`` is Col on the row with the latest date (ties: the later row in the file);
+- numeric aggregations read text as numbers where it is one, and ignore it otherwise;
+- a formula over two or more columns uses only *complete rows*: a row enters its
+  aggregations only when every column the formula reads has a value there (a number for
+  ``sum``/``mean``/…, any non-empty cell for ``count``/``count_distinct``), so a row with
+  Omzet but no Kosten cannot count its Omzet in ``(sum(Omzet) - sum(Kosten)) / sum(Omzet)``.
+  This holds when the columns are filled together (all of them on at least half of the
+  measured rows that have any of them); columns filled on different rows, such as a daily
+  Visits beside order lines, are each aggregated over their own cells.
+  ``incomplete_rows_per_period`` counts the rows left out, per period. One aggregation of
+  one column keeps ignoring empty cells, as Excel does.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from kpilogic.errors import DataError, FormulaError
+from kpilogic.scorecard.model import AGGREGATIONS, Aggregation, Cadence, Filter, Measure
+from kpilogic.scorecard.periods import period_keys
+
+Operator = Literal["+", "-", "*", "/"]
+
+OUTPUT_COLUMNS: tuple[str, ...] = ("key", "segment", "value", "rows")
+
+# Aliases users type out of habit (Excel's AVERAGE, Tableau's COUNTD).
+_ALIASES: dict[str, Aggregation] = {
+    "avg": "mean",
+    "average": "mean",
+    "distinct": "count_distinct",
+    "countd": "count_distinct",
+}
+_FUNCTIONS: dict[str, Aggregation] = {a: a for a in AGGREGATIONS} | _ALIASES
+_NUMERIC: frozenset[Aggregation] = frozenset({"sum", "mean", "median", "min", "max", "last"})
+_MAX_DEPTH = 50  # nested parentheses / unary signs
+_MAX_NODES = 200  # numbers, calls and operators: keeps every tree walk far from the stack limit
+_NUMBER = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+# Typographic signs pasted from Word or a PDF mean the same as their ASCII forms.
+_SIGNS = {"+": "+", "-": "-", "−": "-", "–": "-", "*": "*", "×": "*", "/": "/", "÷": "/"}
+
+
+# -- the parsed formula --------------------------------------------------------------------
+@dataclass(frozen=True)
+class Number:
+    """A constant, e.g. the ``100`` of ``... * 100``."""
+
+    value: float
+
+
+@dataclass(frozen=True)
+class Call:
+    """An aggregation over a column; ``column`` is None only for ``count()`` (rows)."""
+
+    func: Aggregation
+    column: str | None
+    position: int = field(default=0, compare=False)  # 1-based, for error messages
+
+
+@dataclass(frozen=True)
+class Negate:
+    """Unary minus."""
+
+    operand: Expr
+
+
+@dataclass(frozen=True)
+class BinaryOp:
+    """``left op right`` with one of ``+ - * /``."""
+
+    op: Operator
+    left: Expr
+    right: Expr
+
+
+Expr = Number | Call | Negate | BinaryOp
+
+
+class _Parser:
+    """Recursive descent over the characters of a formula (no separate token pass, because a
+    bare column name may hold spaces and runs up to its closing parenthesis)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos = 0
+        self.depth = 0
+        self.nodes = 0
+
+    # -- helpers -------------------------------------------------------------------------
+    def fail(
+        self, key: str, detail: str, position: int | None = None, **params: Any
+    ) -> FormulaError:
+        where = (self.pos if position is None else position) + 1
+        return FormulaError(
+            f"error.formula.{key}",
+            formula=self.text,
+            detail=f"{detail} (position {where})",
+            position=where,
+            **params,
+        )
+
+    def skip_space(self) -> None:
+        while self.pos < len(self.text) and self.text[self.pos].isspace():
+            self.pos += 1
+
+    def peek(self) -> str:
+        self.skip_space()
+        return self.text[self.pos] if self.pos < len(self.text) else ""
+
+    def count_node(self) -> None:
+        self.nodes += 1
+        if self.nodes > _MAX_NODES:
+            raise self.fail("too_complex", "the formula is too long or too deeply nested")
+
+    def enter(self) -> None:
+        self.depth += 1
+        if self.depth > _MAX_DEPTH:
+            raise self.fail("too_complex", "the formula is too long or too deeply nested")
+
+    # -- grammar -------------------------------------------------------------------------
+    def parse(self) -> Expr:
+        if not self.text.strip():
+            raise self.fail("empty", "the formula is empty", 0)
+        expr = self.expression()
+        if self.peek():
+            if self.text[self.pos] == ")":
+                raise self.fail("unopened", "')' without a matching '('")
+            rest = self.text[self.pos :].strip()
+            raise self.fail("trailing", f"unexpected {rest!r}", text=rest[:30])
+        if not _calls(expr):
+            raise self.fail("no_aggregation", "the formula uses no aggregation", 0)
+        return expr
+
+    def expression(self) -> Expr:
+        left = self.term()
+        while (op := _SIGNS.get(self.peek())) in ("+", "-"):
+            self.pos += 1
+            self.count_node()
+            left = BinaryOp("+" if op == "+" else "-", left, self.term())
+        return left
+
+    def term(self) -> Expr:
+        left = self.unary()
+        while (op := _SIGNS.get(self.peek())) in ("*", "/"):
+            self.pos += 1
+            self.count_node()
+            left = BinaryOp("*" if op == "*" else "/", left, self.unary())
+        return left
+
+    def unary(self) -> Expr:
+        sign = _SIGNS.get(self.peek())
+        if sign in ("+", "-"):
+            self.pos += 1
+            self.enter()
+            operand = self.unary()
+            self.depth -= 1
+            if sign == "+":
+                return operand
+            self.count_node()
+            return Negate(operand)
+        return self.primary()
+
+    def primary(self) -> Expr:
+        char = self.peek()
+        start = self.pos
+        if not char:
+            raise self.fail("unexpected_end", "the formula stops where a value is expected")
+        if char == "(":
+            self.pos += 1
+            self.enter()
+            inner = self.expression()
+            self.depth -= 1
+            if self.peek() != ")":
+                if not self.peek():
+                    raise self.fail("unclosed", "'(' is never closed", start)
+                raise self.fail("unexpected", f"unexpected {self.peek()!r}", char=self.peek())
+            self.pos += 1
+            return inner
+        if m := _NUMBER.match(self.text, self.pos):
+            self.pos = m.end()
+            self.count_node()
+            return Number(float(m.group()))
+        if char.isalpha() or char == "_":
+            return self.call()
+        if char == ")":
+            raise self.fail("unexpected", "')' where a value is expected", char=char)
+        raise self.fail("unexpected", f"unexpected {char!r}", char=char)
+
+    def call(self) -> Call:
+        start = self.pos
+        end = start
+        while end < len(self.text) and (self.text[end].isalnum() or self.text[end] == "_"):
+            end += 1
+        name = self.text[start:end]
+        self.pos = end
+        if self.peek() != "(":
+            raise self.fail("bare_name", f"{name!r} is not followed by '('", start, name=name)
+        func = _FUNCTIONS.get(name.lower())
+        if func is None:
+            known = ", ".join(AGGREGATIONS)
+            raise self.fail(
+                "unknown_function", f"unknown function {name!r}", start, name=name, known=known
+            )
+        self.pos += 1  # the '('
+        self.count_node()
+        column = self.argument(start)
+        if column is None and func != "count":
+            raise self.fail("missing_column", f"{name}() needs a column", start, name=name)
+        return Call(func, column, start + 1)
+
+    def argument(self, call_start: int) -> str | None:
+        """The column between the call's parentheses, consuming the closing ``)``."""
+        char = self.peek()
+        open_at = self.pos
+        if char in ("[", '"', "'"):
+            closer = "]" if char == "[" else char
+            close_at = self.text.find(closer, self.pos + 1)
+            if close_at < 0:
+                kind = "unclosed_bracket" if char == "[" else "unclosed_quote"
+                raise self.fail(kind, f"{char} is never closed", open_at, char=char)
+            column = self.text[open_at + 1 : close_at].strip()
+            self.pos = close_at + 1
+            if self.peek() != ")":
+                if not self.peek():
+                    raise self.fail("unclosed", "'(' is never closed", call_start)
+                raise self.fail("unexpected", f"unexpected {self.peek()!r}", char=self.peek())
+            self.pos += 1
+            return column or None
+        # A bare name runs to the matching ')', so "Revenue (EUR)" works unquoted.
+        depth = 0
+        for i in range(self.pos, len(self.text)):
+            if self.text[i] == "(":
+                depth += 1
+            elif self.text[i] == ")":
+                if depth == 0:
+                    column = self.text[self.pos : i].strip()
+                    self.pos = i + 1
+                    if column == "*":  # count(*) as in SQL
+                        return None
+                    return column or None
+                depth -= 1
+        raise self.fail("unclosed", "'(' is never closed", call_start)
+
+
+def _calls(expr: Expr) -> list[Call]:
+    """Every aggregation in ``expr``, left to right."""
+    if isinstance(expr, Call):
+        return [expr]
+    if isinstance(expr, Negate):
+        return _calls(expr.operand)
+    if isinstance(expr, BinaryOp):
+        return _calls(expr.left) + _calls(expr.right)
+    return []
+
+
+def parse_formula(text: str) -> Expr:
+    """Parse a measure formula such as ``sum(Profit) / sum(Sales) * 100``.
+
+    Grammar: numbers, ``+ - * /`` with the usual precedence, unary minus, parentheses and
+    aggregation calls ``agg(Column)``; the column is bare (``count_distinct(Order ID)``),
+    bracketed (``[Order ID]``) or quoted (``"Order ID"``). ``count()`` counts rows.
+    Aggregation names are case-insensitive; ``avg`` means mean, ``countd`` and ``distinct``
+    mean count_distinct.
+
+    Raises:
+        FormulaError: with a key ``error.formula.*`` naming the problem and its position.
+    """
+    return _Parser(text).parse()
+
+
+def formula_columns(text: str) -> set[str]:
+    """The columns a formula reads. Raises: FormulaError if it cannot be parsed."""
+    return {c.column for c in _calls(parse_formula(text)) if c.column is not None}
+
+
+def _constant(expr: Expr) -> float | None:
+    """The value of ``expr`` if it holds no aggregation, else None."""
+    if isinstance(expr, Number):
+        return expr.value
+    if isinstance(expr, Negate):
+        inner = _constant(expr.operand)
+        return None if inner is None else -inner
+    if isinstance(expr, BinaryOp):
+        left, right = _constant(expr.left), _constant(expr.right)
+        if left is None or right is None:
+            return None
+        result = _arith(expr.op, left, right)
+        return None if isinstance(result, pd.Series) else result
+    return None
+
+
+def _linear(expr: Expr) -> bool:
+    """Whether ``expr`` is a constant-weighted sum of ``sum`` and ``count`` terms."""
+    if isinstance(expr, Call):
+        return expr.func in ("sum", "count")
+    if isinstance(expr, Negate):
+        return _linear(expr.operand)
+    if isinstance(expr, BinaryOp):
+        if expr.op in ("+", "-"):
+            return _linear(expr.left) and _linear(expr.right)
+        if expr.op == "*":
+            if _constant(expr.left) is not None:
+                return _linear(expr.right)
+            return _constant(expr.right) is not None and _linear(expr.left)
+        divisor = _constant(expr.right)
+        return divisor is not None and divisor != 0 and _linear(expr.left)
+    return False  # a lone constant does not add up: (a + 5) + (b + 5) != (a + b) + 5
+
+
+def formula_is_additive(text: str) -> bool:
+    """Whether the formula's values add up over periods (monthly values sum to the quarter).
+
+    True for sums and differences of ``sum(...)`` and ``count(...)`` terms, each optionally
+    multiplied or divided by constants (``sum(A) - 2 * sum(B)``); False for ratios, means,
+    distinct counts, constant offsets, and for a formula that cannot be parsed.
+    """
+    try:
+        return _linear(parse_formula(text))
+    except FormulaError:
+        return False
+
+
+# -- filters -------------------------------------------------------------------------------
+def _require(df: pd.DataFrame, column: str, dataset: str) -> None:
+    if column not in df.columns:
+        raise DataError("error.data.column_missing", column=column, dataset=dataset)
+
+
+def _as_text(value: object) -> str:
+    """A filter value as text: 2026.0 reads as '2026', like the cell it was typed in."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _as_number(value: object) -> float | None:
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, int | float):
+        return float(value)
+    try:
+        return float(str(value).strip())
+    except ValueError:
+        return None
+
+
+def _is_date_only(value: object) -> bool:
+    return isinstance(value, str) and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value) is not None
+
+
+def _compare(series: pd.Series, op: str, value: Any) -> np.ndarray:
+    """Rows where ``series op value`` holds, as a boolean array (empty cells never match)."""
+    if op == "eq":
+        result = series == value
+    elif op == "gt":
+        result = series > value
+    elif op == "ge":
+        result = series >= value
+    elif op == "lt":
+        result = series < value
+    else:
+        result = series <= value
+    return np.asarray(result.fillna(False), dtype=bool)
+
+
+def _filter_mask(df: pd.DataFrame, flt: Filter, dataset: str) -> np.ndarray:
+    """The rows ``flt`` keeps. ``ne`` and ``not_in`` keep empty cells (as Excel's filter
+    does); the other operators never match an empty cell."""
+    _require(df, flt.column, dataset)
+    col = df[flt.column]
+    if flt.op in ("ne", "not_in"):
+        positive = Filter(column=flt.column, op="eq" if flt.op == "ne" else "in", value=flt.value)
+        return ~_filter_mask(df, positive, dataset)
+    values = flt.value if isinstance(flt.value, list) else [flt.value]
+    op = "eq" if flt.op == "in" else flt.op
+
+    if pd.api.types.is_datetime64_any_dtype(col):
+        if col.dt.tz is not None:
+            col = col.dt.tz_localize(None)
+        mask = np.zeros(len(col), dtype=bool)
+        for v in values:
+            when = pd.to_datetime(_as_text(v), errors="coerce")
+            if pd.isna(when):
+                raise DataError(
+                    "error.filter.not_a_date", column=flt.column, value=_as_text(v), dataset=dataset
+                )
+            # A value without a time of day compares with each row's day.
+            side = col.dt.normalize() if _is_date_only(v) else col
+            mask |= _compare(side, op, when)
+        return mask
+
+    numeric = pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
+    if numeric:
+        mask = np.zeros(len(col), dtype=bool)
+        for v in values:
+            number = _as_number(v)
+            if number is None:
+                if op != "eq":
+                    raise DataError(
+                        "error.filter.not_a_number",
+                        column=flt.column,
+                        value=_as_text(v),
+                        dataset=dataset,
+                    )
+                continue  # text never equals a number
+            mask |= _compare(col, op, number)
+        return mask
+
+    text = col.astype("string").str.strip()
+    if op == "eq":
+        return np.asarray(text.isin([_as_text(v) for v in values]).fillna(False), dtype=bool)
+    # Ordering on a text column: numerically when both sides are numbers ("12" < "100").
+    number = _as_number(values[0])
+    as_numbers = pd.to_numeric(text, errors="coerce")
+    if number is not None and as_numbers.notna().sum() == text.notna().sum():
+        return _compare(as_numbers, op, number)
+    return _compare(text, op, _as_text(values[0]))
+
+
+def _mask(df: pd.DataFrame, filters: Sequence[Filter], dataset: str) -> np.ndarray | None:
+    mask: np.ndarray | None = None
+    for flt in filters:
+        keep = _filter_mask(df, flt, dataset)
+        mask = keep if mask is None else mask & keep
+    return mask
+
+
+def apply_filters(
+    df: pd.DataFrame, filters: Sequence[Filter], *, dataset: str = ""
+) -> pd.DataFrame:
+    """The rows of ``df`` that pass every filter (all must hold).
+
+    Numbers compare as numbers (also when the filter value is text such as ``"100"``), text
+    compares as text with surrounding spaces ignored, dates compare as dates (a value such as
+    ``"2026-03-31"`` compares with each row's day). ``ne`` and ``not_in`` keep empty cells.
+
+    Raises:
+        DataError: ``error.data.column_missing`` for a filter on a column ``df`` lacks;
+            ``error.filter.not_a_number`` / ``error.filter.not_a_date`` for a value that
+            cannot be compared with the column.
+    """
+    mask = _mask(df, filters, dataset)
+    return df if mask is None else df[mask]
+
+
+# -- evaluation ----------------------------------------------------------------------------
+Value = pd.Series | float
+
+
+def _arith(op: Operator, left: Value, right: Value) -> Value:
+    if op == "+":
+        return left + right
+    if op == "-":
+        return left - right
+    if op == "*":
+        return left * right
+    # Division by zero has no value (NaN), never an error or infinity.
+    if isinstance(right, pd.Series):
+        return left / right.where(right != 0)
+    if right == 0:
+        return math.nan
+    return left / right
+
+
+def _combine(expr: Expr, results: dict[Call, pd.Series]) -> Value:
+    if isinstance(expr, Number):
+        return expr.value
+    if isinstance(expr, Call):
+        return results[expr]
+    if isinstance(expr, Negate):
+        return -_combine(expr.operand, results)
+    return _arith(expr.op, _combine(expr.left, results), _combine(expr.right, results))
+
+
+def _numbers(series: pd.Series) -> pd.Series:
+    """A column as float64: text that reads as a number counts, anything else is NaN."""
+    if pd.api.types.is_datetime64_any_dtype(series) or pd.api.types.is_timedelta64_dtype(series):
+        return pd.Series(np.nan, index=series.index, dtype="float64")
+    if pd.api.types.is_numeric_dtype(series):
+        return series.astype("float64")
+    return pd.to_numeric(series, errors="coerce").astype("float64")
+
+
+def _segments(series: pd.Series) -> pd.Series:
+    """Segment labels as text; 2026.0 reads as '2026'. Empty labels become <NA>."""
+    if pd.api.types.is_float_dtype(series):
+        floats = series.astype("float64")
+        whole = floats.dropna()
+        if (whole == np.floor(whole)).all():
+            return floats.astype("Int64").astype("string")
+    text = series.astype("string").str.strip()
+    return text.mask(text == "")
+
+
+def _to_dates(series: pd.Series) -> pd.Series:
+    """Dates that are not datetime64 yet: ISO text first, then any other shape day-first
+    (a Dutch 05-03-2026 is 5 March). What cannot be read becomes NaT."""
+    dates = pd.to_datetime(series, errors="coerce", format="ISO8601")
+    rest = dates.isna() & series.notna()
+    if rest.any():
+        dates[rest] = pd.to_datetime(
+            series[rest].astype("string"), errors="coerce", format="mixed", dayfirst=True
+        )
+    return dates
+
+
+def _expression(measure: Measure) -> Expr:
+    if measure.formula:
+        return parse_formula(measure.formula)
+    assert measure.aggregation is not None  # guaranteed by Measure's validation
+    return Call(measure.aggregation, measure.column, 1)
+
+
+def _check_columns(expr: Expr, df: pd.DataFrame, formula: str | None, dataset: str) -> list[Call]:
+    calls = list(dict.fromkeys(_calls(expr)))  # distinct, in order
+    for call in calls:
+        if call.column is None or call.column in df.columns:
+            continue
+        if formula is None:
+            raise DataError("error.data.column_missing", column=call.column, dataset=dataset)
+        names = [str(c) for c in df.columns]
+        close = difflib.get_close_matches(call.column, names, n=3)
+        raise FormulaError(
+            "error.formula.unknown_column",
+            formula=formula,
+            column=call.column,
+            dataset=dataset,
+            position=call.position,
+            columns=", ".join(close or names[:10]),
+            detail=f"column {call.column!r} (position {call.position}) is not in the data",
+        )
+    return calls
+
+
+def _present(work: pd.DataFrame, raw: pd.Series, name: str, numeric: bool) -> np.ndarray:
+    """Rows where a formula's use of a column has a value (a number, or a non-empty cell)."""
+    if numeric:
+        return work[name].notna().to_numpy()
+    filled = raw.notna()
+    if raw.dtype == object or pd.api.types.is_string_dtype(raw.dtype):
+        filled &= raw.astype("string").str.strip().ne("").fillna(False)
+    return np.asarray(filled, dtype=bool)
+
+
+def _measure(
+    df: pd.DataFrame,
+    expr: Expr,
+    formula: str | None,
+    *,
+    date_column: str | None,
+    cadence: Cadence | None,
+    fiscal_start: int,
+    filters: Sequence[Filter],
+    segment_column: str | None,
+    dataset: str,
+    keys: pd.Series | None = None,
+    incomplete: bool = False,
+) -> pd.DataFrame:
+    """The shared engine: ``expr`` per group of (period key, segment).
+
+    Without a ``cadence`` every row falls in one group with key 0 (the total). A formula
+    over two or more columns keeps only its complete rows (see the module's conventions).
+    With ``incomplete`` it returns, instead of the values, the rows the formula left out
+    that had some but not all of its columns: ``key``, (``segment``,) ``rows`` and
+    ``missing`` (the formula's columns empty in at least one of them, in formula order).
+    """
+    calls = _check_columns(expr, df, formula, dataset)
+    if date_column is not None:
+        _require(df, date_column, dataset)
+    if segment_column is not None:
+        _require(df, segment_column, dataset)
+    mask = _mask(df, filters, dataset)
+
+    # Only the columns the measure reads are carried along (no copy of the whole table).
+    work = pd.DataFrame(index=df.index)
+    by = ["key"]
+    if date_column is not None:
+        dates = df[date_column]
+        if not pd.api.types.is_datetime64_any_dtype(dates):
+            dates = _to_dates(dates)
+        work["date"] = dates
+    if keys is not None and cadence is not None and date_column is not None:
+        work["key"] = keys  # worked out by the caller for these dates (aligned on the index)
+    elif cadence is not None and date_column is not None:
+        work["key"] = period_keys(work["date"], cadence, fiscal_start)
+    else:
+        work["key"] = np.zeros(len(df), dtype="int64")
+    if segment_column is not None:
+        work["segment"] = _segments(df[segment_column])
+        by.append("segment")
+    names: dict[tuple[str, bool], str] = {}
+    for call in calls:
+        if call.column is None:
+            continue
+        numeric = call.func in _NUMERIC
+        if (call.column, numeric) not in names:
+            name = f"v{len(names)}"
+            raw = df[call.column]
+            work[name] = _numbers(raw) if numeric else raw
+            names[(call.column, numeric)] = name
+
+    # Complete rows: with two or more columns, a row missing one of them is left out.
+    present: dict[str, np.ndarray] = {}
+    if formula is not None and len({column for column, _ in names}) >= 2:
+        for (column, numeric), name in names.items():
+            has = _present(work, df[column], name, numeric)
+            present[column] = present[column] & has if column in present else has
+
+    keep = np.array(work["key"].notna(), dtype=bool)
+    if date_column is not None:
+        keep &= work["date"].notna().to_numpy()
+    if segment_column is not None:
+        keep &= work["segment"].notna().to_numpy()
+    if mask is not None:
+        keep &= mask
+    complete = np.logical_and.reduce(list(present.values())) if present else None
+    if complete is not None and not _paired(present, complete, keep):
+        # Columns filled on different rows (daily visits beside order lines) are not pairs:
+        # each is aggregated over its own cells, as Excel would.
+        present, complete = {}, None
+    if incomplete:
+        return _incomplete(work, keep, present, by)
+    if complete is not None:
+        keep &= complete
+    work = work[keep]
+    work["key"] = work["key"].astype("int64")
+
+    columns = [*by, "value", "rows"]
+    if work.empty:
+        out = pd.DataFrame({c: pd.Series(dtype="int64") for c in columns})
+        out["value"] = out["value"].astype("float64")
+        if segment_column is not None:
+            out["segment"] = out["segment"].astype("string")
+        return out
+
+    groups = work.groupby(by, sort=True, observed=True)
+    rows = groups.size()
+    results: dict[Call, pd.Series] = {}
+    ordered: pd.DataFrame | None = None
+    for call in calls:
+        if call.column is None:
+            results[call] = rows.astype("float64")
+            continue
+        name = names[(call.column, call.func in _NUMERIC)]
+        col = groups[name]
+        if call.func == "sum":
+            result = col.sum(min_count=1)
+        elif call.func == "mean":
+            result = col.mean()
+        elif call.func == "median":
+            result = col.median()
+        elif call.func == "min":
+            result = col.min()
+        elif call.func == "max":
+            result = col.max()
+        elif call.func == "count":
+            result = col.count()
+        elif call.func == "count_distinct":
+            result = col.nunique()
+        else:
+            if ordered is None:
+                # Stable sort: among rows with the same date, file order decides.
+                ordered = work.sort_values("date", kind="stable") if "date" in work else work
+            result = ordered.groupby(by, sort=True, observed=True)[name].last()
+        results[call] = result.reindex(rows.index).astype("float64")
+
+    value = _combine(expr, results)
+    if not isinstance(value, pd.Series):
+        value = pd.Series(value, index=rows.index, dtype="float64")
+    value = value.astype("float64").replace([np.inf, -np.inf], np.nan)
+    out = rows.rename("rows").astype("int64").reset_index()
+    out["value"] = value.to_numpy()
+    out["key"] = out["key"].astype("int64")
+    if segment_column is not None:
+        out["segment"] = out["segment"].astype("string")
+    return out[columns]
+
+
+def _paired(present: Mapping[str, np.ndarray], complete: np.ndarray, keep: np.ndarray) -> bool:
+    """Whether a formula's columns are filled together: on at least half of the measured
+    rows that have any of them, they have all of them."""
+    some = int((np.logical_or.reduce(list(present.values())) & keep).sum())
+    return some > 0 and 2 * int((complete & keep).sum()) >= some
+
+
+def _incomplete(
+    work: pd.DataFrame, keep: np.ndarray, present: Mapping[str, np.ndarray], by: list[str]
+) -> pd.DataFrame:
+    """Per group, the kept rows that have some but not all of the formula's columns."""
+    columns = [*by, "rows", "missing"]
+    if not present:
+        return pd.DataFrame({c: pd.Series(dtype="int64") for c in columns})
+    stacked = np.vstack(list(present.values()))
+    partly = stacked.any(axis=0) & ~stacked.all(axis=0) & keep
+    if not partly.any():
+        return pd.DataFrame({c: pd.Series(dtype="int64") for c in columns})
+    part = work.loc[partly, by].copy()
+    part["key"] = part["key"].astype("int64")
+    lacking = {c: ~has[partly] for c, has in present.items()}
+    for column, flags in lacking.items():
+        part[f"lacks {column}"] = flags
+    groups = part.groupby(by, sort=True, observed=True)
+    out = groups.size().rename("rows").astype("int64").reset_index()
+    flags = groups[[f"lacks {c}" for c in lacking]].any().reset_index(drop=True)
+    out["missing"] = [
+        ", ".join(c for c in lacking if bool(flags.at[i, f"lacks {c}"])) for i in range(len(out))
+    ]
+    return out[columns]
+
+
+def incomplete_rows_per_period(
+    df: pd.DataFrame,
+    measure: Measure,
+    *,
+    date_column: str,
+    cadence: Cadence,
+    fiscal_start: int = 1,
+    filters: Sequence[Filter] = (),
+    segment_column: str | None = None,
+    dataset: str = "",
+    keys: pd.Series | None = None,
+) -> pd.DataFrame:
+    """The rows a formula over two or more columns left out because one of its columns was
+    empty there, while another had a value: per period (and segment), ``rows`` (how many)
+    and ``missing`` (which columns, such as ``"Kosten"``). Empty for any other measure.
+
+    Raises:
+        FormulaError, DataError: as ``measure_per_period``.
+    """
+    return _measure(
+        df,
+        _expression(measure),
+        measure.formula or None,
+        date_column=date_column,
+        cadence=cadence,
+        fiscal_start=fiscal_start,
+        filters=filters,
+        segment_column=segment_column,
+        dataset=dataset,
+        keys=keys,
+        incomplete=True,
+    )
+
+
+def measure_per_period(
+    df: pd.DataFrame,
+    measure: Measure,
+    *,
+    date_column: str,
+    cadence: Cadence,
+    fiscal_start: int = 1,
+    filters: Sequence[Filter] = (),
+    segment_column: str | None = None,
+    dataset: str = "",
+    keys: pd.Series | None = None,
+) -> pd.DataFrame:
+    """The measure per period (and per segment) over the rows of ``df`` that pass ``filters``.
+
+    Returns a DataFrame with columns ``key`` (int64, ``Period.key``), ``segment`` (string;
+    only with ``segment_column``), ``value`` (float64; NaN when undefined) and ``rows``
+    (int64: rows in the period after filtering), one row per period (× segment) that has
+    rows, sorted by key then segment. Rows without a date, or without a segment when
+    segmenting, are left out. Dates that are not datetime64 yet go through ``pd.to_datetime``.
+
+    Raises:
+        FormulaError: when the formula cannot be parsed or names a column ``df`` lacks.
+        DataError: when the date, segment, aggregated or filter column is missing, or a
+            filter value cannot be compared with its column.
+    """
+    return _measure(
+        df,
+        _expression(measure),
+        measure.formula or None,
+        date_column=date_column,
+        cadence=cadence,
+        fiscal_start=fiscal_start,
+        filters=filters,
+        segment_column=segment_column,
+        dataset=dataset,
+        keys=keys,
+    )
+
+
+def aggregate_per_period(
+    df: pd.DataFrame,
+    aggregation: Aggregation,
+    column: str | None,
+    *,
+    date_column: str,
+    cadence: Cadence,
+    fiscal_start: int = 1,
+    filters: Sequence[Filter] = (),
+    segment_column: str | None = None,
+    dataset: str = "",
+    keys: pd.Series | None = None,
+) -> pd.DataFrame:
+    """One aggregation of ``column`` per period; the same output as ``measure_per_period``.
+
+    Used for a target column in the data. ``column`` may be None only for ``count`` (rows).
+
+    Raises:
+        FormulaError: ``error.formula.missing_column`` when ``column`` is None but needed.
+        DataError: as ``measure_per_period``.
+    """
+    if column is None and aggregation != "count":
+        raise FormulaError(
+            "error.formula.missing_column",
+            formula=f"{aggregation}()",
+            name=aggregation,
+            position=1,
+            detail=f"{aggregation}() needs a column",
+        )
+    return _measure(
+        df,
+        Call(aggregation, column, 1),
+        None,
+        date_column=date_column,
+        cadence=cadence,
+        fiscal_start=fiscal_start,
+        filters=filters,
+        segment_column=segment_column,
+        dataset=dataset,
+        keys=keys,
+    )
+
+
+def measure_total(
+    df: pd.DataFrame,
+    measure: Measure,
+    *,
+    filters: Sequence[Filter] = (),
+    dataset: str = "",
+    date_column: str | None = None,
+) -> float:
+    """The measure over all rows that pass ``filters`` (no periods); NaN when undefined.
+
+    ``last`` takes the last row in file order, or, with ``date_column``, the row with the
+    latest date (rows without a date are then left out). With no rows at all, counts are 0
+    and everything else is NaN.
+
+    Raises:
+        FormulaError, DataError: as ``measure_per_period``.
+    """
+    expr = _expression(measure)
+    out = _measure(
+        df,
+        expr,
+        measure.formula or None,
+        date_column=date_column,
+        cadence=None,
+        fiscal_start=1,
+        filters=filters,
+        segment_column=None,
+        dataset=dataset,
+    )
+    if not out.empty:
+        return float(out["value"].iloc[0])
+    empty = {c: pd.Series([0.0 if c.func == "count" else math.nan]) for c in _calls(expr)}
+    value = _combine(expr, empty)
+    total = float(value.iloc[0]) if isinstance(value, pd.Series) else float(value)
+    return total if math.isfinite(total) else math.nan

@@ -1,0 +1,340 @@
+"""Glue of the one-way flow for callers that start from files: bytes → datasets → evaluation.
+
+The command line and the app both read a dataset with ``read_dataset``: the sheet's raw
+cells (``ingest.read_grid``) go through the layout step (``layout``: title rows, blank rows
+and columns, totals, several tables, periods as columns) and the value parsers (Dutch and
+English numbers, dates as text), honouring the corrections the user saved on the
+``Dataset`` (header row, table, notation, unpivot, keep totals). What was decided on the way
+stays with the result (``Tidy``), so a page can show it and the quality checks can name the
+spreadsheet rows of unreadable values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import PurePath
+
+import numpy as np
+import pandas as pd
+
+from kpilogic.engine.evaluate import Evaluation, evaluate_scorecard
+from kpilogic.engine.measures import formula_columns
+from kpilogic.engine.metrics import with_metric_errors
+from kpilogic.errors import DataError, KoersError
+from kpilogic.scorecard.model import KPI, Dataset, Scorecard
+from kpilogic.sources.ingest import ColumnKind, apply_kinds, profile_columns, read_grid
+from kpilogic.sources.layout import (
+    Decision,
+    Tidy,
+    WideGuess,
+    apply_layout,
+    cells,
+    detect_wide,
+    guess_layout,
+    long_names,
+    metric_column_of,
+    renamed_metric,
+    tidy,
+    unpivot,
+)
+from kpilogic.sources.parsing import (
+    MAX_EXAMPLES,
+    ColumnParse,
+    DateSystem,
+    ParseFailure,
+    ParseReport,
+    ValueKind,
+    parse_date_column,
+    parse_table,
+)
+
+
+def typed_table(
+    df: pd.DataFrame,
+    date_column: str | None = None,
+    overrides: Mapping[str, ColumnKind] | None = None,
+) -> pd.DataFrame:
+    """``df`` with its columns converted to their profiled kinds (``overrides`` win);
+    ``date_column`` as dates."""
+    kinds = dict(profile_columns(df))
+    kinds.update({c: k for c, k in (overrides or {}).items() if c in kinds})
+    if date_column is not None and date_column in kinds:
+        kinds[date_column] = "date"
+    return apply_kinds(df, kinds)
+
+
+def match_file(dataset: Dataset, names: list[str]) -> str | None:
+    """The uploaded file name that holds ``dataset``: same file name, else the only file."""
+    wanted = PurePath(dataset.source).name.lower()
+    for name in names:
+        if PurePath(name).name.lower() == wanted:
+            return name
+    return names[0] if len(names) == 1 else None
+
+
+def tidy_grid(grid: pd.DataFrame, dataset: Dataset) -> Tidy:
+    """The sheet ``grid`` (from ``read_grid``) as one long typed table, as ``dataset`` says.
+
+    Without corrections Koers guesses the layout and unpivots a wide table on its own; the
+    dataset's ``header_row``, ``table``, ``keep_totals``, ``notation`` and ``unpivot``
+    override each guess.
+
+    Raises:
+        LayoutError: for a header row or table that does not exist, or an unpivot that
+            cannot be done (a column that names no period, a missing year).
+    """
+    prepared = cells(grid)
+    layout = guess_layout(
+        grid,
+        prepared=prepared,
+        table=dataset.table,
+        header_row=None if dataset.header_row is None else dataset.header_row - 1,
+        keep_totals=dataset.keep_totals,
+        combine=dataset.combine_tables,
+    )
+    names = long_names(dataset.column_language)
+    choice = dataset.unpivot
+    if choice is None:
+        done = tidy(grid, layout, notation=dataset.notation, prepared=prepared, names=names)
+        return _with_date_column(done, dataset.date_column)
+    if not choice.period_columns:
+        done = tidy(grid, layout, notation=dataset.notation, unpivot_wide=False, prepared=prepared)
+        return _with_date_column(done, dataset.date_column)
+    frame = apply_layout(grid, layout, prepared=prepared)
+    guess = detect_wide(frame, layout.titles)
+    year = choice.year if choice.year is not None else (guess.year if guess else None)
+    metric = metric_column_of(frame, choice.id_columns)
+    long = unpivot(frame, choice.id_columns, choice.period_columns, year, names, metric)
+    numbers = tuple(layout.row_numbers[int(i)] for i in long.index)
+    long = long.reset_index(drop=True)
+    kept = {*choice.id_columns, *choice.period_columns}
+    wide = WideGuess(
+        id_columns=tuple(choice.id_columns),
+        period_columns=tuple(choice.period_columns),
+        ignored_columns=tuple(str(c) for c in frame.columns if str(c) not in kept),
+        cadence=guess.cadence if guess else "month",
+        needs_year=guess.needs_year if guess else False,
+        year=year,
+        decisions=(
+            Decision(
+                "layout.unpivot_chosen",
+                {
+                    "count": len(choice.period_columns),
+                    "first": choice.period_columns[0],
+                    "last": choice.period_columns[-1],
+                    "ids": list(choice.id_columns) or ["–"],
+                },
+            ),
+            *((Decision("layout.metric_column", {"column": metric}),) if metric else ()),
+        ),
+        metric_column=metric,
+    )
+    wide = renamed_metric(wide, long, names)
+    system: DateSystem = 1904 if grid.attrs.get("date_system") == 1904 else 1900
+    parsed = parse_table(
+        long, notation=dataset.notation, rows=numbers, date_system=system, year=year
+    )
+    report = ParseReport(parsed.report.columns, left_out=tuple(layout.left_out()))
+    return _with_date_column(Tidy(parsed.frame, report, layout, wide, numbers), dataset.date_column)
+
+
+def _with_date_column(done: Tidy, date_column: str) -> Tidy:
+    """``done`` with its date column read as dates even when too few of its cells read as
+    dates for the column to be taken for one: every cell that is no date is then named with
+    its row in the parse report (``typed_table`` would otherwise leave it out unnamed)."""
+    frame = done.frame
+    if date_column not in frame.columns or done.report.get(date_column) is not None:
+        return done
+    if pd.api.types.is_datetime64_any_dtype(frame[date_column].dtype):
+        return done
+    series, result = parse_date_column(frame[date_column], rows=done.row_numbers)
+    frame = frame.copy()
+    frame[date_column] = series
+    report = ParseReport({**done.report.columns, date_column: result}, done.report.left_out)
+    return Tidy(frame, report, done.layout, done.wide, done.row_numbers)
+
+
+def with_kind_failures(done: Tidy, typed: pd.DataFrame) -> Tidy:
+    """``done`` with, in its parse report, every cell that the column kinds (``typed``:
+    ``done.frame`` after ``typed_table`` or ``ingest.apply_kinds``, with the user's kind
+    corrections) could not turn into a number or a date, named with its spreadsheet row.
+
+    Reading (``parse_table``) reports the columns it took for numbers and dates; a column a
+    user set to number or date by hand is converted later, and a cell that did not convert
+    would otherwise count as merely empty.
+    """
+    columns = dict(done.report.columns)
+    rows = done.row_numbers
+    for name in typed.columns:
+        column = str(name)
+        if column in columns or name not in done.frame.columns:
+            continue
+        after = typed[name]
+        kind: ValueKind
+        if pd.api.types.is_datetime64_any_dtype(after.dtype):
+            kind = "date"
+        elif pd.api.types.is_float_dtype(after.dtype):
+            kind = "number"
+        else:
+            continue
+        before = done.frame[name]
+        if before.dtype == after.dtype or len(before) != len(rows):
+            continue
+        text = before.astype("string").str.strip()
+        filled = (before.notna() & text.notna() & (text != "")).to_numpy(dtype=bool)
+        lost = filled & after.isna().to_numpy(dtype=bool)
+        at = np.flatnonzero(lost).tolist()
+        if not at:
+            continue
+        cells = before.to_numpy(dtype=object)
+        columns[column] = ColumnParse(
+            column,
+            kind,
+            int(filled.sum()) - len(at),
+            len(at),
+            int((~filled).sum()),
+            0,
+            tuple(ParseFailure(rows[i], str(cells[i]).strip()[:40]) for i in at[:MAX_EXAMPLES]),
+            failed_rows=tuple(rows[i] for i in at),
+        )
+    if columns == dict(done.report.columns):
+        return done
+    report = ParseReport(columns, done.report.left_out)
+    return Tidy(done.frame, report, done.layout, done.wide, done.row_numbers)
+
+
+def read_dataset(data: bytes, name: str, dataset: Dataset) -> Tidy:
+    """One dataset read from a file's bytes: ``read_grid`` then ``tidy_grid``.
+
+    Raises:
+        ReadError: when the file cannot be read (too large, encrypted, damaged…).
+        LayoutError: see ``tidy_grid``.
+    """
+    from kpilogic.sources.fastread import fast_tidy  # a plain table on Arrow columns (issue 19)
+
+    fast = fast_tidy(data, name, dataset)
+    if fast is not None:
+        return _with_date_column(fast, dataset.date_column)
+    return tidy_grid(read_grid(data, name, dataset.sheet, blanks_as_none=False), dataset)
+
+
+@dataclass(frozen=True)
+class LoadedData:
+    """Every dataset of a scorecard, read: typed tables by dataset id, and what reading
+    found (``tidies``: decisions, parse report, spreadsheet row of each row)."""
+
+    frames: Mapping[str, pd.DataFrame]
+    tidies: Mapping[str, Tidy]
+
+    @property
+    def reports(self) -> dict[str, ParseReport]:
+        """The parse report of each dataset."""
+        return {k: v.report for k, v in self.tidies.items()}
+
+    @property
+    def rows(self) -> dict[str, tuple[int, ...]]:
+        """The spreadsheet row number of each row of each dataset."""
+        return {k: v.row_numbers for k, v in self.tidies.items()}
+
+
+def load_all(
+    scorecard: Scorecard,
+    files: Mapping[str, bytes],
+    overrides: Mapping[str, Mapping[str, ColumnKind]] | None = None,
+) -> LoadedData:
+    """Read every dataset of ``scorecard`` from ``files`` (file name → bytes).
+
+    ``overrides`` holds the column kinds the user corrected, by dataset id.
+
+    Raises:
+        DataError: when no file matches a dataset or its date column is missing.
+        ReadError, LayoutError: when a file or its layout cannot be read.
+    """
+    names = list(files)
+    frames: dict[str, pd.DataFrame] = {}
+    tidies: dict[str, Tidy] = {}
+    for dataset in scorecard.datasets:
+        name = match_file(dataset, names)
+        if name is None:
+            raise DataError("error.data.file_missing", dataset=dataset.name, source=dataset.source)
+        result = read_dataset(files[name], name, dataset)
+        if dataset.date_column not in result.frame.columns:
+            raise DataError(
+                "error.data.column_missing", column=dataset.date_column, dataset=dataset.name
+            )
+        kinds = (overrides or {}).get(dataset.id)
+        frames[dataset.id] = typed_table(result.frame, dataset.date_column, kinds)
+        tidies[dataset.id] = with_kind_failures(result, frames[dataset.id])
+    return LoadedData(frames, tidies)
+
+
+def load_datasets(scorecard: Scorecard, files: Mapping[str, bytes]) -> dict[str, pd.DataFrame]:
+    """Every dataset of ``scorecard`` as a typed table, by id (see ``load_all``).
+
+    Raises:
+        DataError: when no file matches a dataset or its date column is missing.
+        ReadError: when a file cannot be read.
+    """
+    return dict(load_all(scorecard, files).frames)
+
+
+def evaluate_files(
+    scorecard: Scorecard, files: Mapping[str, bytes], as_of: date | None = None
+) -> Evaluation:
+    """Read the files and evaluate the scorecard over them, with the reliability of each
+    KPI's data (see ``load_all`` and ``evaluate_scorecard``).
+
+    A KPI that adds up the value column of an unpivoted sheet holding several metrics is
+    in ``errors`` (``error.kpi.one_metric``, see ``metrics``), not in the results.
+
+    Raises:
+        DataError: see ``load_all``.
+    """
+    loaded = load_all(scorecard, files)
+    evaluation = evaluate_scorecard(
+        scorecard, loaded.frames, as_of, reports=loaded.reports, rows=loaded.rows
+    )
+    return with_metric_errors(evaluation, loaded.tidies)
+
+
+def columns_used(kpi: KPI) -> set[str]:
+    """The data columns a KPI's definition refers to (measure, filters, segment, target)."""
+    used: set[str] = set()
+    if kpi.measure.formula:
+        used |= formula_columns(kpi.measure.formula)
+    elif kpi.measure.column:
+        used.add(kpi.measure.column)
+    used |= {f.column for f in kpi.filters}
+    if kpi.segment_column:
+        used.add(kpi.segment_column)
+    target_column = kpi.target.data_column() if kpi.target is not None else None
+    if target_column:
+        used.add(target_column)
+    return used
+
+
+def unmapped_columns(
+    scorecard: Scorecard, dataset_id: str, columns: Iterable[str]
+) -> dict[str, list[str]]:
+    """For each KPI on ``dataset_id``, the columns it uses that ``columns`` no longer has.
+
+    Used when a dataset's file is replaced by next month's: what no longer maps, per KPI id
+    (the dataset's date column is reported under the key ``""``).
+    """
+    present = set(columns)
+    out: dict[str, list[str]] = {}
+    dataset = scorecard.dataset(dataset_id)
+    if dataset.date_column not in present:
+        out[""] = [dataset.date_column]
+    for kpi in scorecard.kpis:
+        if kpi.dataset_id != dataset_id:
+            continue
+        try:
+            missing = sorted(columns_used(kpi) - present)
+        except KoersError:
+            continue  # a formula that does not parse is reported on the KPI page
+        if missing:
+            out[kpi.id] = missing
+    return out

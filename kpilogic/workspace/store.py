@@ -1,0 +1,1979 @@
+"""Persistence: workspaces with their scorecard, its earlier versions, files, settings, check-ins.
+
+Everything a user defines is kept in one embedded SQLite file (``default_db_path()``), so a
+browser reload or a server restart loses nothing. The schema is versioned: ``MIGRATIONS`` are
+applied in order inside one transaction, and opening an older database upgrades it.
+Several Streamlit sessions (threads) and processes may write at once: the database runs in
+WAL mode, every operation opens its own short-lived connection, and every write takes the
+write lock up front (``BEGIN IMMEDIATE``) so concurrent writers queue instead of failing.
+A damaged file is reported as ``StoreError("error.store.damaged")``; ``Store.open_or_recover``
+salvages every readable workspace into a fresh file, sets the damaged file aside and says what
+was recovered (``Store.recovery``), so the app still starts with as much as could be read.
+
+Access (issue 13): every workspace has members with a role (``workspace.access``). Every method
+takes the acting user (``actor``, default ``LOCAL_USER``, who may do everything) and checks the
+role inside the same transaction as the work; ``Store.for_user(email)`` gives a ``UserStore``
+that passes the user on every call. Every change is written to the workspace's audit log in the
+transaction that makes it. Deleting moves a workspace to the trash (restorable for
+``TRASH_DAYS`` days). When ``$KOERS_ADMIN`` names an e-mail address, that user becomes an owner
+of every workspace that has no owner other than ``LOCAL_USER`` (a team that started locally
+keeps its workspaces when it turns on sign-in).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, cast
+
+from kpilogic.errors import StoreError
+from kpilogic.i18n import Lang, normalise_lang
+from kpilogic.scorecard.checkins import CheckIn
+from kpilogic.scorecard.model import Scorecard
+from kpilogic.workspace.access import (
+    LOCAL_USER,
+    ROLES,
+    AccessDenied,
+    AuditEntry,
+    ConflictError,
+    Member,
+    Role,
+    as_role,
+    looks_like_email,
+    normalise_email,
+    role_at_least,
+)
+
+MB = 1024 * 1024
+DEFAULT_MAX_FILE_MB = 50.0
+DEFAULT_MAX_WORKSPACE_MB = 200.0
+DEFAULT_MAX_VERSIONS = 500
+DEFAULT_MAX_STORE_MB = 2048.0
+DEFAULT_UPLOADS_PER_10MIN = 30
+UPLOAD_WINDOW = timedelta(minutes=10)
+TRASH_DAYS = 30
+BACKUP_KEEP_DAYS = 14
+BACKUP_EVERY = timedelta(days=1)
+BUSY_TIMEOUT_S = 10.0
+NAME_MAX = 200
+FILE_NAME_MAX = 255
+NOTE_MAX = 2000
+
+# Each script is one schema version; never edit a released one, append a new one.
+# One statement per line-end ';' (see ``_statements``).
+MIGRATIONS: tuple[str, ...] = (
+    # 1: workspaces, each with its current scorecard and the versions saved before.
+    """
+    CREATE TABLE meta (schema_version INTEGER NOT NULL);
+    CREATE TABLE workspaces (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        lang TEXT NOT NULL DEFAULT 'en',
+        scorecard_json TEXT NOT NULL
+    );
+    CREATE INDEX workspaces_by_update ON workspaces (updated_at);
+    CREATE TABLE scorecard_versions (
+        workspace_id TEXT NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        saved_at TEXT NOT NULL,
+        scorecard_json TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (workspace_id, version)
+    );
+    """,
+    # 2: the app's settings per workspace, the uploaded files kept with it, check-ins.
+    """
+    ALTER TABLE workspaces ADD COLUMN settings_json TEXT NOT NULL DEFAULT '{}';
+    CREATE TABLE files (
+        workspace_id TEXT NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        uploaded_at TEXT NOT NULL,
+        data BLOB NOT NULL,
+        PRIMARY KEY (workspace_id, name)
+    );
+    CREATE TABLE checkins (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        workspace_id TEXT NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+        kpi_id TEXT NOT NULL,
+        period TEXT NOT NULL,
+        note TEXT NOT NULL,
+        action TEXT NOT NULL,
+        who TEXT NOT NULL,
+        next_review TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX checkins_by_kpi ON checkins (workspace_id, kpi_id, created_at);
+    """,
+    # 3: members with a role, the audit log, the trash. Existing workspaces are owned by the
+    # local user (and by $KOERS_ADMIN, see ``Store._adopt``).
+    """
+    ALTER TABLE workspaces ADD COLUMN deleted_at TEXT;
+    CREATE TABLE members (
+        workspace_id TEXT NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+        email TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('viewer', 'contributor', 'editor', 'owner')),
+        PRIMARY KEY (workspace_id, email)
+    );
+    CREATE INDEX members_by_email ON members (email);
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        workspace_id TEXT NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+        at TEXT NOT NULL,
+        who TEXT NOT NULL,
+        action TEXT NOT NULL,
+        detail_json TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX audit_by_workspace ON audit (workspace_id, id);
+    CREATE INDEX audit_by_who ON audit (who, action, at);
+    CREATE TABLE upload_claims (who TEXT NOT NULL, at TEXT NOT NULL);
+    CREATE INDEX upload_claims_by_who ON upload_claims (who, at);
+    INSERT INTO members (workspace_id, email, role) SELECT id, 'local', 'owner' FROM workspaces;
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+# Files sit beside the database and belong to it; they move aside with a damaged one.
+_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def default_db_path() -> Path:
+    """``$KOERS_DB`` if set, else ``$KOERS_HOME/koers.sqlite3`` (``KOERS_HOME``: ``~/.koers``)."""
+    explicit = os.environ.get("KOERS_DB", "").strip()
+    if explicit:
+        return Path(explicit).expanduser()
+    home = os.environ.get("KOERS_HOME", "").strip()
+    return (Path(home).expanduser() if home else Path.home() / ".koers") / "koers.sqlite3"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """One scorecard with everything kept for it."""
+
+    id: str
+    name: str
+    created_at: datetime
+    updated_at: datetime
+    lang: Lang
+    role: Role = "owner"  # the role of the user who asked (``LOCAL_USER``: owner)
+    deleted_at: datetime | None = None  # when it was moved to the trash
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """What ``Store.open_or_recover`` salvaged from a damaged database."""
+
+    moved: Path | None = None  # where the damaged file was set aside
+    workspaces: int = 0
+    rebuilt: int = 0  # workspaces whose own row was lost, rebuilt from their latest version
+    versions: int = 0
+    files: int = 0
+    checkins: int = 0
+    lost_files: tuple[str, ...] = ()  # "workspace name / file name" of unreadable files
+    incomplete: tuple[str, ...] = ()  # tables that could not be read to the end
+    readable: bool = True  # False: nothing of the damaged file could be read at all
+
+    @property
+    def complete(self) -> bool:
+        """True if everything was read back."""
+        return self.readable and not self.lost_files and not self.incomplete
+
+
+@dataclass(frozen=True)
+class ScorecardVersion:
+    """A saved version of a workspace's scorecard (load it with ``Store.load_version``)."""
+
+    workspace_id: str
+    version: int
+    saved_at: datetime
+    note: str
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """An uploaded file kept with a workspace (its bytes: ``Store.load_file``)."""
+
+    name: str
+    sha256: str
+    size: int
+    uploaded_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredCheckIn:
+    """A check-in as kept: ``id`` is what ``Store.delete_checkin`` takes."""
+
+    id: int
+    workspace_id: str
+    checkin: CheckIn
+
+
+class Store:
+    """The workspace database at ``path`` (default: ``default_db_path()``).
+
+    Opening creates the file (and its folder) on first use, upgrades an older schema and
+    checks the file is sound. An instance holds no connection, so one ``Store`` may be shared
+    by all threads; each method opens and closes its own.
+
+    Size limits for kept files default to 50 MB per file, 200 MB per workspace and 2048 MB
+    for the whole store, overridden by ``$KOERS_MAX_FILE_MB`` / ``$KOERS_MAX_WORKSPACE_MB`` /
+    ``$KOERS_MAX_STORE_MB`` and then by the arguments. A signed-in user may save at most
+    ``$KOERS_UPLOADS_PER_10MIN`` (default 30) files per 10 minutes. Only the
+    ``max_versions`` newest versions of each scorecard are kept. ``clock`` gives the time
+    (tests pass a fake one).
+
+    Every method takes ``actor``, the user it acts for (default ``LOCAL_USER``, who may do
+    everything); ``for_user`` gives a view that passes it on every call. A user without the
+    role a method needs gets ``AccessDenied`` (the same for a workspace that does not exist);
+    the local user gets ``error.store.workspace_missing`` for one that does not exist.
+
+    Raises:
+        StoreError: ``error.store.damaged`` (not a database, or a damaged one),
+            ``error.store.too_new`` (made by a newer Koers), ``error.store.not_koers``
+            (another program's database), ``error.store.unavailable`` (cannot create or open
+            the file), ``error.store.busy`` (locked longer than ``timeout`` seconds).
+    """
+
+    def __init__(
+        self,
+        path: Path | None = None,
+        *,
+        max_file_mb: float | None = None,
+        max_workspace_mb: float | None = None,
+        max_store_mb: float | None = None,
+        uploads_per_10min: int | None = None,
+        max_versions: int = DEFAULT_MAX_VERSIONS,
+        timeout: float = BUSY_TIMEOUT_S,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.path = Path(path or default_db_path()).expanduser().absolute()
+        file_mb = max_file_mb or _env_mb("KOERS_MAX_FILE_MB", DEFAULT_MAX_FILE_MB)
+        workspace_mb = max_workspace_mb or _env_mb(
+            "KOERS_MAX_WORKSPACE_MB", DEFAULT_MAX_WORKSPACE_MB
+        )
+        store_mb = max_store_mb or _env_mb("KOERS_MAX_STORE_MB", DEFAULT_MAX_STORE_MB)
+        self.max_file_bytes = int(file_mb * MB)
+        self.max_workspace_bytes = int(workspace_mb * MB)
+        self.max_store_bytes = int(store_mb * MB)
+        self.uploads_per_10min = max(
+            1,
+            uploads_per_10min or int(_env_mb("KOERS_UPLOADS_PER_10MIN", DEFAULT_UPLOADS_PER_10MIN)),
+        )
+        self.max_versions = max(1, max_versions)
+        self.timeout = timeout
+        self.clock: Callable[[], datetime] = clock or _now
+        self.recovery: Recovery | None = None  # set by open_or_recover after a salvage
+        self.maintenance_error: StoreError | None = None  # a failed daily backup, say
+        self._open()
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.path)!r})"
+
+    def for_user(self, email: str) -> UserStore:
+        """This store as seen by ``email`` (lower-cased; ``LOCAL_USER`` in local mode).
+
+        Raises:
+            KoersError: ``error.access.email_invalid``.
+        """
+        return UserStore(self, normalise_email(email))
+
+    @classmethod
+    def open_or_recover(
+        cls,
+        path: Path | None = None,
+        *,
+        max_file_mb: float | None = None,
+        max_workspace_mb: float | None = None,
+        max_versions: int = DEFAULT_MAX_VERSIONS,
+        timeout: float = BUSY_TIMEOUT_S,
+        clock: Callable[[], datetime] | None = None,
+        maintain: bool = True,
+    ) -> tuple[Store, Path | None]:
+        """Open the database; if it is damaged, salvage it and set the damaged file aside.
+
+        Salvage copies every readable workspace (its versions, files, check-ins, members and
+        audit log) into a fresh file, then moves the damaged one to
+        ``<name>.damaged-<UTC time>`` and puts the fresh one in its place. Returns the store
+        and, after a recovery, where the damaged file was moved; ``store.recovery`` says
+        what was recovered (``recovery_message``). With ``maintain``, a daily backup is taken
+        (``daily_backup``) and workspaces in the trash for more than ``TRASH_DAYS`` days are
+        removed; a failure there is kept in ``store.maintenance_error``, never raised.
+
+        Raises:
+            StoreError: any error of ``Store()`` other than ``error.store.damaged``, or
+                ``error.store.unavailable`` if the damaged file cannot be moved.
+        """
+        target = Path(path or default_db_path()).expanduser().absolute()
+        options: dict[str, Any] = {
+            "max_file_mb": max_file_mb,
+            "max_workspace_mb": max_workspace_mb,
+            "max_versions": max_versions,
+            "timeout": timeout,
+            "clock": clock,
+        }
+        moved: Path | None = None
+        recovery: Recovery | None = None
+        try:
+            store = cls(target, **options)
+        except StoreError as exc:
+            if exc.key != "error.store.damaged":
+                raise
+            fresh = target.with_name(target.name + ".salvage")
+            _remove_db(fresh)
+            recovery = _salvage(target, cls(fresh, **options))
+            moved = _move_aside(target)
+            try:
+                fresh.replace(target)
+                for suffix in _SIDE_FILES:
+                    side = fresh.with_name(fresh.name + suffix)
+                    if side.exists():
+                        side.replace(target.with_name(target.name + suffix))
+            except OSError as error:
+                detail = error.strerror or str(error)
+                raise StoreError(
+                    "error.store.unavailable", path=str(target), detail=detail
+                ) from error
+            store = cls(target, **options)
+            store.recovery = replace(recovery, moved=moved)
+        if maintain:
+            try:
+                store.purge_expired()
+                store.daily_backup()
+            except StoreError as exc:
+                store.maintenance_error = exc
+            except OSError as exc:
+                store.maintenance_error = StoreError(
+                    "error.store.unavailable", path=str(store.path), detail=exc.strerror or str(exc)
+                )
+        return store, moved
+
+    # -- workspaces ------------------------------------------------------------------------
+    def create_workspace(
+        self, name: str, scorecard: Scorecard, lang: str = "en", *, actor: str = LOCAL_USER
+    ) -> Workspace:
+        """A new workspace holding ``scorecard`` as its version 1, owned by ``actor``.
+
+        Raises:
+            StoreError: ``error.store.name_invalid`` for an empty or overlong name.
+        """
+        name = _workspace_name(name)
+        workspace_id = uuid.uuid4().hex
+        now = self.clock()
+        text = scorecard.to_json()
+        language = normalise_lang(lang)
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO workspaces (id, name, created_at, updated_at, lang, scorecard_json)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (workspace_id, name, _stamp(now), _stamp(now), language, text),
+            )
+            conn.execute(
+                "INSERT INTO scorecard_versions (workspace_id, version, saved_at, scorecard_json)"
+                " VALUES (?, 1, ?, ?)",
+                (workspace_id, _stamp(now), text),
+            )
+            conn.execute(
+                "INSERT INTO members (workspace_id, email, role) VALUES (?, ?, 'owner')",
+                (workspace_id, actor),
+            )
+            self._audit(conn, workspace_id, actor, "workspace.create", name=name, version=1)
+            self._grant_kpi_owners(conn, workspace_id, actor, scorecard)
+        return Workspace(workspace_id, name, now, now, language)
+
+    def list_workspaces(self, *, actor: str = LOCAL_USER) -> list[Workspace]:
+        """The workspaces ``actor`` may see (not those in the trash), most recently changed
+        first, each with ``actor``'s role."""
+        return self._list(actor, trashed=False)
+
+    def list_trash(self, *, actor: str = LOCAL_USER) -> list[Workspace]:
+        """The workspaces in the trash that ``actor`` owns, most recently deleted first."""
+        return [w for w in self._list(actor, trashed=True) if w.role == "owner"]
+
+    def _list(self, actor: str, *, trashed: bool) -> list[Workspace]:
+        where = "w.deleted_at IS NOT NULL" if trashed else "w.deleted_at IS NULL"
+        order = "w.deleted_at DESC, w.rowid DESC" if trashed else "w.updated_at DESC, w.rowid DESC"
+        columns = "w.id, w.name, w.created_at, w.updated_at, w.lang, w.deleted_at"
+        with self._connect() as conn:
+            if actor == LOCAL_USER:
+                rows = conn.execute(
+                    f"SELECT {columns}, 'owner' FROM workspaces w WHERE {where} ORDER BY {order}"
+                ).fetchall()
+            else:
+                rows = conn.execute(
+                    f"SELECT {columns}, m.role FROM workspaces w JOIN members m"
+                    f" ON m.workspace_id = w.id AND m.email = ? WHERE {where}"
+                    f" ORDER BY {order}",
+                    (actor,),
+                ).fetchall()
+        return [_workspace(row) for row in rows]
+
+    def get_workspace(self, workspace_id: str, *, actor: str = LOCAL_USER) -> Workspace:
+        """The workspace ``workspace_id``, with ``actor``'s role.
+
+        Raises:
+            StoreError: ``error.store.workspace_missing``.
+            AccessDenied: ``actor`` is not a member.
+        """
+        with self._connect() as conn:
+            role = self._require(conn, workspace_id, actor)
+            row = conn.execute(
+                "SELECT id, name, created_at, updated_at, lang, deleted_at, ? FROM workspaces"
+                " WHERE id = ?",
+                (role, workspace_id),
+            ).fetchone()
+        return _workspace(row)
+
+    def role(self, workspace_id: str, *, actor: str = LOCAL_USER) -> Role:
+        """``actor``'s role in the workspace.
+
+        Raises:
+            StoreError: ``error.store.workspace_missing``.
+            AccessDenied: ``actor`` is not a member.
+        """
+        with self._connect() as conn:
+            return self._require(conn, workspace_id, actor)
+
+    def rename_workspace(
+        self, workspace_id: str, name: str, *, actor: str = LOCAL_USER
+    ) -> Workspace:
+        """Give the workspace a new name (editor); returns it as renamed.
+
+        Raises:
+            StoreError: ``error.store.name_invalid``, ``error.store.workspace_missing``.
+            AccessDenied: ``actor`` is not an editor.
+        """
+        name = _workspace_name(name)
+        with self._write() as conn:
+            self._require(conn, workspace_id, actor, "editor")
+            old = conn.execute("SELECT name FROM workspaces WHERE id = ?", (workspace_id,))
+            before = old.fetchone()[0]
+            if before != name:
+                conn.execute("UPDATE workspaces SET name = ? WHERE id = ?", (name, workspace_id))
+                self._touch(conn, workspace_id)
+                self._audit(conn, workspace_id, actor, "workspace.rename", old=before, new=name)
+        return self.get_workspace(workspace_id, actor=actor)
+
+    def set_lang(self, workspace_id: str, lang: str, *, actor: str = LOCAL_USER) -> None:
+        """Remember the user's language (``nl``/``en``; browser locales are normalised).
+
+        Raises:
+            StoreError: ``error.store.workspace_missing``.
+            AccessDenied: ``actor`` is not an editor.
+        """
+        language = normalise_lang(lang)
+        with self._write() as conn:
+            self._require(conn, workspace_id, actor, "editor")
+            changed = conn.execute(
+                "UPDATE workspaces SET lang = ? WHERE id = ? AND lang <> ?",
+                (language, workspace_id, language),
+            )
+            if changed.rowcount:
+                self._audit(conn, workspace_id, actor, "settings.save", keys=["lang"])
+
+    def duplicate_workspace(
+        self, workspace_id: str, new_name: str, *, actor: str = LOCAL_USER
+    ) -> Workspace:
+        """A copy of the workspace, owned by ``actor`` (who needs to see the original): its
+        current scorecard (as version 1 of the copy), settings, files and check-ins. The
+        earlier versions, the members and the audit log stay with the original.
+
+        Raises:
+            StoreError: ``error.store.name_invalid``, ``error.store.workspace_missing``.
+            AccessDenied: ``actor`` may not see the original.
+        """
+        name = _workspace_name(new_name)
+        copy_id = uuid.uuid4().hex
+        now = self.clock()
+        with self._write() as conn:
+            self._require(conn, workspace_id, actor)
+            row = conn.execute(
+                "SELECT lang, scorecard_json, settings_json, name FROM workspaces WHERE id = ?",
+                (workspace_id,),
+            ).fetchone()
+            lang, text, settings, original = row
+            conn.execute(
+                "INSERT INTO workspaces (id, name, created_at, updated_at, lang, scorecard_json,"
+                " settings_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (copy_id, name, _stamp(now), _stamp(now), lang, text, settings),
+            )
+            conn.execute(
+                "INSERT INTO scorecard_versions (workspace_id, version, saved_at, scorecard_json)"
+                " VALUES (?, 1, ?, ?)",
+                (copy_id, _stamp(now), text),
+            )
+            conn.execute(
+                "INSERT INTO files (workspace_id, name, sha256, size, uploaded_at, data)"
+                " SELECT ?, name, sha256, size, uploaded_at, data FROM files"
+                " WHERE workspace_id = ?",
+                (copy_id, workspace_id),
+            )
+            conn.execute(
+                "INSERT INTO checkins (workspace_id, kpi_id, period, note, action, who,"
+                " next_review, created_at)"
+                " SELECT ?, kpi_id, period, note, action, who, next_review, created_at"
+                " FROM checkins WHERE workspace_id = ? ORDER BY id",
+                (copy_id, workspace_id),
+            )
+            conn.execute(
+                "INSERT INTO members (workspace_id, email, role) VALUES (?, ?, 'owner')",
+                (copy_id, actor),
+            )
+            self._audit(
+                conn, copy_id, actor, "workspace.duplicate", name=name, source=original, version=1
+            )
+        return Workspace(copy_id, name, now, now, normalise_lang(lang))
+
+    def delete_workspace(self, workspace_id: str, *, actor: str = LOCAL_USER) -> None:
+        """Move the workspace to the trash (owner); ``restore_workspace`` brings it back
+        within ``TRASH_DAYS`` days, ``purge_expired`` removes it after that.
+
+        Raises:
+            StoreError: ``error.store.workspace_missing``.
+            AccessDenied: ``actor`` is not an owner.
+        """
+        with self._write() as conn:
+            self._require(conn, workspace_id, actor, "owner")
+            conn.execute(
+                "UPDATE workspaces SET deleted_at = ? WHERE id = ?",
+                (_stamp(self.clock()), workspace_id),
+            )
+            self._audit(conn, workspace_id, actor, "workspace.delete")
+
+    def restore_workspace(self, workspace_id: str, *, actor: str = LOCAL_USER) -> Workspace:
+        """Take the workspace out of the trash (owner).
+
+        Raises:
+            StoreError: ``error.store.workspace_missing`` (not in the trash),
+                ``error.store.trash_expired`` (deleted more than ``TRASH_DAYS`` days ago).
+            AccessDenied: ``actor`` is not an owner.
+        """
+        with self._write() as conn:
+            self._require(conn, workspace_id, actor, "owner", trashed=True)
+            deleted = conn.execute(
+                "SELECT deleted_at FROM workspaces WHERE id = ?", (workspace_id,)
+            ).fetchone()[0]
+            if _parse(deleted) < self.clock() - timedelta(days=TRASH_DAYS):
+                raise StoreError("error.store.trash_expired", days=TRASH_DAYS)
+            conn.execute("UPDATE workspaces SET deleted_at = NULL WHERE id = ?", (workspace_id,))
+            self._audit(conn, workspace_id, actor, "workspace.restore")
+        return self.get_workspace(workspace_id, actor=actor)
+
+    def delete_forever(self, workspace_id: str, *, actor: str = LOCAL_USER) -> None:
+        """Remove a workspace from the trash for good (owner), with everything kept with it
+        (its audit log too), so its space is free for other files.
+
+        Raises:
+            StoreError: ``error.store.workspace_missing`` (not in the trash).
+            AccessDenied: ``actor`` is not an owner.
+        """
+        with self._write() as conn:
+            self._require(conn, workspace_id, actor, "owner", trashed=True)
+            conn.execute("DELETE FROM workspaces WHERE id = ?", (workspace_id,))
+
+    def purge_expired(self, days: int = TRASH_DAYS) -> int:
+        """Remove for good the workspaces in the trash for more than ``days`` days (with
+        their versions, files, check-ins, members and audit log); returns how many. (The
+        file does not shrink: SQLite reuses the freed space for later saves.)"""
+        cutoff = _stamp(self.clock() - timedelta(days=days))
+        with self._write() as conn:
+            gone = conn.execute(
+                "DELETE FROM workspaces WHERE deleted_at IS NOT NULL AND deleted_at < ?",
+                (cutoff,),
+            )
+            return gone.rowcount
+
+    # -- members and the audit log ---------------------------------------------------------
+    def share(self, workspace_id: str, email: str, role: str, *, actor: str = LOCAL_USER) -> Member:
+        """Give ``email`` the role ``role`` in the workspace (owner); an existing member's
+        role is changed.
+
+        Raises:
+            KoersError: ``error.access.email_invalid``, ``error.access.role_invalid``.
+            StoreError: ``error.access.last_owner`` (the last owner cannot step down).
+            AccessDenied: ``actor`` is not an owner.
+        """
+        address = normalise_email(email)
+        new_role = as_role(role)
+        with self._write() as conn:
+            self._require(conn, workspace_id, actor, "owner")
+            if new_role != "owner":
+                self._keep_an_owner(conn, workspace_id, address)
+            conn.execute(
+                "INSERT INTO members (workspace_id, email, role) VALUES (?, ?, ?)"
+                " ON CONFLICT (workspace_id, email) DO UPDATE SET role = excluded.role",
+                (workspace_id, address, new_role),
+            )
+            self._audit(conn, workspace_id, actor, "member.share", email=address, role=new_role)
+        return Member(address, new_role)
+
+    def unshare(self, workspace_id: str, email: str, *, actor: str = LOCAL_USER) -> None:
+        """Take ``email``'s access to the workspace away (owner).
+
+        Raises:
+            StoreError: ``error.access.last_owner``, ``error.access.not_member``.
+            AccessDenied: ``actor`` is not an owner.
+        """
+        address = normalise_email(email)
+        with self._write() as conn:
+            self._require(conn, workspace_id, actor, "owner")
+            self._keep_an_owner(conn, workspace_id, address)
+            gone = conn.execute(
+                "DELETE FROM members WHERE workspace_id = ? AND email = ?",
+                (workspace_id, address),
+            )
+            if gone.rowcount == 0:
+                raise StoreError("error.access.not_member", email=address)
+            self._audit(conn, workspace_id, actor, "member.unshare", email=address)
+
+    def members(self, workspace_id: str, *, actor: str = LOCAL_USER) -> list[Member]:
+        """Everyone with a role in the workspace, owners first, then by address.
+
+        Raises:
+            StoreError: ``error.store.workspace_missing``.
+            AccessDenied: ``actor`` may not see the workspace.
+        """
+        with self._connect() as conn:
+            self._require(conn, workspace_id, actor)
+            rows = conn.execute(
+                "SELECT email, role FROM members WHERE workspace_id = ?", (workspace_id,)
+            ).fetchall()
+        found = [Member(email, cast(Role, role)) for email, role in rows]
+        return sorted(found, key=lambda m: (-ROLES.index(m.role), m.email))
+
+    def audit_log(self, workspace_id: str, *, actor: str = LOCAL_USER) -> list[AuditEntry]:
+        """Every change to the workspace, newest first (owner; also while in the trash).
+
+        Raises:
+            StoreError: ``error.store.workspace_missing``.
+            AccessDenied: ``actor`` is not an owner.
+        """
+        with self._connect() as conn:
+            self._require(conn, workspace_id, actor, "owner", trashed=None)
+            rows = conn.execute(
+                "SELECT at, who, action, detail_json FROM audit WHERE workspace_id = ?"
+                " ORDER BY id DESC",
+                (workspace_id,),
+            ).fetchall()
+        return [AuditEntry(_parse(at), who, action, json.loads(d)) for at, who, action, d in rows]
+
+    # -- the scorecard and its versions ----------------------------------------------------
+    def load_scorecard(self, workspace_id: str, *, actor: str = LOCAL_USER) -> Scorecard:
+        """The workspace's current scorecard, validated strictly.
+
+        Raises:
+            StoreError: ``error.store.workspace_missing``.
+            AccessDenied: ``actor`` may not see the workspace.
+            ScorecardError: if the stored scorecard is not valid (e.g. from a newer Koers).
+        """
+        return self.load_latest(workspace_id, actor=actor)[0]
+
+    def load_latest(self, workspace_id: str, *, actor: str = LOCAL_USER) -> tuple[Scorecard, int]:
+        """The current scorecard and its version number (what a later save is ``based_on``).
+
+        Raises:
+            StoreError: ``error.store.workspace_missing``.
+            AccessDenied: ``actor`` may not see the workspace.
+            ScorecardError: if the stored scorecard is not valid.
+        """
+        with self._connect() as conn:
+            self._require(conn, workspace_id, actor)
+            text = conn.execute(
+                "SELECT scorecard_json FROM workspaces WHERE id = ?", (workspace_id,)
+            ).fetchone()[0]
+            version = self._latest_version(conn, workspace_id)
+        return Scorecard.from_json(text), version
+
+    def save_scorecard(
+        self,
+        workspace_id: str,
+        scorecard: Scorecard,
+        note: str = "",
+        *,
+        based_on: int | None = None,
+        actor: str = LOCAL_USER,
+    ) -> int | None:
+        """Make ``scorecard`` the current one and keep it as a new version (editor).
+
+        ``based_on`` is the version the change was made on: when another save came in
+        between, the save is refused (``ConflictError``) unless it changes nothing. Returns
+        the new version number, or None when the scorecard equals the latest version
+        (nothing is written then). Versions beyond ``max_versions`` are dropped, oldest
+        first. KPI owners named by e-mail address become viewers.
+
+        Raises:
+            StoreError: ``error.store.workspace_missing``, ``error.store.note_too_long``.
+            ConflictError: ``based_on`` is not the latest version.
+            AccessDenied: ``actor`` is not an editor.
+        """
+        version, written = self._save(
+            workspace_id, scorecard, note, based_on, actor, "scorecard.save"
+        )
+        return version if written else None
+
+    def _save(
+        self,
+        workspace_id: str,
+        scorecard: Scorecard,
+        note: str,
+        based_on: int | None,
+        actor: str,
+        action: str,
+        **detail: Any,
+    ) -> tuple[int, bool]:
+        text = scorecard.to_json()
+        note = _note(note)
+        with self._write() as conn:
+            self._require(conn, workspace_id, actor, "editor")
+            current = conn.execute(
+                "SELECT scorecard_json FROM workspaces WHERE id = ?", (workspace_id,)
+            ).fetchone()[0]
+            latest = self._latest_version(conn, workspace_id)
+            if current == text:
+                return latest, False
+            if based_on is not None and based_on != latest:
+                raise ConflictError(based_on=based_on, latest=latest)
+            version = latest + 1
+            now = _stamp(self.clock())
+            conn.execute(
+                "UPDATE workspaces SET scorecard_json = ?, updated_at = ? WHERE id = ?",
+                (text, now, workspace_id),
+            )
+            conn.execute(
+                "INSERT INTO scorecard_versions"
+                " (workspace_id, version, saved_at, scorecard_json, note) VALUES (?, ?, ?, ?, ?)",
+                (workspace_id, version, now, text, note),
+            )
+            conn.execute(
+                "DELETE FROM scorecard_versions WHERE workspace_id = ? AND version <= ?",
+                (workspace_id, version - self.max_versions),
+            )
+            self._audit(conn, workspace_id, actor, action, version=version, note=note, **detail)
+            self._grant_kpi_owners(conn, workspace_id, actor, scorecard)
+        return version, True
+
+    def list_versions(
+        self, workspace_id: str, *, actor: str = LOCAL_USER
+    ) -> list[ScorecardVersion]:
+        """The kept versions of the workspace's scorecard, newest first.
+
+        Raises:
+            StoreError: ``error.store.workspace_missing``.
+            AccessDenied: ``actor`` may not see the workspace.
+        """
+        with self._connect() as conn:
+            self._require(conn, workspace_id, actor)
+            rows = conn.execute(
+                "SELECT version, saved_at, note FROM scorecard_versions WHERE workspace_id = ?"
+                " ORDER BY version DESC",
+                (workspace_id,),
+            ).fetchall()
+        return [ScorecardVersion(workspace_id, v, _parse(at), note) for v, at, note in rows]
+
+    def load_version(
+        self, workspace_id: str, version: int, *, actor: str = LOCAL_USER
+    ) -> Scorecard:
+        """Version ``version`` of the workspace's scorecard, validated strictly.
+
+        Raises:
+            StoreError: ``error.store.workspace_missing``, ``error.store.version_missing``.
+            AccessDenied: ``actor`` may not see the workspace.
+            ScorecardError: if the stored scorecard is not valid.
+        """
+        with self._connect() as conn:
+            self._require(conn, workspace_id, actor)
+            row = conn.execute(
+                "SELECT scorecard_json FROM scorecard_versions"
+                " WHERE workspace_id = ? AND version = ?",
+                (workspace_id, version),
+            ).fetchone()
+        if row is None:
+            raise StoreError("error.store.version_missing", version=version)
+        return Scorecard.from_json(row[0])
+
+    def restore_version(
+        self, workspace_id: str, version: int, note: str = "", *, actor: str = LOCAL_USER
+    ) -> Scorecard:
+        """Make version ``version`` the current scorecard again, kept as a new version (the
+        versions in between stay). Returns the restored scorecard. A translated default for
+        ``note`` is the message ``store.note.restored``.
+
+        Raises:
+            StoreError: ``error.store.workspace_missing``, ``error.store.version_missing``.
+            AccessDenied: ``actor`` is not an editor.
+            ScorecardError: if the stored scorecard is not valid.
+        """
+        scorecard = self.load_version(workspace_id, version, actor=actor)
+        self._save(workspace_id, scorecard, note, None, actor, "scorecard.restore", source=version)
+        return scorecard
+
+    # -- settings --------------------------------------------------------------------------
+    def get_settings(self, workspace_id: str, *, actor: str = LOCAL_USER) -> dict[str, Any]:
+        """The settings the app saved for the workspace (``{}`` until it saves any).
+
+        Raises:
+            StoreError: ``error.store.workspace_missing``.
+            AccessDenied: ``actor`` may not see the workspace.
+        """
+        with self._connect() as conn:
+            self._require(conn, workspace_id, actor)
+            row = conn.execute(
+                "SELECT settings_json FROM workspaces WHERE id = ?", (workspace_id,)
+            ).fetchone()
+        settings: dict[str, Any] = json.loads(row[0])
+        return settings
+
+    def save_settings(
+        self, workspace_id: str, settings: Mapping[str, Any], *, actor: str = LOCAL_USER
+    ) -> None:
+        """Replace the workspace's settings (editor). Values must be JSON types (convert
+        dates with ``isoformat()``). Settings are UI state: saving them does not count as a
+        change of the workspace, but the audit log names the settings that changed.
+
+        Raises:
+            StoreError: ``error.store.workspace_missing``.
+            AccessDenied: ``actor`` is not an editor.
+            TypeError: if a value cannot be written as JSON.
+        """
+        self._settings(workspace_id, dict(settings), actor, merge=False)
+
+    def update_settings(
+        self, workspace_id: str, changes: Mapping[str, Any], *, actor: str = LOCAL_USER
+    ) -> dict[str, Any]:
+        """Merge ``changes`` into the workspace's settings in one transaction (so two
+        sessions changing different keys do not undo each other); returns the result.
+
+        Raises:
+            StoreError: ``error.store.workspace_missing``.
+            AccessDenied: ``actor`` is not an editor.
+            TypeError: if a value cannot be written as JSON.
+        """
+        return self._settings(workspace_id, dict(changes), actor, merge=True)
+
+    def _settings(
+        self, workspace_id: str, settings: dict[str, Any], actor: str, *, merge: bool
+    ) -> dict[str, Any]:
+        with self._write() as conn:
+            self._require(conn, workspace_id, actor, "editor")
+            row = conn.execute(
+                "SELECT settings_json FROM workspaces WHERE id = ?", (workspace_id,)
+            ).fetchone()
+            before: dict[str, Any] = json.loads(row[0])
+            after = {**before, **settings} if merge else settings
+            text = json.dumps(after, ensure_ascii=False, sort_keys=True)
+            changed = sorted(
+                k
+                for k in set(before) | set(after)
+                if json.dumps(before.get(k)) != json.dumps(after.get(k))
+            )
+            if changed:
+                conn.execute(
+                    "UPDATE workspaces SET settings_json = ? WHERE id = ?", (text, workspace_id)
+                )
+                self._audit(conn, workspace_id, actor, "settings.save", keys=changed)
+        return after
+
+    # -- files -----------------------------------------------------------------------------
+    def save_file(
+        self, workspace_id: str, name: str, data: bytes, *, actor: str = LOCAL_USER
+    ) -> StoredFile:
+        """Keep an uploaded file with the workspace (editor); a file of the same name is
+        replaced. Saving the same bytes again under the same name writes nothing.
+
+        Raises:
+            StoreError: ``error.store.file_too_large`` (over the per-file limit),
+                ``error.store.workspace_full`` (the workspace's files would exceed their
+                limit), ``error.store.store_full`` (all files together would exceed the
+                store's limit), ``error.store.upload_rate`` (a signed-in user saved too many
+                files in 10 minutes), ``error.store.file_name_invalid``,
+                ``error.store.workspace_missing``.
+            AccessDenied: ``actor`` is not an editor.
+        """
+        name = _file_name(name)
+        size = len(data)
+        if size > self.max_file_bytes:
+            raise StoreError(
+                "error.store.file_too_large", name=name, limit_mb=_mb(self.max_file_bytes)
+            )
+        digest = hashlib.sha256(data).hexdigest()
+        now = self.clock()
+        with self._write() as conn:
+            self._require(conn, workspace_id, actor, "editor")
+            same = conn.execute(
+                "SELECT uploaded_at FROM files WHERE workspace_id = ? AND name = ? AND sha256 = ?",
+                (workspace_id, name, digest),
+            ).fetchone()
+            if same is not None:
+                return StoredFile(name, digest, size, _parse(same[0]))
+            self._check_quotas(conn, workspace_id, name, size, actor, now)
+            conn.execute(
+                "INSERT INTO files (workspace_id, name, sha256, size, uploaded_at, data)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (workspace_id, name) DO UPDATE SET"
+                " sha256 = excluded.sha256, size = excluded.size,"
+                " uploaded_at = excluded.uploaded_at, data = excluded.data",
+                (workspace_id, name, digest, size, _stamp(now), data),
+            )
+            self._touch(conn, workspace_id)
+            self._audit(conn, workspace_id, actor, "file.save", name=name, size=size)
+        return StoredFile(name, digest, size, now)
+
+    def _check_quotas(
+        self,
+        conn: sqlite3.Connection,
+        workspace_id: str,
+        name: str,
+        size: int,
+        actor: str,
+        now: datetime,
+    ) -> None:
+        others = conn.execute(
+            "SELECT COALESCE(SUM(size), 0) FROM files WHERE workspace_id = ? AND name <> ?",
+            (workspace_id, name),
+        ).fetchone()[0]
+        if others + size > self.max_workspace_bytes:
+            raise StoreError(
+                "error.store.workspace_full", name=name, limit_mb=_mb(self.max_workspace_bytes)
+            )
+        everywhere = conn.execute(
+            "SELECT COALESCE(SUM(size), 0) FROM files WHERE NOT (workspace_id = ? AND name = ?)",
+            (workspace_id, name),
+        ).fetchone()[0]
+        if everywhere + size > self.max_store_bytes:
+            raise StoreError(
+                "error.store.store_full", name=name, limit_mb=_mb(self.max_store_bytes)
+            )
+        if actor == LOCAL_USER:
+            return
+        recent = conn.execute(
+            "SELECT COUNT(*) FROM audit WHERE who = ? AND action = 'file.save' AND at > ?",
+            (actor, _stamp(now - UPLOAD_WINDOW)),
+        ).fetchone()[0]
+        if recent >= self.uploads_per_10min:
+            raise self._rate_error()
+
+    def claim_upload(self, *, actor: str = LOCAL_USER) -> None:
+        """Count an upload by ``actor`` before its file is read, so a signed-in user cannot
+        keep the server busy with files that are refused after reading (the limit of
+        ``save_file`` counts only files kept). No limit for ``LOCAL_USER``.
+
+        Raises:
+            StoreError: ``error.store.upload_rate``.
+        """
+        if actor == LOCAL_USER:
+            return
+        now = self.clock()
+        since = _stamp(now - UPLOAD_WINDOW)
+        with self._write() as conn:
+            conn.execute("DELETE FROM upload_claims WHERE at <= ?", (since,))
+            recent = conn.execute(
+                "SELECT COUNT(*) FROM upload_claims WHERE who = ?", (actor,)
+            ).fetchone()[0]
+            if recent >= self.uploads_per_10min:
+                raise self._rate_error()
+            conn.execute("INSERT INTO upload_claims (who, at) VALUES (?, ?)", (actor, _stamp(now)))
+
+    def _rate_error(self) -> StoreError:
+        return StoreError(
+            "error.store.upload_rate",
+            limit=self.uploads_per_10min,
+            minutes=int(UPLOAD_WINDOW.total_seconds() // 60),
+        )
+
+    def list_files(self, workspace_id: str, *, actor: str = LOCAL_USER) -> list[StoredFile]:
+        """The files kept with the workspace, by name.
+
+        Raises:
+            StoreError: ``error.store.workspace_missing``.
+            AccessDenied: ``actor`` may not see the workspace.
+        """
+        with self._connect() as conn:
+            self._require(conn, workspace_id, actor)
+            rows = conn.execute(
+                "SELECT name, sha256, size, uploaded_at FROM files WHERE workspace_id = ?"
+                " ORDER BY name",
+                (workspace_id,),
+            ).fetchall()
+        return [StoredFile(name, sha, size, _parse(at)) for name, sha, size, at in rows]
+
+    def load_file(self, workspace_id: str, name: str, *, actor: str = LOCAL_USER) -> bytes:
+        """The bytes of a kept file.
+
+        Raises:
+            StoreError: ``error.store.file_missing``, ``error.store.workspace_missing``.
+            AccessDenied: ``actor`` may not see the workspace.
+        """
+        with self._connect() as conn:
+            self._require(conn, workspace_id, actor)
+            row = conn.execute(
+                "SELECT data FROM files WHERE workspace_id = ? AND name = ?", (workspace_id, name)
+            ).fetchone()
+        if row is None:
+            raise StoreError("error.store.file_missing", name=name)
+        return bytes(row[0])
+
+    def delete_file(self, workspace_id: str, name: str, *, actor: str = LOCAL_USER) -> None:
+        """Stop keeping a file with the workspace (editor).
+
+        Raises:
+            StoreError: ``error.store.file_missing``, ``error.store.workspace_missing``.
+            AccessDenied: ``actor`` is not an editor.
+        """
+        with self._write() as conn:
+            self._require(conn, workspace_id, actor, "editor")
+            deleted = conn.execute(
+                "DELETE FROM files WHERE workspace_id = ? AND name = ?", (workspace_id, name)
+            )
+            if deleted.rowcount == 0:
+                raise StoreError("error.store.file_missing", name=name)
+            self._touch(conn, workspace_id)
+            self._audit(conn, workspace_id, actor, "file.delete", name=name)
+
+    # -- check-ins -------------------------------------------------------------------------
+    def add_checkin(self, workspace_id: str, checkin: CheckIn, *, actor: str = LOCAL_USER) -> int:
+        """Keep a check-in with the workspace; returns its id. Editors check in on every KPI,
+        contributors on the KPIs whose owner is their e-mail address.
+
+        Raises:
+            StoreError: ``error.store.workspace_missing``.
+            AccessDenied: ``actor`` may not check in on this KPI.
+        """
+        review = checkin.next_review.isoformat() if checkin.next_review else None
+        with self._write() as conn:
+            role = self._require(conn, workspace_id, actor, "contributor")
+            if not role_at_least(role, "editor") and not self._owns_kpi(
+                conn, workspace_id, actor, checkin.kpi_id
+            ):
+                raise AccessDenied()
+            cursor = conn.execute(
+                "INSERT INTO checkins (workspace_id, kpi_id, period, note, action, who,"
+                " next_review, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    workspace_id,
+                    checkin.kpi_id,
+                    checkin.period,
+                    checkin.note,
+                    checkin.action,
+                    checkin.who,
+                    review,
+                    _stamp(checkin.created_at),
+                ),
+            )
+            self._touch(conn, workspace_id)
+            assert cursor.lastrowid is not None  # an INSERT into a rowid table always sets it
+            self._audit(
+                conn,
+                workspace_id,
+                actor,
+                "checkin.add",
+                id=cursor.lastrowid,
+                kpi=checkin.kpi_id,
+                period=checkin.period,
+            )
+        return cursor.lastrowid
+
+    def list_checkins(
+        self, workspace_id: str, kpi_id: str | None = None, *, actor: str = LOCAL_USER
+    ) -> list[StoredCheckIn]:
+        """The workspace's check-ins (of one KPI if ``kpi_id`` is given), newest first.
+
+        Raises:
+            StoreError: ``error.store.workspace_missing``.
+            AccessDenied: ``actor`` may not see the workspace.
+        """
+        sql = (
+            "SELECT id, kpi_id, period, note, action, who, next_review, created_at"
+            " FROM checkins WHERE workspace_id = ?"
+        )
+        params: tuple[str, ...] = (workspace_id,)
+        if kpi_id is not None:
+            sql += " AND kpi_id = ?"
+            params += (kpi_id,)
+        with self._connect() as conn:
+            self._require(conn, workspace_id, actor)
+            rows = conn.execute(sql + " ORDER BY created_at DESC, id DESC", params).fetchall()
+        fields = ("kpi_id", "period", "note", "action", "who", "next_review", "created_at")
+        return [
+            StoredCheckIn(
+                row[0],
+                workspace_id,
+                CheckIn.model_validate(dict(zip(fields, row[1:], strict=True))),
+            )
+            for row in rows
+        ]
+
+    def delete_checkin(
+        self, checkin_id: int, workspace_id: str | None = None, *, actor: str = LOCAL_USER
+    ) -> None:
+        """Delete a check-in (only from ``workspace_id`` when given, as a guard; editor).
+
+        Raises:
+            StoreError: ``error.store.checkin_missing``.
+            AccessDenied: ``actor`` is not an editor of its workspace.
+        """
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT workspace_id, kpi_id FROM checkins WHERE id = ?", (checkin_id,)
+            ).fetchone()
+            if row is None or (workspace_id is not None and row[0] != workspace_id):
+                raise StoreError("error.store.checkin_missing", id=checkin_id)
+            self._require(conn, row[0], actor, "editor")
+            conn.execute("DELETE FROM checkins WHERE id = ?", (checkin_id,))
+            self._touch(conn, row[0])
+            self._audit(conn, row[0], actor, "checkin.delete", id=checkin_id, kpi=row[1])
+
+    # -- backups ---------------------------------------------------------------------------
+    def backup(self, target: Path) -> Path:
+        """A consistent copy of the whole database at ``target`` (SQLite's online backup:
+        others may keep writing meanwhile). Written beside ``target`` first, then renamed,
+        so ``target`` is never half-written.
+
+        Raises:
+            StoreError: ``error.store.backup_failed`` if it cannot be written.
+        """
+        target = Path(target).expanduser().absolute()
+        partial = target.with_name(target.name + ".partial")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial.unlink(missing_ok=True)
+            with self._connect() as conn:
+                copy = sqlite3.connect(partial)
+                try:
+                    conn.backup(copy)
+                finally:
+                    copy.close()
+            partial.replace(target)
+        except (OSError, sqlite3.Error) as exc:
+            with suppress(OSError):
+                partial.unlink(missing_ok=True)
+            detail = getattr(exc, "strerror", None) or str(exc)
+            raise StoreError("error.store.backup_failed", path=str(target), detail=detail) from exc
+        return target
+
+    def backup_folder(self) -> Path:
+        """Where daily backups go: ``backups/`` beside the database (``KOERS_HOME/backups``)."""
+        return self.path.parent / "backups"
+
+    def daily_backup(
+        self, *, now: datetime | None = None, keep_days: int = BACKUP_KEEP_DAYS
+    ) -> Path | None:
+        """Back up to ``backup_folder()`` when the newest backup there is a day old or more
+        (and the store holds a workspace); backups older than ``keep_days`` days are removed.
+        Returns the new backup, or None when none was due.
+
+        Raises:
+            StoreError: ``error.store.backup_failed``.
+        """
+        moment = now or self.clock()
+        folder = self.backup_folder()
+        taken = _backups(folder, self.path.stem)
+        for stamp, path in taken:
+            if stamp < moment - timedelta(days=keep_days):
+                path.unlink(missing_ok=True)
+        newest = max((stamp for stamp, _ in taken), default=None)
+        if newest is not None and moment - newest < BACKUP_EVERY:
+            return None
+        with self._connect() as conn:
+            if conn.execute("SELECT COUNT(*) FROM workspaces").fetchone()[0] == 0:
+                return None
+        name = f"{self.path.stem}-{moment.astimezone(UTC).strftime(_BACKUP_STAMP)}.sqlite3"
+        return self.backup(folder / name)
+
+    def restore_from(self, source: Path, *, force: bool = False) -> int:
+        """Replace the whole database by the backup ``source``; returns how many workspaces
+        it holds. The backup is checked first (a sound Koers database this Koers can read);
+        a store that holds any workspace (also in the trash) is only overwritten with
+        ``force``.
+
+        Raises:
+            StoreError: ``error.store.backup_missing``, ``error.store.backup_damaged``,
+                ``error.store.backup_not_koers``, ``error.store.too_new``,
+                ``error.store.restore_not_empty``.
+        """
+        source = Path(source).expanduser().absolute()
+        if not source.is_file():
+            raise StoreError("error.store.backup_missing", path=str(source))
+        try:
+            src = sqlite3.connect(f"{source.as_uri()}?mode=ro", uri=True, timeout=self.timeout)
+        except sqlite3.Error as exc:
+            raise StoreError("error.store.backup_damaged", path=str(source)) from exc
+        try:
+            try:
+                problems = [row[0] for row in src.execute("PRAGMA integrity_check")]
+                tables = {
+                    row[0]
+                    for row in src.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                }
+            except sqlite3.DatabaseError as exc:
+                raise StoreError("error.store.backup_damaged", path=str(source)) from exc
+            if problems != ["ok"]:
+                raise StoreError("error.store.backup_damaged", path=str(source))
+            if not {"meta", "workspaces"} <= tables:
+                raise StoreError("error.store.backup_not_koers", path=str(source))
+            version = int(src.execute("SELECT MAX(schema_version) FROM meta").fetchone()[0] or 0)
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    "error.store.too_new",
+                    path=str(source),
+                    version=version,
+                    supported=SCHEMA_VERSION,
+                )
+            with self._connect() as conn:
+                held = conn.execute("SELECT COUNT(*) FROM workspaces").fetchone()[0]
+                if held and not force:
+                    raise StoreError(
+                        "error.store.restore_not_empty", path=str(self.path), count=held
+                    )
+                src.backup(conn)
+        finally:
+            src.close()
+        self._open()  # upgrades a backup made by an older Koers
+        with self._connect() as conn:
+            return int(conn.execute("SELECT COUNT(*) FROM workspaces").fetchone()[0])
+
+    # -- plumbing --------------------------------------------------------------------------
+    def _open(self) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            detail = exc.strerror or str(exc)
+            raise StoreError("error.store.unavailable", path=str(self.path), detail=detail) from exc
+        with self._connect() as conn:
+            conn.execute("PRAGMA journal_mode = WAL")
+            problems = [row[0] for row in conn.execute("PRAGMA quick_check")]
+            if problems != ["ok"]:
+                raise StoreError("error.store.damaged", path=str(self.path))
+            self._migrate(conn)
+            self._adopt(conn)
+
+    def _adopt(self, conn: sqlite3.Connection) -> None:
+        """Make ``$KOERS_ADMIN`` an owner of every workspace that has no owner but the
+        local user (those made before sign-in was turned on)."""
+        admin = os.environ.get("KOERS_ADMIN", "").strip()
+        if not admin:
+            return
+        address = normalise_email(admin)
+        with _transaction(conn):
+            orphans = [
+                row[0]
+                for row in conn.execute(
+                    "SELECT id FROM workspaces w WHERE NOT EXISTS (SELECT 1 FROM members m"
+                    " WHERE m.workspace_id = w.id AND m.role = 'owner' AND m.email <> ?)",
+                    (LOCAL_USER,),
+                )
+            ]
+            for workspace_id in orphans:
+                conn.execute(
+                    "INSERT INTO members (workspace_id, email, role) VALUES (?, ?, 'owner')"
+                    " ON CONFLICT (workspace_id, email) DO UPDATE SET role = 'owner'",
+                    (workspace_id, address),
+                )
+                self._audit(
+                    conn, workspace_id, "KOERS_ADMIN", "member.share", email=address, role="owner"
+                )
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        # One transaction for all steps: a second process opening the same file at the same
+        # time waits here and then finds the schema up to date.
+        with _transaction(conn):
+            version = self._schema_version(conn)
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    "error.store.too_new",
+                    path=str(self.path),
+                    version=version,
+                    supported=SCHEMA_VERSION,
+                )
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in _statements(script):
+                    conn.execute(statement)
+                conn.execute("DELETE FROM meta")
+                conn.execute("INSERT INTO meta (schema_version) VALUES (?)", (number,))
+
+    def _schema_version(self, conn: sqlite3.Connection) -> int:
+        tables = {
+            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        if "meta" not in tables:
+            if tables - {"sqlite_sequence"}:
+                raise StoreError("error.store.not_koers", path=str(self.path))
+            return 0
+        row = conn.execute("SELECT MAX(schema_version) FROM meta").fetchone()
+        return int(row[0] or 0)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        """A fresh connection in autocommit mode (transactions are explicit: ``_write``)."""
+        try:
+            conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+        except sqlite3.Error as exc:
+            error = self._translate(exc)
+            if error is None:
+                raise
+            raise error from exc
+        try:
+            conn.execute("PRAGMA foreign_keys = ON")
+            yield conn
+        except sqlite3.Error as exc:
+            error = self._translate(exc)
+            if error is None:
+                raise
+            raise error from exc
+        finally:
+            conn.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """A connection inside a write transaction, committed when the block ends."""
+        with self._connect() as conn, _transaction(conn):
+            yield conn
+
+    def _translate(self, exc: sqlite3.Error) -> StoreError | None:
+        """The ``StoreError`` a user can act on for a SQLite error; None for other errors
+        (bugs), which are raised as they are."""
+        code = exc.sqlite_errorcode & 0xFF if isinstance(exc.sqlite_errorcode, int) else -1
+        path = str(self.path)
+        if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+            return StoreError("error.store.damaged", path=path)
+        if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            return StoreError("error.store.busy", path=path)
+        if code == sqlite3.SQLITE_FULL:
+            return StoreError("error.store.disk_full", path=path)
+        if code in (
+            sqlite3.SQLITE_CANTOPEN,
+            sqlite3.SQLITE_PERM,
+            sqlite3.SQLITE_READONLY,
+            sqlite3.SQLITE_IOERR,
+            sqlite3.SQLITE_NOMEM,
+            sqlite3.SQLITE_NOLFS,
+            sqlite3.SQLITE_AUTH,
+        ):
+            return StoreError("error.store.unavailable", path=path, detail=str(exc))
+        return None
+
+    def _require(
+        self,
+        conn: sqlite3.Connection,
+        workspace_id: str,
+        actor: str = LOCAL_USER,
+        needed: Role = "viewer",
+        *,
+        trashed: bool | None = False,
+    ) -> Role:
+        """``actor``'s role in the workspace, which must be ``needed`` or higher. A
+        workspace in the trash counts as missing unless ``trashed`` (True: only one in the
+        trash; None: either).
+
+        Raises:
+            StoreError: ``error.store.workspace_missing`` (for ``LOCAL_USER``).
+            AccessDenied: for anyone else without the role, or if it does not exist.
+        """
+        row = conn.execute(
+            "SELECT deleted_at FROM workspaces WHERE id = ?", (workspace_id,)
+        ).fetchone()
+        role: str | None = None
+        if row is not None and (trashed is None or (row[0] is not None) == trashed):
+            if actor == LOCAL_USER:
+                role = "owner"
+            else:
+                found = conn.execute(
+                    "SELECT role FROM members WHERE workspace_id = ? AND email = ?",
+                    (workspace_id, actor),
+                ).fetchone()
+                role = found[0] if found else None
+        if role is None and actor == LOCAL_USER:
+            raise StoreError("error.store.workspace_missing", id=workspace_id)
+        if role is None or not role_at_least(role, needed):
+            raise AccessDenied()
+        return cast(Role, role)
+
+    def _audit(
+        self, conn: sqlite3.Connection, workspace_id: str, actor: str, action: str, **detail: Any
+    ) -> None:
+        conn.execute(
+            "INSERT INTO audit (workspace_id, at, who, action, detail_json) VALUES (?, ?, ?, ?, ?)",
+            (
+                workspace_id,
+                _stamp(self.clock()),
+                actor,
+                action,
+                json.dumps(detail, ensure_ascii=False, sort_keys=True),
+            ),
+        )
+
+    def _grant_kpi_owners(
+        self, conn: sqlite3.Connection, workspace_id: str, actor: str, scorecard: Scorecard
+    ) -> None:
+        """KPI owners named by e-mail address become viewers (a higher role stays)."""
+        owners = sorted(
+            {k.owner.strip().lower() for k in scorecard.kpis if looks_like_email(k.owner)}
+        )
+        for address in owners:
+            added = conn.execute(
+                "INSERT OR IGNORE INTO members (workspace_id, email, role) VALUES (?, ?, 'viewer')",
+                (workspace_id, address),
+            )
+            if added.rowcount:
+                self._audit(
+                    conn,
+                    workspace_id,
+                    actor,
+                    "member.share",
+                    email=address,
+                    role="viewer",
+                    reason="kpi_owner",
+                )
+
+    @staticmethod
+    def _keep_an_owner(conn: sqlite3.Connection, workspace_id: str, leaving: str) -> None:
+        """Refuse when ``leaving`` is the workspace's last owner."""
+        others = conn.execute(
+            "SELECT COUNT(*) FROM members WHERE workspace_id = ? AND role = 'owner' AND email <> ?",
+            (workspace_id, leaving),
+        ).fetchone()[0]
+        is_owner = conn.execute(
+            "SELECT 1 FROM members WHERE workspace_id = ? AND email = ? AND role = 'owner'",
+            (workspace_id, leaving),
+        ).fetchone()
+        if is_owner and not others:
+            raise StoreError("error.access.last_owner", email=leaving)
+
+    @staticmethod
+    def _owns_kpi(conn: sqlite3.Connection, workspace_id: str, actor: str, kpi_id: str) -> bool:
+        text = conn.execute(
+            "SELECT scorecard_json FROM workspaces WHERE id = ?", (workspace_id,)
+        ).fetchone()[0]
+        card = Scorecard.from_json(text)
+        return any(k.id == kpi_id and k.owner.strip().lower() == actor for k in card.kpis)
+
+    @staticmethod
+    def _latest_version(conn: sqlite3.Connection, workspace_id: str) -> int:
+        row = conn.execute(
+            "SELECT MAX(version) FROM scorecard_versions WHERE workspace_id = ?", (workspace_id,)
+        ).fetchone()
+        return int(row[0] or 0)
+
+    def _touch(self, conn: sqlite3.Connection, workspace_id: str) -> None:
+        conn.execute(
+            "UPDATE workspaces SET updated_at = ? WHERE id = ?",
+            (_stamp(self.clock()), workspace_id),
+        )
+
+
+@contextmanager
+def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    # IMMEDIATE takes the write lock at the start: a writer that first reads and then writes
+    # cannot find its snapshot outdated halfway (which SQLite reports as busy at once,
+    # without waiting for the timeout).
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.execute("COMMIT")
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The statements of a migration script, one at a time (``execute`` runs only one, and
+    ``executescript`` would commit the surrounding transaction)."""
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            yield buffer.strip()
+            buffer = ""
+    if buffer.strip():
+        raise ValueError(f"incomplete statement in a migration: {buffer.strip()[:80]!r}")
+
+
+def _move_aside(path: Path) -> Path:
+    """Rename a damaged database (and its side files) to ``<name>.damaged-<UTC time>``.
+
+    Raises:
+        StoreError: ``error.store.unavailable`` if it cannot be renamed.
+    """
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    moved = path.with_name(f"{path.name}.damaged-{stamp}")
+    counter = 1
+    while moved.exists():
+        counter += 1
+        moved = path.with_name(f"{path.name}.damaged-{stamp}-{counter}")
+    try:
+        path.replace(moved)
+        for suffix in _SIDE_FILES:
+            side = path.with_name(path.name + suffix)
+            if side.exists():
+                side.replace(moved.with_name(moved.name + suffix))
+    except OSError as exc:
+        detail = exc.strerror or str(exc)
+        raise StoreError("error.store.unavailable", path=str(path), detail=detail) from exc
+    return moved
+
+
+def _env_mb(name: str, default: float) -> float:
+    """A size limit in MB from the environment; unset, unreadable or non-positive: default."""
+    try:
+        value = float(os.environ.get(name, ""))
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+def _mb(limit_bytes: int) -> str:
+    return f"{round(limit_bytes / MB, 2):g}"
+
+
+def _workspace_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not 1 <= len(name) <= NAME_MAX:
+        raise StoreError("error.store.name_invalid", max=NAME_MAX)
+    return name
+
+
+def _file_name(name: str) -> str:
+    name = name.strip()
+    if not 1 <= len(name) <= FILE_NAME_MAX:
+        raise StoreError("error.store.file_name_invalid", max=FILE_NAME_MAX)
+    return name
+
+
+def _note(note: str) -> str:
+    note = note.strip()
+    if len(note) > NOTE_MAX:
+        raise StoreError("error.store.note_too_long", max=NOTE_MAX)
+    return note
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _stamp(moment: datetime) -> str:
+    """UTC, fixed width, so text order is time order."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _parse(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def _workspace(row: tuple[Any, ...]) -> Workspace:
+    workspace_id, name, created_at, updated_at, lang, deleted_at, role = row
+    return Workspace(
+        workspace_id,
+        name,
+        _parse(created_at),
+        _parse(updated_at),
+        normalise_lang(lang),
+        as_role(role),
+        _parse(deleted_at) if deleted_at else None,
+    )
+
+
+_BACKUP_STAMP = "%Y%m%dT%H%M%SZ"
+
+
+def _backups(folder: Path, stem: str) -> list[tuple[datetime, Path]]:
+    """The daily backups in ``folder`` with the time in their name."""
+    found: list[tuple[datetime, Path]] = []
+    if not folder.is_dir():
+        return found
+    for path in folder.glob(f"{stem}-*.sqlite3"):
+        text = path.name[len(stem) + 1 : -len(".sqlite3")]
+        try:
+            found.append((datetime.strptime(text, _BACKUP_STAMP).replace(tzinfo=UTC), path))
+        except ValueError:
+            continue
+    return sorted(found)
+
+
+def _remove_db(path: Path) -> None:
+    for candidate in (path, *(path.with_name(path.name + s) for s in _SIDE_FILES)):
+        candidate.unlink(missing_ok=True)
+
+
+# -- salvage -------------------------------------------------------------------------------
+# Tables copied from a damaged database, parents first; the files' bytes are read one by one.
+_SALVAGED = ("workspaces", "scorecard_versions", "files", "checkins", "members", "audit")
+
+
+_ROWID_MAX = 2**63 - 1
+
+
+def _readable_rows(
+    conn: sqlite3.Connection, table: str, columns: list[str]
+) -> tuple[dict[int, tuple[Any, ...]], bool]:
+    """Every row of ``table`` that can be read, by rowid, and whether the whole table was.
+
+    A scan stops at the first damaged page, so after a failed full scan the rows are read
+    one at a time in rowid order (one row per query: a cursor reads one row ahead, and a
+    damaged next row would hide the current one). At a damaged page the search jumps ahead
+    by 1, 2, 4, … rowids until it lands on a readable page again, so every readable page
+    after the damage is read too (what SQLite's ``.recover`` does page by page, done here
+    per b-tree). Koers's rowids are positive.
+    """
+    listed = ", ".join(f'"{c}"' for c in columns)
+    select = f'SELECT rowid, {listed} FROM "{table}" NOT INDEXED'
+    try:
+        return {row[0]: tuple(row[1:]) for row in conn.execute(select).fetchall()}, True
+    except sqlite3.DatabaseError:
+        pass
+    rows: dict[int, tuple[Any, ...]] = {}
+    last, gap = 0, 0
+    while last + 1 + gap <= _ROWID_MAX:
+        try:  # ">=" seeks to that rowid itself: ">" would seek to the damaged page's last one
+            row = conn.execute(
+                f"{select} WHERE rowid >= ? ORDER BY rowid LIMIT 1", (last + 1 + gap,)
+            ).fetchone()
+        except sqlite3.DatabaseError:
+            gap = max(1, gap * 2)
+            continue
+        if row is None:
+            break
+        rows[row[0]] = tuple(row[1:])
+        last, gap = row[0], 0
+    return rows, False
+
+
+def _salvage(damaged: Path, fresh: Store) -> Recovery:
+    """Copy what can be read of the damaged database into the (new, empty) ``fresh`` one.
+
+    It reads a copy (with its write-ahead log), never the damaged file itself; a copy that is
+    shorter than its header says (a truncated file) is padded with empty pages, so SQLite
+    can still read the schema and every page that is left.
+    """
+    work = damaged.with_name(damaged.name + ".reading")
+    _remove_db(work)
+    try:
+        shutil.copyfile(damaged, work)
+        wal = damaged.with_name(damaged.name + "-wal")
+        if wal.exists():
+            shutil.copyfile(wal, work.with_name(work.name + "-wal"))
+        _pad_to_declared_size(work)
+        src = sqlite3.connect(work, timeout=fresh.timeout)
+    except (OSError, sqlite3.Error):
+        _remove_db(work)
+        return Recovery(readable=False)
+    try:
+        return _copy_readable(src, fresh)
+    except sqlite3.DatabaseError:
+        return Recovery(readable=False)
+    finally:
+        src.close()
+        _remove_db(work)
+
+
+def _pad_to_declared_size(path: Path) -> None:
+    """Append zero pages to a database file shorter than the page count in its header."""
+    with path.open("r+b") as handle:
+        header = handle.read(100)
+        if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+            return
+        page_size = int.from_bytes(header[16:18], "big")
+        page_size = 65536 if page_size == 1 else page_size
+        declared = int.from_bytes(header[28:32], "big") * page_size
+        actual = handle.seek(0, os.SEEK_END)
+        if page_size and actual % page_size == 0 and actual < declared <= 64 * 1024**3:
+            handle.truncate(declared)
+
+
+def _copy_readable(src: sqlite3.Connection, fresh: Store) -> Recovery:
+    incomplete: list[str] = []
+    lost_files: list[str] = []
+    tables: dict[str, list[str]] = {}
+    for table in _SALVAGED:
+        try:
+            info = src.execute(f'PRAGMA table_info("{table}")').fetchall()
+        except sqlite3.DatabaseError:
+            info = []
+        tables[table] = [row[1] for row in info]
+    if not tables["workspaces"] and not tables["scorecard_versions"]:
+        return Recovery(readable=False)
+    with fresh._write() as dst:
+        targets = {
+            table: [row[1] for row in dst.execute(f'PRAGMA table_info("{table}")')]
+            for table in _SALVAGED
+        }
+        read: dict[str, dict[int, tuple[Any, ...]]] = {}
+        columns: dict[str, list[str]] = {}
+        for table in _SALVAGED:
+            wanted = [c for c in tables[table] if c in targets[table] and c != "data"]
+            columns[table] = wanted
+            if not wanted:
+                read[table] = {}
+                continue
+            read[table], whole = _readable_rows(src, table, wanted)
+            if not whole:
+                incomplete.append(table)
+        # The workspaces whose own row was lost come back from their latest version.
+        found = {row[columns["workspaces"].index("id")] for row in read["workspaces"].values()}
+        ws_rows = [
+            dict(zip(columns["workspaces"], r, strict=True)) for r in read["workspaces"].values()
+        ]
+        latest: dict[str, dict[str, Any]] = {}
+        for r in read["scorecard_versions"].values():
+            version = dict(zip(columns["scorecard_versions"], r, strict=True))
+            best = latest.get(version["workspace_id"])
+            if best is None or version["version"] > best["version"]:
+                latest[version["workspace_id"]] = version
+        rebuilt = 0
+        for workspace_id, version in latest.items():
+            if workspace_id in found:
+                continue
+            try:
+                name = _workspace_name(Scorecard.from_json(version["scorecard_json"]).name)
+            except Exception:  # a version that does not read is not a workspace to rebuild
+                continue
+            ws_rows.append(
+                {
+                    "id": workspace_id,
+                    "name": name,
+                    "created_at": version["saved_at"],
+                    "updated_at": version["saved_at"],
+                    "scorecard_json": version["scorecard_json"],
+                }
+            )
+            rebuilt += 1
+        kept: set[str] = set()
+        for row in ws_rows:
+            names = list(row)
+            dst.execute(
+                f"INSERT OR IGNORE INTO workspaces ({', '.join(names)})"
+                f" VALUES ({', '.join('?' * len(names))})",
+                [row[n] for n in names],
+            )
+            kept.add(row["id"])
+        names_of = {row["id"]: row["name"] for row in ws_rows}
+        counts: dict[str, int] = {}
+        for table in _SALVAGED[1:]:
+            cols = columns[table]
+            if not cols:
+                continue
+            where = cols.index("workspace_id")
+            copied = 0
+            for rowid, record in read[table].items():
+                if record[where] not in kept:
+                    continue
+                values = list(record)
+                names = list(cols)
+                if table == "files":
+                    try:
+                        blob = src.execute(
+                            "SELECT data FROM files NOT INDEXED WHERE rowid = ?", (rowid,)
+                        ).fetchone()
+                        data = bytes(blob[0])
+                        if hashlib.sha256(data).hexdigest() != record[cols.index("sha256")]:
+                            raise sqlite3.DatabaseError("the bytes do not match their hash")
+                    except (sqlite3.DatabaseError, TypeError):
+                        file_name = record[cols.index("name")]
+                        lost_files.append(
+                            f"{names_of.get(record[where], record[where])} / {file_name}"
+                        )
+                        continue
+                    names.append("data")
+                    values.append(data)
+                dst.execute(
+                    f"INSERT OR IGNORE INTO {table} ({', '.join(names)})"
+                    f" VALUES ({', '.join('?' * len(names))})",
+                    values,
+                )
+                copied += 1
+            counts[table] = copied
+        # Every workspace keeps an owner: the local user when its members were lost.
+        dst.execute(
+            "INSERT OR IGNORE INTO members (workspace_id, email, role)"
+            " SELECT id, ?, 'owner' FROM workspaces w WHERE NOT EXISTS"
+            " (SELECT 1 FROM members m WHERE m.workspace_id = w.id AND m.role = 'owner')",
+            (LOCAL_USER,),
+        )
+        # A workspace rebuilt from a version, or whose versions were lost, gets its current
+        # scorecard as a version again, so ``load_latest`` has a version to name.
+        dst.execute(
+            "INSERT INTO scorecard_versions (workspace_id, version, saved_at, scorecard_json, note)"
+            " SELECT id, 1, updated_at, scorecard_json, 'recovered' FROM workspaces w"
+            " WHERE NOT EXISTS (SELECT 1 FROM scorecard_versions v WHERE v.workspace_id = w.id)"
+        )
+    return Recovery(
+        workspaces=len(kept),
+        rebuilt=rebuilt,
+        versions=counts.get("scorecard_versions", 0),
+        files=counts.get("files", 0),
+        checkins=counts.get("checkins", 0),
+        lost_files=tuple(lost_files),
+        incomplete=tuple(incomplete),
+    )
+
+
+def recovery_message(recovery: Recovery, lang: str) -> str:
+    """What a salvage recovered (and could not), for the user."""
+    from kpilogic.i18n import t
+
+    if not recovery.readable:
+        return t("store.salvage_nothing", lang, moved=str(recovery.moved or ""))
+    text = t(
+        "store.salvaged",
+        lang,
+        workspaces=recovery.workspaces,
+        versions=recovery.versions,
+        files=recovery.files,
+        checkins=recovery.checkins,
+        moved=str(recovery.moved or ""),
+    )
+    if recovery.lost_files:
+        text += " " + t(
+            "store.salvage_lost_files",
+            lang,
+            count=len(recovery.lost_files),
+            names=", ".join(recovery.lost_files),
+        )
+    if recovery.incomplete:
+        parts = ", ".join(t(f"store.salvage.part.{table}", lang) for table in recovery.incomplete)
+        text += " " + t("store.salvage_incomplete", lang, tables=parts)
+    return text
+
+
+class UserStore:
+    """The store as one user sees it (``Store.for_user``): the same methods as ``Store``,
+    each checking the user's role inside the store and raising ``AccessDenied``."""
+
+    def __init__(self, store: Store, user: str) -> None:
+        self.store = store
+        self.user = user
+
+    def __repr__(self) -> str:
+        return f"UserStore({str(self.store.path)!r}, {self.user!r})"
+
+    @property
+    def path(self) -> Path:
+        return self.store.path
+
+    @property
+    def recovery(self) -> Recovery | None:
+        return self.store.recovery
+
+    # workspaces
+    def create_workspace(self, name: str, scorecard: Scorecard, lang: str = "en") -> Workspace:
+        return self.store.create_workspace(name, scorecard, lang, actor=self.user)
+
+    def list_workspaces(self) -> list[Workspace]:
+        return self.store.list_workspaces(actor=self.user)
+
+    def get_workspace(self, workspace_id: str) -> Workspace:
+        return self.store.get_workspace(workspace_id, actor=self.user)
+
+    def role(self, workspace_id: str) -> Role:
+        return self.store.role(workspace_id, actor=self.user)
+
+    def rename_workspace(self, workspace_id: str, name: str) -> Workspace:
+        return self.store.rename_workspace(workspace_id, name, actor=self.user)
+
+    def set_lang(self, workspace_id: str, lang: str) -> None:
+        self.store.set_lang(workspace_id, lang, actor=self.user)
+
+    def duplicate_workspace(self, workspace_id: str, new_name: str) -> Workspace:
+        return self.store.duplicate_workspace(workspace_id, new_name, actor=self.user)
+
+    def delete_workspace(self, workspace_id: str) -> None:
+        self.store.delete_workspace(workspace_id, actor=self.user)
+
+    def list_trash(self) -> list[Workspace]:
+        return self.store.list_trash(actor=self.user)
+
+    def restore_workspace(self, workspace_id: str) -> Workspace:
+        return self.store.restore_workspace(workspace_id, actor=self.user)
+
+    def delete_forever(self, workspace_id: str) -> None:
+        self.store.delete_forever(workspace_id, actor=self.user)
+
+    def purge_expired(self, days: int = TRASH_DAYS) -> int:
+        return self.store.purge_expired(days)
+
+    # members and audit
+    def share(self, workspace_id: str, email: str, role: str) -> Member:
+        return self.store.share(workspace_id, email, role, actor=self.user)
+
+    def unshare(self, workspace_id: str, email: str) -> None:
+        self.store.unshare(workspace_id, email, actor=self.user)
+
+    def members(self, workspace_id: str) -> list[Member]:
+        return self.store.members(workspace_id, actor=self.user)
+
+    def audit_log(self, workspace_id: str) -> list[AuditEntry]:
+        return self.store.audit_log(workspace_id, actor=self.user)
+
+    # the scorecard
+    def load_scorecard(self, workspace_id: str) -> Scorecard:
+        return self.store.load_scorecard(workspace_id, actor=self.user)
+
+    def load_latest(self, workspace_id: str) -> tuple[Scorecard, int]:
+        return self.store.load_latest(workspace_id, actor=self.user)
+
+    def save_scorecard(
+        self, workspace_id: str, scorecard: Scorecard, based_on: int, note: str = ""
+    ) -> int:
+        """Save ``scorecard`` made on version ``based_on``; returns the version that is
+        current afterwards (the new one, or the latest when nothing changed).
+
+        Raises:
+            ConflictError: ``based_on`` is not the latest version.
+        """
+        version, _ = self.store._save(
+            workspace_id, scorecard, note, based_on, self.user, "scorecard.save"
+        )
+        return version
+
+    def list_versions(self, workspace_id: str) -> list[ScorecardVersion]:
+        return self.store.list_versions(workspace_id, actor=self.user)
+
+    def load_version(self, workspace_id: str, version: int) -> Scorecard:
+        return self.store.load_version(workspace_id, version, actor=self.user)
+
+    def restore_version(self, workspace_id: str, version: int, note: str = "") -> Scorecard:
+        return self.store.restore_version(workspace_id, version, note, actor=self.user)
+
+    # settings
+    def get_settings(self, workspace_id: str) -> dict[str, Any]:
+        return self.store.get_settings(workspace_id, actor=self.user)
+
+    def save_settings(self, workspace_id: str, settings: Mapping[str, Any]) -> None:
+        self.store.save_settings(workspace_id, settings, actor=self.user)
+
+    def update_settings(self, workspace_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
+        return self.store.update_settings(workspace_id, changes, actor=self.user)
+
+    # files
+    def save_file(self, workspace_id: str, name: str, data: bytes) -> StoredFile:
+        return self.store.save_file(workspace_id, name, data, actor=self.user)
+
+    def claim_upload(self) -> None:
+        self.store.claim_upload(actor=self.user)
+
+    def list_files(self, workspace_id: str) -> list[StoredFile]:
+        return self.store.list_files(workspace_id, actor=self.user)
+
+    def load_file(self, workspace_id: str, name: str) -> bytes:
+        return self.store.load_file(workspace_id, name, actor=self.user)
+
+    def delete_file(self, workspace_id: str, name: str) -> None:
+        self.store.delete_file(workspace_id, name, actor=self.user)
+
+    # check-ins
+    def add_checkin(self, workspace_id: str, checkin: CheckIn) -> int:
+        return self.store.add_checkin(workspace_id, checkin, actor=self.user)
+
+    def list_checkins(self, workspace_id: str, kpi_id: str | None = None) -> list[StoredCheckIn]:
+        return self.store.list_checkins(workspace_id, kpi_id, actor=self.user)
+
+    def delete_checkin(self, checkin_id: int, workspace_id: str | None = None) -> None:
+        self.store.delete_checkin(checkin_id, workspace_id, actor=self.user)

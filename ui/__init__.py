@@ -1,0 +1,1 @@
+"""Streamlit glue: session state, caches, widgets and routing for the pages. No pages here."""
