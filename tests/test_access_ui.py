@@ -19,8 +19,8 @@ from kpilogic.scorecard.model import Scorecard
 from kpilogic.workspace.access import LOCAL_USER, AuditEntry
 from kpilogic.workspace.audit import describe
 from kpilogic.workspace.store import Store
-from ui.access import literal_md
 from tests.conftest import ROOT
+from ui.access import literal_md
 
 pytestmark = pytest.mark.usefixtures("clear_streamlit_caches")
 

@@ -17,8 +17,8 @@ from streamlit.testing.v1 import AppTest
 from kpilogic.i18n import format_value, t
 from kpilogic.sample import sample_scorecard
 from kpilogic.scorecard.model import KPI, Dataset, Goal, Measure, Scorecard, Target
-from ui.shared import StoredFile
 from tests.conftest import ROOT, SAMPLE_DIR
+from ui.shared import StoredFile
 
 pytestmark = pytest.mark.usefixtures("clear_streamlit_caches")
 

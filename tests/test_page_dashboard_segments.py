@@ -11,8 +11,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from kpilogic.scorecard.model import KPI, Dataset, Goal, Measure, Scorecard, Target
-from ui.shared import StoredFile
 from tests.conftest import ROOT
+from ui.shared import StoredFile
 
 pytestmark = pytest.mark.usefixtures("clear_streamlit_caches")
 

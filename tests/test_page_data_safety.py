@@ -11,9 +11,9 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from kpilogic.workspace.store import Store
-from ui.shared import plain_md
 from tests.conftest import CORPUS, ROOT
 from tests.hostile import sparse_xlsx, wide_csv
+from ui.shared import plain_md
 
 pytestmark = pytest.mark.usefixtures("clear_streamlit_caches")
 

@@ -15,8 +15,8 @@ from streamlit.testing.v1 import AppTest
 from kpilogic.scorecard.checkins import CheckIn
 from kpilogic.scorecard.model import KPI, Dataset, Goal, Measure, Scorecard, Target
 from kpilogic.workspace.store import Store
-from ui.shared import plain_md
 from tests.conftest import ROOT
+from ui.shared import plain_md
 
 pytestmark = pytest.mark.usefixtures("clear_streamlit_caches")
 
