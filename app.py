@@ -8,19 +8,11 @@ import streamlit as st
 
 from kpilogic.i18n import LANGS
 from ui.access import account_sidebar, sign_in_gate
-from ui.shared import (
-    LANG,
-    PAGES,
-    SAMPLE_OFFERED,
-    bootstrap,
-    error_boundary,
-    is_sample,
-    load_sample,
-    routed,
-    run_marker,
-    scorecard,
-    tr,
-)
+from ui.keys import LANG, SAMPLE_OFFERED
+from ui.routing import PAGES, routed
+from ui.session import bootstrap, is_sample, load_sample, run_marker, scorecard
+from ui.text import tr
+from ui.widgets import error_boundary
 
 st.set_page_config(page_title="Koers", page_icon="🧭", layout="wide")
 run_marker()  # end-to-end tests only

@@ -391,7 +391,7 @@ def _app_koers(spec: Spec) -> Case:
     from streamlit.testing.v1 import AppTest
 
     from benchmarks import workload
-    from ui.shared import StoredFile
+    from kpilogic.workspace.service import SourceFile
 
     name = Path(spec.xlsx).name
     timeout = float(spec.extra.get("timeout", 900))
@@ -403,7 +403,7 @@ def _app_koers(spec: Spec) -> Case:
         at.session_state["koers_lang"] = "en"
         at.session_state["koers_scorecard"] = card
         at.session_state["koers_files"] = {
-            name: StoredFile(name, data, hashlib.sha256(data).hexdigest())
+            name: SourceFile(name, data, hashlib.sha256(data).hexdigest())
         }
         at.run()
         started = time.perf_counter()

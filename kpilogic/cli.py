@@ -111,7 +111,7 @@ def _store_command(args: argparse.Namespace, lang: str) -> int:
 
 
 def _evaluate(args: argparse.Namespace, lang: str) -> int:
-    from kpilogic.present.report import write_summary
+    from kpilogic.present.files import write_summary
 
     suffix = args.out.suffix.lower()
     if suffix not in (".csv", ".xlsx", ".json", ".pdf"):
@@ -324,7 +324,7 @@ def _read_and_evaluate(args: argparse.Namespace, lang: str) -> tuple[Scorecard, 
     evaluate them, saying on stderr what could not be read or evaluated; None when nothing
     can be shown."""
     from kpilogic.scorecard.model import Scorecard
-    from kpilogic.sources.pipeline import evaluate_files
+    from kpilogic.workspace.service import evaluate_files
 
     try:
         text = args.scorecard.read_bytes()

@@ -40,25 +40,12 @@ from kpilogic.present.period_table import (
 from kpilogic.scorecard.explain import compact_value, explain_reason, left_out_note, status_badge
 from kpilogic.scorecard.model import KPI, Scorecard
 from kpilogic.scorecard.status import STYLES, Status
+from ui.cache import evaluation
 from ui.health import kpi_report, score_text, show_checklist
-from ui.shared import (
-    PAGES,
-    checkin_caption,
-    evaluation,
-    lang,
-    notice,
-    plain_lines,
-    plain_md,
-    require_data,
-    require_kpis,
-    require_scorecard,
-    route_guard,
-    safe_message,
-    show_error,
-    tr,
-    tr_plain,
-    workspace_checkins,
-)
+from ui.routing import PAGES, route_guard
+from ui.session import checkin_caption, workspace_checkins
+from ui.text import lang, plain_lines, plain_md, safe_message, show_error, tr, tr_plain
+from ui.widgets import notice, require_data, require_kpis, require_scorecard
 
 route_guard()
 

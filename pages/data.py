@@ -29,38 +29,32 @@ from kpilogic.sources.layout import (
 )
 from kpilogic.sources.notes import row_ranges
 from kpilogic.sources.pipeline import unmapped_columns, with_kind_failures
-from ui.shared import (
-    PAGES,
-    Md,
-    StoredFile,
-    add_file,
+from kpilogic.workspace.service import SourceFile, layout_key
+from ui.cache import (
     cached_sheet_info,
     cached_sheets,
     cached_table,
-    cached_typed,
     dataset_kinds,
     dataset_tidy,
-    ensure_scorecard,
     evaluation,
+    typed_table,
+)
+from ui.routing import PAGES, route_guard
+from ui.session import (
+    add_file,
+    ensure_scorecard,
     files,
     kinds_override,
-    lang,
-    layout_key,
-    notice,
-    persist_settings,
-    plain_md,
     remove_file,
     require_role,
-    route_guard,
-    safe_message,
     scorecard,
-    set_notice,
+    set_column_kinds,
     set_scorecard,
-    show_error,
     store,
-    tr,
     unique_id,
 )
+from ui.text import Md, lang, plain_md, safe_message, set_notice, show_error, tr
+from ui.widgets import notice
 
 route_guard()
 require_role("editor")  # a viewer is told to ask the owner for edit rights
@@ -133,7 +127,7 @@ for up in uploads or []:
             date_column="-",
             column_language=language,
         )
-        raw = dataset_tidy(draft, StoredFile(up.name, data, sha)).frame
+        raw = dataset_tidy(draft, SourceFile(up.name, data, sha)).frame
     except LayoutError:
         # Periods as columns without a year, say: the dataset is made, and the Data page
         # asks for what is missing.
@@ -192,7 +186,7 @@ def _replace_dataset(old: Dataset, new: Dataset | None) -> None:
 NOTATIONS = ("auto", "nl", "en")
 
 
-def _wide_of(ds: Dataset, stored: StoredFile) -> WideGuess | None:
+def _wide_of(ds: Dataset, stored: SourceFile) -> WideGuess | None:
     """The wide-table guess of ``ds`` before any unpivot (for the guided unpivot)."""
     try:
         grid = read_grid(stored.data, stored.name, ds.sheet)
@@ -495,7 +489,7 @@ def _complete_through(ds: Dataset, where: Any) -> None:
         st.rerun()
 
 
-def _dataset_section(ds: Dataset, stored: StoredFile) -> None:
+def _dataset_section(ds: Dataset, stored: SourceFile) -> None:
     try:
         tidy: Tidy | None = dataset_tidy(ds, stored)
     except KoersError as exc:
@@ -516,7 +510,7 @@ def _dataset_section(ds: Dataset, stored: StoredFile) -> None:
     if not columns:
         return
     _unmapped(ds, columns)
-    kinds = dataset_kinds(ds.id, stored.sha, stored.name, ds.sheet, raw, ds.date_column)
+    kinds = dataset_kinds(ds, stored, raw)
     cols = st.columns([1, 2])
     idx = columns.index(ds.date_column) if ds.date_column in columns else 0
     date_col = cols[0].selectbox(
@@ -559,10 +553,11 @@ def _dataset_section(ds: Dataset, stored: StoredFile) -> None:
         kind = by_word.get(word, word)
         if kind != kinds[col]:
             overrides[col] = kind  # type: ignore[assignment]
-    persist_settings()
-    kinds = dataset_kinds(ds.id, stored.sha, stored.name, ds.sheet, raw, ds.date_column)
-    key = layout_key(ds) + repr(sorted(kinds.items()))
-    typed = cached_typed(stored.sha, stored.name, ds.sheet, key, raw, kinds)
+    # The corrections are kept on the scorecard: the command line reads the same types.
+    set_column_kinds(ds.id, overrides)
+    ds = ds.model_copy(update={"column_kinds": overrides})
+    kinds = dataset_kinds(ds, stored, raw)
+    typed = typed_table(ds, stored, raw, kinds)
     date_format = "DD-MM-YYYY" if lang() == "nl" else "YYYY-MM-DD"
     cols[1].dataframe(
         typed.head(50),

@@ -7,19 +7,11 @@ from datetime import date
 import streamlit as st
 
 from kpilogic.present.report import checkins_csv, summary_csv
-from ui.shared import (
-    evaluation,
-    lang,
-    report_file,
-    require_data,
-    require_kpis,
-    require_scorecard,
-    route_guard,
-    slug,
-    tr,
-    tr_plain,
-    workspace_checkins,
-)
+from ui.cache import evaluation, report_file
+from ui.routing import route_guard
+from ui.session import slug, workspace_checkins
+from ui.text import lang, tr, tr_plain
+from ui.widgets import require_data, require_kpis, require_scorecard
 
 route_guard()
 

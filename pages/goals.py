@@ -12,20 +12,10 @@ from kpilogic.engine.pillars import goal_health, goal_hints
 from kpilogic.i18n import format_date, people_params
 from kpilogic.scorecard.model import PERSPECTIVES, Goal, Scorecard, describe_validation_error
 from ui.health import goal_checklist_line
-from ui.shared import (
-    PAGES,
-    bound,
-    ensure_scorecard,
-    lang,
-    notice,
-    plain_md,
-    require_role,
-    route_guard,
-    set_notice,
-    set_scorecard,
-    tr,
-    unique_id,
-)
+from ui.routing import PAGES, route_guard
+from ui.session import ensure_scorecard, require_role, set_scorecard, unique_id
+from ui.text import lang, plain_md, set_notice, tr
+from ui.widgets import bound, notice
 
 route_guard()
 require_role("editor")  # a viewer is told to ask the owner for edit rights

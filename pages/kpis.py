@@ -19,7 +19,6 @@ import streamlit as st
 from pydantic import ValidationError
 
 from kpilogic.engine.evaluate import evaluate_kpi, unmatched_targets
-from kpilogic.engine.measures import formula_columns, formula_is_additive, parse_formula
 from kpilogic.engine.pillars import kpi_health
 from kpilogic.engine.templates import (
     ACCEPTS,
@@ -41,6 +40,7 @@ from kpilogic.errors import FormulaError, KoersError
 from kpilogic.i18n import format_date, format_number, format_period, format_value, t
 from kpilogic.present.charts import actual_vs_target_chart, fit_to_column
 from kpilogic.scorecard.explain import explain_reason, status_badge
+from kpilogic.scorecard.formula import formula_columns, formula_is_additive, parse_formula
 from kpilogic.scorecard.model import (
     AGGREGATIONS,
     CADENCES,
@@ -54,33 +54,21 @@ from kpilogic.scorecard.model import (
 from kpilogic.scorecard.periods import Period
 from kpilogic.scorecard.targets import TARGET_KINDS, ConstantTarget, FormField, Target
 from kpilogic.sources.filter_values import MAX_CHOICES, FilterChoices, filter_choices
+from ui.cache import cached_table, dataset_kinds, load_data
 from ui.health import show_checklist
-from ui.shared import (
-    AS_OF,
-    PAGES,
-    Md,
-    bound,
-    cached_table,
-    dataset_kinds,
+from ui.keys import AS_OF
+from ui.routing import PAGES, route_guard
+from ui.session import (
     files,
     kinds_override,
-    lang,
-    load_data,
-    notice,
-    plain_md,
-    require_data,
     require_role,
-    require_scorecard,
-    route_guard,
-    safe_message,
     scorecard,
-    set_notice,
     set_scorecard,
-    show_error,
-    tr,
     unique_id,
     workspace_checkins,
 )
+from ui.text import Md, lang, plain_md, safe_message, set_notice, show_error, tr
+from ui.widgets import bound, notice, require_data, require_scorecard
 
 route_guard()
 require_role("editor")  # a viewer is told to ask the owner for edit rights
@@ -293,7 +281,7 @@ def _kinds(ds: Dataset) -> dict[str, str]:
         return {}
     try:
         raw = cached_table(f.sha, f.name, ds.sheet, f.data)
-        return dict(dataset_kinds(ds.id, f.sha, f.name, ds.sheet, raw, ds.date_column))
+        return dict(dataset_kinds(ds, f, raw))
     except KoersError:
         return {}
 

@@ -26,28 +26,11 @@ from kpilogic.scorecard.explain import status_badge
 from kpilogic.scorecard.model import KPI, Scorecard, describe_validation_error
 from kpilogic.scorecard.periods import Period
 from kpilogic.workspace.store import StoredCheckIn
-from ui.shared import (
-    PAGES,
-    Md,
-    bound,
-    can,
-    evaluation,
-    is_sample,
-    lang,
-    notice,
-    plain_md,
-    require_data,
-    require_kpis,
-    require_scorecard,
-    route_guard,
-    safe_message,
-    show_error,
-    store,
-    tr,
-    workspace_checkins,
-    workspace_for_change,
-    workspace_id,
-)
+from ui.cache import evaluation
+from ui.routing import PAGES, route_guard
+from ui.session import can, is_sample, store, workspace_checkins, workspace_for_change, workspace_id
+from ui.text import Md, lang, plain_md, safe_message, show_error, tr
+from ui.widgets import bound, notice, require_data, require_kpis, require_scorecard
 
 route_guard()
 

@@ -12,28 +12,22 @@ from kpilogic.scorecard.model import Scorecard
 from kpilogic.workspace.access import role_at_least
 from kpilogic.workspace.store import TRASH_DAYS
 from ui.access import audit_panel, role_caption, sharing_panel, trash_panel
-from ui.shared import (
-    PAGES,
-    SAMPLE_OFFERED,
+from ui.keys import SAMPLE_OFFERED
+from ui.routing import PAGES, route_guard
+from ui.session import (
     can,
     close_workspace,
     is_sample,
-    lang,
     load_sample,
     make_sample_mine,
-    notice,
     open_workspace,
-    plain_md,
-    route_guard,
     scorecard,
-    set_notice,
     set_scorecard,
-    show_error,
     store,
-    tr,
-    tr_plain,
     workspace_id,
 )
+from ui.text import lang, plain_md, set_notice, show_error, tr, tr_plain
+from ui.widgets import notice
 
 route_guard()
 MAX_SCORECARD_BYTES = 2_000_000

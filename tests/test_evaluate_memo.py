@@ -16,16 +16,18 @@ from kpilogic.sample import (
     workbook_bytes,
 )
 from kpilogic.scorecard.model import Target
-from kpilogic.sources.pipeline import LoadedData, load_all
+from kpilogic.workspace.service import Loaded, SourceFile, load
 
-_LOADED: list[tuple[Any, LoadedData]] = []
+_LOADED: list[tuple[Any, Loaded]] = []
 
 
-def _sample() -> tuple[Any, LoadedData]:
+def _sample() -> tuple[Any, Loaded]:
     if not _LOADED:
         card = sample_scorecard()
         data = workbook_bytes(build_workbook(sample_frames()))
-        _LOADED.append((card, load_all(card, {SAMPLE_WORKBOOK: data})))
+        _LOADED.append(
+            (card, load(card, {SAMPLE_WORKBOOK: SourceFile(SAMPLE_WORKBOOK, data)}, strict=True))
+        )
     return _LOADED[0]
 
 

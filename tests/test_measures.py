@@ -15,20 +15,22 @@ from hypothesis import strategies as st
 
 from kpilogic.engine import measures
 from kpilogic.engine.measures import (
+    aggregate_per_period,
+    apply_filters,
+    measure_per_period,
+    measure_total,
+)
+from kpilogic.errors import DataError, FormulaError
+from kpilogic.i18n import catalogue
+from kpilogic.scorecard.formula import (
     BinaryOp,
     Call,
     Negate,
     Number,
-    aggregate_per_period,
-    apply_filters,
     formula_columns,
     formula_is_additive,
-    measure_per_period,
-    measure_total,
     parse_formula,
 )
-from kpilogic.errors import DataError, FormulaError
-from kpilogic.i18n import catalogue
 from kpilogic.scorecard.model import AGGREGATIONS, Aggregation, Cadence, Filter, Measure
 from kpilogic.scorecard.periods import Period
 

@@ -129,7 +129,8 @@ def _saving_page() -> None:
     """What every page does: change the scorecard, save, then go on as if saved."""
     import streamlit as st
 
-    from ui.shared import bootstrap, notice, scorecard, set_scorecard
+    from ui.session import bootstrap, scorecard, set_scorecard
+    from ui.widgets import notice
 
     bootstrap()
     notice()

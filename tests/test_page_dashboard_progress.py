@@ -17,8 +17,8 @@ from streamlit.testing.v1 import AppTest
 from kpilogic.i18n import format_value, t
 from kpilogic.sample import sample_scorecard
 from kpilogic.scorecard.model import KPI, Dataset, Goal, Measure, Scorecard, Target
+from kpilogic.workspace.service import SourceFile
 from tests.conftest import ROOT, SAMPLE_DIR
-from ui.shared import StoredFile
 
 pytestmark = pytest.mark.usefixtures("clear_streamlit_caches")
 
@@ -169,7 +169,7 @@ def test_a_goal_without_deadline_is_named_and_one_with_a_deadline_shows_its_prog
     )
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     at.session_state["koers_lang"] = "nl"
-    at.session_state["koers_files"] = {"shop.xlsx": StoredFile("shop.xlsx", data, "sha-shop")}
+    at.session_state["koers_files"] = {"shop.xlsx": SourceFile("shop.xlsx", data, "sha-shop")}
     at.session_state["koers_scorecard"] = card
     at.run()
     at.switch_page("pages/dashboard.py").run()
@@ -229,7 +229,7 @@ def test_the_shop_owners_first_screen_says_the_goal_is_missed_by_how_much_and_wh
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     at.session_state["koers_lang"] = lang
     data = _two_shops_workbook()
-    at.session_state["koers_files"] = {"omzet.xlsx": StoredFile("omzet.xlsx", data, "sha-2shops")}
+    at.session_state["koers_files"] = {"omzet.xlsx": SourceFile("omzet.xlsx", data, "sha-2shops")}
     at.session_state["koers_scorecard"] = card
     at.run()
     at.switch_page("pages/dashboard.py").run()

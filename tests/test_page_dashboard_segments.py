@@ -11,8 +11,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from kpilogic.scorecard.model import KPI, Dataset, Goal, Measure, Scorecard, Target
+from kpilogic.workspace.service import SourceFile
 from tests.conftest import ROOT
-from ui.shared import StoredFile
 
 pytestmark = pytest.mark.usefixtures("clear_streamlit_caches")
 
@@ -57,7 +57,7 @@ def test_a_region_at_risk_makes_the_goal_at_risk_on_the_dashboard() -> None:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     data = _workbook()
     at.session_state["koers_lang"] = "en"
-    at.session_state["koers_files"] = {FILE: StoredFile(FILE, data, f"sha-{len(data)}")}
+    at.session_state["koers_files"] = {FILE: SourceFile(FILE, data, f"sha-{len(data)}")}
     at.session_state["koers_scorecard"] = card
     at.run()
     at.switch_page("pages/dashboard.py").run()

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from kpilogic.scorecard.model import KPI, Goal, Measure, Scorecard, Target
-from kpilogic.sources.pipeline import evaluate_files
+from kpilogic.workspace.service import evaluate_files
 from tests.conftest import ROOT
 from tests.trust_books import blank_row_sales_export, clean_sales_twin
 

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from kpilogic.scorecard.model import KPI, Goal, Measure, Scorecard, Target
-from kpilogic.sources.pipeline import evaluate_files
+from kpilogic.workspace.service import evaluate_files
 from tests.conftest import ROOT, data_uploader
 from tests.messy import EXPECTED, clean_twin_workbook, messy_dutch_workbook
 

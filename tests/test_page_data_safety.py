@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from kpilogic.workspace.store import Store
 from tests.conftest import CORPUS, ROOT
 from tests.hostile import sparse_xlsx, wide_csv
-from ui.shared import plain_md
+from ui.text import plain_md
 
 pytestmark = pytest.mark.usefixtures("clear_streamlit_caches")
 
@@ -106,7 +106,7 @@ def test_every_corpus_file_through_the_upload(home: Path) -> None:
 def test_tables_are_cached_within_the_byte_budget(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ui.shared import table_cache
+    from ui.cache import table_cache
 
     # 3,000 rows of a date and an amount: the typed table alone is well over 50 KB
     # (3,000 × 8-byte dates + 3,000 × 8-byte floats = 48,000 bytes of values, plus text)

@@ -139,7 +139,7 @@ def _review_like_page() -> None:
     """A choice bound to a draft whose value is not chosen yet (as on the Review page)."""
     import streamlit as st
 
-    from ui.shared import bound
+    from ui.widgets import bound
 
     draft = st.session_state.setdefault("draft", {"period": None})
     bound(st.selectbox, "Periode", draft, "period", "period", options=["2026-01"])

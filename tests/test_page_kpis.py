@@ -11,8 +11,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from kpilogic.scorecard.model import KPI, Dataset, Goal, Measure, Scorecard, Target
+from kpilogic.workspace.service import SourceFile
 from tests.conftest import ROOT, SAMPLE_DIR
-from ui.shared import StoredFile
 
 pytestmark = pytest.mark.usefixtures("clear_streamlit_caches")
 
@@ -51,7 +51,7 @@ def _app(card: Scorecard | None = None) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     data = _workbook()
     at.session_state["koers_lang"] = "en"
-    at.session_state["koers_files"] = {FILE: StoredFile(FILE, data, f"sha-{len(data)}")}
+    at.session_state["koers_files"] = {FILE: SourceFile(FILE, data, f"sha-{len(data)}")}
     at.session_state["koers_scorecard"] = card or _card()
     at.run()
     at.switch_page("pages/kpis.py").run()
@@ -287,7 +287,7 @@ def test_every_sample_kpi_previews_and_round_trips_unchanged(language: str) -> N
     data = (SAMPLE_DIR / SAMPLE_WORKBOOK).read_bytes()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.session_state["koers_lang"] = language
-    at.session_state["koers_files"] = {SAMPLE_WORKBOOK: StoredFile(SAMPLE_WORKBOOK, data, "sample")}
+    at.session_state["koers_files"] = {SAMPLE_WORKBOOK: SourceFile(SAMPLE_WORKBOOK, data, "sample")}
     at.session_state["koers_scorecard"] = card
     at.run()
     at.switch_page("pages/kpis.py").run()

@@ -11,8 +11,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from kpilogic.scorecard.model import KPI, Dataset, Filter, Goal, Measure, Scorecard
+from kpilogic.workspace.service import SourceFile
 from tests.conftest import ROOT
-from ui.shared import StoredFile
 
 pytestmark = pytest.mark.usefixtures("clear_streamlit_caches")
 
@@ -46,7 +46,7 @@ def _app(lang: str, kpis: list[KPI] | None = None, customers: int = 3) -> AppTes
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     data = _workbook(customers)
     at.session_state["koers_lang"] = lang
-    at.session_state["koers_files"] = {FILE: StoredFile(FILE, data, f"sha-{len(data)}")}
+    at.session_state["koers_files"] = {FILE: SourceFile(FILE, data, f"sha-{len(data)}")}
     at.session_state["koers_scorecard"] = Scorecard(
         name="Winkel",
         datasets=[
@@ -172,7 +172,7 @@ def test_a_date_column_with_very_many_days_gets_a_calendar() -> None:
     wb.save(buf)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.session_state["koers_lang"] = "nl"
-    at.session_state["koers_files"] = {FILE: StoredFile(FILE, buf.getvalue(), "sha-days")}
+    at.session_state["koers_files"] = {FILE: SourceFile(FILE, buf.getvalue(), "sha-days")}
     at.session_state["koers_scorecard"] = Scorecard(
         name="Winkel",
         datasets=[

@@ -12,8 +12,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from kpilogic.scorecard.model import Dataset, Goal, Scorecard
+from kpilogic.workspace.service import SourceFile
 from tests.conftest import ROOT
-from ui.shared import StoredFile
 
 pytestmark = pytest.mark.usefixtures("clear_streamlit_caches")
 
@@ -48,7 +48,7 @@ def _app(lang: str = "en") -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     data = _workbook()
     at.session_state["koers_lang"] = lang
-    at.session_state["koers_files"] = {FILE: StoredFile(FILE, data, f"sha-{len(data)}")}
+    at.session_state["koers_files"] = {FILE: SourceFile(FILE, data, f"sha-{len(data)}")}
     at.session_state["koers_scorecard"] = card
     at.run()
     at.switch_page("pages/kpis.py").run()

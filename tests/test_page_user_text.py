@@ -16,7 +16,7 @@ from kpilogic.scorecard.checkins import CheckIn
 from kpilogic.scorecard.model import KPI, Dataset, Goal, Measure, Scorecard, Target
 from kpilogic.workspace.store import Store
 from tests.conftest import ROOT
-from ui.shared import plain_md
+from ui.text import plain_md
 
 pytestmark = pytest.mark.usefixtures("clear_streamlit_caches")
 
@@ -149,7 +149,7 @@ def test_a_failing_page_shows_a_message_not_a_traceback(
     at.run()
     at.button(key="start_sample").click().run()
     # Damaged session state makes the dashboard fail inside the page code.
-    at.session_state["koers_kinds"] = "not a mapping"
+    at.session_state["koers_as_of"] = "not a date"
     at.switch_page("pages/dashboard.py").run()
     assert not at.exception  # Streamlit's own traceback box is not shown
     values = _values(at)
@@ -171,7 +171,7 @@ def test_the_boundary_passes_streamlit_control_flow_and_shows_user_errors(
         import streamlit as st
 
         from kpilogic.errors import ReadError
-        from ui.shared import error_boundary
+        from ui.widgets import error_boundary
 
         with error_boundary():
             st.write("before")

@@ -140,7 +140,8 @@ def test_download_buttons_carry_name_and_date() -> None:
 
 def test_changing_one_kpi_evaluates_only_that_kpi_again() -> None:
     from kpilogic.scorecard.model import Target
-    from ui.shared import EVAL_MEMO, SCORECARD, kpi_memo
+    from ui.cache import kpi_memo
+    from ui.keys import EVAL_MEMO, SCORECARD
 
     at = _app("en")
     at.switch_page("pages/dashboard.py").run()
@@ -165,7 +166,7 @@ def test_changing_one_kpi_evaluates_only_that_kpi_again() -> None:
 
 def test_the_kpi_memo_keeps_the_most_recently_used() -> None:
     from kpilogic.engine.quality import recall
-    from ui.shared import SharedMemo
+    from ui.cache import SharedMemo
 
     memo = SharedMemo(limit=2)
     memo["a"], memo["b"] = 1, 2

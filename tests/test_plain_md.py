@@ -1,4 +1,4 @@
-"""ui.shared.plain_md / tr / safe_message: user text is escaped once, the app's text not."""
+"""ui.text.plain_md / tr / safe_message: user text is escaped once, the app's text not."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 from kpilogic.errors import ReadError
 from kpilogic.sources.notes import Note
-from ui.shared import Md, plain_md, safe_message, tr, tr_plain
+from ui.text import Md, plain_md, safe_message, tr, tr_plain
 
 J = "\u2060"  # the word joiner that keeps bare addresses from becoming links
 

@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 
 from kpilogic.engine.evaluate import SUMMARY_COLUMNS, evaluate_scorecard
+from kpilogic.present.files import write_summary
 from kpilogic.present.report import (
     escape_text,
     summary_csv,
     summary_json,
     summary_xlsx,
-    write_summary,
 )
 from kpilogic.scorecard.model import KPI, Dataset, Goal, Measure, Scorecard, Target
 

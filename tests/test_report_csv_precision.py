@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from kpilogic.engine.evaluate import evaluate_scorecard
-from kpilogic.present.report import round_decimals, round_significant, summary_csv, write_summary
+from kpilogic.present.files import write_summary
+from kpilogic.present.report import round_decimals, round_significant, summary_csv
 from kpilogic.scorecard.model import KPI, Dataset, Goal, Measure, Scorecard, Target, Unit
 
 

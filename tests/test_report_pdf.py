@@ -17,7 +17,7 @@ from PIL import Image, ImageStat
 
 from kpilogic.cli import main
 from kpilogic.engine.evaluate import Evaluation, evaluate_scorecard
-from kpilogic.present.report import write_summary
+from kpilogic.present.files import write_summary
 from kpilogic.present.report_pdf import pdf_text, report_pdf
 from kpilogic.scorecard.model import KPI, Dataset, Goal, Measure, Scorecard, Target
 from tests.conftest import ARTIFACTS
@@ -82,7 +82,7 @@ def _assert_not_blank(png: Path) -> None:
 @pytest.fixture(scope="module")
 def sample_evaluation(tmp_path_factory: pytest.TempPathFactory) -> Evaluation:
     from kpilogic.sample import write_sample
-    from kpilogic.sources.pipeline import evaluate_files
+    from kpilogic.workspace.service import evaluate_files
 
     xlsx, card_json, _card_nl = write_sample(tmp_path_factory.mktemp("sample"))
     card = Scorecard.from_json(card_json.read_bytes())

@@ -30,7 +30,8 @@ import pytest
 from openpyxl.chart import LineChart
 
 from kpilogic.engine.evaluate import Evaluation, evaluate_scorecard
-from kpilogic.present.report import report_xlsx, summary_csv, write_summary
+from kpilogic.present.files import write_summary
+from kpilogic.present.report import report_xlsx, summary_csv
 from kpilogic.scorecard.model import KPI, Dataset, Goal, Measure, Scorecard, Target, Tolerance
 from tests.conftest import ARTIFACTS
 
@@ -410,7 +411,7 @@ def _soffice() -> str:
 def sample_evaluation(tmp_path_factory: pytest.TempPathFactory) -> Evaluation:
     """The realistic sample scorecard (``kpilogic.sample``), evaluated."""
     from kpilogic.sample import write_sample
-    from kpilogic.sources.pipeline import evaluate_files
+    from kpilogic.workspace.service import evaluate_files
 
     xlsx, card_json, _card_nl = write_sample(tmp_path_factory.mktemp("sample"))
     card = Scorecard.from_json(card_json.read_bytes())

@@ -347,7 +347,7 @@ def test_filters_and_segments_match_values_in_the_data(
 
 def test_the_sample_shows_every_status_as_of_its_last_day() -> None:
     """Through the whole pipeline: the latest periods are a mix of on track, at risk, off track."""
-    from kpilogic.sources.pipeline import evaluate_files
+    from kpilogic.workspace.service import evaluate_files
 
     card = Scorecard.from_json((SAMPLE_DIR / SAMPLE_SCORECARD).read_text(encoding="utf-8"))
     files = {SAMPLE_WORKBOOK: (SAMPLE_DIR / SAMPLE_WORKBOOK).read_bytes()}

@@ -25,7 +25,7 @@ from kpilogic.errors import ScorecardError
 from kpilogic.scorecard.explain import explain_reason, left_out_note, status_badge, status_label
 from kpilogic.scorecard.model import Scorecard
 from kpilogic.scorecard.status import STATUSES, STYLES, worst
-from kpilogic.sources.pipeline import evaluate_files
+from kpilogic.workspace.service import evaluate_files
 
 
 def _card(

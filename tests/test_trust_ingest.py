@@ -23,7 +23,8 @@ from kpilogic.scorecard.model import KPI, Dataset, Filter, Goal, Measure, Scorec
 from kpilogic.sources.ingest import read_grid
 from kpilogic.sources.layout import guess_layout, tidy
 from kpilogic.sources.notes import row_ranges
-from kpilogic.sources.pipeline import evaluate_files, read_dataset
+from kpilogic.sources.pipeline import read_dataset
+from kpilogic.workspace.service import evaluate_files
 from tests.conftest import ROOT
 from tests.trust_books import (
     SALES_HALF,
@@ -384,7 +385,7 @@ def test_a_column_set_to_number_by_hand_names_every_cell_it_could_not_convert() 
 
     from openpyxl import Workbook
 
-    from kpilogic.sources.pipeline import load_all
+    from kpilogic.workspace.service import SourceFile, load
 
     wb = Workbook()
     ws = wb.active
@@ -401,9 +402,10 @@ def test_a_column_set_to_number_by_hand_names_every_cell_it_could_not_convert() 
         measure=Measure(aggregation="sum", column="Bedrag"),
         target=Target(value=1),
     )
-    card = _card(_ds(), kpi)
-    # Half the cells are words: reading leaves the column as text; the user says "number".
-    loaded = load_all(card, {"x.xlsx": buf.getvalue()}, {"d": {"Bedrag": "number"}})
+    # Half the cells are words: reading leaves the column as text; the user says "number"
+    # (a correction kept on the dataset, so the command line reads it the same way).
+    card = _card(_ds().model_copy(update={"column_kinds": {"Bedrag": "number"}}), kpi)
+    loaded = load(card, {"x.xlsx": SourceFile("x.xlsx", buf.getvalue())}, strict=True)
     assert loaded.frames["d"]["Bedrag"].sum() == 15.0  # 10 + 5
     report = loaded.tidies["d"].report.get("Bedrag")
     assert report is not None

@@ -20,22 +20,10 @@ from kpilogic.i18n import LANGS, format_date, normalise_lang
 from kpilogic.workspace.access import EMAIL_MAX, ROLES, role_at_least
 from kpilogic.workspace.audit import describe, role_label
 from kpilogic.workspace.store import TRASH_DAYS, UserStore, Workspace
-from ui.shared import (
-    LANG,
-    PAGES,
-    Md,
-    _browser_locale,
-    auth_enabled,
-    close_workspace,
-    current_user,
-    lang,
-    open_workspace,
-    plain_md,
-    set_notice,
-    show_error,
-    signed_in,
-    tr,
-)
+from ui.keys import LANG
+from ui.routing import PAGES
+from ui.session import auth_enabled, close_workspace, current_user, open_workspace, signed_in
+from ui.text import Md, browser_locale, lang, plain_md, set_notice, show_error, tr
 
 
 def literal_md(text: str) -> Md:
@@ -67,7 +55,7 @@ def sign_in_gate() -> None:
     if signed_in():
         return
     if LANG not in st.session_state:
-        st.session_state[LANG] = normalise_lang(_browser_locale())
+        st.session_state[LANG] = normalise_lang(browser_locale())
     # Every address of the app shows the sign-in screen (not Streamlit's "page not found").
     title = tr("signin.title")
     screens = [st.Page(_sign_in_screen, title=title, default=True)] + [

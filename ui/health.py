@@ -16,7 +16,7 @@ from kpilogic.engine.pillars import PILLARS, PillarReport, kpi_health, periods_w
 from kpilogic.scorecard.checkins import CheckIn
 from kpilogic.scorecard.model import KPI
 from kpilogic.scorecard.status import Status
-from ui.shared import lang, plain_md, tr
+from ui.text import lang, plain_md, tr
 
 
 def score_text(score: int | None) -> str:

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from kpilogic.engine.evaluate import Evaluation
-from kpilogic.engine.measures import formula_columns
 from kpilogic.errors import DataError, KoersError
+from kpilogic.scorecard.formula import formula_columns
 from kpilogic.scorecard.model import KPI, Dataset, Scorecard
 from kpilogic.sources.layout import Tidy, long_names
 

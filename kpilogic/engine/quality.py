@@ -44,8 +44,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from kpilogic.engine.measures import apply_filters, formula_columns
+from kpilogic.engine.measures import apply_filters
 from kpilogic.errors import KoersError
+from kpilogic.scorecard.formula import formula_columns
 from kpilogic.scorecard.model import KPI, Cadence, Scorecard
 from kpilogic.scorecard.periods import Period, period_keys
 from kpilogic.sources.notes import Note, render, row_ranges

@@ -21,9 +21,10 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import ValidationError
 
-from kpilogic.engine.measures import Call, aggregate_per_period, formula_columns, parse_formula
+from kpilogic.engine.measures import aggregate_per_period
 from kpilogic.errors import KoersError, ScorecardError
 from kpilogic.i18n import t
+from kpilogic.scorecard.formula import Call, formula_columns, parse_formula
 from kpilogic.scorecard.model import (
     KPI,
     Cadence,

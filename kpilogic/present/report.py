@@ -4,7 +4,8 @@
 the full detail as an Excel table, a native chart per KPI, the goals, check-ins, data quality
 and the scorecard's definitions, all in the user's language. ``summary_csv``, ``summary_xlsx``
 and ``summary_json`` are the plain, machine-readable summary. The one-page PDF lives in
-``kpilogic.present.report_pdf``; ``write_summary`` picks the writer from a file suffix.
+``kpilogic.present.report_pdf``; ``present.files.write_summary`` picks the writer from a
+file suffix.
 
 Any text cell that a spreadsheet could take for a formula (it starts with ``=``, ``+``,
 ``-``, ``@``, a tab or a carriage return) is written as literal text: in csv with a leading
@@ -272,33 +273,6 @@ def summary_json(evaluation: Evaluation) -> bytes:
         "errors": {kpi: exc.english() for kpi, exc in evaluation.errors.items()},
     }
     return json.dumps(payload, indent=2, ensure_ascii=False).encode("utf-8")
-
-
-def write_summary(
-    evaluation: Evaluation, suffix: str, lang: str = "en", readable: bool = False
-) -> bytes:
-    """The report in the format named by ``suffix``: ``.csv``, ``.xlsx`` (the formatted
-    workbook), ``.json`` or ``.pdf`` (the one-page management summary).
-
-    This is the command line's writer: its csv and json are machine-readable and keep
-    ``SIGNIFICANT_DIGITS`` significant digits (no float noise, no rounding to the unit);
-    ``readable=True`` (``--lang`` given) names the csv's columns and statuses in ``lang``.
-
-    Raises:
-        ValueError: for another suffix.
-    """
-    suffix = suffix.lower()
-    if suffix == ".csv":
-        return summary_csv(evaluation, lang, precision="significant", readable=readable)
-    if suffix == ".xlsx":
-        return report_xlsx(evaluation, lang)
-    if suffix == ".json":
-        return summary_json(evaluation)
-    if suffix == ".pdf":
-        from kpilogic.present.report_pdf import report_pdf
-
-        return report_pdf(evaluation, lang)
-    raise ValueError(suffix)
 
 
 # -- the overview shared by the workbook and the PDF -----------------------------------------

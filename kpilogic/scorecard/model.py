@@ -22,34 +22,28 @@ from pydantic import (
     model_validator,
 )
 
-from kpilogic.errors import KoersError, ScorecardError
+from kpilogic.errors import FormulaError, KoersError, ScorecardError
+from kpilogic.scorecard.formula import formula_is_additive, parse_formula
+from kpilogic.scorecard.schema_types import AGGREGATIONS as AGGREGATIONS  # noqa: PLC0414 (re-export)
 from kpilogic.scorecard.schema_types import Aggregation as Aggregation  # noqa: PLC0414 (re-export)
+from kpilogic.scorecard.schema_types import Cadence as Cadence  # noqa: PLC0414 (re-export)
+from kpilogic.scorecard.schema_types import ColumnKind
 from kpilogic.scorecard.schema_types import SchemaModel as _Model
 from kpilogic.scorecard.schema_types import ShortText as ShortText  # noqa: PLC0414 (re-export)
 from kpilogic.scorecard.schema_types import TargetNumber as TargetNumber  # noqa: PLC0414 (re-export)
 from kpilogic.scorecard.targets import AnyTarget as AnyTarget  # noqa: PLC0414 (re-export)
 from kpilogic.scorecard.targets import Target as Target  # noqa: PLC0414 (re-export)
 from kpilogic.scorecard.targets import TargetKind as TargetKind  # noqa: PLC0414 (re-export)
+from kpilogic.scorecard.targets import on_kinds_changed
 
 SCHEMA_VERSION = 1
 
 Direction = Literal["higher", "lower", "range"]
-Cadence = Literal["week", "month", "quarter", "year"]
 Perspective = Literal["financial", "customer", "process", "people", "other"]
 Unit = Literal["currency", "percent", "count", "number", "days"]
 FilterOp = Literal["eq", "ne", "in", "not_in", "gt", "ge", "lt", "le"]
 ToleranceKind = Literal["percent", "absolute"]
 
-AGGREGATIONS: tuple[Aggregation, ...] = (
-    "sum",
-    "mean",
-    "median",
-    "min",
-    "max",
-    "count",
-    "count_distinct",
-    "last",
-)
 CADENCES: tuple[Cadence, ...] = ("week", "month", "quarter", "year")
 DIRECTIONS: tuple[Direction, ...] = ("higher", "lower", "range")
 PERSPECTIVES: tuple[Perspective, ...] = ("financial", "customer", "process", "people", "other")
@@ -123,6 +117,15 @@ class Dataset(_Model):
         ),
     )
 
+    column_kinds: dict[ShortText, ColumnKind] = Field(
+        default_factory=dict,
+        max_length=2000,
+        description=(
+            "Column types the user corrected (column → date, number, category or text); "
+            "the other columns keep the type Koers detects."
+        ),
+    )
+
     @model_serializer(mode="wrap")
     def _omit_layout_defaults(self, handler: SerializerFunctionWrapHandler) -> Any:
         # Layout fields left to Koers are not written, so a scorecard without corrections
@@ -144,6 +147,7 @@ _LAYOUT_DEFAULTS: dict[str, Any] = {
     "combine_tables": False,
     "column_language": None,
     "complete_through": None,
+    "column_kinds": {},
 }
 
 
@@ -220,6 +224,15 @@ class Measure(_Model):
         if self.column is None and self.aggregation != "count":
             raise ValueError(f"aggregation '{self.aggregation}' needs a column")
         return self
+
+    @property
+    def additive(self) -> bool:
+        """Whether the measure adds up over time (sum or count), so a partial period can be
+        projected. Formulas are additive when they are sums/differences of sums and counts
+        scaled by constants (``scorecard.formula.formula_is_additive``)."""
+        if self.formula:
+            return formula_is_additive(self.formula)
+        return self.aggregation in ("sum", "count")
 
     def as_formula(self) -> str:
         """The measure as a formula string, e.g. ``sum([Order ID])``."""
@@ -354,9 +367,6 @@ class Scorecard(_Model):
     def _formulas_parse(self) -> Self:
         # Every formula is read by the whitelist parser now, not when a page first evaluates
         # it: a scorecard file with a broken formula is refused at the door, naming the KPI.
-        from kpilogic.engine.measures import parse_formula
-        from kpilogic.errors import FormulaError
-
         for kpi in self.kpis:
             if not kpi.measure.formula:
                 continue
@@ -458,8 +468,16 @@ def is_additive(measure: Measure) -> bool:
     Formulas are additive when they are sums/differences of sums and counts scaled by
     constants; ``kpilogic.engine.measures`` decides that from the parsed formula.
     """
-    if measure.formula:
-        from kpilogic.engine.measures import formula_is_additive
+    return measure.additive
 
-        return formula_is_additive(measure.formula)
-    return measure.aggregation in ("sum", "count")
+
+def _rebuild_target_field(union: Any) -> None:
+    # A target kind was (un)registered: the KPI's target field gets the new union, then the
+    # models that hold it are rebuilt (pydantic keeps a complete model's fields, so the
+    # annotation is replaced in place).
+    KPI.__pydantic_fields__["target"].annotation = union | None
+    KPI.model_rebuild(force=True)
+    Scorecard.model_rebuild(force=True)
+
+
+on_kinds_changed(_rebuild_target_field)

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from kpilogic.scorecard.model import Cadence
+from kpilogic.scorecard.schema_types import Cadence
 
 _WEEK_ORIGIN = date(1, 1, 1)  # a Monday: week keys count whole weeks from here
 _WEEK_ORIGIN_NS = np.datetime64("0001-01-01", "D")

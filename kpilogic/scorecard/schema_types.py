@@ -11,6 +11,19 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 Aggregation = Literal["sum", "mean", "median", "min", "max", "count", "count_distinct", "last"]
+AGGREGATIONS: tuple[Aggregation, ...] = (
+    "sum",
+    "mean",
+    "median",
+    "min",
+    "max",
+    "count",
+    "count_distinct",
+    "last",
+)
+Cadence = Literal["week", "month", "quarter", "year"]
+# What a column of a table holds (``sources.ingest`` detects it; a dataset may correct it).
+ColumnKind = Literal["date", "number", "category", "text"]
 ShortText = Annotated[str, Field(max_length=200)]
 
 

@@ -339,12 +339,10 @@ class ConstantTarget(Target):
         return self.value is None and bool(self.segments) and kpi.direction != "range"
 
     def static_value(self, kpi: KPI, period: Period, segment: str) -> float | None:
-        from kpilogic.scorecard.model import is_additive
-
         if segment:
             return self.segments.get(segment)
         if self.value is None and self.segments and kpi.direction != "range":
-            return sum(self.segments.values()) if is_additive(kpi.measure) else None
+            return sum(self.segments.values()) if kpi.measure.additive else None
         return self.value
 
     @classmethod
@@ -606,6 +604,16 @@ else:
     AnyTarget = _union()
 
 
+# What rebuilds the models that hold a target when the kinds change: ``model`` registers its
+# own on import (so this module never imports ``model``: no circle).
+_ON_KINDS_CHANGED: list[Callable[[Any], None]] = []
+
+
+def on_kinds_changed(rebuild: Callable[[Any], None]) -> None:
+    """Call ``rebuild(union)`` with the new target union whenever a kind is (un)registered."""
+    _ON_KINDS_CHANGED.append(rebuild)
+
+
 def register_kind(cls: type[Target]) -> None:
     """Add (or replace) a target kind, and rebuild the models that hold a target."""
     TARGET_KINDS[cls.model_fields["kind"].default] = cls
@@ -619,10 +627,6 @@ def unregister_kind(kind: str) -> None:
 
 
 def _rebuild() -> None:
-    # The KPI's target field gets the new union, then the models that hold it are rebuilt
-    # (pydantic keeps a complete model's fields, so the annotation is replaced in place).
-    from kpilogic.scorecard import model
-
-    model.KPI.__pydantic_fields__["target"].annotation = _union() | None
-    model.KPI.model_rebuild(force=True)
-    model.Scorecard.model_rebuild(force=True)
+    union = _union()
+    for rebuild in _ON_KINDS_CHANGED:
+        rebuild(union)

@@ -36,10 +36,10 @@ import pyarrow.compute as pac
 import python_calamine
 
 from kpilogic.errors import ReadError
+from kpilogic.scorecard.schema_types import ColumnKind as ColumnKind  # noqa: PLC0414 (re-export)
 from kpilogic.sources.cells import blank_mask
 from kpilogic.sources.guard import check_shape, check_text_width, probe_workbook
 
-ColumnKind = Literal["date", "number", "category", "text"]
 COLUMN_KINDS: tuple[ColumnKind, ...] = ("date", "number", "category", "text")
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".txt", ".tsv")
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")

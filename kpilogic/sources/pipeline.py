@@ -1,4 +1,4 @@
-"""Glue of the one-way flow for callers that start from files: bytes → datasets → evaluation.
+"""One dataset from a file's bytes: ``read_dataset`` (``workspace.service`` reads them all).
 
 The command line and the app both read a dataset with ``read_dataset``: the sheet's raw
 cells (``ingest.read_grid``) go through the layout step (``layout``: title rows, blank rows
@@ -11,20 +11,16 @@ spreadsheet rows of unreadable values.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Iterable
 from pathlib import PurePath
 
 import numpy as np
 import pandas as pd
 
-from kpilogic.engine.evaluate import Evaluation, evaluate_scorecard
-from kpilogic.engine.measures import formula_columns
-from kpilogic.engine.metrics import with_metric_errors
-from kpilogic.errors import DataError, KoersError
+from kpilogic.errors import KoersError
+from kpilogic.scorecard.formula import formula_columns
 from kpilogic.scorecard.model import KPI, Dataset, Scorecard
-from kpilogic.sources.ingest import ColumnKind, apply_kinds, profile_columns, read_grid
+from kpilogic.sources.ingest import read_grid
 from kpilogic.sources.layout import (
     Decision,
     Tidy,
@@ -49,20 +45,6 @@ from kpilogic.sources.parsing import (
     parse_date_column,
     parse_table,
 )
-
-
-def typed_table(
-    df: pd.DataFrame,
-    date_column: str | None = None,
-    overrides: Mapping[str, ColumnKind] | None = None,
-) -> pd.DataFrame:
-    """``df`` with its columns converted to their profiled kinds (``overrides`` win);
-    ``date_column`` as dates."""
-    kinds = dict(profile_columns(df))
-    kinds.update({c: k for c, k in (overrides or {}).items() if c in kinds})
-    if date_column is not None and date_column in kinds:
-        kinds[date_column] = "date"
-    return apply_kinds(df, kinds)
 
 
 def match_file(dataset: Dataset, names: list[str]) -> str | None:
@@ -143,7 +125,7 @@ def tidy_grid(grid: pd.DataFrame, dataset: Dataset) -> Tidy:
 def _with_date_column(done: Tidy, date_column: str) -> Tidy:
     """``done`` with its date column read as dates even when too few of its cells read as
     dates for the column to be taken for one: every cell that is no date is then named with
-    its row in the parse report (``typed_table`` would otherwise leave it out unnamed)."""
+    its row in the parse report (typing would otherwise leave it out unnamed)."""
     frame = done.frame
     if date_column not in frame.columns or done.report.get(date_column) is not None:
         return done
@@ -158,7 +140,7 @@ def _with_date_column(done: Tidy, date_column: str) -> Tidy:
 
 def with_kind_failures(done: Tidy, typed: pd.DataFrame) -> Tidy:
     """``done`` with, in its parse report, every cell that the column kinds (``typed``:
-    ``done.frame`` after ``typed_table`` or ``ingest.apply_kinds``, with the user's kind
+    ``done.frame`` after ``ingest.apply_kinds``, with the user's kind
     corrections) could not turn into a number or a date, named with its spreadsheet row.
 
     Reading (``parse_table``) reports the columns it took for numbers and dates; a column a
@@ -218,85 +200,6 @@ def read_dataset(data: bytes, name: str, dataset: Dataset) -> Tidy:
     if fast is not None:
         return _with_date_column(fast, dataset.date_column)
     return tidy_grid(read_grid(data, name, dataset.sheet, blanks_as_none=False), dataset)
-
-
-@dataclass(frozen=True)
-class LoadedData:
-    """Every dataset of a scorecard, read: typed tables by dataset id, and what reading
-    found (``tidies``: decisions, parse report, spreadsheet row of each row)."""
-
-    frames: Mapping[str, pd.DataFrame]
-    tidies: Mapping[str, Tidy]
-
-    @property
-    def reports(self) -> dict[str, ParseReport]:
-        """The parse report of each dataset."""
-        return {k: v.report for k, v in self.tidies.items()}
-
-    @property
-    def rows(self) -> dict[str, tuple[int, ...]]:
-        """The spreadsheet row number of each row of each dataset."""
-        return {k: v.row_numbers for k, v in self.tidies.items()}
-
-
-def load_all(
-    scorecard: Scorecard,
-    files: Mapping[str, bytes],
-    overrides: Mapping[str, Mapping[str, ColumnKind]] | None = None,
-) -> LoadedData:
-    """Read every dataset of ``scorecard`` from ``files`` (file name → bytes).
-
-    ``overrides`` holds the column kinds the user corrected, by dataset id.
-
-    Raises:
-        DataError: when no file matches a dataset or its date column is missing.
-        ReadError, LayoutError: when a file or its layout cannot be read.
-    """
-    names = list(files)
-    frames: dict[str, pd.DataFrame] = {}
-    tidies: dict[str, Tidy] = {}
-    for dataset in scorecard.datasets:
-        name = match_file(dataset, names)
-        if name is None:
-            raise DataError("error.data.file_missing", dataset=dataset.name, source=dataset.source)
-        result = read_dataset(files[name], name, dataset)
-        if dataset.date_column not in result.frame.columns:
-            raise DataError(
-                "error.data.column_missing", column=dataset.date_column, dataset=dataset.name
-            )
-        kinds = (overrides or {}).get(dataset.id)
-        frames[dataset.id] = typed_table(result.frame, dataset.date_column, kinds)
-        tidies[dataset.id] = with_kind_failures(result, frames[dataset.id])
-    return LoadedData(frames, tidies)
-
-
-def load_datasets(scorecard: Scorecard, files: Mapping[str, bytes]) -> dict[str, pd.DataFrame]:
-    """Every dataset of ``scorecard`` as a typed table, by id (see ``load_all``).
-
-    Raises:
-        DataError: when no file matches a dataset or its date column is missing.
-        ReadError: when a file cannot be read.
-    """
-    return dict(load_all(scorecard, files).frames)
-
-
-def evaluate_files(
-    scorecard: Scorecard, files: Mapping[str, bytes], as_of: date | None = None
-) -> Evaluation:
-    """Read the files and evaluate the scorecard over them, with the reliability of each
-    KPI's data (see ``load_all`` and ``evaluate_scorecard``).
-
-    A KPI that adds up the value column of an unpivoted sheet holding several metrics is
-    in ``errors`` (``error.kpi.one_metric``, see ``metrics``), not in the results.
-
-    Raises:
-        DataError: see ``load_all``.
-    """
-    loaded = load_all(scorecard, files)
-    evaluation = evaluate_scorecard(
-        scorecard, loaded.frames, as_of, reports=loaded.reports, rows=loaded.rows
-    )
-    return with_metric_errors(evaluation, loaded.tidies)
 
 
 def columns_used(kpi: KPI) -> set[str]:
