@@ -77,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_store_commands(sub)
     _add_insights_command(sub)
     _add_goals_command(sub)
+    _add_digest_command(sub)
     return parser
 
 
@@ -210,6 +211,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _insights(args, lang)
         if args.command == "goals":
             return _goals(args, lang)
+        if args.command == "digest":
+            return _digest(args, lang)
         if args.command == "sample":
             from kpilogic.sample import write_sample
 
@@ -348,6 +351,61 @@ def _read_and_evaluate(args: argparse.Namespace, lang: str) -> tuple[Scorecard, 
         print(t("cli.kpi_skipped", lang, kpi=kpi_id, detail=problem.message(lang)), file=sys.stderr)
     _left_out_rows(evaluation, lang)
     return scorecard, evaluation
+
+
+def _add_digest_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``koers digest DATA… --scorecard F [--as-of] [--lang] [--owner] --to … | --out-dir``."""
+    dg = sub.add_parser("digest", help="the e-mail digest: send it, or write .eml files")
+    dg.add_argument("data", nargs="+", type=Path, help="data files (xlsx, xls, xlsb, ods, csv)")
+    dg.add_argument("--scorecard", required=True, type=Path, help="scorecard JSON file")
+    dg.add_argument(
+        "--as-of",
+        type=_parse_date,
+        default=None,
+        help="evaluate as if on this date (YYYY-MM-DD); default: the last date in the data",
+    )
+    dg.add_argument("--lang", default="en", help="language of the digest: en or nl")
+    dg.add_argument(
+        "--owner", default=None, help="a KPI owner's name: their reminder (values due) first"
+    )
+    dg.add_argument("--to", nargs="+", default=[], help="send to these addresses ($KOERS_SMTP_URL)")
+    dg.add_argument("--from", dest="sender", default="koers@localhost", help="sender address")
+    dg.add_argument("--out-dir", type=Path, default=None, help="write .eml files here instead of sending")
+
+
+def _digest(args: argparse.Namespace, lang: str) -> int:
+    """Build the digest (``kpilogic.present.digest``) and send it or write it."""
+    from email.utils import parseaddr
+
+    from kpilogic.present.digest import build_digest, to_message
+    from kpilogic.workspace.mail import SMTP_URL_ENV, MailError, send, smtp_server, write_eml
+
+    if not args.to and args.out_dir is None:
+        _fail(t("digest.cli.nowhere", lang, env=SMTP_URL_ENV))
+        return EXIT_USAGE
+    for address in [*args.to, args.sender]:
+        if "@" not in parseaddr(address)[1]:
+            _fail(t("error.mail.bad_address", lang, address=address))
+            return EXIT_USAGE
+    server = smtp_server() if args.to and args.out_dir is None else None  # fail before work
+    loaded = _read_and_evaluate(args, lang)
+    if loaded is None:
+        return EXIT_INPUT
+    scorecard, evaluation = loaded
+    digest = build_digest(evaluation, lang, args.as_of, owner=args.owner)
+    message = to_message(digest, args.sender, args.to or [args.sender])
+    if args.out_dir is not None:
+        stem = digest.pdf_name.removesuffix(".pdf") + f"_{lang}"
+        for path in write_eml([(stem, message)], args.out_dir):
+            print(t("digest.cli.written", lang, path=str(path)))
+    if server is not None:
+        try:
+            send([message], server)
+        except MailError as exc:
+            _fail(exc.message(lang))
+            return EXIT_INPUT
+        print(t("digest.cli.sent", lang, name=scorecard.name, count=len(args.to)))
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,229 @@
+"""Issue 18: the e-mail digest — built from the evaluation, sent through a real SMTP server
+(aiosmtpd on 127.0.0.1, started here) by the real ``koers digest`` command, or written as
+``.eml`` files."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import io
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import date, datetime
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from openpyxl import Workbook
+
+from kpilogic.present.digest import build_digest, due_values, to_message
+from kpilogic.scorecard.model import KPI, Dataset, Goal, Measure, Scorecard, Target
+from kpilogic.workspace.mail import MailError, smtp_server
+from kpilogic.workspace.service import evaluate_files
+from tests.conftest import ROOT
+
+FILE = "omzet.xlsx"
+# Revenue per month, one row each: January–May 2026; June not delivered yet.
+MONTHS = {1: 100.0, 2: 120.0, 3: 80.0, 4: 90.0, 5: 70.0}
+
+
+def _workbook() -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Datum", "Omzet"])
+    for month, value in MONTHS.items():
+        ws.append([datetime(2026, month, 15), value])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _card(owner: str = "Jan de Wit", action: str = "Belronde langs vaste klanten") -> Scorecard:
+    return Scorecard(
+        name="Winkel Oost",
+        datasets=[Dataset(id="d", name="Omzet", source=FILE, sheet="Sheet", date_column="Datum")],
+        goals=[Goal(id="g", title="Omzet op peil", deadline=date(2026, 12, 31))],
+        kpis=[
+            KPI(
+                id="omzet",
+                goal_id="g",
+                name="Omzet",
+                dataset_id="d",
+                measure=Measure(aggregation="sum", column="Omzet"),
+                unit="currency",
+                target=Target(value=100),
+                owner=owner,
+                action=action,
+            )
+        ],
+    )
+
+
+def _evaluation(card: Scorecard, as_of: date) -> Any:
+    return evaluate_files(card, {FILE: _workbook()}, as_of)
+
+
+def test_a_value_is_due_after_its_period_and_late_two_weeks_later() -> None:
+    card = _card()
+    # 10 July: June (ended 30 June) has no value: due, 10 days after — not yet late.
+    (due,) = due_values(_evaluation(card, date(2026, 7, 10)), date(2026, 7, 10))
+    assert (due.period, due.late) == ("2026-06", False)
+    # 20 July: 20 days after June ended: late.
+    (due,) = due_values(_evaluation(card, date(2026, 7, 20)), date(2026, 7, 20))
+    assert (due.period, due.late) == ("2026-06", True)
+    # 10 June: the latest completed month is May, which has its value: nothing due.
+    assert due_values(_evaluation(card, date(2026, 6, 10)), date(2026, 6, 10)) == []
+
+
+def test_the_digest_says_what_needs_attention_with_owner_and_action_in_both_languages() -> None:
+    card = _card()
+    ev = _evaluation(card, date(2026, 7, 10))
+    nl = build_digest(ev, "nl", date(2026, 7, 10), with_pdf=False)
+    en = build_digest(ev, "en", date(2026, 7, 10), with_pdf=False)
+    # May: € 70 against € 100 (30% short): off track, with its owner and agreed action.
+    assert "Omzet (Uit koers): € 70,00 tegenover € 100,00. Eigenaar: Jan de Wit." in nl.text
+    assert "Afgesproken actie: Belronde langs vaste klanten" in nl.text
+    assert "Omzet (Off track): €70.00 vs €100.00. Owner: Jan de Wit." in en.text
+    # The forecast at the deadline, by hand: the linear trend of Jan–May (100, 120, 80, 90,
+    # 70: mean 92, slope −9 a month) for Aug–Dec gives 47 + 38 + 29 + 20 + 11 = 145; June and
+    # July passed without data (left out, and said so); 460 so far + 145 = 605 against
+    # 12 × 100 = 1,200.
+    assert "forecast €605.00 against €1,200 at 2026-12-31 (−50%; linear trend)" in en.text
+    assert "2 months without data left out: Jun 2026, Jul 2026" in en.text
+    assert "de waarde over jun 2026 moet nog worden aangeleverd (Jan de Wit)" in nl.text
+    assert "the value for Jun 2026 is due (Jan de Wit)" in en.text
+    assert nl.subject == "Koers · Winkel Oost: 0 van 1 doel op koers (10-07-2026)"
+    assert en.subject == "Koers · Winkel Oost: 0 of 1 goal on course (2026-07-10)"
+
+
+def test_an_owners_reminder_comes_first_and_user_text_is_escaped_in_html() -> None:
+    card = _card(owner="<b>Jan</b> & Co", action='<script>alert("x")</script>')
+    ev = _evaluation(card, date(2026, 7, 20))
+    digest = build_digest(ev, "en", date(2026, 7, 20), owner="<b>jan</b>  & co", with_pdf=False)
+    first = digest.sections[0]
+    assert first.heading == "Expected from you, <b>jan</b>  & co"
+    assert first.lines == ("Omzet: the value for Jun 2026 is late (<b>Jan</b> & Co).",)
+    assert "<script>" not in digest.html and "<b>Jan" not in digest.html
+    assert "&lt;script&gt;" in digest.html and "&lt;b&gt;Jan&lt;/b&gt; &amp; Co" in digest.html
+
+
+def test_the_mail_server_address_is_checked_before_anything_is_sent() -> None:
+    with pytest.raises(MailError) as no_server:
+        smtp_server(env={})
+    assert "KOERS_SMTP_URL" in no_server.value.message("en")
+    with pytest.raises(MailError) as bad:
+        smtp_server("http://mail.example.com", env={})
+    assert "smtp://host:587" in bad.value.message("nl")
+    server = smtp_server(
+        "smtp://mail.example.com", env={"KOERS_SMTP_USER": "u", "KOERS_SMTP_PASSWORD": "p"}
+    )
+    assert (server.host, server.port, server.tls, server.user) == (
+        "mail.example.com",
+        587,
+        "starttls",
+        "u",
+    )
+    assert smtp_server("smtps://mail.example.com", env={}).port == 465
+
+
+class _Inbox:
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], EmailMessage]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        assert isinstance(parsed, EmailMessage)
+        self.messages.append((list(envelope.rcpt_tos), parsed))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def inbox() -> Iterator[tuple[_Inbox, int]]:
+    handler = _Inbox()
+    port = _free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield handler, port
+    finally:
+        controller.stop()
+
+
+def _koers(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kpilogic.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_koers_digest_sends_a_dutch_digest_with_the_pdf_through_smtp(
+    inbox: tuple[_Inbox, int], tmp_path: Path
+) -> None:
+    handler, port = inbox
+    (tmp_path / FILE).write_bytes(_workbook())
+    (tmp_path / "card.json").write_text(_card().to_json())
+    done = _koers(
+        *("digest", str(tmp_path / FILE), "--scorecard", str(tmp_path / "card.json")),
+        *("--as-of", "2026-07-10", "--lang", "nl", "--to", "eigenaar@winkel.nl"),
+        env={"KOERS_SMTP_URL": f"smtp://127.0.0.1:{port}"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "verstuurd naar 1 adres" in done.stdout
+    ((recipients, message),) = handler.messages
+    assert recipients == ["eigenaar@winkel.nl"]
+    assert message["Subject"] == "Koers · Winkel Oost: 0 van 1 doel op koers (10-07-2026)"
+    assert message["Content-Language"] == "nl"
+    text = message.get_body(("plain",))
+    html_part = message.get_body(("html",))
+    assert text is not None and html_part is not None
+    assert "€ 70,00 tegenover € 100,00" in text.get_content()  # May: 70 against 100
+    assert "€ 70,00 tegenover € 100,00" in html_part.get_content()
+    (pdf,) = [p for p in message.iter_attachments() if p.get_content_type() == "application/pdf"]
+    data = pdf.get_content()
+    assert data.startswith(b"%PDF") and b"%%EOF" in data[-1024:]
+    (tmp_path / "digest.pdf").write_bytes(data)
+    info = subprocess.run(["pdfinfo", str(tmp_path / "digest.pdf")], capture_output=True, text=True)
+    assert info.returncode == 0 and "Pages:           1" in info.stdout, info.stdout
+
+
+def test_koers_digest_writes_eml_files_and_says_what_is_missing(tmp_path: Path) -> None:
+    (tmp_path / FILE).write_bytes(_workbook())
+    (tmp_path / "card.json").write_text(_card().to_json())
+    base = ("digest", str(tmp_path / FILE), "--scorecard", str(tmp_path / "card.json"))
+    done = _koers(*base, "--as-of", "2026-07-10", "--out-dir", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr
+    (eml,) = (tmp_path / "out").glob("*.eml")
+    parsed = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    assert parsed["Subject"] == "Koers · Winkel Oost: 0 of 1 goal on course (2026-07-10)"
+    # Nowhere to send it: a clear line, exit 2, no traceback.
+    nowhere = _koers(*base, "--lang", "nl")
+    assert nowhere.returncode == 2 and "--out-dir" in nowhere.stderr
+    assert "Traceback" not in nowhere.stderr
+    # --to without a server: says which setting is missing.
+    no_server = _koers(*base, "--to", "a@b.nl", env={"KOERS_SMTP_URL": ""})
+    assert no_server.returncode == 1 and "KOERS_SMTP_URL" in no_server.stderr
+    assert "Traceback" not in no_server.stderr
+    bad = _koers(*base, "--to", "not-an-address")
+    assert bad.returncode == 2 and "not-an-address is not an e-mail address" in bad.stderr
+
+
+def test_to_message_has_text_html_and_pdf_parts() -> None:
+    ev = _evaluation(_card(), date(2026, 7, 10))
+    message = to_message(build_digest(ev, "en", date(2026, 7, 10)), "k@x.nl", ["a@b.nl"])
+    kinds = [part.get_content_type() for part in message.walk()]
+    assert kinds[0] == "multipart/mixed"
+    assert {"text/plain", "text/html", "application/pdf"} <= set(kinds)
