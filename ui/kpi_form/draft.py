@@ -1,4 +1,5 @@
-"""The KPI being written: a typed draft, made from a KPI and turned back into one.
+"""The KPI being written: a typed draft, made from a KPI and turned back into one; and the
+template picker's choices.
 
 The draft holds plain values only (no widget state), so it survives a page or language
 switch in the app-owned session state; the widgets mirror it. It knows nothing of Streamlit:
@@ -16,11 +17,13 @@ from typing import Any, TypedDict
 
 import pandas as pd
 
+from kpilogic.engine.templates import TEMPLATES, CountChoice
 from kpilogic.scorecard.model import KPI
 from kpilogic.scorecard.targets import TARGET_KINDS, ConstantTarget, FormField, Target
 
 NONE = ""  # the "no column" choice (rows to count, no split): None would read as "nothing chosen"
 MAX_FILTERS = 5
+ALL = "all"  # the "all categories" choice of the template picker
 
 
 class EditorTable(TypedDict):
@@ -288,3 +291,28 @@ def filled(rows: list[dict[str, Any]], label: str) -> dict[str, float]:
         for r in rows
         if r.get(label) and r.get("target") is not None and not pd.isna(r["target"])
     }
+
+
+# -- the template picker ---------------------------------------------------------------------
+
+
+@dataclass
+class CountAnswer:
+    """Whether the values of ``column`` are added up or counted (None: not chosen yet)."""
+
+    column: str
+    choice: CountChoice | None
+
+
+@dataclass
+class TemplatePick:
+    """The template picker's choices: a category, a template, a dataset, the column of each
+    of the template's roles (``NONE``: none) and the counting answers; ``sig`` is the
+    template and dataset the columns were guessed for."""
+
+    category: str = ALL
+    template: str = TEMPLATES[0].id
+    dataset_id: str | None = None
+    columns: dict[str, str] = field(default_factory=dict)
+    sig: str | None = None
+    counting: dict[str, CountAnswer] = field(default_factory=dict)

@@ -14,6 +14,7 @@ from kpilogic.engine.templates import (
     CATEGORIES,
     COUNT_CHOICES,
     TEMPLATES,
+    CountChoice,
     KpiTemplate,
     count_choice,
     counting_roles,
@@ -26,13 +27,11 @@ from kpilogic.engine.templates import (
 from kpilogic.errors import KoersError
 from kpilogic.i18n import format_number, format_value, t
 from kpilogic.scorecard.model import Dataset, Scorecard
-from ui.kpi_form.draft import NONE, KpiDraft
+from ui.kpi_form.draft import ALL, NONE, CountAnswer, KpiDraft, TemplatePick
 from ui.kpi_form.source import column_kinds
 from ui.kpi_form.state import TPL, replace_draft
 from ui.kpi_form.widgets import column_labels, select
 from ui.shared import plain_md, safe_message, set_notice, tr
-
-ALL = "all"  # the "all categories" choice of the template picker
 
 
 def template_facts(tpl: KpiTemplate, lang: str, currency: str) -> str:
@@ -60,21 +59,21 @@ def use_template(
     tpl: KpiTemplate,
     goal_id: str,
     dataset_id: str,
-    picked: dict[str, Any],
+    picked: Mapping[str, str],
     lang: str,
-    counting: dict[str, Any] | None = None,
+    counting: Mapping[str, CountAnswer] | None = None,
 ) -> None:
     """Fill the draft from ``tpl`` and its chosen columns; the user reviews it and saves.
     The owner and action already typed are kept."""
     columns = {role: (column or None) for role, column in picked.items()}
-    chosen_counting: dict[str, Any] = {}
+    chosen_counting: dict[str, CountChoice] = {}
     for role_name, entry in (counting or {}).items():
-        if not columns.get(role_name) or entry.get("column") != columns[role_name]:
+        if not columns.get(role_name) or entry.column != columns[role_name]:
             continue
-        if entry.get("choice") is None:
+        if entry.choice is None:
             st.error(tr("trust.count.choose", column=plain_md(str(columns[role_name]))), icon="⚠️")
             return
-        chosen_counting[role_name] = entry["choice"]
+        chosen_counting[role_name] = entry.choice
     try:
         kpi = instantiate(
             tpl,
@@ -107,9 +106,9 @@ def template_picker(
     lang: str,
 ) -> None:
     """Start from a template: asks only for the columns that fill its roles."""
-    pick: dict[str, Any] = st.session_state.setdefault(
-        TPL, {"category": ALL, "template": TEMPLATES[0].id, "columns": {}, "sig": None}
-    )
+    pick = st.session_state.get(TPL)
+    if not isinstance(pick, TemplatePick):
+        pick = st.session_state[TPL] = TemplatePick()
     with st.expander(tr("tpl.picker.title"), icon="🧩", expanded=not draft.name):
         st.caption(tr("tpl.picker.intro"))
         c1, c2 = st.columns([1, 2])
@@ -164,11 +163,11 @@ def template_picker(
         columns = [str(c) for c in data[dataset_id].columns if str(c) != ds.date_column]
         column_kind = {c: kinds.get(c, "text") for c in columns}
         signature = f"{tpl.id}|{dataset_id}"
-        if pick.get("sig") != signature:  # another template or dataset: guess its columns
+        if pick.sig != signature:  # another template or dataset: guess its columns
             guessed = suggest_columns(tpl, column_kind)
-            pick["columns"] = {role: column or NONE for role, column in guessed.items()}
-            pick["sig"] = signature
-            pick["counting"] = {}
+            pick.columns = {role: column or NONE for role, column in guessed.items()}
+            pick.sig = signature
+            pick.counting = {}
             for key in [
                 k
                 for k in st.session_state
@@ -185,7 +184,7 @@ def template_picker(
                 chosen = select(
                     st.selectbox,
                     role.label(lang),
-                    pick["columns"],
+                    pick.columns,
                     role.name,
                     f"kpi_tpl_role_{role.name}",
                     [NONE, *(fits or columns)],
@@ -193,17 +192,16 @@ def template_picker(
                 )
                 if not chosen:
                     st.caption(tr("tpl.no_guess", role=role.label(lang)))
-        counting: dict[str, Any] = pick.setdefault("counting", {})
         for role_name in counting_roles(tpl):
-            column = pick["columns"].get(role_name)
+            column = pick.columns.get(role_name)
             if column and column in data[dataset_id].columns:
-                count_question(counting, role_name, column, data[dataset_id][column], lang)
+                count_question(pick.counting, role_name, column, data[dataset_id][column], lang)
         if st.button(tr("tpl.use"), key="kpi_tpl_use", icon="🧩"):
-            use_template(draft, tpl, goal_id, dataset_id, pick["columns"], lang, counting)
+            use_template(draft, tpl, goal_id, dataset_id, pick.columns, lang, pick.counting)
 
 
 def count_question(
-    counting: dict[str, Any], role_name: str, column: str, values: pd.Series, lang: str
+    counting: dict[str, CountAnswer], role_name: str, column: str, values: pd.Series, lang: str
 ) -> None:
     """Does ``column`` hold a number per row (add up) or one item per row (count)? Koers
     guesses from the values and the name (``count_choice``) and says why; when it cannot
@@ -211,13 +209,13 @@ def count_question(
     guess = count_choice(column, values)
     key = f"kpi_tpl_count_{role_name}"
     entry = counting.get(role_name)
-    if not entry or entry.get("column") != column:  # a new column: a new guess
-        entry = counting[role_name] = {"column": column, "choice": guess.choice}
+    if entry is None or entry.column != column:  # a new column: a new guess
+        entry = counting[role_name] = CountAnswer(column, guess.choice)
         st.session_state.pop(key, None)
     options = list(COUNT_CHOICES)
     kw: dict[str, Any] = {}
     if key not in st.session_state:
-        kw["index"] = None if entry["choice"] is None else options.index(entry["choice"])
+        kw["index"] = None if entry.choice is None else options.index(entry.choice)
     choice = st.radio(
         tr("trust.count.question", column=plain_md(column)),
         options,
@@ -226,7 +224,7 @@ def count_question(
         captions=[tr(f"trust.count.option_help.{c}", column=plain_md(column)) for c in options],
         **kw,
     )
-    entry["choice"] = choice
+    entry.choice = choice
     st.caption(
         ("❓ " if guess.choice is None else "💡 ")
         + tr(f"trust.count.why.{guess.reason}", column=plain_md(column))

@@ -12,16 +12,22 @@ import pandas as pd
 import streamlit as st
 
 from kpilogic.i18n import t
-from ui.kpi_form.draft import NONE, EditorTable, FilterDraft, KpiDraft, editor_table
+from ui.kpi_form.draft import (
+    NONE,
+    EditorTable,
+    FilterDraft,
+    KpiDraft,
+    TemplatePick,
+    editor_table,
+)
 from ui.shared import bound, lang, tr
 
-State = KpiDraft | FilterDraft | dict[str, Any]
+# What a widget's value may live in: a draft's field (by name) or a mapping's key.
+State = KpiDraft | FilterDraft | TemplatePick | dict[str, Any]
 
 
 def _get(state: State, name: str) -> Any:
-    if isinstance(state, dict):
-        return state.get(name)
-    if isinstance(state, KpiDraft):
+    if isinstance(state, dict | KpiDraft):
         return state.get(name)
     return getattr(state, name)
 
