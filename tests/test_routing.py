@@ -36,9 +36,7 @@ def test_streamlit_still_derives_it_from_the_pages_folder_and_reads_it_per_run()
         version=streamlit.__version__
     )
     runner = inspect.getsource(script_runner)
-    assert "PagesManager.uses_pages_directory" in runner, WHAT.format(
-        version=streamlit.__version__
-    )
+    assert "PagesManager.uses_pages_directory" in runner, WHAT.format(version=streamlit.__version__)
 
 
 def test_every_page_calls_the_route_guard_first() -> None:
