@@ -368,9 +368,7 @@ def _add_digest_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     dg.add_argument(
         "--owner", default=None, help="a KPI owner's name: their reminder (values due) first"
     )
-    dg.add_argument(
-        "--to", nargs="+", default=[], help="send to these addresses ($KOERS_SMTP_URL)"
-    )
+    dg.add_argument("--to", nargs="+", default=[], help="send to these addresses ($KOERS_SMTP_URL)")
     dg.add_argument("--from", dest="sender", default="koers@localhost", help="sender address")
     dg.add_argument(
         "--out-dir", type=Path, default=None, help="write .eml files here instead of sending"
