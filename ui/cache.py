@@ -152,7 +152,7 @@ class SharedMemo(MutableMapping[Any, Any]):
         with self._lock:
             return len(self._items)
 
-    def pop(self, key: Any, default: Any = None) -> Any:  # type: ignore[override]
+    def pop(self, key: Any, default: Any = None) -> Any:
         with self._lock:
             return self._items.pop(key, default)
 
@@ -202,7 +202,7 @@ def evaluation(card: Scorecard) -> tuple[Evaluation, dict[str, KoersError]]:
         return memo[1], memo[2]
     loaded = load(card)
     problems = dict(loaded.problems)
-    ev = recall(_evaluations(), memo_key)
+    ev = recall(_evaluations(), repr(memo_key))
     if ev is None:
         bar = st.empty()
 
@@ -211,7 +211,7 @@ def evaluation(card: Scorecard) -> tuple[Evaluation, dict[str, KoersError]]:
 
         ev = service.evaluate(card, loaded, as_of, memo=kpi_memo(), progress=progress)
         bar.empty()
-        _evaluations()[memo_key] = ev
+        _evaluations()[repr(memo_key)] = ev
     st.session_state[EVAL_MEMO] = (memo_key, ev, problems)
     return ev, problems
 

@@ -49,7 +49,7 @@ from ui.keys import (
     WORKSPACE,
 )
 from ui.routing import PAGES
-from ui.text import browser_locale, lang, plain_md, safe_message, set_notice, show_error, tr
+from ui.text import Md, browser_locale, lang, plain_md, safe_message, set_notice, show_error, tr
 
 
 @st.cache_resource(show_spinner=False)
@@ -474,7 +474,9 @@ def checkin_caption(checkin: CheckIn | None) -> str:
         note=plain_md(text),
     )
     if checkin.next_review:
-        line += " · " + tr("review.dash.next", date=format_date(checkin.next_review, lang()))
+        line = Md(
+            line + " · " + tr("review.dash.next", date=format_date(checkin.next_review, lang()))
+        )
     return line
 
 

@@ -126,7 +126,8 @@ def safe_message(item: Any) -> str:
     params = getattr(item, "params", None)
     if dataclasses.is_dataclass(item) and isinstance(params, dict | MappingProxyType):
         escaped = {k: _md_param_deep(v) for k, v in params.items()}
-        return str(dataclasses.replace(item, params=escaped).message(lang_))  # type: ignore[type-var]
+        replaced: Any = dataclasses.replace(item, params=escaped)  # type: ignore[type-var]
+        return str(replaced.message(lang_))
     return plain_md(str(item.message(lang_)))
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import difflib
 
-from kpilogic.engine.measures import formula_columns, parse_formula
 from kpilogic.errors import FormulaError
+from kpilogic.scorecard.formula import formula_columns, parse_formula
 from ui.kpi_form.draft import KpiDraft
 from ui.text import safe_message, tr
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import pandas as pd
 import streamlit as st
 
-from kpilogic.engine.measures import formula_columns, formula_is_additive
+from kpilogic.scorecard.formula import formula_columns, formula_is_additive
 from kpilogic.scorecard.model import AGGREGATIONS, Dataset, Scorecard
 from ui.kpi_form.checks import check_formula
 from ui.kpi_form.draft import KpiDraft, text_of
