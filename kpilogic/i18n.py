@@ -21,7 +21,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from babel import Locale
 from babel.dates import format_date as _babel_date
@@ -302,7 +302,9 @@ def month_names(lang: str = DEFAULT_LANG) -> tuple[str, ...]:
     return tuple(str(names[m]) for m in range(1, 13))
 
 
-def day_names(lang: str = DEFAULT_LANG, width: str = "wide") -> tuple[str, ...]:
+def day_names(
+    lang: str = DEFAULT_LANG, width: Literal["abbreviated", "wide"] = "wide"
+) -> tuple[str, ...]:
     """The seven day names from Sunday on ("zondag" … / "zo" … for ``abbreviated``)."""
     names = get_day_names(width, "format", babel_locale(lang))
     return tuple(str(names[d]) for d in (6, 0, 1, 2, 3, 4, 5))  # CLDR counts from Monday
@@ -328,8 +330,8 @@ def format_number(
         return "–"
     text = _round_half_up(abs(value), decimals)
     locale = babel_locale(lang)
-    out = _number_pattern(locale, decimals).apply(
-        Decimal(text), locale, group_separator=grouping
+    out = str(
+        _number_pattern(locale, decimals).apply(Decimal(text), locale, group_separator=grouping)
     )
     is_zero = float(text) == 0
     return (get_minus_sign_symbol(locale) if value < 0 and not is_zero else "") + out

@@ -11,7 +11,7 @@ import streamlit as st
 
 from kpilogic.engine.quality import assess_dataset, is_stale, missing_periods, reliability_band
 from kpilogic.errors import KoersError, LayoutError
-from kpilogic.i18n import column_kind, format_date, format_number, format_pct, t
+from kpilogic.i18n import column_kind, date_format, format_date, format_number, format_pct, t
 from kpilogic.scorecard.model import Dataset, Unpivot
 from kpilogic.sources.ingest import (
     SPREADSHEET_SUFFIXES,
@@ -486,7 +486,7 @@ def _complete_through(ds: Dataset, where: Any) -> None:
     chosen = where.date_input(
         tr("data.complete_through"),
         value=ds.complete_through,
-        format="DD-MM-YYYY" if L == "nl" else "YYYY-MM-DD",
+        format=date_format(L, "widget"),
         key=f"data_complete_through_{ds.id}",
         help=tr("data.complete_through_help"),
     )
@@ -563,13 +563,13 @@ def _dataset_section(ds: Dataset, stored: StoredFile) -> None:
     kinds = dataset_kinds(ds.id, stored.sha, stored.name, ds.sheet, raw, ds.date_column)
     key = layout_key(ds) + repr(sorted(kinds.items()))
     typed = cached_typed(stored.sha, stored.name, ds.sheet, key, raw, kinds)
-    date_format = "DD-MM-YYYY" if lang() == "nl" else "YYYY-MM-DD"
+    shown_dates = date_format(lang(), "widget")
     cols[1].dataframe(
         typed.head(50),
         height=320,
         width="stretch",
         column_config={
-            c: st.column_config.DateColumn(c, format=date_format)
+            c: st.column_config.DateColumn(c, format=shown_dates)
             for c in typed.columns
             if pd.api.types.is_datetime64_any_dtype(typed[c])
         },

@@ -33,7 +33,7 @@ from kpilogic.engine.evaluate import Evaluation, evaluate_scorecard
 from kpilogic.engine.metrics import with_metric_errors
 from kpilogic.engine.quality import recall
 from kpilogic.errors import KoersError, StoreError
-from kpilogic.i18n import format_date, format_period, normalise_lang, people_params, t
+from kpilogic.i18n import format_date, format_period, languages, normalise_lang, people_params, t
 from kpilogic.scorecard.checkins import CheckIn
 from kpilogic.scorecard.model import Dataset, Scorecard
 from kpilogic.sources.ingest import (
@@ -261,7 +261,7 @@ def open_workspace(ws_id: str, *, keep_drafts: bool = False, from_address: bool 
     as_of = settings.get("as_of")
     ss[AS_OF] = date.fromisoformat(as_of) if as_of else None
     # The language kept with the workspace; in team mode each person keeps their own.
-    if settings.get("lang") in ("nl", "en") and not auth_enabled():
+    if settings.get("lang") in languages() and not auth_enabled():
         ss[LANG] = settings["lang"]
     ss[SAVED_SETTINGS] = json.loads(json.dumps(_settings()))
     if not keep_drafts:
