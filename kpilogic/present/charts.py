@@ -34,6 +34,10 @@ from kpilogic.scorecard.model import KPI
 from kpilogic.scorecard.status import STATUSES, STYLES
 
 
+# The language of d3's built-in time locale (en-US): its month and day names.
+_D3_TIME_LANGUAGE = "en"
+
+
 def vega_locale(lang: str, currency: str = "€") -> dict[str, Any]:
     """A Vega-Lite locale from ``lang``'s CLDR data: numbers, currency and, for a language
     other than English, day and month names and the date notation."""
@@ -46,8 +50,8 @@ def vega_locale(lang: str, currency: str = "€") -> dict[str, Any]:
             "currency": [prefix, suffix],
         }
     }
-    if babel_locale(lang).language == "en":
-        return out  # d3's built-in time locale is English (en-US) already
+    if babel_locale(lang).language == _D3_TIME_LANGUAGE:
+        return out  # the charts' names of days and months are those already
     out["time"] = {
         # Only dates, day and month names show on our axes; the date-and-time and time
         # notations are d3's own, which Vega wants present.
