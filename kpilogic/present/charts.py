@@ -33,7 +33,6 @@ from kpilogic.scorecard.explain import compact_value, status_badge
 from kpilogic.scorecard.model import KPI
 from kpilogic.scorecard.status import STATUSES, STYLES
 
-
 # The language of d3's built-in time locale (en-US): its month and day names.
 _D3_TIME_LANGUAGE = "en"
 
