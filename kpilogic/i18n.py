@@ -24,9 +24,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 from babel import Locale
-from babel.dates import format_date as _babel_date
-from babel.dates import get_date_format, get_day_names, get_month_names, get_quarter_names
-from babel.numbers import NumberPattern, get_decimal_symbol, get_minus_sign_symbol, parse_pattern
+from babel.dates import (
+    DateTimePattern,
+    get_date_format,
+    get_day_names,
+    get_month_names,
+    get_quarter_names,
+)
+from babel.dates import parse_pattern as parse_date_pattern
+from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
 
 Lang = str  # a language code declared in locales/languages.json: "nl", "en"
 DEFAULT_LANG: Lang = "en"  # also the language a missing translation falls back to
@@ -147,8 +153,13 @@ def normalise_lang(lang: str | None) -> Lang:
     do not have is English."""
     if not lang:
         return DEFAULT_LANG
+    return _normalise(lang, _locales_dir[0])
+
+
+@cache
+def _normalise(lang: str, directory: Path) -> Lang:
     code = re.split(r"[-_]", lang.strip().lower(), maxsplit=1)[0]
-    return code if code in languages() else DEFAULT_LANG
+    return code if code in _languages(directory) else DEFAULT_LANG
 
 
 def t(key: str, lang: str = DEFAULT_LANG, /, **params: Any) -> str:
@@ -213,18 +224,52 @@ def _parse_locale(code: str) -> Locale:
     return Locale.parse(code)
 
 
+@dataclass(frozen=True)
+class _NumberStyle:
+    """A locale's CLDR number symbols and grouping sizes (``#,##0``: 3 and 3;
+    ``#,##,##0`` in hi_IN: 3, then 2)."""
+
+    decimal: str
+    group: str
+    minus: str
+    primary: int
+    secondary: int
+
+
 @cache
-def _number_pattern(locale: Locale, decimals: int) -> NumberPattern:
-    """The locale's decimal pattern (its grouping: ``#,##0`` mostly) with exactly
-    ``decimals`` fraction digits."""
-    standard = locale.decimal_formats[None].pattern.split(";")[0]
-    whole = standard.split(".")[0]
-    return parse_pattern(whole + ("." + "0" * decimals if decimals > 0 else ""))
+def _number_style(code: str) -> _NumberStyle:
+    locale = _parse_locale(code)
+    primary, secondary = locale.decimal_formats[None].grouping
+    return _NumberStyle(
+        decimal=str(get_decimal_symbol(locale)),
+        group=str(get_group_symbol(locale)),
+        minus=str(get_minus_sign_symbol(locale)),
+        primary=primary,
+        secondary=secondary,
+    )
+
+
+def _grouped(digits: str, style: _NumberStyle) -> str:
+    """``digits`` with the group separator, as Babel's ``NumberPattern`` groups them (a
+    test checks that they agree); written here because Babel's own formatting costs
+    three times as long, and tables format thousands of numbers."""
+    if len(digits) <= style.primary:
+        return digits
+    head, groups = digits[: -style.primary], [digits[-style.primary :]]
+    while len(head) > style.secondary:
+        groups.insert(0, head[-style.secondary :])
+        head = head[: -style.secondary]
+    return style.group.join([head, *groups])
 
 
 def decimal_symbol(lang: str = DEFAULT_LANG) -> str:
     """The decimal separator of ``lang``: "," (nl) or "." (en)."""
-    return str(get_decimal_symbol(babel_locale(lang)))
+    return _number_style(language(lang).locale).decimal
+
+
+def group_symbol(lang: str = DEFAULT_LANG) -> str:
+    """The thousands separator of ``lang``: "." (nl) or "," (en)."""
+    return _number_style(language(lang).locale).group
 
 
 def csv_separator(lang: str = DEFAULT_LANG) -> str:
@@ -271,9 +316,12 @@ def date_pattern(lang: str = DEFAULT_LANG) -> str:
     """The CLDR pattern of a date in ``lang``: ``dd-MM-y`` (nl), ``yyyy-MM-dd`` (en): the
     language's own choice, else CLDR's short date with the full year (de ``dd.MM.y``)."""
     chosen = language(lang).date_pattern
-    if chosen:
-        return chosen
-    return re.sub(r"y+", "y", get_date_format("short", babel_locale(lang)).pattern)
+    return chosen or _cldr_date_pattern(language(lang).locale)
+
+
+@cache
+def _cldr_date_pattern(code: str) -> str:
+    return re.sub(r"y+", "y", get_date_format("short", _parse_locale(code)).pattern)
 
 
 def date_format(lang: str, style: str = "excel") -> str:
@@ -290,9 +338,12 @@ def date_format(lang: str, style: str = "excel") -> str:
 def short_months(lang: str = DEFAULT_LANG) -> tuple[str, ...]:
     """The twelve abbreviated month names: "jan" … "dec" (nl), "Jan" … "Dec" (en)."""
     own = language(lang).short_months
-    if own is not None:
-        return own
-    names = get_month_names("abbreviated", "stand-alone", babel_locale(lang))
+    return own if own is not None else _cldr_short_months(language(lang).locale)
+
+
+@cache
+def _cldr_short_months(code: str) -> tuple[str, ...]:
+    names = get_month_names("abbreviated", "stand-alone", _parse_locale(code))
     return tuple(str(names[m]) for m in range(1, 13))
 
 
@@ -312,7 +363,13 @@ def day_names(
 
 def quarter_name(quarter: int, lang: str = DEFAULT_LANG) -> str:
     """The short name of a quarter: "K4" (nl), "Q4" (en)."""
-    return str(get_quarter_names("abbreviated", "format", babel_locale(lang))[quarter])
+    return _cldr_quarters(language(lang).locale)[quarter - 1]
+
+
+@cache
+def _cldr_quarters(code: str) -> tuple[str, ...]:
+    names = get_quarter_names("abbreviated", "format", _parse_locale(code))
+    return tuple(str(names[q]) for q in (1, 2, 3, 4))
 
 
 # -- formatting ------------------------------------------------------------------------------
@@ -329,12 +386,14 @@ def format_number(
     if value is None:
         return "–"
     text = _round_half_up(abs(value), decimals)
-    locale = babel_locale(lang)
-    out = str(
-        _number_pattern(locale, decimals).apply(Decimal(text), locale, group_separator=grouping)
-    )
+    style = _number_style(language(lang).locale)
+    whole, _, fraction = text.partition(".")
+    out = _grouped(whole, style) if grouping else whole
+    if fraction:
+        out += style.decimal + fraction
     is_zero = float(text) == 0
-    return (get_minus_sign_symbol(locale) if value < 0 and not is_zero else "") + out
+    # CLDR's minus sign of the locale ("-" in nl and en; Babel's own patterns always write "-").
+    return (style.minus if value < 0 and not is_zero else "") + out
 
 
 def format_value(
@@ -381,7 +440,12 @@ def format_date(value: date | datetime | None, lang: str = DEFAULT_LANG) -> str:
     if value is None:
         return "–"
     day = value.date() if isinstance(value, datetime) else value
-    return str(_babel_date(day, date_pattern(lang), locale=babel_locale(lang)))
+    return str(_date_pattern(date_pattern(lang)).apply(day, babel_locale(lang)))
+
+
+@cache
+def _date_pattern(pattern: str) -> DateTimePattern:
+    return parse_date_pattern(pattern)
 
 
 _PERIOD = re.compile(

@@ -7,9 +7,13 @@ import json
 import re
 import shutil
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
+from babel.numbers import format_decimal, get_minus_sign_symbol
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from kpilogic import i18n
 from kpilogic.i18n import (
@@ -168,3 +172,43 @@ def test_no_language_branches_in_formatting_code(path: Path) -> None:
     source = path.read_text("utf-8")
     branches = re.findall(r"""[!=]= ?["'](?:nl|en)["']|["'](?:nl|en)["'] ?[!=]=""", source)
     assert branches == [], f"{path.name}: {branches}"
+
+
+def _catalogue_with(tmp: Path, declared: dict[str, str]) -> Path:
+    """A copy of the shipped catalogue that also declares ``declared`` (code → CLDR locale)."""
+    folder = tmp / "more-locales"
+    if not folder.exists():
+        shutil.copytree(SHIPPED, folder)
+        entries = json.loads((folder / "languages.json").read_text("utf-8"))
+        for code, locale in declared.items():
+            entries[code] = {"locale": locale, "name": code, "flag": ""}
+        (folder / "languages.json").write_text(json.dumps(entries), "utf-8")
+    return folder
+
+
+# Indian grouping (#,##,##0), French and Swedish spaces: the numbers are put together from
+# CLDR's symbols and grouping in i18n (faster); they must read as Babel writes them.
+_MORE = {"hi": "hi_IN", "fr": "fr_FR", "sv": "sv_SE", "de": "de_DE"}
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    value=st.floats(min_value=-1e13, max_value=1e13, allow_nan=False),
+    decimals=st.integers(min_value=0, max_value=3),
+    lang=st.sampled_from(["nl", "en", *_MORE]),
+)
+def test_numbers_read_as_babel_writes_them(
+    tmp_path: Path, value: float, decimals: int, lang: str
+) -> None:
+    rounded = Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    assume(rounded != 0)
+    with use_locales(_catalogue_with(tmp_path, _MORE)):
+        locale = i18n.babel_locale(lang)
+        whole = locale.decimal_formats[None].pattern.split(".")[0]
+        pattern = whole + ("." + "0" * decimals if decimals else "")
+        # The sign: CLDR's minus sign of the locale (Swedish "−"); Babel's patterns write "-".
+        sign = get_minus_sign_symbol(locale) if rounded < 0 else ""
+        expected = sign + format_decimal(abs(rounded), pattern, locale=locale)
+        assert format_number(value, lang, decimals) == expected

@@ -13,7 +13,6 @@ from typing import Any
 
 import altair as alt
 import pandas as pd
-from babel.numbers import get_group_symbol
 
 from kpilogic.engine.evaluate import tolerance_amount
 from kpilogic.i18n import (
@@ -24,6 +23,7 @@ from kpilogic.i18n import (
     decimal_symbol,
     format_period,
     format_value,
+    group_symbol,
     month_names,
     quarter_name,
     short_months,
@@ -44,7 +44,7 @@ def vega_locale(lang: str, currency: str = "€") -> dict[str, Any]:
     out: dict[str, Any] = {
         "number": {
             "decimal": decimal_symbol(lang),
-            "thousands": str(get_group_symbol(babel_locale(lang))),
+            "thousands": group_symbol(lang),
             "grouping": [3],
             "currency": [prefix, suffix],
         }
