@@ -324,9 +324,10 @@ def _cldr_date_pattern(code: str) -> str:
     return re.sub(r"y+", "y", get_date_format("short", _parse_locale(code)).pattern)
 
 
-def date_format(lang: str, style: str = "excel") -> str:
+def date_format(lang: str, style: Literal["excel", "widget", "d3"] = "excel") -> str:
     """``date_pattern`` in another notation: ``excel`` (dd-mm-yyyy), ``widget`` (Streamlit's
-    date input: DD-MM-YYYY) or ``d3`` (the charts: %d-%m-%Y)."""
+    date input: DD-MM-YYYY) or ``d3`` (the charts: %d-%m-%Y). Numeric patterns only (day,
+    month, year and separators), as CLDR's short dates are."""
     tokens = {
         "excel": {"d": "dd", "M": "mm", "y": "yyyy"},
         "widget": {"d": "DD", "M": "MM", "y": "YYYY"},
