@@ -6,7 +6,7 @@ import os
 
 import streamlit as st
 
-from kpilogic.i18n import LANGS
+from kpilogic.i18n import LANGS, languages
 from ui.access import account_sidebar, sign_in_gate
 from ui.keys import LANG, SAMPLE_OFFERED
 from ui.routing import PAGES, routed
@@ -43,7 +43,7 @@ with st.sidebar:
     st.segmented_control(
         tr("app.language"),
         options=list(LANGS),
-        format_func=lambda code: {"nl": "🇳🇱 Nederlands", "en": "🇬🇧 English"}[code],
+        format_func=lambda code: languages()[code].label,
         key="lang_widget",
         on_change=_on_lang_change,
         required=True,

@@ -11,7 +11,7 @@ import streamlit as st
 
 from kpilogic.engine.quality import assess_dataset, is_stale, missing_periods, reliability_band
 from kpilogic.errors import KoersError, LayoutError
-from kpilogic.i18n import column_kind, format_date, format_number, format_pct, t
+from kpilogic.i18n import column_kind, date_format, format_date, format_number, format_pct, t
 from kpilogic.scorecard.model import Dataset, Unpivot
 from kpilogic.sources.ingest import (
     SPREADSHEET_SUFFIXES,
@@ -480,7 +480,7 @@ def _complete_through(ds: Dataset, where: Any) -> None:
     chosen = where.date_input(
         tr("data.complete_through"),
         value=ds.complete_through,
-        format="DD-MM-YYYY" if L == "nl" else "YYYY-MM-DD",
+        format=date_format(L, "widget"),
         key=f"data_complete_through_{ds.id}",
         help=tr("data.complete_through_help"),
     )
@@ -558,13 +558,13 @@ def _dataset_section(ds: Dataset, stored: SourceFile) -> None:
     ds = ds.model_copy(update={"column_kinds": overrides})
     kinds = dataset_kinds(ds, stored, raw)
     typed = typed_table(ds, stored, raw, kinds)
-    date_format = "DD-MM-YYYY" if lang() == "nl" else "YYYY-MM-DD"
+    shown_dates = date_format(lang(), "widget")
     cols[1].dataframe(
         typed.head(50),
         height=320,
         width="stretch",
         column_config={
-            c: st.column_config.DateColumn(c, format=date_format)
+            c: st.column_config.DateColumn(c, format=shown_dates)
             for c in typed.columns
             if pd.api.types.is_datetime64_any_dtype(typed[c])
         },

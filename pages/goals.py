@@ -9,7 +9,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from kpilogic.engine.pillars import goal_health, goal_hints
-from kpilogic.i18n import format_date, people_params
+from kpilogic.i18n import date_format, format_date, people_params
 from kpilogic.scorecard.model import PERSPECTIVES, Goal, Scorecard, describe_validation_error
 from ui.health import goal_checklist_line
 from ui.routing import PAGES, route_guard
@@ -189,7 +189,7 @@ with st.container(border=True):
             draft,
             "deadline",
             "goal_deadline",
-            format="DD-MM-YYYY" if L == "nl" else "YYYY-MM-DD",
+            format=date_format(L, "widget"),
         )
         st.caption(tr("goals.help.deadline"))
         bound(
@@ -198,7 +198,7 @@ with st.container(border=True):
             draft,
             "start",
             "goal_start",
-            format="DD-MM-YYYY" if L == "nl" else "YYYY-MM-DD",
+            format=date_format(L, "widget"),
         )
         st.caption(tr("goals.help.start"))
 

@@ -20,7 +20,7 @@ from kpilogic.engine.review import (
     status_in,
 )
 from kpilogic.errors import KoersError
-from kpilogic.i18n import format_date, format_period, t
+from kpilogic.i18n import date_format, format_date, format_period, t
 from kpilogic.scorecard.checkins import CheckIn
 from kpilogic.scorecard.explain import status_badge
 from kpilogic.scorecard.model import KPI, Scorecard, describe_validation_error
@@ -192,7 +192,7 @@ def _checkin_form(kpi: KPI) -> None:
             draft,
             "next_review",
             _widget_key("next_review", kpi.id),
-            format="DD-MM-YYYY" if L == "nl" else "YYYY-MM-DD",
+            format=date_format(L, "widget"),
             help=tr("review.form.next_review_help"),
         )
     texts = st.columns(2)

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from kpilogic.errors import KoersError
-from kpilogic.i18n import LANGS, format_date, normalise_lang
+from kpilogic.i18n import LANGS, format_date, languages, normalise_lang
 from kpilogic.workspace.access import EMAIL_MAX, ROLES, role_at_least
 from kpilogic.workspace.audit import describe, role_label
 from kpilogic.workspace.store import TRASH_DAYS, UserStore, Workspace
@@ -43,7 +43,7 @@ def _language_control(key: str) -> None:
     st.segmented_control(
         tr("app.language"),
         options=list(LANGS),
-        format_func=lambda code: {"nl": "🇳🇱 Nederlands", "en": "🇬🇧 English"}[code],
+        format_func=lambda code: languages()[code].label,
         key=key,
         on_change=changed,
         required=True,

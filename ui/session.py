@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 import streamlit as st
 
 from kpilogic.errors import KoersError, StoreError
-from kpilogic.i18n import format_date, format_period, normalise_lang
+from kpilogic.i18n import format_date, format_period, languages, normalise_lang
 from kpilogic.scorecard.checkins import CheckIn
 from kpilogic.scorecard.model import Scorecard
 from kpilogic.sources.ingest import (
@@ -207,7 +207,7 @@ def open_workspace(ws_id: str, *, keep_drafts: bool = False, from_address: bool 
     as_of = settings.get("as_of")
     ss[AS_OF] = date.fromisoformat(as_of) if as_of else None
     # The language kept with the workspace; in team mode each person keeps their own.
-    if settings.get("lang") in ("nl", "en") and not auth_enabled():
+    if settings.get("lang") in languages() and not auth_enabled():
         ss[LANG] = settings["lang"]
     ss[SAVED_SETTINGS] = json.loads(json.dumps(_settings()))
     if settings.get("kinds") and role_at_least(opened.role, "editor"):

@@ -59,7 +59,14 @@ from typing import Any, Literal
 import pandas as pd
 
 from kpilogic.engine.evaluate import Evaluation
-from kpilogic.i18n import format_number, format_period, format_value, normalise_lang, t
+from kpilogic.i18n import (
+    format_number,
+    format_period,
+    format_value,
+    normalise_lang,
+    t,
+    with_percent,
+)
 from kpilogic.scorecard.model import KPI, Scorecard, is_additive
 from kpilogic.scorecard.periods import Period
 
@@ -537,10 +544,10 @@ def insight_text(insight: Insight, scorecard: Scorecard, lang: str) -> str:
         if p.get("points"):
             out["change"] = t("insight.points", lang, n=format_number(abs(c), lang, 1))
         else:
-            out["change"] = f"{format_number(abs(c), lang, 1)}%"
+            out["change"] = with_percent(format_number(abs(c), lang, 1), lang)
     if insight.kind == "segment_driver":
         out["segment"] = p["segment"]
-        out["share"] = f"{format_number(float(p['share']), lang, 0)}%"
+        out["share"] = with_percent(format_number(float(p["share"]), lang, 0), lang)
         out["change"] = value(abs(float(p["change"])))
         out["segment_change"] = value(abs(float(p["segment_change"])))
         out["offset"] = value(abs(float(p["offset"])))

@@ -54,7 +54,15 @@ from kpilogic.engine.evaluate import (
     pct_of_target,
     total_target_kpi,
 )
-from kpilogic.i18n import format_date, format_number, format_period, format_value, normalise_lang, t
+from kpilogic.i18n import (
+    currency_affixes,
+    format_date,
+    format_number,
+    format_period,
+    format_value,
+    t,
+    with_percent,
+)
 from kpilogic.scorecard.model import KPI, Scorecard, is_additive
 from kpilogic.scorecard.periods import Period
 
@@ -693,15 +701,16 @@ def format_amount(value: float | None, unit: str, lang: str, currency: str = "�
     of money in whole units, everything else as ``i18n.format_value`` shows it."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    nl = normalise_lang(lang) == "nl"
     if unit in ("currency", "number", "count") and abs(value) >= 1_000_000:
         millions = value / 1_000_000
         decimals = next(d for d in (0, 1, 2) if round(millions, d) == round(millions, 2))
         body = format_number(abs(millions), lang, decimals)
         sign = "-" if millions < 0 else ""
-        word = "mln" if nl else "M"
+        # Our own word for millions: CLDR's compact forms write "mln." (nl) and "m" (en_GB).
+        word = t("words.millions", lang)
         if unit == "currency":
-            return f"{sign}{currency} {body} {word}" if nl else f"{sign}{currency}{body} {word}"
+            prefix, suffix = currency_affixes(lang, currency)
+            return f"{sign}{prefix}{body} {word}{suffix}"
         return f"{sign}{body} {word}"
     if unit == "currency" and abs(value) >= 1000:
         return format_value(value, unit, lang, currency, decimals=0)
@@ -713,12 +722,12 @@ def format_signed_pct(value: float | None, lang: str) -> str:
     if value is None or math.isnan(value):
         return "–"
     if value == 0:
-        return "0%"
+        return with_percent("0", lang)
     decimals = 0 if abs(value) >= 1 else 1
     body = format_number(abs(value), lang, decimals)
     if float(body.replace(",", ".")) == 0:
-        return f"{body}%"
-    return f"{'+' if value > 0 else '−'}{body}%"
+        return with_percent(body, lang)
+    return f"{'+' if value > 0 else '−'}{with_percent(body, lang)}"
 
 
 def _target_text(p: KpiProgress, scorecard: Scorecard, lang: str) -> str:
@@ -753,7 +762,7 @@ def kpi_progress_text(p: KpiProgress, scorecard: Scorecard, lang: str) -> str:
         deadline=format_date(p.deadline, lang),
         start=format_date(p.span_start, lang),
         diff=format_signed_pct(gap_pct, lang),
-        gap=format_number(abs(gap_pct), lang, 0 if abs(gap_pct) >= 1 else 1) + "%"
+        gap=with_percent(format_number(abs(gap_pct), lang, 0 if abs(gap_pct) >= 1 else 1), lang)
         if gap_pct is not None
         else "–",
         method=method,

@@ -15,60 +15,55 @@ import altair as alt
 import pandas as pd
 
 from kpilogic.engine.evaluate import tolerance_amount
-from kpilogic.i18n import format_period, format_value, normalise_lang, t
+from kpilogic.i18n import (
+    babel_locale,
+    currency_affixes,
+    date_format,
+    day_names,
+    decimal_symbol,
+    format_period,
+    format_value,
+    group_symbol,
+    month_names,
+    quarter_name,
+    short_months,
+    t,
+)
 from kpilogic.scorecard.explain import compact_value, status_badge
 from kpilogic.scorecard.model import KPI
 from kpilogic.scorecard.status import STATUSES, STYLES
 
-_NL_MONTHS = [
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-]
-_NL_SHORT = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
+# The language of d3's built-in time locale (en-US): its month and day names.
+_D3_TIME_LANGUAGE = "en"
 
 
 def vega_locale(lang: str, currency: str = "€") -> dict[str, Any]:
-    """A Vega-Lite locale: Dutch or English numbers, currency and month names."""
-    if normalise_lang(lang) == "nl":
-        return {
-            "number": {
-                "decimal": ",",
-                "thousands": ".",
-                "grouping": [3],
-                "currency": [f"{currency} ", ""],
-            },
-            "time": {
-                "dateTime": "%a %e %B %Y %X",
-                "date": "%d-%m-%Y",
-                "time": "%H:%M:%S",
-                "periods": ["AM", "PM"],
-                "days": [
-                    "zondag",
-                    "maandag",
-                    "dinsdag",
-                    "woensdag",
-                    "donderdag",
-                    "vrijdag",
-                    "zaterdag",
-                ],
-                "shortDays": ["zo", "ma", "di", "wo", "do", "vr", "za"],
-                "months": _NL_MONTHS,
-                "shortMonths": _NL_SHORT,
-            },
+    """A Vega-Lite locale from ``lang``'s CLDR data: numbers, currency and, for a language
+    other than English, day and month names and the date notation."""
+    prefix, suffix = currency_affixes(lang, currency)
+    out: dict[str, Any] = {
+        "number": {
+            "decimal": decimal_symbol(lang),
+            "thousands": group_symbol(lang),
+            "grouping": [3],
+            "currency": [prefix, suffix],
         }
-    return {
-        "number": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": [currency, ""]},
     }
+    if babel_locale(lang).language == _D3_TIME_LANGUAGE:
+        return out  # the charts' names of days and months are those already
+    out["time"] = {
+        # Only dates, day and month names show on our axes; the date-and-time and time
+        # notations are d3's own, which Vega wants present.
+        "dateTime": "%a %e %B %Y %X",
+        "date": date_format(lang, "d3"),
+        "time": "%H:%M:%S",
+        "periods": ["AM", "PM"],
+        "days": list(day_names(lang)),
+        "shortDays": list(day_names(lang, "abbreviated")),
+        "months": list(month_names(lang)),
+        "shortMonths": list(short_months(lang)),
+    }
+    return out
 
 
 def _shown_statuses(texts: pd.Series, lang: str) -> list[str]:
@@ -110,18 +105,12 @@ def time_axis(starts: pd.Series, cadence: str, lang: str) -> alt.Axis:
     times. Quarters read "K1 2026" / "Q1 2026", weeks their Monday, years the year."""
     count = max(1, int(pd.Series(starts).nunique()))
     step = -(-count // _MAX_TICKS)  # ceil: periods per label
-    nl = normalise_lang(lang) == "nl"
     if cadence == "year":
         return alt.Axis(format="%Y", tickCount={"interval": "year", "step": step}, grid=False)
     interval, months = _TICK_INTERVAL.get(cadence, ("month", 1))
     tick_count = {"interval": interval, "step": months * step}
     if cadence == "quarter":
-        prefix = "K" if nl else "Q"
-        return alt.Axis(
-            tickCount=tick_count,
-            labelExpr=f"'{prefix}' + quarter(datum.value) + ' ' + year(datum.value)",
-            labelOverlap=False,
-        )
+        return alt.Axis(tickCount=tick_count, labelExpr=_quarter_expr(lang), labelOverlap=False)
     fmt = "%e %b" if cadence == "week" else "%b %Y"
     # Many labels stand at an angle so that none is dropped (the PDF lost "mrt" that way).
     angle = 0 if -(-count // step) <= 6 else -45
@@ -386,12 +375,21 @@ def _slot(start: pd.Timestamp, cadence: str) -> int:
     return int(start.month)
 
 
+def _quarter_expr(lang: str) -> str:
+    """A Vega expression writing a quarter's start as "K1 2026" / "Q1 2026" (CLDR's names)."""
+    names = [quarter_name(q, lang) for q in (1, 2, 3, 4)]
+    if all(name == names[0][:-1] + str(q) for q, name in enumerate(names, start=1)):
+        prefix = names[0][:-1].replace("'", "\\'")  # "K1" … "K4": one prefix and the number
+        return f"'{prefix}' + quarter(datum.value) + ' ' + year(datum.value)"
+    quoted = ", ".join("'" + name.replace("'", "\\'") + "'" for name in names)
+    return f"[{quoted}][quarter(datum.value) - 1] + ' ' + year(datum.value)"
+
+
 def _slot_label(slot: int, cadence: str, lang: str) -> str:
-    nl = normalise_lang(lang) == "nl"
     if cadence == "quarter":
-        return f"{'K' if nl else 'Q'}{slot}"
+        return quarter_name(slot, lang)
     if cadence == "week":
-        return f"week {slot}"
+        return t("period.week_slot", lang, week=slot)
     return format_period(f"2000-{slot:02d}", lang).split(" ")[0]
 
 

@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from kpilogic.engine.evaluate import Evaluation
-from kpilogic.i18n import format_number, format_period, format_value, normalise_lang, t
+from kpilogic.i18n import csv_separator, format_number, format_period, format_value, t
 from kpilogic.present.report import UNIT_DECIMALS, escape_text
 from kpilogic.scorecard.model import KPI
 
@@ -111,21 +111,20 @@ def table_csv(table: PeriodTable, lang: str) -> bytes:
     without unit in the reader's notation (Dutch: decimal comma, ``;`` between fields, as
     Excel in Dutch expects), a column saying which periods are incomplete. UTF-8 with BOM so
     Excel reads the accents; text that a spreadsheet could take for a formula is escaped."""
-    nl = normalise_lang(lang) == "nl"
     out = pd.DataFrame(
         {t("chart.period", lang): [format_period(p, lang) for p in table.values.index]}
     )
     for name, kpi in table.kpis.items():
         decimals = UNIT_DECIMALS.get(kpi.unit, 2)
         out[escape_text(name)] = [
-            "" if pd.isna(v) else format_number(v, lang, decimals).replace("." if nl else ",", "")
+            "" if pd.isna(v) else format_number(v, lang, decimals, grouping=False)
             for v in table.values[name]
         ]
     yes, no = t("pdash.yes", lang), t("pdash.no", lang)
     out[t("pdash.table.incomplete", lang)] = [
         yes if bool(table.partial.loc[p].any()) else no for p in table.values.index
     ]
-    text = out.to_csv(index=False, sep=";" if nl else ",", lineterminator="\r\n")
+    text = out.to_csv(index=False, sep=csv_separator(lang), lineterminator="\r\n")
     return ("\ufeff" + text).encode("utf-8")
 
 
@@ -155,7 +154,7 @@ def table_xlsx(table: PeriodTable, lang: str, currency: str = "€") -> bytes:
         values = [None if pd.isna(v) else float(v) for v in table.values.loc[period]]
         flag = yes if bool(table.partial.loc[period].any()) else no
         ws.append([format_period(period, lang), *values, flag])
-    days = "dagen" if normalise_lang(lang) == "nl" else "days"
+    days = t("report.days_suffix", lang)
     for col, kpi in enumerate(table.kpis.values(), start=2):
         fmt = _XLSX_FORMATS.get(kpi.unit, "#,##0.##").format(c=currency, d=days)
         for row in range(2, len(table.values) + 2):

@@ -44,12 +44,17 @@ from kpilogic.engine.pillars import PILLARS, PillarReport
 from kpilogic.engine.review import status_in
 from kpilogic.errors import KoersError
 from kpilogic.i18n import (
+    csv_separator,
+    date_format,
+    decimal_symbol,
     format_date,
     format_number,
     format_period,
     format_points,
+    language,
     normalise_lang,
     t,
+    with_percent,
 )
 from kpilogic.scorecard.checkins import CheckIn
 from kpilogic.scorecard.explain import compact_value, explain_reason, status_badge, status_label
@@ -193,7 +198,7 @@ def summary_csv(
     df = _escaped(evaluation.summary())
     for col in ("period_start", "period_end"):
         df[col] = df[col].dt.strftime("%Y-%m-%d")
-    sep, decimal = (";", ",") if lang == "nl" else (",", ".")
+    sep, decimal = csv_separator(lang), decimal_symbol(lang)
     df = _rounded_numbers(df, precision, decimal, units)
     if readable:
         df = readable_summary(df, lang)
@@ -374,7 +379,7 @@ def describe_tolerance(kpi: KPI, lang: str, currency: str = "€") -> str:
         return t(
             key or "report.tolerance.percent",
             lang,
-            value=f"{format_number(tol.value, lang, decimals)}%",
+            value=with_percent(format_number(tol.value, lang, decimals), lang),
         )
     if kpi.unit == "percent":  # an absolute margin on a percentage is in percentage points
         return format_points(tol.value, lang, 0 if float(tol.value).is_integer() else 1)
@@ -440,7 +445,7 @@ def axis_format(unit: str, currency: str = "€", lang: str = "en") -> str:
 
 
 def _date_format(lang: str) -> str:
-    return "dd-mm-yyyy" if normalise_lang(lang) == "nl" else "yyyy-mm-dd"
+    return date_format(lang, "excel")
 
 
 def _plain_text(value: str) -> str:
@@ -904,8 +909,7 @@ def checkins_csv(evaluation: Evaluation, checkins: Iterable[CheckIn], lang: str 
         for c in ordered_checkins(card, checkins)
     ]
     df = _escaped(pd.DataFrame(rows, columns=list(CHECKIN_COLUMNS)))
-    sep = ";" if lang == "nl" else ","
-    text = df.to_csv(index=False, sep=sep, lineterminator="\r\n")
+    text = df.to_csv(index=False, sep=csv_separator(lang), lineterminator="\r\n")
     return text.encode("utf-8-sig")
 
 
@@ -1080,7 +1084,7 @@ def report_xlsx(
     props.title = _plain_text(f"{evaluation.scorecard.name} — {t('report.title', lang)}")
     props.subject = t("report.title", lang)
     props.creator = "Koers"
-    props.language = "nl-NL" if lang == "nl" else "en-GB"
+    props.language = language(lang).tag
     props.created = created
     props.modified = created
     buf = io.BytesIO()
@@ -1221,7 +1225,7 @@ def goals_file(
         ]
         return json.dumps(records, indent=2, ensure_ascii=False).encode("utf-8")
     if suffix == ".csv":
-        sep, decimal = (";", ",") if normalise_lang(lang) == "nl" else (",", ".")
+        sep, decimal = csv_separator(lang), decimal_symbol(lang)
         out = _escaped(table)
         for col in ("deadline", "span_start", "as_of"):
             out[col] = [v.isoformat() if isinstance(v, date) else "" for v in out[col]]

@@ -31,7 +31,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, Table, TableStyle
 
 from kpilogic.engine.evaluate import Evaluation
-from kpilogic.i18n import format_date, format_number, normalise_lang, t
+from kpilogic.i18n import format_date, format_number, normalise_lang, t, with_percent
 from kpilogic.present.charts import actual_vs_target_chart
 from kpilogic.present.report import KpiLine, attention_order, kpi_lines, value_vs_target
 from kpilogic.scorecard.explain import status_label
@@ -258,7 +258,7 @@ class _Page:
                 self.text(x + 23, y, line.kpi.name, 7.8, width=word_x - x - 28)
                 self.text(word_x, y, status_label(line.status, lang), 7.8)
                 pct = line.number("pct_of_target")
-                pct_text = "–" if pct is None else f"{format_number(pct, lang, 0)}%"
+                pct_text = "–" if pct is None else with_percent(format_number(pct, lang, 0), lang)
                 self.text(pct_x, y, pct_text, 7.8, align="right")
             y -= heights[i]
 

@@ -11,7 +11,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from kpilogic.i18n import format_number, format_period, format_points, format_value, t
+from kpilogic.i18n import format_number, format_period, format_points, format_value, t, with_percent
 from kpilogic.scorecard.status import STYLES, Status, StatusStyle
 
 _STYLE_BY_NAME: dict[str, StatusStyle] = {str(k): v for k, v in STYLES.items()}
@@ -67,7 +67,7 @@ def explain_reason(
 
     tol_pct = reason.get("tolerance_pct")
     tolerance = (
-        f"{format_number(tol_pct, lang, 0 if float(tol_pct).is_integer() else 1)}%"
+        with_percent(format_number(tol_pct, lang, 0 if float(tol_pct).is_integer() else 1), lang)
         if tol_pct is not None
         else money("tolerance")
     )
@@ -80,7 +80,9 @@ def explain_reason(
         "high": money("high"),
         "bound": money("bound"),
         "tolerance": tolerance,
-        "gap_pct": f"{format_number(abs(gap_pct), lang, 1)}%" if gap_pct is not None else "–",
+        "gap_pct": with_percent(format_number(abs(gap_pct), lang, 1), lang)
+        if gap_pct is not None
+        else "–",
         "gap": compact_value(abs(reason.get("gap") or 0.0), unit, lang, currency_symbol),
         "distance": compact_value(abs(reason.get("distance") or 0.0), unit, lang, currency_symbol),
     }
@@ -98,7 +100,7 @@ def explain_reason(
         # A partial period not judged yet (too early, in progress): how much it covers.
         "days": reason.get("days", "–"),
         "period_days": reason.get("period_days", "–"),
-        "min_share": f"{format_number(reason.get('min_share_pct') or 25, lang, 0)}%",
+        "min_share": with_percent(format_number(reason.get("min_share_pct") or 25, lang, 0), lang),
     }
     text = t(f"reason.{code}", lang, **params)
     if reason.get("projected"):

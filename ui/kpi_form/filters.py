@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from kpilogic.i18n import format_date, format_number, t
+from kpilogic.i18n import date_format, format_date, format_number, t
 from kpilogic.sources.filter_values import MAX_CHOICES, FilterChoices, filter_choices
 from ui.kpi_form.draft import MAX_FILTERS, FilterDraft, KpiDraft
 from ui.kpi_form.source import Source
@@ -167,7 +167,7 @@ def filter_value(flt: FilterDraft, i: int, df: pd.DataFrame, visibility: Any) ->
         chosen_day = st.date_input(
             label,
             value=day,
-            format="DD-MM-YYYY" if lang_ == "nl" else "YYYY-MM-DD",
+            format=date_format(lang_, "widget"),
             key=f"kpi_filter_day_{i}",
             label_visibility=visibility,
         )
