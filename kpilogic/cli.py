@@ -9,10 +9,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kpilogic.errors import KoersError
 from kpilogic.i18n import normalise_lang, t
@@ -213,6 +213,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _goals(args, lang)
         if args.command == "digest":
             return _digest(args, lang)
+        if args.command == "scheduler":
+            return _scheduler(args, lang)
         if args.command == "sample":
             from kpilogic.sample import write_sample
 
@@ -354,25 +356,70 @@ def _read_and_evaluate(args: argparse.Namespace, lang: str) -> tuple[Scorecard, 
 
 
 def _add_digest_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """``koers digest DATA… --scorecard F [--as-of] [--lang] [--owner] --to … | --out-dir``."""
+    """``koers digest (DATA… --scorecard F | --workspace ID) [--as-of] [--lang] [--owner]
+    --to … | --out-dir`` and ``koers scheduler [--today] [--out-dir]``."""
     dg = sub.add_parser("digest", help="the e-mail digest: send it, or write .eml files")
-    dg.add_argument("data", nargs="+", type=Path, help="data files (xlsx, xls, xlsb, ods, csv)")
-    dg.add_argument("--scorecard", required=True, type=Path, help="scorecard JSON file")
+    dg.add_argument("data", nargs="*", type=Path, help="data files (xlsx, xls, xlsb, ods, csv)")
+    dg.add_argument("--scorecard", type=Path, default=None, help="scorecard JSON file")
+    dg.add_argument(
+        "--workspace", default=None, help="a saved workspace's id instead of DATA and --scorecard"
+    )
     dg.add_argument(
         "--as-of",
         type=_parse_date,
         default=None,
-        help="evaluate as if on this date (YYYY-MM-DD); default: the last date in the data",
+        help="evaluate as if on this date (YYYY-MM-DD); default: the last date in the data "
+        "(--workspace: today)",
     )
     dg.add_argument("--lang", default="en", help="language of the digest: en or nl")
     dg.add_argument(
         "--owner", default=None, help="a KPI owner's name: their reminder (values due) first"
     )
     dg.add_argument("--to", nargs="+", default=[], help="send to these addresses ($KOERS_SMTP_URL)")
-    dg.add_argument("--from", dest="sender", default="koers@localhost", help="sender address")
-    dg.add_argument(
+    _add_delivery_options(dg)
+    sc = sub.add_parser("scheduler", help="send the digests that are due (for cron or a timer)")
+    sc.add_argument(
+        "--today", type=_parse_date, default=None, help="run as if on this date (YYYY-MM-DD)"
+    )
+    sc.add_argument("--lang", default="en", help="language of messages: en or nl")
+    _add_delivery_options(sc)
+
+
+def _add_delivery_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--from", dest="sender", default="koers@localhost", help="sender address")
+    parser.add_argument(
         "--out-dir", type=Path, default=None, help="write .eml files here instead of sending"
     )
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help="the Koers database (default: $KOERS_DB, else $KOERS_HOME/koers.sqlite3)",
+    )
+
+
+def _deliverer(args: argparse.Namespace, lang: str) -> Callable[[Sequence[Any]], None]:
+    """Send through ``$KOERS_SMTP_URL``, or write ``.eml`` files to ``--out-dir``.
+
+    Raises:
+        MailError: no usable server set (checked before any work is done).
+    """
+    from kpilogic.workspace.mail import send, smtp_server, write_eml
+
+    if args.out_dir is not None:
+        folder: Path = args.out_dir
+
+        def write(messages: Sequence[Any]) -> None:
+            for path in write_eml(messages, folder):
+                print(t("digest.cli.written", lang, path=str(path)))
+
+        return write
+    server = smtp_server()
+
+    def deliver(messages: Sequence[Any]) -> None:
+        send([message for _, message in messages], server)
+
+    return deliver
 
 
 def _digest(args: argparse.Namespace, lang: str) -> int:
@@ -380,33 +427,81 @@ def _digest(args: argparse.Namespace, lang: str) -> int:
     from email.utils import parseaddr
 
     from kpilogic.present.digest import build_digest, to_message
-    from kpilogic.workspace.mail import SMTP_URL_ENV, MailError, send, smtp_server, write_eml
+    from kpilogic.workspace.mail import SMTP_URL_ENV
 
-    if not args.to and args.out_dir is None:
+    if bool(args.workspace) == bool(args.data or args.scorecard):
+        _fail(t("digest.cli.which", lang))
+        return EXIT_USAGE
+    if not args.workspace and (not args.data or args.scorecard is None):
+        _fail(t("digest.cli.which", lang))
+        return EXIT_USAGE
+    if not args.to and args.out_dir is None and not args.workspace:
         _fail(t("digest.cli.nowhere", lang, env=SMTP_URL_ENV))
         return EXIT_USAGE
     for address in [*args.to, args.sender]:
         if "@" not in parseaddr(address)[1]:
             _fail(t("error.mail.bad_address", lang, address=address))
             return EXIT_USAGE
-    server = smtp_server() if args.to and args.out_dir is None else None  # fail before work
+    deliver = _deliverer(args, lang)  # a missing server is said before any work is done
+    if args.workspace:
+        return _workspace_digest(args, lang, deliver)
     loaded = _read_and_evaluate(args, lang)
     if loaded is None:
         return EXIT_INPUT
     scorecard, evaluation = loaded
     digest = build_digest(evaluation, lang, args.as_of, owner=args.owner)
     message = to_message(digest, args.sender, args.to or [args.sender])
-    if args.out_dir is not None:
-        stem = digest.pdf_name.removesuffix(".pdf") + f"_{lang}"
-        for path in write_eml([(stem, message)], args.out_dir):
-            print(t("digest.cli.written", lang, path=str(path)))
-    if server is not None:
-        try:
-            send([message], server)
-        except MailError as exc:
-            _fail(exc.message(lang))
-            return EXIT_INPUT
+    deliver([(digest.pdf_name.removesuffix(".pdf") + f"_{lang}", message)])
+    if args.out_dir is None:
         print(t("digest.cli.sent", lang, name=scorecard.name, count=len(args.to)))
+    return 0
+
+
+def _workspace_digest(
+    args: argparse.Namespace, lang: str, deliver: Callable[[Sequence[Any]], None]
+) -> int:
+    """``koers digest --workspace ID``: to ``--to`` in ``--lang``, else to the workspace's
+    recipients, each in their own language."""
+    from kpilogic.workspace.schedule import Recipient
+    from kpilogic.workspace.scheduler import messages_for, plan_of, workspace_evaluation
+    from kpilogic.workspace.store import Store
+
+    store = Store(args.db)
+    day = args.as_of or date.today()
+    evaluation = workspace_evaluation(store, args.workspace, day)
+    if args.to:
+        recipients = [Recipient(email=a, lang=lang, owner=args.owner) for a in args.to]
+    else:
+        recipients = plan_of(store.get_settings(args.workspace)).recipients
+    if not recipients:
+        _fail(t("digest.cli.no_recipients", lang))
+        return EXIT_USAGE
+    deliver(messages_for(evaluation, recipients, args.sender, day))
+    if args.out_dir is None:
+        name = evaluation.scorecard.name
+        print(t("digest.cli.sent", lang, name=name, count=len(recipients)))
+    return 0
+
+
+def _scheduler(args: argparse.Namespace, lang: str) -> int:
+    """``koers scheduler``: every digest that is due, once per period."""
+    from kpilogic.workspace.scheduler import run_due
+    from kpilogic.workspace.store import Store
+
+    deliver = _deliverer(args, lang)
+    done = run_due(Store(args.db), args.today or date.today(), args.sender, deliver)
+    for sent in done:
+        print(
+            t(
+                "digest.cli.scheduled",
+                lang,
+                workspace=sent.workspace_id,
+                period=sent.period,
+                count=sent.messages,
+            )
+        )
+    if not done:
+        print(t("digest.cli.none_due", lang))
     return 0
 
 

@@ -227,3 +227,93 @@ def test_to_message_has_text_html_and_pdf_parts() -> None:
     kinds = [part.get_content_type() for part in message.walk()]
     assert kinds[0] == "multipart/mixed"
     assert {"text/plain", "text/html", "application/pdf"} <= set(kinds)
+
+
+# -- the scheduler over a saved workspace (a real SQLite store) -------------------------------
+
+
+def _workspace(home: Path) -> str:
+    from kpilogic.workspace.store import Store
+
+    db = Store(home / "koers.sqlite3")
+    ws = db.create_workspace("Winkel Oost", _card(), "nl")
+    db.save_file(ws.id, FILE, _workbook())
+    plan = {
+        "recipients": [
+            {"email": "jan@winkel.nl", "lang": "nl", "owner": "Jan de Wit"},
+            {"email": "board@winkel.nl", "lang": "en"},
+        ],
+        "every": "month",
+        "day": 1,
+    }
+    db.update_settings(ws.id, {"digest": plan})
+    return ws.id
+
+
+def test_the_scheduler_sends_each_periods_digest_once_in_each_recipients_language(
+    inbox: tuple[_Inbox, int], tmp_path: Path
+) -> None:
+    from kpilogic.workspace.store import Store
+
+    handler, port = inbox
+    ws = _workspace(tmp_path)
+    env = {
+        "KOERS_HOME": str(tmp_path),
+        "KOERS_DB": "",
+        "KOERS_SMTP_URL": f"smtp://127.0.0.1:{port}",
+    }
+    early = _koers("scheduler", "--today", "2026-06-30", env=env)  # June's digest was 1 June
+    assert early.returncode == 0, early.stderr
+    first = _koers("scheduler", "--today", "2026-07-20", env=env)
+    assert first.returncode == 0, first.stderr
+    again = _koers("scheduler", "--today", "2026-07-21", env=env)  # run twice: sent once
+    assert again.returncode == 0 and "no digest is due" in again.stdout
+    # The June run sent June's digest; the July run July's: two recipients each.
+    assert len(handler.messages) == 4
+    july = handler.messages[2:]
+    by_address = {rcpt[0]: message for rcpt, message in july}
+    jan, board = by_address["jan@winkel.nl"], by_address["board@winkel.nl"]
+    assert jan["Subject"] == "Koers · Winkel Oost: 0 van 1 doel op koers (20-07-2026)"
+    assert board["Subject"] == "Koers · Winkel Oost: 0 of 1 goal on course (2026-07-20)"
+    jan_text = jan.get_body(("plain",))
+    assert jan_text is not None
+    body = jan_text.get_content()
+    # Jan's reminder first: June ended 30 June, 20 days before: late.
+    assert body.index("Verwacht van jou, Jan de Wit") < body.index("Doelen: op koers")
+    assert "Omzet: de waarde over jun 2026 is te laat (Jan de Wit)." in body
+    sent = Store(tmp_path / "koers.sqlite3").get_settings(ws)["digest"]["sent"]
+    assert sorted(sent) == ["2026-06", "2026-07"]
+
+
+def test_a_failed_delivery_is_not_marked_sent(tmp_path: Path) -> None:
+    from kpilogic.workspace.store import Store
+
+    ws = _workspace(tmp_path)
+    port = _free_port()  # nothing listens there
+    env = {
+        "KOERS_HOME": str(tmp_path),
+        "KOERS_DB": "",
+        "KOERS_SMTP_URL": f"smtp://127.0.0.1:{port}",
+    }
+    failed = _koers("scheduler", "--today", "2026-07-01", env=env)
+    assert failed.returncode == 1 and "could not be sent" in failed.stderr
+    assert "Traceback" not in failed.stderr
+    assert "sent" not in Store(tmp_path / "koers.sqlite3").get_settings(ws)["digest"]
+
+
+def test_koers_digest_of_a_saved_workspace_writes_one_eml_per_recipient(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path)
+    env = {"KOERS_HOME": str(tmp_path), "KOERS_DB": ""}
+    out = tmp_path / "out"
+    done = _koers(
+        "digest", "--workspace", ws, "--as-of", "2026-07-10", "--out-dir", str(out), env=env
+    )
+    assert done.returncode == 0, done.stderr
+    subjects = sorted(
+        email.message_from_bytes(p.read_bytes(), policy=email.policy.default)["Subject"]
+        for p in out.glob("*.eml")
+    )
+    assert subjects == [
+        "Koers · Winkel Oost: 0 of 1 goal on course (2026-07-10)",
+        "Koers · Winkel Oost: 0 van 1 doel op koers (10-07-2026)",
+    ]
