@@ -8,15 +8,17 @@ import streamlit as st
 
 from kpilogic.present.report import checkins_csv, summary_csv
 from ui.cache import evaluation, report_file
+from ui.digest import digest_panel
 from ui.routing import route_guard
 from ui.session import slug, workspace_checkins
 from ui.text import lang, tr, tr_plain
-from ui.widgets import require_data, require_kpis, require_scorecard
+from ui.widgets import notice, require_data, require_kpis, require_scorecard
 
 route_guard()
 
 card = require_scorecard()
 st.title(tr("download.title"))
+notice()
 st.write(tr("download.intro"))
 stem = f"{slug(card.name)}_{date.today().isoformat()}"
 
@@ -82,3 +84,5 @@ st.download_button(
     icon="🗓️",
     key="dl_checkins",
 )
+
+digest_panel(ev)
