@@ -1,4 +1,8 @@
-"""Tests of sources.ingest: reading xlsx/xls/xlsb/ods/csv bytes, profiling and typing columns."""
+"""Tests of sources.ingest: reading xlsx/xls/xlsb/ods/csv bytes, profiling and typing columns.
+
+Files are read the way the app and the command line read them (``pipeline.read_sheet``:
+raw cells, the layout step, the value parsers), then typed (``pipeline.typed_table``).
+"""
 
 from __future__ import annotations
 
@@ -13,16 +17,9 @@ from openpyxl import Workbook
 
 from kpilogic.errors import ReadError
 from kpilogic.i18n import t
-from kpilogic.sources.ingest import (
-    SPREADSHEET_SUFFIXES,
-    apply_kinds,
-    guess_date_column,
-    list_sheets,
-    profile_columns,
-    read_path,
-    read_table,
-    read_workbook,
-)
+from kpilogic.sources.ingest import SPREADSHEET_SUFFIXES, list_sheets
+from kpilogic.sources.parsing import apply_kinds, guess_date_column, profile_columns
+from kpilogic.sources.pipeline import read_sheet, typed_table
 from tests.conftest import CORPUS
 
 CALAMINE = CORPUS / "calamine"
@@ -46,6 +43,28 @@ def xlsx_bytes(sheets: dict[str, list[list[object]]], hidden: tuple[str, ...] = 
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def read_table(data: bytes, name: str, sheet: str | None = None) -> pd.DataFrame:
+    """One sheet read and typed as the app does it."""
+    return typed_table(read_sheet(data, name, sheet).frame)
+
+
+def read_workbook(data: bytes, name: str) -> dict[str, pd.DataFrame]:
+    """Every sheet that holds data, by name, in the order of ``list_sheets``."""
+    out: dict[str, pd.DataFrame] = {}
+    for sheet in list_sheets(data, name):
+        try:
+            df = read_table(data, name, sheet)
+        except ReadError as exc:
+            if exc.key in ("error.read.sheet_empty", "error.read.empty"):
+                continue
+            raise
+        if len(df):
+            out[sheet] = df
+    if not out:
+        raise ReadError("error.read.empty", name=name)
+    return out
 
 
 def read_error(data: bytes, name: str, sheet: str | None = None) -> ReadError:
@@ -135,11 +154,9 @@ def test_empty_sheet_and_empty_workbook() -> None:
     assert read_error(data, "e.xlsx", "Empty").key == "error.read.sheet_empty"
     assert list(read_table(data, "e.xlsx").columns) == ["a"]  # first sheet with data
     assert list(read_workbook(data, "e.xlsx")) == ["Data"]
-    nothing = xlsx_bytes({"S": [["only a header"]]})
-    assert read_error(nothing, "n.xlsx").key == "error.read.empty"
-    with pytest.raises(ReadError) as info:
-        read_workbook(nothing, "n.xlsx")
-    assert info.value.key == "error.read.empty"
+    # A header without rows is a table of no rows (the app says "0 rows read"), not an error.
+    header_only = read_table(xlsx_bytes({"S": [["only a header"]]}), "n.xlsx")
+    assert list(header_only.columns) == ["only a header"] and len(header_only) == 0
 
 
 def test_content_decides_format_not_suffix() -> None:
@@ -254,15 +271,6 @@ def test_zip_bomb_is_refused_before_reading(monkeypatch: pytest.MonkeyPatch) -> 
 def test_encrypted_ooxml_key() -> None:
     fake = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "EncryptedPackage".encode("utf-16-le") + b"\0" * 64
     assert read_error(fake, "secret.xlsx").key == "error.read.encrypted"
-
-
-def test_read_path(tmp_path: Path) -> None:
-    path = tmp_path / "k.csv"
-    path.write_bytes(b"a;b\n1;2,5\n")
-    assert list(read_path(path)["b"]) == [2.5]
-    with pytest.raises(ReadError) as info:
-        read_path(tmp_path / "missing.csv")
-    assert info.value.key == "error.read.unreadable"
 
 
 def test_suffixes() -> None:
@@ -437,14 +445,15 @@ def test_same_workbook_in_four_formats(suffix: str) -> None:
     sheets = list_sheets(data, name)
     assert sheets[0] == "Visible"
     assert sheets[-2:] == ["Hidden", "VeryHidden"]  # hidden sheets listed last
-    df = read_table(data, name)
+    read = read_sheet(data, name)
+    df = typed_table(read.frame)
     assert list(df.columns) == ["1", "2"]
-    assert list(df["1"]) == [
-        "3",
-        "5",
-        "This workbook contains 4 sheets: Visible, Hidden, VeryHidden and Chart",
-    ]
-    assert df["2"].iloc[:2].tolist() == [4.0, 6.0] and math.isnan(df["2"].iloc[2])
+    assert list(df["1"]) == [3.0, 5.0]
+    assert list(df["2"]) == [4.0, 6.0]
+    # The sentence below the table ("This workbook contains 4 sheets…", row 5) is a label
+    # row, not data: left out and named.
+    assert read.report.left_out == (("label", (5,)),)
+    assert read.row_numbers == (2, 3)
 
 
 @needs_corpus
