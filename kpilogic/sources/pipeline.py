@@ -11,6 +11,7 @@ spreadsheet rows of unreadable values.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -39,7 +40,9 @@ from kpilogic.sources.layout import (
     unpivot,
 )
 from kpilogic.sources.parsing import (
+    MAX_EXAMPLES,
     ColumnKind,
+    ColumnParse,
     DateSystem,
     Notation,
     ParseReport,
@@ -170,7 +173,8 @@ def with_kind_failures(done: Tidy, typed: pd.DataFrame, notation: Notation | Non
     user set to number or date by hand is converted later, by the same column parsers
     (``parsing.type_table``). Its report is made the same way here, so every cell that did
     not convert is named with its spreadsheet row (Excel error values apart), as on upload.
-    A column set to another kind than reading took it for gets the report of that kind.
+    A column set to another kind than reading took it for gets the report of that kind,
+    which still names the cells reading left out (``_read_twice``).
     """
     columns = dict(done.report.columns)
     rows = done.row_numbers
@@ -196,8 +200,29 @@ def with_kind_failures(done: Tidy, typed: pd.DataFrame, notation: Notation | Non
     if not changed:
         return done
     parsed = type_table(done.frame[list(changed)], changed, notation=notation, rows=rows)
-    report = ParseReport({**columns, **parsed.report.columns}, done.report.left_out)
+    for column, result in parsed.report.columns.items():
+        earlier = columns.get(column)
+        columns[column] = result if earlier is None else _read_twice(earlier, result)
+    report = ParseReport(columns, done.report.left_out)
     return Tidy(done.frame, report, done.layout, done.wide, done.row_numbers)
+
+
+def _read_twice(first: ColumnParse, then: ColumnParse) -> ColumnParse:
+    """The report of a column read as ``first.kind`` on upload, then converted to
+    ``then.kind`` by the user's correction (from the values read, the text is not kept):
+    the cells left out on upload are empty since, and stay named, as unreadable values or
+    Excel errors, beside the ones the conversion left out."""
+    gone = first.failed + first.errors
+    examples = sorted({*first.examples, *then.examples}, key=lambda f: f.row)
+    return dataclasses.replace(
+        then,
+        failed=first.failed + then.failed,
+        blank=max(0, then.blank - gone),
+        errors=first.errors + then.errors,
+        examples=tuple(examples[:MAX_EXAMPLES]),
+        error_rows=tuple(sorted({*first.error_rows, *then.error_rows}))[:MAX_EXAMPLES],
+        failed_rows=tuple(sorted({*first.failed_rows, *then.failed_rows})),
+    )
 
 
 def read_dataset(data: bytes, name: str, dataset: Dataset) -> Tidy:
