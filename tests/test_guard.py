@@ -149,8 +149,12 @@ def test_a_wide_sheet_is_refused_by_name_and_the_other_sheets_still_read(
     assert (err.params["sheet"], err.params["count"], err.params["limit"]) == ("Wide", "4", "3")
     assert "'Wide'" in err.message("en") and "mix.xlsx" in err.message("en")
     assert list(read_sheet(data, "mix.xlsx", "Narrow").frame.columns) == ["Date", "Value"]
-    # read_sheet without a sheet passes over the refused one to the first that reads
-    assert list(read_sheet(data, "mix.xlsx").frame.columns) == ["Date", "Value"]
+    # Without a sheet named, the first is refused by name: Koers does not read another
+    # sheet in its place without saying so.
+    with pytest.raises(ReadError) as caught:
+        read_sheet(data, "mix.xlsx")
+    assert caught.value.key == "error.read.too_many_columns"
+    assert caught.value.params["sheet"] == "Wide"
     with pytest.raises(ReadError):
         read_grid(data, "mix.xlsx", "Wide")
 

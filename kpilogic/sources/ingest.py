@@ -517,7 +517,8 @@ def read_grid(
 ) -> pd.DataFrame:
     """The raw cells of one sheet (or a CSV), without taking any row as the header.
 
-    ``sheet=None`` takes the first sheet (visible first) that can be read and holds data.
+    ``sheet=None`` takes the first sheet (visible first) that holds data; a sheet before it
+    that cannot be read (over the limits) is refused with its error, not passed over.
 
     The frame is of object dtype; its index is the 0-based spreadsheet row and its columns
     the 0-based spreadsheet column of each cell (row 0 is row 1, column 0 is column A), so
@@ -551,22 +552,11 @@ def read_grid(
         sheets = book.sheets()
         candidates = [_match_sheet(sheet, sheets, name)] if sheet is not None else sheets
         chosen, grid, merged, system = "", pd.DataFrame(dtype=object), None, 1900
-        refused: ReadError | None = None
         for candidate in candidates:
             # The sheet XML is scanned for error cells while calamine reads the sheet:
             # decompressing it releases the GIL, so on a second core it costs no time.
             extras = _EXTRAS_POOL.submit(_xlsx_extras, data, candidate) if fmt == "xlsx" else None
-            try:
-                rows, start, merged = book.grid(candidate)
-            except ReadError as exc:
-                if sheet is not None:
-                    raise
-                # No sheet asked for: one Koers cannot read (over the limits, a chart
-                # saved as a sheet) is passed over for the next; if none reads, its error.
-                if extras is not None:
-                    extras.cancel()
-                refused = refused or exc
-                continue
+            rows, start, merged = book.grid(candidate)
             chosen, grid = candidate, _grid_frame(rows, start, blanks_as_none)
             del rows  # the grid holds the cells; the row lists are a million objects more
             if extras is not None:
@@ -579,7 +569,7 @@ def read_grid(
         else:
             if sheet is not None:
                 raise ReadError("error.read.sheet_empty", name=name, sheet=chosen)
-            raise refused or ReadError("error.read.empty", name=name)
+            raise ReadError("error.read.empty", name=name)
     ranges = (
         None
         if merged is None

@@ -725,8 +725,7 @@ def _tables_in_group(sheet: Cells, cols: list[int]) -> list[_Table]:
     if tables and pending:
         tables[-1].labels.extend(pending)
     elif pending:
-        # Only one-value rows (a single column, say): the first row is the header, as in
-        # ``ingest.read_table``.
+        # Only one-value rows (a single column, say): the first row is the header.
         tables.append(_Table(cols, pending[0], [], pending[1:]))
     for table in tables:
         if table.rows:
