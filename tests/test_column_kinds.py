@@ -250,3 +250,109 @@ def test_profile_keeps_what_reading_decided() -> None:
     assert tidy.frame["Weekomzet"].tolist() == [2050.0, 2100.0]
     assert profile_columns(tidy.frame) == {"Datum": "date", "Weekomzet": "number"}
     assert parsing.profile_column(tidy.frame["Weekomzet"]) == "number"
+
+
+def test_a_number_past_2262_set_to_date_is_named_not_a_crash() -> None:
+    # As an Excel day serial 150981,588 is a day in 2313, past the last day Koers can hold
+    # (11-04-2262). The old conversion raised OutOfBoundsTimedelta: a traceback on the Data
+    # page when a user set such a column to date. Now the cell is left out and named.
+    data = _csv("Datum;Regio;Waarde", "05-01-2026;Noord;45000", "12-01-2026;Zuid;150981,588")
+    tidy = read_sheet(data, "groot.csv")
+    typed = typed_table(tidy.frame, "Datum", {"Waarde": "date"})
+    assert typed["Waarde"].iloc[0] == pd.Timestamp("2023-03-15")  # serial 45000
+    assert pd.isna(typed["Waarde"].iloc[1])
+    waarde = with_kind_failures(tidy, typed).report.get("Waarde")
+    assert waarde is not None and waarde.kind == "date"
+    # Row 2 read, row 3 named with the value as read.
+    assert (waarde.parsed, waarde.failed, waarde.failed_rows) == (1, 1, (3,))
+    assert waarde.examples == (ParseFailure(3, "150981.588"),)
+
+
+# -- profiling and typing (moved from test_ingest) ------------------------------------------
+
+
+def profile_frame() -> pd.DataFrame:
+    n = 12
+    return pd.DataFrame(
+        {
+            "Order Date": pd.date_range("2026-01-01", periods=n, freq="D"),
+            "Ship Date": pd.date_range("2026-01-03", periods=n, freq="D"),
+            "Sales": [float(i) * 1.5 for i in range(n)],
+            "Region": ["North", "South", "East"] * 4,
+            "Comment": [f"Customer {i} asked about delivery" for i in range(n)],
+            "Datum (tekst)": [f"{d:02d}-03-2026" for d in range(1, n + 1)],
+            "Bedrag (tekst)": [f"{i}.000,50" for i in range(1, n + 1)],
+        }
+    )
+
+
+def test_profile_columns() -> None:
+    kinds = profile_columns(profile_frame())
+    assert kinds == {
+        "Order Date": "date",
+        "Ship Date": "date",
+        "Sales": "number",
+        "Region": "category",
+        "Comment": "text",
+        "Datum (tekst)": "date",
+        "Bedrag (tekst)": "number",
+    }
+
+
+def test_guess_date_column() -> None:
+    df = profile_frame()
+    assert guess_date_column(df) == "Order Date"
+    assert guess_date_column(df, {"Ship Date": "date"}) == "Ship Date"
+    assert guess_date_column(df[["Sales", "Region"]]) is None
+    # A name that says "date" wins over an earlier date column without such a name.
+    other = pd.DataFrame(
+        {
+            "Created": pd.date_range("2026-01-01", periods=3),
+            "Datum": pd.date_range("2026-02-01", periods=3),
+        }
+    )
+    assert guess_date_column(other) == "Datum"
+
+
+def test_apply_kinds() -> None:
+    df = pd.DataFrame(
+        {
+            "Datum": ["31-01-2026", "2026-02-28", "not a date"],
+            "Bedrag": ["1.234,56", "7", "n/a"],
+            "Serial": [45000.0, 45001.0, math.nan],
+            "Region": ["N", None, "S"],
+            "Code": [1.0, 2.5, math.nan],
+        }
+    )
+    out = apply_kinds(
+        df,
+        {
+            "Datum": "date",
+            "Bedrag": "number",
+            "Serial": "date",
+            "Region": "category",
+            "Code": "text",
+        },
+    )
+    assert str(out["Datum"].dtype) == "datetime64[ns]"
+    assert out["Datum"].iloc[0] == pd.Timestamp("2026-01-31")
+    assert out["Datum"].iloc[1] == pd.Timestamp("2026-02-28")
+    assert pd.isna(out["Datum"].iloc[2])
+    assert out["Bedrag"].dtype == "float64"
+    assert out["Bedrag"].iloc[0] == 1234.56 and out["Bedrag"].iloc[1] == 7.0
+    assert math.isnan(out["Bedrag"].iloc[2])
+    assert out["Serial"].iloc[0] == pd.Timestamp("2023-03-15")
+    assert pd.isna(out["Serial"].iloc[2])
+    assert pd.api.types.is_string_dtype(out["Region"].dtype)
+    assert list(out["Code"].iloc[:2]) == ["1", "2.5"]
+    assert df["Bedrag"].iloc[0] == "1.234,56"  # the input is not changed
+
+
+def test_read_then_profile_then_apply_round_trip() -> None:
+    text = b"Datum;Regio;Omzet\n01-01-2026;Noord;10,5\n02-01-2026;Zuid;20\n03-01-2026;Noord;1\n"
+    df = read_sheet(text, "r.csv").frame
+    kinds = profile_columns(df)
+    assert kinds == {"Datum": "date", "Regio": "category", "Omzet": "number"}
+    typed = apply_kinds(df, kinds)
+    assert typed["Omzet"].sum() == 31.5
+    assert guess_date_column(typed, kinds) == "Datum"

@@ -1,4 +1,4 @@
-"""Tests of sources.ingest: reading xlsx/xls/xlsb/ods/csv bytes, profiling and typing columns.
+"""Tests of sources.ingest: reading xlsx/xls/xlsb/ods/csv bytes (kinds: test_column_kinds.py).
 
 Files are read the way the app and the command line read them (``pipeline.read_sheet``:
 raw cells, the layout step, the value parsers), then typed (``pipeline.typed_table``).
@@ -7,7 +7,6 @@ raw cells, the layout step, the value parsers), then typed (``pipeline.typed_tab
 from __future__ import annotations
 
 import io
-import math
 from datetime import date, datetime
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from openpyxl import Workbook
 from kpilogic.errors import ReadError
 from kpilogic.i18n import t
 from kpilogic.sources.ingest import SPREADSHEET_SUFFIXES, list_sheets
-from kpilogic.sources.parsing import apply_kinds, guess_date_column, profile_columns
+from kpilogic.sources.parsing import profile_columns
 from kpilogic.sources.pipeline import read_sheet, typed_table
 from tests.conftest import CORPUS
 
@@ -284,96 +283,6 @@ def test_suffixes() -> None:
         ".txt",
         ".tsv",
     )
-
-
-# -- profiling and typing -------------------------------------------------------------------
-
-
-def profile_frame() -> pd.DataFrame:
-    n = 12
-    return pd.DataFrame(
-        {
-            "Order Date": pd.date_range("2026-01-01", periods=n, freq="D"),
-            "Ship Date": pd.date_range("2026-01-03", periods=n, freq="D"),
-            "Sales": [float(i) * 1.5 for i in range(n)],
-            "Region": ["North", "South", "East"] * 4,
-            "Comment": [f"Customer {i} asked about delivery" for i in range(n)],
-            "Datum (tekst)": [f"{d:02d}-03-2026" for d in range(1, n + 1)],
-            "Bedrag (tekst)": [f"{i}.000,50" for i in range(1, n + 1)],
-        }
-    )
-
-
-def test_profile_columns() -> None:
-    kinds = profile_columns(profile_frame())
-    assert kinds == {
-        "Order Date": "date",
-        "Ship Date": "date",
-        "Sales": "number",
-        "Region": "category",
-        "Comment": "text",
-        "Datum (tekst)": "date",
-        "Bedrag (tekst)": "number",
-    }
-
-
-def test_guess_date_column() -> None:
-    df = profile_frame()
-    assert guess_date_column(df) == "Order Date"
-    assert guess_date_column(df, {"Ship Date": "date"}) == "Ship Date"
-    assert guess_date_column(df[["Sales", "Region"]]) is None
-    # A name that says "date" wins over an earlier date column without such a name.
-    other = pd.DataFrame(
-        {
-            "Created": pd.date_range("2026-01-01", periods=3),
-            "Datum": pd.date_range("2026-02-01", periods=3),
-        }
-    )
-    assert guess_date_column(other) == "Datum"
-
-
-def test_apply_kinds() -> None:
-    df = pd.DataFrame(
-        {
-            "Datum": ["31-01-2026", "2026-02-28", "not a date"],
-            "Bedrag": ["1.234,56", "7", "n/a"],
-            "Serial": [45000.0, 45001.0, math.nan],
-            "Region": ["N", None, "S"],
-            "Code": [1.0, 2.5, math.nan],
-        }
-    )
-    out = apply_kinds(
-        df,
-        {
-            "Datum": "date",
-            "Bedrag": "number",
-            "Serial": "date",
-            "Region": "category",
-            "Code": "text",
-        },
-    )
-    assert str(out["Datum"].dtype) == "datetime64[ns]"
-    assert out["Datum"].iloc[0] == pd.Timestamp("2026-01-31")
-    assert out["Datum"].iloc[1] == pd.Timestamp("2026-02-28")
-    assert pd.isna(out["Datum"].iloc[2])
-    assert out["Bedrag"].dtype == "float64"
-    assert out["Bedrag"].iloc[0] == 1234.56 and out["Bedrag"].iloc[1] == 7.0
-    assert math.isnan(out["Bedrag"].iloc[2])
-    assert out["Serial"].iloc[0] == pd.Timestamp("2023-03-15")
-    assert pd.isna(out["Serial"].iloc[2])
-    assert pd.api.types.is_string_dtype(out["Region"].dtype)
-    assert list(out["Code"].iloc[:2]) == ["1", "2.5"]
-    assert df["Bedrag"].iloc[0] == "1.234,56"  # the input is not changed
-
-
-def test_read_then_profile_then_apply_round_trip() -> None:
-    text = b"Datum;Regio;Omzet\n01-01-2026;Noord;10,5\n02-01-2026;Zuid;20\n03-01-2026;Noord;1\n"
-    df = read_table(text, "r.csv")
-    kinds = profile_columns(df)
-    assert kinds == {"Datum": "date", "Regio": "category", "Omzet": "number"}
-    typed = apply_kinds(df, kinds)
-    assert typed["Omzet"].sum() == 31.5
-    assert guess_date_column(typed, kinds) == "Datum"
 
 
 # -- the calamine corpus --------------------------------------------------------------------
