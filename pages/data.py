@@ -13,7 +13,12 @@ from kpilogic.engine.quality import assess_dataset, is_stale, missing_periods, r
 from kpilogic.errors import KoersError, LayoutError
 from kpilogic.i18n import column_kind, format_date, format_number, format_pct, t
 from kpilogic.scorecard.model import Dataset, Unpivot
-from kpilogic.sources.ingest import SPREADSHEET_SUFFIXES, max_upload_mb, read_grid
+from kpilogic.sources.ingest import (
+    SPREADSHEET_SUFFIXES,
+    guess_date_column,
+    max_upload_mb,
+    read_grid,
+)
 from kpilogic.sources.layout import (
     Tidy,
     WideGuess,
@@ -23,7 +28,6 @@ from kpilogic.sources.layout import (
     long_names,
 )
 from kpilogic.sources.notes import row_ranges
-from kpilogic.sources.parsing import guess_date_column
 from kpilogic.sources.pipeline import unmapped_columns, with_kind_failures
 from ui.shared import (
     PAGES,

@@ -36,10 +36,16 @@ from kpilogic.errors import KoersError, StoreError
 from kpilogic.i18n import format_date, format_period, normalise_lang, people_params, t
 from kpilogic.scorecard.checkins import CheckIn
 from kpilogic.scorecard.model import Dataset, Scorecard
-from kpilogic.sources.ingest import SheetInfo, list_sheets, sheet_info
+from kpilogic.sources.ingest import (
+    ColumnKind,
+    SheetInfo,
+    apply_kinds,
+    list_sheets,
+    profile_columns,
+    sheet_info,
+)
 from kpilogic.sources.layout import Tidy
 from kpilogic.sources.memory import ByteLRU, cache_budget
-from kpilogic.sources.parsing import ColumnKind, apply_kinds, profile_columns
 from kpilogic.sources.pipeline import read_dataset, with_kind_failures
 from kpilogic.workspace.access import LOCAL_USER, AccessDenied, ConflictError, role_at_least
 from kpilogic.workspace.store import (

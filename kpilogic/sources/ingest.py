@@ -36,7 +36,19 @@ import python_calamine
 from kpilogic.errors import ReadError
 from kpilogic.sources.cells import blank_mask
 from kpilogic.sources.guard import check_shape, check_text_width, probe_workbook
-from kpilogic.sources.parsing import cell_text
+
+# Column kinds are decided in ``parsing`` (issue 16: one type system). The kind names are
+# re-exported here only while ui/ and pages/ still import them from ingest (the ui/shared.py
+# split is under way in parallel); import them from ``kpilogic.sources.parsing``.
+from kpilogic.sources.parsing import (
+    COLUMN_KINDS,
+    ColumnKind,
+    apply_kinds,
+    cell_text,
+    guess_date_column,
+    profile_column,
+    profile_columns,
+)
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".txt", ".tsv")
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -580,14 +592,20 @@ def read_grid(
 
 
 __all__ = [
+    "COLUMN_KINDS",
     "DEFAULT_MAX_UPLOAD_MB",
     "MAX_UPLOAD_ENV",
     "SPREADSHEET_SUFFIXES",
+    "ColumnKind",
     "SheetInfo",
+    "apply_kinds",
     "check_upload_size",
     "detect_format",
+    "guess_date_column",
     "list_sheets",
     "max_upload_mb",
+    "profile_column",
+    "profile_columns",
     "read_grid",
     "sheet_info",
 ]
