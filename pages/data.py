@@ -15,7 +15,6 @@ from kpilogic.i18n import column_kind, date_format, format_date, format_number, 
 from kpilogic.scorecard.model import Dataset, Unpivot
 from kpilogic.sources.ingest import (
     SPREADSHEET_SUFFIXES,
-    guess_date_column,
     max_upload_mb,
     read_grid,
 )
@@ -28,6 +27,7 @@ from kpilogic.sources.layout import (
     long_names,
 )
 from kpilogic.sources.notes import row_ranges
+from kpilogic.sources.parsing import guess_date_column
 from kpilogic.sources.pipeline import unmapped_columns, with_kind_failures
 from kpilogic.workspace.service import SourceFile, layout_key
 from ui.cache import (
@@ -569,7 +569,7 @@ def _dataset_section(ds: Dataset, stored: SourceFile) -> None:
             if pd.api.types.is_datetime64_any_dtype(typed[c])
         },
     )
-    checked = with_kind_failures(tidy, typed)
+    checked = with_kind_failures(tidy, typed, ds.notation)
     _rows_read(checked)
     _quality(ds, typed, checked)
 

@@ -512,10 +512,10 @@ def test_an_old_database_upgrades_and_its_workspaces_are_owned_by_local_and_the_
 ) -> None:
     # A version-2 database made by an earlier Koers, with one workspace.
     conn = sqlite3.connect(db, isolation_level=None)
-    from kpilogic.workspace.store import _statements
+    from kpilogic.workspace.store import statements
 
     for script in MIGRATIONS[:2]:
-        for statement in _statements(script):
+        for statement in statements(script):
             conn.execute(statement)
     conn.execute("INSERT INTO meta (schema_version) VALUES (2)")
     conn.execute(

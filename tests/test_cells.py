@@ -29,17 +29,17 @@ from kpilogic.sources.cells import (
     classify,
 )
 from kpilogic.sources.ingest import read_grid
-from kpilogic.sources.layout import _blank, _is_num, _is_text, apply_layout, guess_layout
+from kpilogic.sources.layout import apply_layout, blank, guess_layout, is_num, is_text
 from kpilogic.sources.pipeline import read_dataset
 
 
 def reference(value: object) -> int:
     """The class of one cell by the per-cell rules ``layout`` had before (and still has)."""
-    if _blank(value):
+    if blank(value):
         return BLANK
-    if _is_num(value):
+    if is_num(value):
         return NUMBER
-    if _is_text(value):
+    if is_text(value):
         return TEXT
     if isinstance(value, date | datetime):
         return DATE
@@ -109,7 +109,7 @@ def test_classes_match_the_per_cell_rules(values: list[object]) -> None:
     column[:] = values
     found = classify(column)
     assert found.classes.tolist() == [reference(v) for v in values]
-    assert blank_mask(column).tolist() == [_blank(v) for v in values]
+    assert blank_mask(column).tolist() == [blank(v) for v in values]
     # Type codes: what layout._typed needs to know.
     for value, kind in zip(values, found.kinds.tolist(), strict=True):
         if value is None:

@@ -16,7 +16,8 @@ import pytest
 from kpilogic.errors import ReadError
 from kpilogic.i18n import t
 from kpilogic.sources import guard
-from kpilogic.sources.ingest import list_sheets, read_grid, read_table
+from kpilogic.sources.ingest import list_sheets, read_grid
+from kpilogic.sources.pipeline import read_sheet
 from tests.conftest import ROOT
 from tests.hostile import minimal_xlsx, sparse_xlsx, wide_csv
 
@@ -81,7 +82,7 @@ def test_the_sparse_xlsx_does_not_kill_a_running_python(tmp_path: Path) -> None:
 def test_the_sparse_xlsx_is_refused_in_process_too(_private_tmp: Path) -> None:
     data = sparse_xlsx()
     assert len(data) < 2_000  # a tiny file: size limits alone cannot catch it
-    for read in (list_sheets, read_table, read_grid):
+    for read in (list_sheets, read_sheet, read_grid):
         with pytest.raises(ReadError) as caught:
             read(data, "sparse.xlsx")
         assert caught.value.key == "error.read.range_too_large"
@@ -90,7 +91,7 @@ def test_the_sparse_xlsx_is_refused_in_process_too(_private_tmp: Path) -> None:
 
 def test_a_csv_with_16384_columns_is_refused_on_its_first_lines(_private_tmp: Path) -> None:
     data = wide_csv()
-    for read in (read_table, read_grid):
+    for read in (read_sheet, read_grid):
         with pytest.raises(ReadError) as caught:
             read(data, "breed.csv")
         err = caught.value
@@ -107,27 +108,27 @@ def test_a_csv_that_grows_wide_below_its_first_lines_is_refused() -> None:
     narrow = "\n".join(f"{i},{i * 2}" for i in range(60))
     data = ("a,b\n" + narrow + "\n" + ",".join(["1"] * 1_001) + "\n").encode()
     with pytest.raises(ReadError) as caught:
-        read_table(data, "groei.csv")
+        read_sheet(data, "groei.csv")
     assert caught.value.key == "error.read.too_many_columns_csv"
     assert caught.value.params["count"] == "1\u00a0001"
 
 
 def test_csv_rows_and_cells_limits(monkeypatch: pytest.MonkeyPatch) -> None:
     data = ("x,y,z\n" + "\n".join(f"{i},{i},{i}" for i in range(10)) + "\n").encode()
-    assert read_table(data, "ok.csv").shape == (10, 3)
+    assert read_sheet(data, "ok.csv").frame.shape == (10, 3)
     monkeypatch.setenv("KOERS_MAX_ROWS", "10")  # header + 10 rows = 11 lines > 10
     with pytest.raises(ReadError) as caught:
-        read_table(data, "rows.csv")
+        read_sheet(data, "rows.csv")
     assert caught.value.key == "error.read.too_many_rows_csv"
     assert caught.value.params["count"] == "11"
     monkeypatch.setenv("KOERS_MAX_ROWS", "100")
     monkeypatch.setenv("KOERS_MAX_CELLS", "32")  # 11 lines × 3 columns = 33 cells > 32
     with pytest.raises(ReadError) as caught:
-        read_table(data, "cells.csv")
+        read_sheet(data, "cells.csv")
     assert caught.value.key == "error.read.too_many_cells_csv"
     assert caught.value.params["count"] == "33"
     monkeypatch.setenv("KOERS_MAX_CELLS", "33")  # exactly at the limit is fine
-    assert read_table(data, "cells.csv").shape == (10, 3)
+    assert read_sheet(data, "cells.csv").frame.shape == (10, 3)
 
 
 def test_a_wide_sheet_is_refused_by_name_and_the_other_sheets_still_read(
@@ -142,14 +143,18 @@ def test_a_wide_sheet_is_refused_by_name_and_the_other_sheets_still_read(
     monkeypatch.setenv("KOERS_MAX_COLUMNS", "3")
     assert list_sheets(data, "mix.xlsx") == ["Wide", "Narrow"]
     with pytest.raises(ReadError) as caught:
-        read_table(data, "mix.xlsx", "Wide")
+        read_sheet(data, "mix.xlsx", "Wide")
     err = caught.value
     assert err.key == "error.read.too_many_columns"
     assert (err.params["sheet"], err.params["count"], err.params["limit"]) == ("Wide", "4", "3")
     assert "'Wide'" in err.message("en") and "mix.xlsx" in err.message("en")
-    assert list(read_table(data, "mix.xlsx", "Narrow").columns) == ["Date", "Value"]
-    # read_table without a sheet passes over the refused one to the first that reads
-    assert list(read_table(data, "mix.xlsx").columns) == ["Date", "Value"]
+    assert list(read_sheet(data, "mix.xlsx", "Narrow").frame.columns) == ["Date", "Value"]
+    # Without a sheet named, the first is refused by name: Koers does not read another
+    # sheet in its place without saying so.
+    with pytest.raises(ReadError) as caught:
+        read_sheet(data, "mix.xlsx")
+    assert caught.value.key == "error.read.too_many_columns"
+    assert caught.value.params["sheet"] == "Wide"
     with pytest.raises(ReadError):
         read_grid(data, "mix.xlsx", "Wide")
 

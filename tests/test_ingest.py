@@ -1,9 +1,12 @@
-"""Tests of sources.ingest: reading xlsx/xls/xlsb/ods/csv bytes, profiling and typing columns."""
+"""Tests of sources.ingest: reading xlsx/xls/xlsb/ods/csv bytes (kinds: test_column_kinds.py).
+
+Files are read the way the app and the command line read them (``pipeline.read_sheet``:
+raw cells, the layout step, the value parsers), then typed (``pipeline.typed_table``).
+"""
 
 from __future__ import annotations
 
 import io
-import math
 from datetime import date, datetime
 from pathlib import Path
 
@@ -13,16 +16,9 @@ from openpyxl import Workbook
 
 from kpilogic.errors import ReadError
 from kpilogic.i18n import t
-from kpilogic.sources.ingest import (
-    SPREADSHEET_SUFFIXES,
-    apply_kinds,
-    guess_date_column,
-    list_sheets,
-    profile_columns,
-    read_path,
-    read_table,
-    read_workbook,
-)
+from kpilogic.sources.ingest import SPREADSHEET_SUFFIXES, list_sheets
+from kpilogic.sources.parsing import profile_columns
+from kpilogic.sources.pipeline import read_sheet, typed_table
 from tests.conftest import CORPUS
 
 CALAMINE = CORPUS / "calamine"
@@ -46,6 +42,28 @@ def xlsx_bytes(sheets: dict[str, list[list[object]]], hidden: tuple[str, ...] = 
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def read_table(data: bytes, name: str, sheet: str | None = None) -> pd.DataFrame:
+    """One sheet read and typed as the app does it."""
+    return typed_table(read_sheet(data, name, sheet).frame)
+
+
+def read_workbook(data: bytes, name: str) -> dict[str, pd.DataFrame]:
+    """Every sheet that holds data, by name, in the order of ``list_sheets``."""
+    out: dict[str, pd.DataFrame] = {}
+    for sheet in list_sheets(data, name):
+        try:
+            df = read_table(data, name, sheet)
+        except ReadError as exc:
+            if exc.key in ("error.read.sheet_empty", "error.read.empty"):
+                continue
+            raise
+        if len(df):
+            out[sheet] = df
+    if not out:
+        raise ReadError("error.read.empty", name=name)
+    return out
 
 
 def read_error(data: bytes, name: str, sheet: str | None = None) -> ReadError:
@@ -135,11 +153,9 @@ def test_empty_sheet_and_empty_workbook() -> None:
     assert read_error(data, "e.xlsx", "Empty").key == "error.read.sheet_empty"
     assert list(read_table(data, "e.xlsx").columns) == ["a"]  # first sheet with data
     assert list(read_workbook(data, "e.xlsx")) == ["Data"]
-    nothing = xlsx_bytes({"S": [["only a header"]]})
-    assert read_error(nothing, "n.xlsx").key == "error.read.empty"
-    with pytest.raises(ReadError) as info:
-        read_workbook(nothing, "n.xlsx")
-    assert info.value.key == "error.read.empty"
+    # A header without rows is a table of no rows (the app says "0 rows read"), not an error.
+    header_only = read_table(xlsx_bytes({"S": [["only a header"]]}), "n.xlsx")
+    assert list(header_only.columns) == ["only a header"] and len(header_only) == 0
 
 
 def test_content_decides_format_not_suffix() -> None:
@@ -256,15 +272,6 @@ def test_encrypted_ooxml_key() -> None:
     assert read_error(fake, "secret.xlsx").key == "error.read.encrypted"
 
 
-def test_read_path(tmp_path: Path) -> None:
-    path = tmp_path / "k.csv"
-    path.write_bytes(b"a;b\n1;2,5\n")
-    assert list(read_path(path)["b"]) == [2.5]
-    with pytest.raises(ReadError) as info:
-        read_path(tmp_path / "missing.csv")
-    assert info.value.key == "error.read.unreadable"
-
-
 def test_suffixes() -> None:
     assert SPREADSHEET_SUFFIXES == (
         ".xlsx",
@@ -276,96 +283,6 @@ def test_suffixes() -> None:
         ".txt",
         ".tsv",
     )
-
-
-# -- profiling and typing -------------------------------------------------------------------
-
-
-def profile_frame() -> pd.DataFrame:
-    n = 12
-    return pd.DataFrame(
-        {
-            "Order Date": pd.date_range("2026-01-01", periods=n, freq="D"),
-            "Ship Date": pd.date_range("2026-01-03", periods=n, freq="D"),
-            "Sales": [float(i) * 1.5 for i in range(n)],
-            "Region": ["North", "South", "East"] * 4,
-            "Comment": [f"Customer {i} asked about delivery" for i in range(n)],
-            "Datum (tekst)": [f"{d:02d}-03-2026" for d in range(1, n + 1)],
-            "Bedrag (tekst)": [f"{i}.000,50" for i in range(1, n + 1)],
-        }
-    )
-
-
-def test_profile_columns() -> None:
-    kinds = profile_columns(profile_frame())
-    assert kinds == {
-        "Order Date": "date",
-        "Ship Date": "date",
-        "Sales": "number",
-        "Region": "category",
-        "Comment": "text",
-        "Datum (tekst)": "date",
-        "Bedrag (tekst)": "number",
-    }
-
-
-def test_guess_date_column() -> None:
-    df = profile_frame()
-    assert guess_date_column(df) == "Order Date"
-    assert guess_date_column(df, {"Ship Date": "date"}) == "Ship Date"
-    assert guess_date_column(df[["Sales", "Region"]]) is None
-    # A name that says "date" wins over an earlier date column without such a name.
-    other = pd.DataFrame(
-        {
-            "Created": pd.date_range("2026-01-01", periods=3),
-            "Datum": pd.date_range("2026-02-01", periods=3),
-        }
-    )
-    assert guess_date_column(other) == "Datum"
-
-
-def test_apply_kinds() -> None:
-    df = pd.DataFrame(
-        {
-            "Datum": ["31-01-2026", "2026-02-28", "not a date"],
-            "Bedrag": ["1.234,56", "7", "n/a"],
-            "Serial": [45000.0, 45001.0, math.nan],
-            "Region": ["N", None, "S"],
-            "Code": [1.0, 2.5, math.nan],
-        }
-    )
-    out = apply_kinds(
-        df,
-        {
-            "Datum": "date",
-            "Bedrag": "number",
-            "Serial": "date",
-            "Region": "category",
-            "Code": "text",
-        },
-    )
-    assert str(out["Datum"].dtype) == "datetime64[ns]"
-    assert out["Datum"].iloc[0] == pd.Timestamp("2026-01-31")
-    assert out["Datum"].iloc[1] == pd.Timestamp("2026-02-28")
-    assert pd.isna(out["Datum"].iloc[2])
-    assert out["Bedrag"].dtype == "float64"
-    assert out["Bedrag"].iloc[0] == 1234.56 and out["Bedrag"].iloc[1] == 7.0
-    assert math.isnan(out["Bedrag"].iloc[2])
-    assert out["Serial"].iloc[0] == pd.Timestamp("2023-03-15")
-    assert pd.isna(out["Serial"].iloc[2])
-    assert pd.api.types.is_string_dtype(out["Region"].dtype)
-    assert list(out["Code"].iloc[:2]) == ["1", "2.5"]
-    assert df["Bedrag"].iloc[0] == "1.234,56"  # the input is not changed
-
-
-def test_read_then_profile_then_apply_round_trip() -> None:
-    text = b"Datum;Regio;Omzet\n01-01-2026;Noord;10,5\n02-01-2026;Zuid;20\n03-01-2026;Noord;1\n"
-    df = read_table(text, "r.csv")
-    kinds = profile_columns(df)
-    assert kinds == {"Datum": "date", "Regio": "category", "Omzet": "number"}
-    typed = apply_kinds(df, kinds)
-    assert typed["Omzet"].sum() == 31.5
-    assert guess_date_column(typed, kinds) == "Datum"
 
 
 # -- the calamine corpus --------------------------------------------------------------------
@@ -437,14 +354,15 @@ def test_same_workbook_in_four_formats(suffix: str) -> None:
     sheets = list_sheets(data, name)
     assert sheets[0] == "Visible"
     assert sheets[-2:] == ["Hidden", "VeryHidden"]  # hidden sheets listed last
-    df = read_table(data, name)
+    read = read_sheet(data, name)
+    df = typed_table(read.frame)
     assert list(df.columns) == ["1", "2"]
-    assert list(df["1"]) == [
-        "3",
-        "5",
-        "This workbook contains 4 sheets: Visible, Hidden, VeryHidden and Chart",
-    ]
-    assert df["2"].iloc[:2].tolist() == [4.0, 6.0] and math.isnan(df["2"].iloc[2])
+    assert list(df["1"]) == [3.0, 5.0]
+    assert list(df["2"]) == [4.0, 6.0]
+    # The sentence below the table ("This workbook contains 4 sheets…", row 5) is a label
+    # row, not data: left out and named.
+    assert read.report.left_out == (("label", (5,)),)
+    assert read.row_numbers == (2, 3)
 
 
 @needs_corpus

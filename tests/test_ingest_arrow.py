@@ -1,9 +1,9 @@
 """Issue 19: CSV cells split by pyarrow's CSV reader are exactly the cells the csv module gives.
 
 Each case is read twice: by ``ingest._text_grid`` (Arrow where it can) and by the reference
-path it replaces (``_text_rows`` then ``_grid_frame``); the grids must be equal cell for cell,
+path it replaces (``text_rows`` then ``grid_frame``); the grids must be equal cell for cell,
 with blanks as None and as kept. For the clean cases the Arrow split must really have been
-taken (``_arrow_cells`` answers), so the comparison is never between the old path and itself.
+taken (``arrow_cells`` answers), so the comparison is never between the old path and itself.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ import pytest
 
 from kpilogic.errors import ReadError
 from kpilogic.sources.ingest import (
-    _arrow_cells,
-    _decode,
-    _grid_frame,
-    _sniff_delimiter,
-    _text_grid,
-    _text_rows,
+    arrow_cells,
+    decode,
+    grid_frame,
     read_grid,
+    sniff_delimiter,
+    text_grid,
+    text_rows,
 )
 
 # Cases the Arrow split reads (no quotes, every line as wide as the first).
@@ -53,19 +53,19 @@ CSV_MODULE_CASES: dict[str, bytes] = {
 
 
 def _reference(data: bytes, name: str, blanks: bool) -> pd.DataFrame:
-    rows, _ = _text_rows(data, name)
-    return _grid_frame(rows, blanks=blanks)
+    rows, _ = text_rows(data, name)
+    return grid_frame(rows, blanks=blanks)
 
 
 @pytest.mark.parametrize("case", sorted(ARROW_CASES))
 @pytest.mark.parametrize("blanks", [True, False])
 def test_arrow_split_equals_csv_module(case: str, blanks: bool) -> None:
     data = ARROW_CASES[case]
-    text = _decode(data)
-    delim = _sniff_delimiter(text)
+    text = decode(data)
+    delim = sniff_delimiter(text)
     assert delim is not None
-    assert _arrow_cells(text, delim) is not None, "the Arrow split must be taken here"
-    grid, found = _text_grid(data, "f.csv", blanks)
+    assert arrow_cells(text, delim) is not None, "the Arrow split must be taken here"
+    grid, found = text_grid(data, "f.csv", blanks)
     assert found == delim
     pd.testing.assert_frame_equal(grid, _reference(data, "f.csv", blanks))
 
@@ -74,25 +74,25 @@ def test_arrow_split_equals_csv_module(case: str, blanks: bool) -> None:
 @pytest.mark.parametrize("blanks", [True, False])
 def test_files_the_arrow_split_declines_read_as_before(case: str, blanks: bool) -> None:
     data = CSV_MODULE_CASES[case]
-    text = _decode(data)
-    delim = _sniff_delimiter(text) or ","
-    assert _arrow_cells(text, delim) is None
+    text = decode(data)
+    delim = sniff_delimiter(text) or ","
+    assert arrow_cells(text, delim) is None
     try:
         expected = _reference(data, "f.csv", blanks)
     except ReadError as exc:  # the lone CR: the csv module refuses it, so must we
         with pytest.raises(ReadError) as got:
-            _text_grid(data, "f.csv", blanks)
+            text_grid(data, "f.csv", blanks)
         assert got.value.key == exc.key
         return
-    grid, _ = _text_grid(data, "f.csv", blanks)
+    grid, _ = text_grid(data, "f.csv", blanks)
     pd.testing.assert_frame_equal(grid, expected)
 
 
 def test_blank_cells_are_none_or_empty_text() -> None:
     # " , ," under a, b, c: three blank cells after stripping.
-    grid, _ = _text_grid(b"a,b,c\nx, ,\n", "f.csv", True)
+    grid, _ = text_grid(b"a,b,c\nx, ,\n", "f.csv", True)
     assert grid.iloc[1].tolist() == ["x", None, None]
-    grid, _ = _text_grid(b"a,b,c\nx, ,\n", "f.csv", False)
+    grid, _ = text_grid(b"a,b,c\nx, ,\n", "f.csv", False)
     assert grid.iloc[1].tolist() == ["x", "", ""]
 
 

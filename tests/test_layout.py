@@ -17,7 +17,6 @@ from kpilogic.sources.ingest import (
     SPREADSHEET_SUFFIXES,
     list_sheets,
     read_grid,
-    read_table,
     sheet_info,
 )
 from kpilogic.sources.layout import (
@@ -31,6 +30,7 @@ from kpilogic.sources.layout import (
     unpivot,
 )
 from kpilogic.sources.parsing import parse_table
+from kpilogic.sources.pipeline import read_sheet, typed_table
 from tests.messy import EXPECTED, MONTH_STARTS, clean_twin_workbook, messy_dutch_workbook
 
 
@@ -553,8 +553,8 @@ def test_messy_and_clean_twin_give_identical_numbers() -> None:
     assert sorted(set(left["Datum"])) == [pd.Timestamp(d) for d in MONTH_STARTS]
 
 
-def test_clean_twin_reads_the_same_through_read_table() -> None:
-    df = read_table(clean_twin_workbook(), "omzet.xlsx")
+def test_clean_twin_reads_the_same_through_read_sheet() -> None:
+    df = read_sheet(clean_twin_workbook(), "omzet.xlsx").frame
     assert list(df.columns) == ["Datum", "Regio", "Kanaal", "Omzet"]
     assert df["Omzet"].sum() == pytest.approx(sum(sum(v) for v in EXPECTED.values()))
 
@@ -582,7 +582,7 @@ def test_csv_delimiters_and_encodings(delimiter: str, encoding: str) -> None:
     assert list(result.frame["Regio"]) == ["Café Noord", "Zuid"]
     assert list(result.frame["Omzet"]) == [1234.5, 99.95]
     assert list(result.frame["Datum"]) == [pd.Timestamp("2026-01-05"), pd.Timestamp("2026-01-12")]
-    table = read_table(data, "verkoop.csv")
+    table = typed_table(read_sheet(data, "verkoop.csv").frame)
     assert list(table["Regio"]) == ["Café Noord", "Zuid"]
 
 

@@ -23,7 +23,7 @@ from kpilogic.engine.progress import (
 )
 from kpilogic.errors import ScorecardError
 from kpilogic.scorecard.model import KPI, Dataset, Goal, Measure, Scorecard, Target
-from kpilogic.sources.ingest import read_table
+from kpilogic.sources.pipeline import read_sheet, typed_table
 from tests.conftest import require_superstore
 
 # -- helpers -------------------------------------------------------------------------------
@@ -78,7 +78,7 @@ RISING = {f"2025-{m:02d}": 100.0 + 10 * (m - 1) for m in range(1, 7)}
 @pytest.fixture(scope="module")
 def orders() -> pd.DataFrame:
     path = require_superstore()
-    return read_table(path.read_bytes(), path.name, "Orders")
+    return typed_table(read_sheet(path.read_bytes(), path.name, "Orders").frame)
 
 
 def _superstore_card(target: Target) -> Scorecard:

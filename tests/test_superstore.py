@@ -11,13 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kpilogic.sources.ingest import (
-    apply_kinds,
-    guess_date_column,
-    list_sheets,
-    profile_columns,
-    read_table,
-)
+from kpilogic.sources.ingest import list_sheets
+from kpilogic.sources.parsing import apply_kinds, guess_date_column, profile_columns
+from kpilogic.sources.pipeline import read_sheet, typed_table
 from tests.conftest import require_superstore
 
 
@@ -28,7 +24,7 @@ def superstore() -> Path:
 
 @pytest.fixture(scope="module")
 def orders(superstore: Path) -> pd.DataFrame:
-    return read_table(superstore.read_bytes(), superstore.name, "Orders")
+    return typed_table(read_sheet(superstore.read_bytes(), superstore.name, "Orders").frame)
 
 
 def test_sheets(superstore: Path) -> None:

@@ -33,7 +33,7 @@ from kpilogic.errors import KoersError, ScorecardError
 from kpilogic.i18n import catalogue, t
 from kpilogic.sample import sample_frames
 from kpilogic.scorecard.model import KPI, Dataset, Goal, Scorecard, Target
-from kpilogic.sources.ingest import profile_columns
+from kpilogic.sources.parsing import profile_columns
 from tests.conftest import ROOT
 
 LOCALE = ROOT / "kpilogic" / "locales" / "templates.json"

@@ -24,13 +24,13 @@ from kpilogic.errors import KoersError
 from kpilogic.scorecard.checkins import CheckIn
 from kpilogic.scorecard.model import Dataset, Scorecard
 from kpilogic.sources.ingest import (
-    ColumnKind,
     SheetInfo,
     list_sheets,
     sheet_info,
 )
 from kpilogic.sources.layout import Tidy
 from kpilogic.sources.memory import ByteLRU, cache_budget
+from kpilogic.sources.parsing import ColumnKind
 from kpilogic.workspace import service
 from kpilogic.workspace.service import SourceFile
 from ui.keys import AS_OF, EVAL_MEMO

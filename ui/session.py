@@ -21,9 +21,7 @@ from kpilogic.errors import KoersError, StoreError
 from kpilogic.i18n import format_date, format_period, languages, normalise_lang
 from kpilogic.scorecard.checkins import CheckIn
 from kpilogic.scorecard.model import Scorecard
-from kpilogic.sources.ingest import (
-    ColumnKind,
-)
+from kpilogic.sources.parsing import ColumnKind
 from kpilogic.workspace import service
 from kpilogic.workspace.access import LOCAL_USER, AccessDenied, ConflictError, role_at_least
 from kpilogic.workspace.service import SourceFile

@@ -61,7 +61,7 @@ PERSPECTIVE_OF: Mapping[TemplateCategory, Perspective] = {
 }
 
 RoleKind = Literal["number", "category", "date", "any"]
-# The column kinds (``ingest.profile_columns``) each role kind accepts. Ids are often
+# The column kinds (``parsing.profile_columns``) each role kind accepts. Ids are often
 # profiled as text (many distinct values) or even as numbers, so "any" takes all of them.
 ACCEPTS: Mapping[RoleKind, frozenset[str]] = {
     "number": frozenset({"number"}),
@@ -1028,7 +1028,7 @@ def suggest_columns(
 ) -> dict[str, str | None]:
     """A guess of the column for each role of ``tpl``, by name (nl and en) and kind.
 
-    ``column_kinds`` maps column names to their kind as ``ingest.profile_columns`` gives it
+    ``column_kinds`` maps column names to their kind as ``parsing.profile_columns`` gives it
     (date / number / category / text). Each column fills at most one role; a role without a
     plausible column gets None. The best-scoring pairs are taken first.
     """

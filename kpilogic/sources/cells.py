@@ -28,17 +28,17 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kpilogic.sources.parsing import EXCEL_ERRORS, MAX_TEXT, _numeric_text
+from kpilogic.sources.parsing import EXCEL_ERRORS, MAX_TEXT, numeric_text
 
 BLANK, NUMBER, TEXT, DATE, OTHER = 0, 1, 2, 3, 4
 
 # Every character a number written as text may hold (digits, separators, signs, brackets,
 # percent, spaces, currency symbols and the letters of EUR/USD/GBP/CHF and an exponent).
 # Text with any other character is no number; only the rest goes to the exact parser.
-_MAYBE_NUMBER = (
+MAYBE_NUMBER = (
     "[\\p{Nd}.,()%+\\-\u2212\u2013\u2014€$£¥eurEURsdSDgbpGBPchfCHF \u00a0\u202f\u2007\u2009\t\r\n]*"
 )
-_MAYBE_NUMBER_OR_ERROR = f"{_MAYBE_NUMBER}|.*#.*"
+_MAYBE_NUMBER_OR_ERROR = f"{MAYBE_NUMBER}|.*#.*"
 # Plain numbers (``12``, ``-3.5``, ``12,5``) certainly read as numbers.
 _PLAIN_NUMBER = r"-?[0-9]+(?:[.,][0-9]+)?"
 
@@ -95,7 +95,7 @@ def _one_text(value: str) -> int:
         return BLANK
     if value.strip().upper() in EXCEL_ERRORS:
         return OTHER
-    return NUMBER if _numeric_text(value) else TEXT
+    return NUMBER if numeric_text(value) else TEXT
 
 
 # What Python type a cell holds, where the classes do not say it (numbers written as text

@@ -42,22 +42,22 @@ import pyarrow.compute as pac
 
 from kpilogic.errors import KoersError
 from kpilogic.scorecard.model import Dataset
-from kpilogic.sources.cells import _MAYBE_NUMBER, matches
+from kpilogic.sources.cells import MAYBE_NUMBER, matches
 from kpilogic.sources.guard import check_shape, check_text_width, probe_workbook, sheet_facts
 from kpilogic.sources.ingest import (
-    _DATE1904,
-    _EXTRAS_POOL,
-    _MAX_TS,
-    _MIN_TS,
-    _REL_NS,
-    _SNIFF_LINES,
-    _STR,
-    _SUFFIX_OF,
-    _arrow_cells,
-    _decode,
-    _match_sheet,
-    _sniff_delimiter,
+    DATE1904,
+    EXTRAS_POOL,
+    MAX_TS,
+    MIN_TS,
+    REL_NS,
+    SNIFF_LINES,
+    STR,
+    SUFFIX_OF,
+    arrow_cells,
+    decode,
     detect_format,
+    match_sheet,
+    sniff_delimiter,
 )
 from kpilogic.sources.layout import (
     Decision,
@@ -131,18 +131,18 @@ def fast_tidy(data: bytes, name: str, dataset: Dataset) -> Tidy | None:
 
 
 def _csv_columns(data: bytes, name: str) -> _Columns | None:
-    text = _decode(data)
-    delim = _sniff_delimiter(text)
+    text = decode(data)
+    delim = sniff_delimiter(text)
     if delim is None:
         return None
-    head = text[: 1 << 20].splitlines()[:_SNIFF_LINES]
+    head = text[: 1 << 20].splitlines()[:SNIFF_LINES]
     import csv
 
     try:
         check_text_width(list(csv.reader(head, delimiter=delim)), name)
     except KoersError:
         return None
-    columns = _arrow_cells(text, delim)
+    columns = arrow_cells(text, delim)
     if columns is None or len(columns[0]) < 2:
         return None
     try:
@@ -165,7 +165,7 @@ def _xlsx_columns(data: bytes, name: str, wanted: str | None) -> _Columns | None
     import fastexcel
 
     with tempfile.TemporaryDirectory(prefix="koers-") as folder:
-        path = Path(folder) / f"book{_SUFFIX_OF['xlsx']}"
+        path = Path(folder) / f"book{SUFFIX_OF['xlsx']}"
         path.write_bytes(data)
         # The guarded child opens the workbook first, exactly as on the exact path (its
         # refusals are raised from here); it is remembered, so the exact path does not
@@ -183,7 +183,7 @@ def _xlsx_columns(data: bytes, name: str, wanted: str | None) -> _Columns | None
         sheet = names[0]
     else:
         try:
-            sheet = _match_sheet(wanted, names, name)
+            sheet = match_sheet(wanted, names, name)
         except KoersError:
             return None
     shape, fact = shapes.get(sheet), facts.get(sheet)
@@ -193,7 +193,7 @@ def _xlsx_columns(data: bytes, name: str, wanted: str | None) -> _Columns | None
         check_shape(name, sheet, *shape)
     except KoersError:
         return None
-    census = _EXTRAS_POOL.submit(_census, data, sheet)
+    census = EXTRAS_POOL.submit(_census, data, sheet)
     try:
         loaded = reader.load_sheet(
             sheet, header_row=0, dtype_coercion="strict", schema_sample_rows=None
@@ -225,7 +225,7 @@ def _xlsx_columns(data: bytes, name: str, wanted: str | None) -> _Columns | None
             converted = column.cast(pa.timestamp("ns"))
             present = converted.drop_null()
             if len(present) and not (
-                pac.min(present).as_py() > _MIN_TS and pac.max(present).as_py() < _MAX_TS
+                pac.min(present).as_py() > MIN_TS and pac.max(present).as_py() < MAX_TS
             ):
                 return None
             values = column
@@ -260,12 +260,12 @@ def _census(data: bytes, sheet: str) -> tuple[int, int] | None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             book_xml = archive.read("xl/workbook.xml")
-            system = 1904 if _DATE1904.search(book_xml[: 1 << 20]) else 1900
+            system = 1904 if DATE1904.search(book_xml[: 1 << 20]) else 1900
             root = ElementTree.fromstring(book_xml)
             rel_id = None
             for node in root.iter():
                 if node.tag.endswith("}sheet") and node.get("name") == sheet:
-                    rel_id = node.get(f"{{{_REL_NS}}}id")
+                    rel_id = node.get(f"{{{REL_NS}}}id")
             rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
             target = next((r.get("Target", "") for r in rels.iter() if r.get("Id") == rel_id), "")
             if not target:
@@ -354,7 +354,7 @@ def _plain_facts(read: _Columns) -> bool:
             if len(present) and bool(pac.any(pac.match_substring_regex(present, _TOTAL_WORDS))):
                 return False
             if not key and len(present) == len(column) and len(present):
-                key = not bool(matches(present, _MAYBE_NUMBER).any())
+                key = not bool(matches(present, MAYBE_NUMBER).any())
         elif pa.types.is_timestamp(column.type) and column.null_count == 0:
             key = True
     return key and bool((filled >= 2).all())
@@ -422,7 +422,7 @@ def _series(column: pa.Array, name: str) -> pd.Series:
     if pa.types.is_timestamp(kind):
         values = column.to_numpy(zero_copy_only=False)
         return pd.Series(np.asarray(values, dtype="datetime64[ns]"), name=name)
-    return pd.Series(pd.array(column, dtype=_STR), name=name)
+    return pd.Series(pd.array(column, dtype=STR), name=name)
 
 
 __all__ = ["FAST_READ_ENV", "HEAD_ROWS", "fast_read_on", "fast_tidy"]

@@ -1,12 +1,10 @@
-"""Reading uploaded files: spreadsheet or CSV bytes in, DataFrames and a column profile out.
+"""Reading uploaded files: spreadsheet or CSV bytes in, a sheet's raw cells out.
 
 This is the first step of the one-way flow. A file is recognised by its content (zip, OLE2
 or text) checked against its suffix; spreadsheets are read with python-calamine and CSV text
-with the standard ``csv`` module after sniffing its encoding and delimiter. The first
-non-empty row is the header. Each column of the table read is of one type: ``float64``
-(numbers), ``datetime64[ns]`` (dates), ``boolean`` or ``str``; a column that mixes types is
-kept as text so nothing is lost. ``profile_columns`` then says what each column holds and
-``apply_kinds`` converts the columns to the kinds the user confirmed.
+after sniffing its encoding and delimiter. ``read_grid`` gives a sheet's cells as they are,
+with their spreadsheet positions; finding the table in them is ``layout``'s step and typing
+its columns ``parsing``'s (``pipeline.read_dataset`` runs the three).
 
 Every failure is a ``ReadError`` with a message key; no reader exception escapes.
 """
@@ -22,7 +20,7 @@ import re
 import tempfile
 import zipfile
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -36,11 +34,10 @@ import pyarrow.compute as pac
 import python_calamine
 
 from kpilogic.errors import ReadError
-from kpilogic.scorecard.schema_types import ColumnKind as ColumnKind  # noqa: PLC0414 (re-export)
 from kpilogic.sources.cells import blank_mask
 from kpilogic.sources.guard import check_shape, check_text_width, probe_workbook
+from kpilogic.sources.parsing import cell_text
 
-COLUMN_KINDS: tuple[ColumnKind, ...] = ("date", "number", "category", "text")
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".txt", ".tsv")
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
 
@@ -69,26 +66,13 @@ _RATIO_FLOOR = 100 << 20
 DEFAULT_MAX_UPLOAD_MB = 50.0
 MAX_UPLOAD_ENV = "KOERS_MAX_UPLOAD_MB"
 _DELIMITERS = (";", "\t", ",", "|")
-_SNIFF_LINES = 50
-_STR = pd.StringDtype(na_value=np.nan)
+SNIFF_LINES = 50
+STR = pd.StringDtype(na_value=np.nan)
 
 # The date window a datetime64[ns] column can hold; dates outside it stay text.
-_MIN_TS = datetime(1677, 9, 22)
-_MAX_TS = datetime(2262, 4, 11)
+MIN_TS = datetime(1677, 9, 22)
+MAX_TS = datetime(2262, 4, 11)
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
-
-_NUMBER_EN = re.compile(r"^[+-]?((\d{1,3}(,\d{3})+|\d+)(\.\d+)?|\.\d+)([eE][+-]?\d+)?$")
-_NUMBER_NL = re.compile(r"^[+-]?((\d{1,3}(\.\d{3})+|\d+)(,\d+)?|,\d+)$")
-_LEADING_ZERO = re.compile(r"^0\d")
-_PROBE = 64  # values tried before a whole column is matched against a pattern
-_DATE_FORMATS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^\d{4}-\d{2}-\d{2}$"), "%Y-%m-%d"),
-    (re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$"), "ISO8601"),
-    (re.compile(r"^\d{1,2}-\d{1,2}-\d{4}$"), "%d-%m-%Y"),
-    (re.compile(r"^\d{1,2}-\d{1,2}-\d{4} \d{1,2}:\d{2}$"), "%d-%m-%Y %H:%M"),
-    (re.compile(r"^\d{1,2}-\d{1,2}-\d{4} \d{1,2}:\d{2}:\d{2}$"), "%d-%m-%Y %H:%M:%S"),
-)
-_DATE_NAME_HINTS = ("date", "datum", "dag", "day", "period", "maand", "month", "time", "tijd")
 
 
 # -- recognising the file --------------------------------------------------------------------
@@ -192,7 +176,7 @@ def detect_format(data: bytes, name: str) -> Format:
 # -- spreadsheets through calamine -----------------------------------------------------------
 
 
-_SUFFIX_OF: dict[Format, str] = {"xlsx": ".xlsx", "xlsb": ".xlsb", "ods": ".ods", "xls": ".xls"}
+SUFFIX_OF: dict[Format, str] = {"xlsx": ".xlsx", "xlsb": ".xlsb", "ods": ".ods", "xls": ".xls"}
 
 
 def _wrap(exc: BaseException, name: str) -> ReadError:
@@ -226,7 +210,7 @@ class _Book:
     def __enter__(self) -> _Book:
         self._dir = tempfile.TemporaryDirectory(prefix="koers-")
         try:
-            path = Path(self._dir.name) / f"book{_SUFFIX_OF[self.fmt]}"
+            path = Path(self._dir.name) / f"book{SUFFIX_OF[self.fmt]}"
             path.write_bytes(self.data)
             # Every workbook is first opened in a memory-limited child (kpilogic.sources.guard): a
             # sparse or damaged file can make calamine abort the whole process.
@@ -284,18 +268,8 @@ class _Book:
         if shape is not None:
             check_shape(self.name, sheet, *shape)
 
-    def rows(self, sheet: str) -> list[list[Any]]:
-        self.check(sheet)
-        try:
-            rows: list[list[Any]] = self.book.get_sheet_by_name(sheet).to_python()
-        except BaseException as exc:
-            if _is_interrupt(exc):
-                raise
-            raise _wrap(exc, self.name) from exc
-        return rows
 
-
-def _match_sheet(wanted: str, sheets: Sequence[str], name: str) -> str:
+def match_sheet(wanted: str, sheets: Sequence[str], name: str) -> str:
     if wanted in sheets:
         return wanted
     folded = [s for s in sheets if s.strip().casefold() == wanted.strip().casefold()]
@@ -309,7 +283,7 @@ def _match_sheet(wanted: str, sheets: Sequence[str], name: str) -> str:
 # -- csv and other text ----------------------------------------------------------------------
 
 
-def _decode(data: bytes) -> str:
+def decode(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         return data.decode("utf-8-sig", errors="replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -324,9 +298,9 @@ def _decode(data: bytes) -> str:
             return data.decode("latin-1")
 
 
-def _sniff_delimiter(text: str) -> str | None:
+def sniff_delimiter(text: str) -> str | None:
     """The delimiter that splits the first lines into the same number (≥ 2) of fields."""
-    lines = [line for line in text.splitlines()[:_SNIFF_LINES] if line.strip()]
+    lines = [line for line in text.splitlines()[:SNIFF_LINES] if line.strip()]
     best: tuple[float, int, int] | None = None
     choice: str | None = None
     for rank, delim in enumerate(_DELIMITERS):
@@ -345,9 +319,9 @@ def _sniff_delimiter(text: str) -> str | None:
     return choice
 
 
-def _text_rows(data: bytes, name: str) -> tuple[list[list[Any]], str | None]:
-    text = _decode(data)
-    delim = _sniff_delimiter(text)
+def text_rows(data: bytes, name: str) -> tuple[list[list[Any]], str | None]:
+    text = decode(data)
+    delim = sniff_delimiter(text)
     if delim is None:
         if _suffix(name) not in TEXT_SUFFIXES:
             # Text saved as .xls (some systems export that way) must at least look like a table.
@@ -355,7 +329,7 @@ def _text_rows(data: bytes, name: str) -> tuple[list[list[Any]], str | None]:
         delim = ","
     try:
         # A very wide file is refused on its first lines, before it is split into cells.
-        head = text[: 1 << 20].splitlines()[:_SNIFF_LINES]
+        head = text[: 1 << 20].splitlines()[:SNIFF_LINES]
         check_text_width(list(csv.reader(head, delimiter=delim)), name)
         rows = [
             [cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delim)
@@ -377,28 +351,13 @@ def _is_empty(value: Any) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
-def _cell_text(value: Any) -> str:
-    """A cell as text, as a user would type it: 12 not 12.0, dates in ISO form."""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
-    if isinstance(value, date | time):
-        return value.isoformat()
-    return str(value)
-
-
-def _header(cells: Sequence[Any], positions: Sequence[int]) -> list[str]:
+def header(cells: Sequence[Any], positions: Sequence[int]) -> list[str]:
     """Column names: blank ones become "Column N" (N counts from 1 at the left), repeats get
     " (2)", " (3)"…"""
     names: list[str] = []
     seen: set[str] = set()
     for i, cell in zip(positions, cells, strict=True):
-        base = _cell_text(cell) if not _is_empty(cell) else f"Column {i}"
+        base = cell_text(cell) if not _is_empty(cell) else f"Column {i}"
         candidate, n = base, 2
         while candidate in seen:
             candidate = f"{base} ({n})"
@@ -408,112 +367,9 @@ def _header(cells: Sequence[Any], positions: Sequence[int]) -> list[str]:
     return names
 
 
-def _in_ns_range(value: date) -> bool:
+def in_ns_range(value: date) -> bool:
     moment = value if isinstance(value, datetime) else datetime.combine(value, time())
-    return _MIN_TS < moment.replace(tzinfo=None) < _MAX_TS
-
-
-def parse_numbers(values: pd.Series, prefer_comma: bool = False) -> pd.Series | None:
-    """Text such as ``1.234,56`` or ``1,234.56`` as float64, or None if not all are numbers.
-
-    One convention holds for the whole column: with ``prefer_comma`` (files separated by
-    ``;``, as Dutch Excel writes them) the Dutch one (``.`` thousands, ``,`` decimals) is
-    tried first. Empty cells stay empty.
-    """
-    text = values.dropna().astype(_STR).str.strip()
-    text = text[text != ""]
-    if text.empty:
-        return None
-    patterns = (_NUMBER_NL, _NUMBER_EN) if prefer_comma else (_NUMBER_EN, _NUMBER_NL)
-    head = text.head(_PROBE)
-    for pattern in patterns:
-        # A few values first: a column that is no number shows it on its first rows.
-        if not head.str.fullmatch(pattern).all() or not text.str.fullmatch(pattern).all():
-            continue
-        if pattern is _NUMBER_NL:
-            plain = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-        else:
-            plain = text.str.replace(",", "", regex=False)
-        numbers = pd.to_numeric(plain, errors="coerce").astype("float64")
-        return numbers.reindex(values.index)
-    return None
-
-
-def parse_dates(values: pd.Series) -> pd.Series | None:
-    """Text in ISO (2026-03-31) or Dutch (31-03-2026) form as datetime64[ns], or None."""
-    text = values.dropna().astype(_STR).str.strip()
-    text = text[text != ""]
-    if text.empty:
-        return None
-    head = text.head(_PROBE)
-    for pattern, fmt in _DATE_FORMATS:
-        if not head.str.fullmatch(pattern).all() or not text.str.fullmatch(pattern).all():
-            continue
-        parsed = pd.to_datetime(text, format=fmt, errors="coerce")
-        if parsed.isna().any():
-            continue
-        return parsed.astype("datetime64[ns]").reindex(values.index)
-    return None
-
-
-def _text_series(values: Sequence[Any], column: str) -> pd.Series:
-    return pd.Series(
-        [None if _is_empty(v) else _cell_text(v) for v in values], name=column, dtype=_STR
-    )
-
-
-def _column(values: Sequence[Any], column: str, prefer_comma: bool | None) -> pd.Series:
-    """One column from cell values; ``prefer_comma`` is None for typed (spreadsheet) cells.
-
-    Text cells are only parsed as numbers or dates when the source is text (a CSV); a
-    spreadsheet cell that holds text was typed as text by someone and stays so here.
-    """
-    present = [v for v in values if not _is_empty(v)]
-    if prefer_comma is not None:
-        texts = _text_series(values, column)
-        if not any(_LEADING_ZERO.match(v) for v in present if isinstance(v, str)):
-            numbers = parse_numbers(texts, prefer_comma)
-            if numbers is not None:
-                return numbers
-        dates = parse_dates(texts)
-        return dates if dates is not None else texts
-    if present and all(isinstance(v, bool) for v in present):
-        return pd.Series(
-            [None if _is_empty(v) else v for v in values], name=column, dtype="boolean"
-        )
-    if present and all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
-        return pd.Series(
-            [math.nan if _is_empty(v) else float(v) for v in values], name=column, dtype="float64"
-        )
-    if (
-        present
-        and all(isinstance(v, date) for v in present)
-        and all(_in_ns_range(v) for v in present)
-    ):
-        stamps = [pd.NaT if _is_empty(v) else pd.Timestamp(v) for v in values]
-        return pd.Series(stamps, name=column).astype("datetime64[ns]")
-    return _text_series(values, column)
-
-
-def _frame(rows: Sequence[Sequence[Any]], prefer_comma: bool | None) -> pd.DataFrame:
-    """A DataFrame from rows of cells: first non-empty row is the header, blanks dropped."""
-    filled = [list(row) for row in rows if any(not _is_empty(v) for v in row)]
-    if not filled:
-        return pd.DataFrame()
-    width = max(len(row) for row in filled)
-    padded = [row + [None] * (width - len(row)) for row in filled]
-    header, body = padded[0], padded[1:]
-    keep = [
-        j
-        for j in range(width)
-        if not _is_empty(header[j]) or any(not _is_empty(row[j]) for row in body)
-    ]
-    names = _header([header[j] for j in keep], [j + 1 for j in keep])
-    columns = {
-        col: _column([row[j] for row in body], col, prefer_comma)
-        for col, j in zip(names, keep, strict=True)
-    }
-    return pd.DataFrame(columns, index=pd.RangeIndex(len(body)))
+    return MIN_TS < moment.replace(tzinfo=None) < MAX_TS
 
 
 # -- public reading API ----------------------------------------------------------------------
@@ -535,94 +391,14 @@ def list_sheets(data: bytes, name: str) -> list[str]:
     return sheets
 
 
-def read_table(data: bytes, name: str, sheet: str | None = None) -> pd.DataFrame:
-    """One sheet of a workbook (or a CSV) as a DataFrame, header from its first non-empty row.
-
-    ``sheet=None`` takes the first sheet (visible first) that holds data. For a CSV the
-    sheet is ignored: the file is the one table.
-
-    Raises:
-        ReadError: ``sheet_missing`` for an unknown sheet, ``empty`` when there is no data,
-            and the errors of ``detect_format``.
-    """
-    fmt = detect_format(data, name)
-    if fmt == "csv":
-        rows, delim = _text_rows(data, name)
-        df = _frame(rows, prefer_comma=delim == ";")
-        if df.empty:
-            raise ReadError("error.read.empty", name=name)
-        return df
-    with _Book(data, name, fmt) as book:
-        sheets = book.sheets()
-        if sheet is not None:
-            chosen = _match_sheet(sheet, sheets, name)
-            df = _frame(book.rows(chosen), prefer_comma=None)
-            if df.empty:
-                raise ReadError("error.read.sheet_empty", name=name, sheet=chosen)
-            return df
-        first_error: ReadError | None = None
-        for candidate in sheets:
-            try:
-                df = _frame(book.rows(candidate), prefer_comma=None)
-            except ReadError as exc:
-                first_error = first_error or exc
-                continue
-            if not df.empty:
-                return df
-    raise first_error or ReadError("error.read.empty", name=name)
-
-
-def read_workbook(data: bytes, name: str) -> dict[str, pd.DataFrame]:
-    """Every sheet that holds data, by name, in the order of ``list_sheets``.
-
-    A sheet calamine cannot read (a chart saved as a sheet) is left out when others can be
-    read.
-
-    Raises:
-        ReadError: ``empty`` when no sheet holds data, and the errors of ``detect_format``.
-    """
-    fmt = detect_format(data, name)
-    if fmt == "csv":
-        return {list_sheets(data, name)[0]: read_table(data, name)}
-    out: dict[str, pd.DataFrame] = {}
-    first_error: ReadError | None = None
-    with _Book(data, name, fmt) as book:
-        for sheet in book.sheets():
-            try:
-                df = _frame(book.rows(sheet), prefer_comma=None)
-            except ReadError as exc:
-                first_error = first_error or exc
-                continue
-            if not df.empty:
-                out[sheet] = df
-    if not out:
-        raise first_error or ReadError("error.read.empty", name=name)
-    return out
-
-
-def read_path(path: str | Path, sheet: str | None = None) -> pd.DataFrame:
-    """``read_table`` on a file on disk (for the command line).
-
-    Raises:
-        ReadError: also when the file cannot be opened.
-    """
-    file = Path(path)
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        detail = exc.strerror or str(exc)
-        raise ReadError("error.read.unreadable", name=file.name, detail=detail) from exc
-    return read_table(data, file.name, sheet)
-
-
 # -- raw grids (for layouts that are not one clean table) -----------------------------------
 
 _MAX_SCANNED_XML = 256 << 20  # sheet XML larger than this is not scanned for error cells
 _ERROR_CELL = re.compile(rb"<c\s([^>]*?)(/?)>")
 _CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
 _CELL_VALUE = re.compile(rb"<v>([^<]{1,20})</v>")
-_DATE1904 = re.compile(rb"<(?:\w+:)?workbookPr\b[^>]*\bdate1904=\"(?:1|true)\"")
-_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+DATE1904 = re.compile(rb"<(?:\w+:)?workbookPr\b[^>]*\bdate1904=\"(?:1|true)\"")
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
 def sheet_info(data: bytes, name: str) -> list[SheetInfo]:
@@ -664,13 +440,13 @@ def _xlsx_extras(data: bytes, sheet: str) -> tuple[dict[tuple[int, int], str], i
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             book_xml = archive.read("xl/workbook.xml")
-            if _DATE1904.search(book_xml[: 1 << 20]):
+            if DATE1904.search(book_xml[: 1 << 20]):
                 system = 1904
             root = ElementTree.fromstring(book_xml)
             rel_id = None
             for node in root.iter():
                 if node.tag.endswith("}sheet") and node.get("name") == sheet:
-                    rel_id = node.get(f"{{{_REL_NS}}}id")
+                    rel_id = node.get(f"{{{REL_NS}}}id")
             rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
             target = next((r.get("Target", "") for r in rels.iter() if r.get("Id") == rel_id), "")
             if not target:
@@ -699,7 +475,7 @@ def _xlsx_extras(data: bytes, sheet: str) -> tuple[dict[tuple[int, int], str], i
     return errors, system
 
 
-def _grid_frame(
+def grid_frame(
     rows: Sequence[Sequence[Any]], start: tuple[int, int] = (0, 0), blanks: bool = True
 ) -> pd.DataFrame:
     widths = set(map(len, rows))
@@ -723,7 +499,7 @@ def _grid_frame(
     )
 
 
-_EXTRAS_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="koers-xlsx-extras")
+EXTRAS_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="koers-xlsx-extras")
 
 
 def _has_data(grid: pd.DataFrame) -> bool:
@@ -740,6 +516,9 @@ def read_grid(
     data: bytes, name: str, sheet: str | None = None, *, blanks_as_none: bool = True
 ) -> pd.DataFrame:
     """The raw cells of one sheet (or a CSV), without taking any row as the header.
+
+    ``sheet=None`` takes the first sheet (visible first) that holds data; a sheet before it
+    that cannot be read (over the limits) is refused with its error, not passed over.
 
     The frame is of object dtype; its index is the 0-based spreadsheet row and its columns
     the 0-based spreadsheet column of each cell (row 0 is row 1, column 0 is column A), so
@@ -760,7 +539,7 @@ def read_grid(
     """
     fmt = detect_format(data, name)
     if fmt == "csv":
-        grid, delim = _text_grid(data, name, blanks_as_none)
+        grid, delim = text_grid(data, name, blanks_as_none)
         grid.attrs.update(
             merged=None,
             date_system=1900,
@@ -771,14 +550,14 @@ def read_grid(
         return grid
     with _Book(data, name, fmt) as book:
         sheets = book.sheets()
-        candidates = [_match_sheet(sheet, sheets, name)] if sheet is not None else sheets
+        candidates = [match_sheet(sheet, sheets, name)] if sheet is not None else sheets
         chosen, grid, merged, system = "", pd.DataFrame(dtype=object), None, 1900
         for candidate in candidates:
             # The sheet XML is scanned for error cells while calamine reads the sheet:
             # decompressing it releases the GIL, so on a second core it costs no time.
-            extras = _EXTRAS_POOL.submit(_xlsx_extras, data, candidate) if fmt == "xlsx" else None
+            extras = EXTRAS_POOL.submit(_xlsx_extras, data, candidate) if fmt == "xlsx" else None
             rows, start, merged = book.grid(candidate)
-            chosen, grid = candidate, _grid_frame(rows, start, blanks_as_none)
+            chosen, grid = candidate, grid_frame(rows, start, blanks_as_none)
             del rows  # the grid holds the cells; the row lists are a million objects more
             if extras is not None:
                 errors, system = extras.result()
@@ -800,197 +579,16 @@ def read_grid(
     return grid
 
 
-# -- profiling and typing --------------------------------------------------------------------
-
-
-def _is_category(values: pd.Series) -> bool:
-    """Few distinct short values that repeat (Region, Segment), as opposed to free text."""
-    present = values.dropna().astype(_STR).str.strip()
-    present = present[present != ""]
-    if present.empty:
-        return False
-    distinct, n = present.nunique(), len(present)
-    # In a short table any repetition counts; in a longer one most values must repeat.
-    repeats = distinct < n if n < 10 else distinct <= 0.5 * n
-    return bool(distinct <= 50 and repeats and present.str.len().mean() <= 60)
-
-
-def _has_codes(present: pd.Series) -> bool:
-    """Whether some text in ``present`` starts with a zero and a digit (a code, not an amount)."""
-    if pd.api.types.is_string_dtype(present.dtype) and not pd.api.types.is_object_dtype(
-        present.dtype
-    ):
-        starts = present[present.str.lstrip().str.startswith("0")]
-        return any(_LEADING_ZERO.match(v.strip()) for v in starts.unique())
-    return any(isinstance(v, str) and _LEADING_ZERO.match(v.strip()) for v in present)
-
-
-def profile_column(values: pd.Series) -> ColumnKind:
-    """What one column holds: ``date``, ``number``, ``category`` or ``text``."""
-    dtype = values.dtype
-    if pd.api.types.is_datetime64_any_dtype(dtype):
-        return "date"
-    if pd.api.types.is_bool_dtype(dtype):
-        return "category"
-    if pd.api.types.is_numeric_dtype(dtype):
-        return "number"
-    present = values.dropna()
-    if not present.empty:
-        if all(isinstance(v, date | pd.Timestamp) for v in present):
-            return "date"
-        if parse_dates(values) is not None:
-            return "date"
-        # Codes with leading zeros (postal codes, article numbers) are names, not amounts.
-        has_codes = _has_codes(present)
-        if not has_codes and parse_numbers(values) is not None:
-            return "number"
-    return "category" if _is_category(values) else "text"
-
-
-def profile_columns(df: pd.DataFrame) -> dict[str, ColumnKind]:
-    """The kind of every column of ``df``, in column order."""
-    return {str(col): profile_column(df[col]) for col in df.columns}
-
-
-def _to_dates(values: pd.Series) -> pd.Series:
-    if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        return values.astype("datetime64[ns]")
-    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
-        # Excel day serials (45000 is 2023-03-15); anything outside Excel's range is no date.
-        serial = values.astype("float64").where((values >= 1) & (values < 2958466))
-        stamps = _EXCEL_EPOCH + pd.to_timedelta(serial, unit="D")
-        return stamps.astype("datetime64[ns]")
-    parsed = parse_dates(values)
-    if parsed is not None:
-        return parsed
-    out: list[Any] = []
-    for value in values:
-        if isinstance(value, date) and _in_ns_range(value):
-            out.append(pd.Timestamp(value))
-        elif isinstance(value, str):
-            out.append(_parse_one_date(value))
-        else:
-            out.append(pd.NaT)
-    return pd.Series(out, index=values.index, name=values.name).astype("datetime64[ns]")
-
-
-def _parse_one_date(text: str) -> Any:
-    text = text.strip()
-    for pattern, fmt in _DATE_FORMATS:
-        if pattern.fullmatch(text):
-            moment = pd.to_datetime(text, format=fmt, errors="coerce")
-            # A date outside datetime64[ns] (before 1677): no date here; parsing reports it.
-            return moment if isinstance(moment, date) and _in_ns_range(moment) else pd.NaT
-    return pd.NaT
-
-
-def _to_numbers(values: pd.Series) -> pd.Series:
-    if pd.api.types.is_bool_dtype(values.dtype):
-        return values.astype("float64")
-    if pd.api.types.is_numeric_dtype(values.dtype):
-        return values.astype("float64")
-    if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        return pd.Series(math.nan, index=values.index, name=values.name, dtype="float64")
-    parsed = parse_numbers(values)
-    if parsed is not None:
-        return parsed
-    # Some cells are not numbers: convert the ones that are, leave the rest empty.
-    out = []
-    for value in values:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            out.append(float(value))
-            continue
-        one = parse_numbers(pd.Series([value], dtype=object)) if isinstance(value, str) else None
-        out.append(float(one.iloc[0]) if one is not None else math.nan)
-    return pd.Series(out, index=values.index, name=values.name, dtype="float64")
-
-
-def _to_text(values: pd.Series) -> pd.Series:
-    if pd.api.types.is_string_dtype(values.dtype) and not pd.api.types.is_object_dtype(
-        values.dtype
-    ):
-        return values.astype(_STR)
-    texts = [
-        None if pd.isna(v) or _is_empty(v) else _cell_text(_plain(v)) for v in values.astype(object)
-    ]
-    return pd.Series(texts, index=values.index, name=values.name, dtype=_STR)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
-def apply_kinds(df: pd.DataFrame, kinds: Mapping[str, ColumnKind]) -> pd.DataFrame:
-    """A copy of ``df`` with each column in ``kinds`` converted to its kind.
-
-    ``date`` → datetime64[ns] (ISO and Dutch text, Excel day serials); ``number`` → float64
-    (Dutch and English notation); ``category`` and ``text`` → str. A value that does not
-    convert becomes empty (NaT/NaN), so quality checks can count it; columns not in
-    ``kinds`` are left as they are.
-    """
-    out = df.copy()
-    for column, kind in kinds.items():
-        if column not in out.columns:
-            continue
-        values = out[column]
-        if kind == "date":
-            out[column] = _to_dates(values)
-        elif kind == "number":
-            out[column] = _to_numbers(values)
-        else:
-            out[column] = _to_text(values)
-    return out
-
-
-def guess_date_column(
-    df: pd.DataFrame, kinds: Mapping[str, ColumnKind] | None = None
-) -> str | None:
-    """The column most likely to hold each row's date, or None if no column holds dates.
-
-    Among the date columns, one whose name says it is a date (Date, Datum, Month…) wins over
-    one that does not, then the most complete one, then the leftmost (Order Date before Ship
-    Date).
-    """
-    kinds = profile_columns(df) if kinds is None else kinds
-    best: tuple[bool, float, int] | None = None
-    choice: str | None = None
-    for position, column in enumerate(df.columns):
-        name = str(column)
-        if kinds.get(name) != "date":
-            continue
-        hinted = any(hint in name.casefold() for hint in _DATE_NAME_HINTS)
-        filled = float(df[column].notna().mean()) if len(df) else 0.0
-        score = (hinted, filled, -position)
-        if best is None or score > best:
-            best, choice = score, name
-    return choice
-
-
 __all__ = [
-    "COLUMN_KINDS",
     "DEFAULT_MAX_UPLOAD_MB",
     "MAX_UPLOAD_ENV",
     "SPREADSHEET_SUFFIXES",
-    "ColumnKind",
     "SheetInfo",
-    "apply_kinds",
     "check_upload_size",
     "detect_format",
-    "guess_date_column",
     "list_sheets",
     "max_upload_mb",
-    "parse_dates",
-    "parse_numbers",
-    "profile_column",
-    "profile_columns",
     "read_grid",
-    "read_path",
-    "read_table",
-    "read_workbook",
     "sheet_info",
 ]
 
@@ -1004,7 +602,7 @@ __all__ = [
 _ARROW_CSV_UNSAFE = re.compile('["\x00\x1c-\x1f]|\r(?!\n)|\n\r?\n|^\r?\n')
 
 
-def _arrow_cells(text: str, delim: str) -> list[pa.Array] | None:
+def arrow_cells(text: str, delim: str) -> list[pa.Array] | None:
     """The cells of the CSV ``text`` split by pyarrow's CSV reader: one Arrow string column
     per column, each cell stripped as ``str.strip`` strips it, every cell kept as text (as
     the csv module keeps it). None when the file needs the csv module: quotes, a line with
@@ -1044,21 +642,21 @@ def _arrow_cells(text: str, delim: str) -> list[pa.Array] | None:
     return [pac.utf8_trim_whitespace(column.combine_chunks()) for column in table.columns]
 
 
-def _text_grid(data: bytes, name: str, blanks: bool) -> tuple[pd.DataFrame, str | None]:
-    """``read_grid`` of a CSV: the cells split by Arrow when ``_arrow_cells`` can (the same
-    cells as the csv module gives, about ten times faster), else by ``_text_rows``."""
-    text = _decode(data)
-    delim = _sniff_delimiter(text)
+def text_grid(data: bytes, name: str, blanks: bool) -> tuple[pd.DataFrame, str | None]:
+    """``read_grid`` of a CSV: the cells split by Arrow when ``arrow_cells`` can (the same
+    cells as the csv module gives, about ten times faster), else by ``text_rows``."""
+    text = decode(data)
+    delim = sniff_delimiter(text)
     columns = None
     if delim is not None:
-        head = text[: 1 << 20].splitlines()[:_SNIFF_LINES]
+        head = text[: 1 << 20].splitlines()[:SNIFF_LINES]
         check_text_width(list(csv.reader(head, delimiter=delim)), name)
-        columns = _arrow_cells(text, delim)
+        columns = arrow_cells(text, delim)
     if columns is None:
-        rows, delim = _text_rows(data, name)
+        rows, delim = text_rows(data, name)
         if not any(any(not _is_empty(v) for v in row) for row in rows):
             raise ReadError("error.read.empty", name=name)
-        return _grid_frame(rows, blanks=blanks), delim
+        return grid_frame(rows, blanks=blanks), delim
     height = len(columns[0])
     check_shape(name, None, height, len(columns))
     cells = np.empty((height, len(columns)), dtype=object)

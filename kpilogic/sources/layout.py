@@ -73,7 +73,7 @@ from kpilogic.sources.cells import (
     classify,
     contains,
 )
-from kpilogic.sources.ingest import _MAX_TS, _MIN_TS, _header, _in_ns_range
+from kpilogic.sources.ingest import MAX_TS, MIN_TS, header, in_ns_range
 from kpilogic.sources.notes import Note, row_ranges
 from kpilogic.sources.parsing import (
     EXCEL_ERRORS,
@@ -81,9 +81,9 @@ from kpilogic.sources.parsing import (
     Notation,
     ParseReport,
     PeriodStart,
-    _numeric_text,
     detect_notation,
     detect_notation_counts,
+    numeric_text,
     parse_number_column,
     parse_period_label,
     parse_table,
@@ -244,7 +244,7 @@ def column_letter(index: int) -> str:
 # -- cells -----------------------------------------------------------------------------------
 
 
-def _blank(value: object) -> bool:
+def blank(value: object) -> bool:
     if value is None:
         return True
     if isinstance(value, float) and math.isnan(value):
@@ -252,20 +252,20 @@ def _blank(value: object) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
-def _is_num(value: object) -> bool:
+def is_num(value: object) -> bool:
     if isinstance(value, bool):
         return False
     if isinstance(value, int | float | np.integer | np.floating):
         return True
-    return isinstance(value, str) and _numeric_text(value)
+    return isinstance(value, str) and numeric_text(value)
 
 
-def _is_text(value: object) -> bool:
+def is_text(value: object) -> bool:
     """Text that is no number, date or error value: what labels and headers are made of."""
     return (
         isinstance(value, str)
         and bool(value.strip())
-        and not _numeric_text(value)
+        and not numeric_text(value)
         and value.strip().upper() not in EXCEL_ERRORS
     )
 
@@ -515,8 +515,8 @@ def _same_rows(sheet: Cells, left: list[int], right: list[int]) -> bool:
     # Two tables of one kind side by side (Maand, Omzet | Maand, Omzet) repeat their
     # column names: those stay two tables.
     top = int(in_right[0])
-    names_left = {_text(v) for v in sheet.values(top, left) if _is_text(v)}
-    names_right = {_text(v) for v in sheet.values(top, right) if _is_text(v)}
+    names_left = {_text(v) for v in sheet.values(top, left) if is_text(v)}
+    names_right = {_text(v) for v in sheet.values(top, right) if is_text(v)}
     return not names_left & names_right
 
 
@@ -535,7 +535,7 @@ def _header_like(values: Sequence[Any], width: int) -> bool:
         return False
     if len({_text(v) for v in values}) < 2:
         return False
-    texts = sum(1 for v in values if _is_text(v))
+    texts = sum(1 for v in values if is_text(v))
     headerish = texts + sum(1 for v in values if _periodish(v))
     return (
         texts >= 1
@@ -584,7 +584,7 @@ def _header_in(sheet: Cells, run: list[int], cols: list[int]) -> int | None:
         if _title_like(values):
             continue
         below = sheet.values(run[i + 1], cols) if i + 1 < len(run) else []
-        sparse = len(values) < len(below) and all(_is_text(v) or _periodish(v) for v in values)
+        sparse = len(values) < len(below) and all(is_text(v) or _periodish(v) for v in values)
         if not (sparse and _header_like(below, width)):
             return None
     return None
@@ -657,11 +657,7 @@ def _same_shape(sheet: Cells, table: _Table, row: int) -> bool:
         if found != cls:
             return False
         matched += 1
-        if (
-            cls == NUMBER
-            and _is_num(sheet.vals[pr, pc])
-            and not isinstance(sheet.vals[pr, pc], str)
-        ):
+        if cls == NUMBER and is_num(sheet.vals[pr, pc]) and not isinstance(sheet.vals[pr, pc], str):
             years.append(float(sheet.vals[pr, pc]))
     # Years running on (2024, 2025, 2026) over number columns: a new table's header.
     running = len(years) >= 2 and all(b - a == 1 for a, b in itertools.pairwise(years))
@@ -725,8 +721,7 @@ def _tables_in_group(sheet: Cells, cols: list[int]) -> list[_Table]:
     if tables and pending:
         tables[-1].labels.extend(pending)
     elif pending:
-        # Only one-value rows (a single column, say): the first row is the header, as in
-        # ``ingest.read_table``.
+        # Only one-value rows (a single column, say): the first row is the header.
         tables.append(_Table(cols, pending[0], [], pending[1:]))
     for table in tables:
         if table.rows:
@@ -751,7 +746,7 @@ def _band_row(sheet: Cells, table: _Table, cols: list[int]) -> int | None:
         return above if spans else None
     values = sheet.values(above, cols)
     header = sheet.values(table.header, cols)
-    sparse = 0 < len(values) < len(header) and all(_is_text(v) or _periodish(v) for v in values)
+    sparse = 0 < len(values) < len(header) and all(is_text(v) or _periodish(v) for v in values)
     return above if sparse and len(values) >= 2 else None
 
 
@@ -792,7 +787,7 @@ def _names(
             f"{u} {n}".strip() if u and u != n else n for u, n in zip(upper, lower, strict=True)
         ]
     cells = [n if n else None for n in lower]
-    return _header(cells, [c + 1 for c in cols]), filled
+    return header(cells, [c + 1 for c in cols]), filled
 
 
 def _numeric_columns(sheet: Cells, cols: list[int], rows: Any) -> list[int]:
@@ -1146,7 +1141,7 @@ def _typed(values: list[Any], name: str) -> pd.Series:
     if (
         present
         and all(isinstance(v, date) for v in present)
-        and all(_in_ns_range(v) for v in present)
+        and all(in_ns_range(v) for v in present)
     ):
         stamps = [pd.NaT if v is None else pd.Timestamp(v) for v in values]
         return pd.Series(stamps, name=name).astype("datetime64[ns]")
@@ -1177,7 +1172,7 @@ def _typed_cells(
                 getattr(stamps.dtype, "tz", None) is None
                 # NaT is a datetime too; layout._typed keeps such a column as it is.
                 and len(present) == int((kinds != K_NONE).sum())
-                and bool((present > _MIN_TS).all() and (present < _MAX_TS).all())
+                and bool((present > MIN_TS).all() and (present < MAX_TS).all())
             )
             if inside:
                 return stamps.astype("datetime64[ns]").rename(name)
@@ -1320,7 +1315,7 @@ def detect_wide(df: pd.DataFrame, titles: Sequence[str] = ()) -> WideGuess | Non
             continue
         values = df[column].dropna()
         numeric = pd.api.types.is_numeric_dtype(values.dtype) or (
-            len(values) > 0 and all(_is_num(v) for v in values)
+            len(values) > 0 and all(is_num(v) for v in values)
         )
         (ignored if numeric or _TOTAL_LABEL.match(name) else ids).append(name)
     needs_year = any(name in without_year for name in periods)

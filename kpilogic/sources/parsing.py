@@ -35,13 +35,14 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from kpilogic.errors import ParseError
+from kpilogic.scorecard.schema_types import ColumnKind
 
 Notation = Literal["nl", "en"]
 DateSystem = Literal[1900, 1904]
@@ -80,6 +81,8 @@ EXCEL_ERRORS: frozenset[str] = frozenset(
     }
 )
 
+# Words in a column's name that say it holds dates or periods, in English and Dutch: the one
+# list (``is_date_name``) that both typing a column and choosing the date column use.
 DATE_NAME_HINTS: tuple[str, ...] = (
     "date",
     "datum",
@@ -186,7 +189,7 @@ def _number_value(parts: _Number, notation: Notation) -> float | None:
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _numeric_text(text: str) -> bool:
+def numeric_text(text: str) -> bool:
     """Whether ``text`` reads as a number in either notation."""
     parts = _split_number(text)
     return parts is not None and any(_BODY[n].fullmatch(parts.body) for n in NOTATIONS)
@@ -980,7 +983,7 @@ def _all_numeric_text(distinct: np.ndarray) -> bool:
     plain = texts.str.fullmatch(_PLAIN["nl"]) | texts.str.fullmatch(_PLAIN["en"])
     plain &= texts.str.len() <= MAX_TEXT
     rest = distinct[~plain.to_numpy(dtype=bool, na_value=False)]
-    return all(_numeric_text(str(v)) for v in rest)
+    return all(numeric_text(str(v)) for v in rest)
 
 
 def _text_share(
@@ -1033,8 +1036,7 @@ def infer_kinds(
     kinds: dict[str, ValueKind] = {}
     for column in df.columns:
         values = df[column]
-        name = str(column).casefold()
-        hinted = any(hint in name for hint in DATE_NAME_HINTS)
+        hinted = is_date_name(column)
         if pd.api.types.is_bool_dtype(values.dtype):
             continue
         if pd.api.types.is_datetime64_any_dtype(values.dtype):
@@ -1066,7 +1068,7 @@ def infer_kinds(
         if hinted and len(numeric) == len(present) and looks_serial:
             kinds[str(column)] = "date"
             continue
-        plain_numbers = all(_numeric_text(v) for v in texts)
+        plain_numbers = all(numeric_text(v) for v in texts)
         if (
             texts
             and (hinted or not plain_numbers)
@@ -1121,10 +1123,183 @@ def parse_table(
     return ParsedTable(out, ParseReport(report))
 
 
+# -- column kinds: the one place that decides what a column holds ---------------------------
+
+COLUMN_KINDS: tuple[ColumnKind, ...] = ("date", "number", "category", "text")
+
+
+def is_date_name(name: object) -> bool:
+    """Whether a column's name says it holds dates or periods (Datum, Order Date, Maand,
+    Week, Year…): one of ``DATE_NAME_HINTS`` is in it, in any case."""
+    folded = str(name).casefold()
+    return any(hint in folded for hint in DATE_NAME_HINTS)
+
+
+def _is_category(values: pd.Series) -> bool:
+    """Few distinct short values that repeat (Region, Segment), as opposed to free text."""
+    present = values.dropna().astype(_TEXT).str.strip()
+    present = present[present != ""]
+    if present.empty:
+        return False
+    distinct, n = present.nunique(), len(present)
+    # In a short table any repetition counts; in a longer one most values must repeat.
+    repeats = distinct < n if n < 10 else distinct <= 0.5 * n
+    return bool(distinct <= 50 and repeats and present.str.len().mean() <= 60)
+
+
+def _dtype_kind(values: pd.Series) -> ColumnKind | None:
+    """The kind of a column that is already typed, or None for text and mixed cells."""
+    dtype = values.dtype
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return "date"
+    if pd.api.types.is_bool_dtype(dtype):
+        return "category"
+    if pd.api.types.is_numeric_dtype(dtype):
+        return "number"
+    return None
+
+
+def profile_columns(
+    df: pd.DataFrame, threshold: float = 0.8, default: Notation = "nl"
+) -> dict[str, ColumnKind]:
+    """The kind of every column of ``df`` (``date``, ``number``, ``category`` or ``text``), in
+    column order.
+
+    A typed column keeps its type's kind (dates → date, numbers → number, booleans →
+    category): reading (``parse_table``) decided it and reported what it left out. Any
+    other column is a date or number column when ``infer_kinds`` says so (the rule, the
+    threshold and the date-name hints ``parse_table`` uses), else a category when few short
+    values repeat, else text.
+    """
+    typed = {str(c): _dtype_kind(df[c]) for c in df.columns}
+    untyped = [c for c in df.columns if typed[str(c)] is None]
+    inferred = infer_kinds(df[untyped], threshold, default) if untyped else {}
+    kinds: dict[str, ColumnKind] = {}
+    for column in df.columns:
+        name = str(column)
+        found = typed[name] or inferred.get(name)
+        kinds[name] = found or ("category" if _is_category(df[column]) else "text")
+    return kinds
+
+
+def profile_column(values: pd.Series) -> ColumnKind:
+    """What one column holds (see ``profile_columns``)."""
+    return profile_columns(values.to_frame(name=str(values.name)))[str(values.name)]
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text, as a user would type it: 12 not 12.0, dates in ISO form."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool | np.bool_):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    if _is_text_dtype(values):
+        return values.astype(_TEXT)
+    texts = [
+        None if _is_blank(v) or (not isinstance(v, str) and bool(pd.isna(v))) else cell_text(v)
+        for v in values.to_numpy(dtype=object)
+    ]
+    return pd.Series(texts, index=values.index, name=values.name, dtype=_TEXT)
+
+
+def type_table(
+    df: pd.DataFrame,
+    kinds: Mapping[str, ColumnKind],
+    *,
+    notation: Notation | Mapping[str, Notation] | None = None,
+    rows: Sequence[int] | None = None,
+    first_row: int = 2,
+    date_system: DateSystem = 1900,
+    default: Notation = "nl",
+) -> ParsedTable:
+    """``df`` with each column in ``kinds`` converted to its kind, and what reading found.
+
+    Date and number columns are read by ``parse_table`` with these kinds given, so a column
+    a user set by hand is read and reported (every value left out named with its
+    spreadsheet row, Excel errors apart, the notation and date order used) exactly as a
+    column Koers recognised itself. A column that is already of its kind is kept as it is
+    (its report says so). Category and text columns become text (``cell_text``). Columns
+    not in ``kinds`` are left as they are; ``df`` is not changed.
+
+    Raises:
+        ParseError: only for a ``rows`` of the wrong length or an unknown notation.
+    """
+    values: dict[str, ValueKind] = {
+        column: "date" if kind == "date" else "number"
+        for column, kind in kinds.items()
+        if kind in ("date", "number")
+    }
+    parsed = parse_table(
+        df,
+        values,
+        notation=notation,
+        rows=rows,
+        first_row=first_row,
+        date_system=date_system,
+        default=default,
+    )
+    out = parsed.frame
+    for column in kinds:
+        if column in out.columns and column not in values:
+            out[column] = _as_text(out[column])
+    return ParsedTable(out, parsed.report)
+
+
+def apply_kinds(
+    df: pd.DataFrame,
+    kinds: Mapping[str, ColumnKind],
+    *,
+    notation: Notation | Mapping[str, Notation] | None = None,
+) -> pd.DataFrame:
+    """A copy of ``df`` with each column in ``kinds`` converted to its kind: the frame of
+    ``type_table`` (date → datetime64[ns], number → float64, category and text → str; a
+    value that does not convert becomes empty and is in ``type_table``'s report)."""
+    return type_table(df, kinds, notation=notation).frame
+
+
+def guess_date_column(
+    df: pd.DataFrame, kinds: Mapping[str, ColumnKind] | None = None
+) -> str | None:
+    """The column most likely to hold each row's date, or None if no column holds dates.
+
+    Among the date columns, one whose name says it is a date (``is_date_name``: Date,
+    Datum, Month, Week…) wins over one that does not, then the most complete one, then the
+    leftmost (Order Date before Ship Date).
+    """
+    kinds = profile_columns(df) if kinds is None else kinds
+    best: tuple[bool, float, int] | None = None
+    choice: str | None = None
+    for position, column in enumerate(df.columns):
+        name = str(column)
+        if kinds.get(name) != "date":
+            continue
+        filled = float(df[column].notna().mean()) if len(df) else 0.0
+        score = (is_date_name(name), filled, -position)
+        if best is None or score > best:
+            best, choice = score, name
+    return choice
+
+
 __all__ = [
+    "COLUMN_KINDS",
     "DATE_NAME_HINTS",
     "EXCEL_ERRORS",
     "NOTATIONS",
+    "ColumnKind",
     "ColumnParse",
     "DateSystem",
     "Grain",
@@ -1134,10 +1309,14 @@ __all__ = [
     "ParsedTable",
     "PeriodStart",
     "ValueKind",
+    "apply_kinds",
+    "cell_text",
     "detect_notation",
     "detect_notation_counts",
     "excel_serial_to_datetime",
+    "guess_date_column",
     "infer_kinds",
+    "is_date_name",
     "is_excel_error",
     "parse_date",
     "parse_date_column",
@@ -1145,4 +1324,7 @@ __all__ = [
     "parse_number_column",
     "parse_period_label",
     "parse_table",
+    "profile_column",
+    "profile_columns",
+    "type_table",
 ]

@@ -11,10 +11,10 @@ spreadsheet rows of unreadable values.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import dataclasses
+from collections.abc import Iterable, Mapping
 from pathlib import PurePath
 
-import numpy as np
 import pandas as pd
 
 from kpilogic.errors import KoersError
@@ -37,14 +37,36 @@ from kpilogic.sources.layout import (
 )
 from kpilogic.sources.parsing import (
     MAX_EXAMPLES,
+    ColumnKind,
     ColumnParse,
     DateSystem,
-    ParseFailure,
+    Notation,
     ParseReport,
     ValueKind,
+    apply_kinds,
     parse_date_column,
     parse_table,
+    profile_columns,
+    type_table,
 )
+
+
+def typed_table(
+    df: pd.DataFrame,
+    date_column: str | None = None,
+    overrides: Mapping[str, ColumnKind] | None = None,
+    *,
+    notation: Notation | None = None,
+) -> pd.DataFrame:
+    """``df`` with its columns converted to their kinds (``parsing.profile_columns``;
+    ``overrides``, the user's corrections, win); ``date_column`` as dates. A corrected
+    column is read by the same parsers as on upload, in ``notation`` (the dataset's; None
+    detects it per column); ``with_kind_failures`` gives its report."""
+    kinds = dict(profile_columns(df))
+    kinds.update({c: k for c, k in (overrides or {}).items() if c in kinds})
+    if date_column is not None and date_column in kinds:
+        kinds[date_column] = "date"
+    return apply_kinds(df, kinds, notation=notation)
 
 
 def match_file(dataset: Dataset, names: list[str]) -> str | None:
@@ -138,20 +160,24 @@ def _with_date_column(done: Tidy, date_column: str) -> Tidy:
     return Tidy(frame, report, done.layout, done.wide, done.row_numbers)
 
 
-def with_kind_failures(done: Tidy, typed: pd.DataFrame) -> Tidy:
-    """``done`` with, in its parse report, every cell that the column kinds (``typed``:
-    ``done.frame`` after ``ingest.apply_kinds``, with the user's kind
-    corrections) could not turn into a number or a date, named with its spreadsheet row.
+def with_kind_failures(done: Tidy, typed: pd.DataFrame, notation: Notation | None = None) -> Tidy:
+    """``done`` with the parse report of every column that the column kinds (``typed``:
+    ``done.frame`` after ``typed_table`` or ``parsing.apply_kinds``, with the user's kind
+    corrections and ``notation``) turned into numbers or dates.
 
     Reading (``parse_table``) reports the columns it took for numbers and dates; a column a
-    user set to number or date by hand is converted later, and a cell that did not convert
-    would otherwise count as merely empty.
+    user set to number or date by hand is converted later, by the same column parsers
+    (``parsing.type_table``). Its report is made the same way here, so every cell that did
+    not convert is named with its spreadsheet row (Excel error values apart), as on upload.
+    A column set to another kind than reading took it for gets the report of that kind,
+    which still names the cells reading left out (``_read_twice``).
     """
     columns = dict(done.report.columns)
     rows = done.row_numbers
+    changed: dict[str, ValueKind] = {}
     for name in typed.columns:
         column = str(name)
-        if column in columns or name not in done.frame.columns:
+        if name not in done.frame.columns:
             continue
         after = typed[name]
         kind: ValueKind
@@ -161,30 +187,38 @@ def with_kind_failures(done: Tidy, typed: pd.DataFrame) -> Tidy:
             kind = "number"
         else:
             continue
-        before = done.frame[name]
-        if before.dtype == after.dtype or len(before) != len(rows):
+        known = columns.get(column)
+        if known is not None and known.kind == kind:
             continue
-        text = before.astype("string").str.strip()
-        filled = (before.notna() & text.notna() & (text != "")).to_numpy(dtype=bool)
-        lost = filled & after.isna().to_numpy(dtype=bool)
-        at = np.flatnonzero(lost).tolist()
-        if not at:
+        if done.frame[name].dtype == after.dtype or len(after) != len(rows):
             continue
-        cells = before.to_numpy(dtype=object)
-        columns[column] = ColumnParse(
-            column,
-            kind,
-            int(filled.sum()) - len(at),
-            len(at),
-            int((~filled).sum()),
-            0,
-            tuple(ParseFailure(rows[i], str(cells[i]).strip()[:40]) for i in at[:MAX_EXAMPLES]),
-            failed_rows=tuple(rows[i] for i in at),
-        )
-    if columns == dict(done.report.columns):
+        changed[column] = kind
+    if not changed:
         return done
+    parsed = type_table(done.frame[list(changed)], changed, notation=notation, rows=rows)
+    for column, result in parsed.report.columns.items():
+        earlier = columns.get(column)
+        columns[column] = result if earlier is None else _read_twice(earlier, result)
     report = ParseReport(columns, done.report.left_out)
     return Tidy(done.frame, report, done.layout, done.wide, done.row_numbers)
+
+
+def _read_twice(first: ColumnParse, then: ColumnParse) -> ColumnParse:
+    """The report of a column read as ``first.kind`` on upload, then converted to
+    ``then.kind`` by the user's correction (from the values read, the text is not kept):
+    the cells left out on upload are empty since, and stay named, as unreadable values or
+    Excel errors, beside the ones the conversion left out."""
+    gone = first.failed + first.errors
+    examples = sorted({*first.examples, *then.examples}, key=lambda f: f.row)
+    return dataclasses.replace(
+        then,
+        failed=first.failed + then.failed,
+        blank=max(0, then.blank - gone),
+        errors=first.errors + then.errors,
+        examples=tuple(examples[:MAX_EXAMPLES]),
+        error_rows=tuple(sorted({*first.error_rows, *then.error_rows}))[:MAX_EXAMPLES],
+        failed_rows=tuple(sorted({*first.failed_rows, *then.failed_rows})),
+    )
 
 
 def read_dataset(data: bytes, name: str, dataset: Dataset) -> Tidy:
@@ -200,6 +234,20 @@ def read_dataset(data: bytes, name: str, dataset: Dataset) -> Tidy:
     if fast is not None:
         return _with_date_column(fast, dataset.date_column)
     return tidy_grid(read_grid(data, name, dataset.sheet, blanks_as_none=False), dataset)
+
+
+def read_sheet(data: bytes, name: str, sheet: str | None = None) -> Tidy:
+    """One sheet (the first that holds data when ``sheet`` is None; a CSV is one sheet) read
+    as ``read_dataset`` reads a dataset without corrections: what the Data page shows of a
+    file before the user saves a dataset on it. ``typed_table`` of its frame gives every
+    column its kind. This is the one reading path for scripts and tests; there is no other.
+
+    Raises:
+        ReadError: when the file or the sheet cannot be read.
+        LayoutError: see ``tidy_grid``.
+    """
+    fresh = Dataset(id="new", name="new", source=name, sheet=sheet, date_column="-")
+    return read_dataset(data, name, fresh)
 
 
 def columns_used(kpi: KPI) -> set[str]:

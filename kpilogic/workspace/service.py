@@ -27,9 +27,8 @@ from kpilogic.engine.metrics import with_metric_errors
 from kpilogic.errors import DataError, KoersError
 from kpilogic.scorecard.checkins import CheckIn
 from kpilogic.scorecard.model import Dataset, Scorecard
-from kpilogic.sources.ingest import ColumnKind, apply_kinds, profile_columns
 from kpilogic.sources.layout import Tidy
-from kpilogic.sources.parsing import ParseReport
+from kpilogic.sources.parsing import ColumnKind, ParseReport, apply_kinds, profile_columns
 from kpilogic.sources.pipeline import match_file, read_dataset, with_kind_failures
 from kpilogic.workspace.store import StoredFile
 
@@ -126,7 +125,9 @@ def typed_table(
 ) -> pd.DataFrame:
     """``raw`` with its columns converted to ``kinds``."""
     key = ("typed", source.sha, source.name, ds.sheet, layout_key(ds) + repr(sorted(kinds.items())))
-    typed: pd.DataFrame = cache.get_or_make(key, lambda: apply_kinds(raw, dict(kinds)))
+    typed: pd.DataFrame = cache.get_or_make(
+        key, lambda: apply_kinds(raw, dict(kinds), notation=ds.notation)
+    )
     return typed
 
 
@@ -206,7 +207,7 @@ def load(
         kinds = column_kinds(ds, source, tidy.frame, cache)
         frames[ds.id] = typed_table(ds, source, tidy.frame, kinds, cache)
         # A cell a kind set by hand could not convert is named in the report, with its row.
-        tidies[ds.id] = with_kind_failures(tidy, frames[ds.id])
+        tidies[ds.id] = with_kind_failures(tidy, frames[ds.id], ds.notation)
     return Loaded(tidies, frames, problems, tuple(missing), keys)
 
 

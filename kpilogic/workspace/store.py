@@ -69,7 +69,7 @@ FILE_NAME_MAX = 255
 NOTE_MAX = 2000
 
 # Each script is one schema version; never edit a released one, append a new one.
-# One statement per line-end ';' (see ``_statements``).
+# One statement per line-end ';' (see ``statements``).
 MIGRATIONS: tuple[str, ...] = (
     # 1: workspaces, each with its current scorecard and the versions saved before.
     """
@@ -1295,7 +1295,7 @@ class Store:
                     supported=SCHEMA_VERSION,
                 )
             for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                for statement in _statements(script):
+                for statement in statements(script):
                     conn.execute(statement)
                 conn.execute("DELETE FROM meta")
                 conn.execute("INSERT INTO meta (schema_version) VALUES (?)", (number,))
@@ -1484,7 +1484,7 @@ def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
     conn.execute("COMMIT")
 
 
-def _statements(script: str) -> Iterator[str]:
+def statements(script: str) -> Iterator[str]:
     """The statements of a migration script, one at a time (``execute`` runs only one, and
     ``executescript`` would commit the surrounding transaction)."""
     buffer = ""
