@@ -489,20 +489,24 @@ def _scheduler(args: argparse.Namespace, lang: str) -> int:
     from kpilogic.workspace.store import Store
 
     deliver = _deliverer(args, lang)
-    done = run_due(Store(args.db), args.today or date.today(), args.sender, deliver)
-    for sent in done:
-        print(
-            t(
-                "digest.cli.scheduled",
-                lang,
-                workspace=sent.workspace_id,
-                period=sent.period,
-                count=sent.messages,
+    # Writing .eml files is a preview: nothing is recorded as sent.
+    record = args.out_dir is None
+    done = run_due(Store(args.db), args.today or date.today(), args.sender, deliver, record=record)
+    failed = False
+    for outcome in done:
+        if outcome.reached:
+            count = len(outcome.reached)
+            ws, period = outcome.workspace_id, outcome.period
+            print(t("digest.cli.scheduled", lang, workspace=ws, period=period, count=count))
+        for problem in outcome.problems:
+            failed = True
+            said = problem.message(lang)
+            _fail(
+                t("digest.cli.workspace_failed", lang, workspace=outcome.workspace_id, detail=said)
             )
-        )
     if not done:
         print(t("digest.cli.none_due", lang))
-    return 0
+    return EXIT_INPUT if failed else 0
 
 
 if __name__ == "__main__":

@@ -554,8 +554,10 @@ def _dataset_section(ds: Dataset, stored: SourceFile) -> None:
         if kind != kinds[col]:
             overrides[col] = kind  # type: ignore[assignment]
     # The corrections are kept on the scorecard: the command line reads the same types.
-    set_column_kinds(ds.id, overrides)
-    ds = ds.model_copy(update={"column_kinds": overrides})
+    # Saved, the page is drawn again from the new scorecard (nothing later in this run may
+    # write back the one it started with).
+    if set_column_kinds(ds.id, overrides):
+        st.rerun()
     kinds = dataset_kinds(ds, stored, raw)
     typed = typed_table(ds, stored, raw, kinds)
     shown_dates = date_format(lang(), "widget")

@@ -281,8 +281,11 @@ def test_the_scheduler_sends_each_periods_digest_once_in_each_recipients_languag
     # Jan's reminder first: June ended 30 June, 20 days before: late.
     assert body.index("Verwacht van jou, Jan de Wit") < body.index("Doelen: op koers")
     assert "Omzet: de waarde over jun 2026 is te laat (Jan de Wit)." in body
-    sent = Store(tmp_path / "koers.sqlite3").get_settings(ws)["digest"]["sent"]
-    assert sorted(sent) == ["2026-06", "2026-07"]
+    sent = Store(tmp_path / "koers.sqlite3").get_settings(ws)["digest_sent"]
+    assert {k: sorted(v) for k, v in sent.items()} == {
+        "2026-06": ["board@winkel.nl", "jan@winkel.nl"],
+        "2026-07": ["board@winkel.nl", "jan@winkel.nl"],
+    }
 
 
 def test_a_failed_delivery_is_not_marked_sent(tmp_path: Path) -> None:
@@ -298,7 +301,7 @@ def test_a_failed_delivery_is_not_marked_sent(tmp_path: Path) -> None:
     failed = _koers("scheduler", "--today", "2026-07-01", env=env)
     assert failed.returncode == 1 and "could not be sent" in failed.stderr
     assert "Traceback" not in failed.stderr
-    assert "sent" not in Store(tmp_path / "koers.sqlite3").get_settings(ws)["digest"]
+    assert "digest_sent" not in Store(tmp_path / "koers.sqlite3").get_settings(ws)
 
 
 def test_koers_digest_of_a_saved_workspace_writes_one_eml_per_recipient(tmp_path: Path) -> None:
@@ -317,3 +320,89 @@ def test_koers_digest_of_a_saved_workspace_writes_one_eml_per_recipient(tmp_path
         "Koers · Winkel Oost: 0 of 1 goal on course (2026-07-10)",
         "Koers · Winkel Oost: 0 van 1 doel op koers (10-07-2026)",
     ]
+
+
+def test_every_missing_period_since_the_last_value_is_listed_late_or_due() -> None:
+    ev = _evaluation(_card(), date(2026, 8, 5))
+    # Data through May. June ended 30 June (36 days before 5 August): late; July ended
+    # 31 July (5 days): due.
+    found = [(d.period, d.late) for d in due_values(ev, date(2026, 8, 5))]
+    assert found == [("2026-06", True), ("2026-07", False)]
+    text = build_digest(ev, "en", date(2026, 8, 5), with_pdf=False).text
+    assert "Omzet: the value for Jun 2026 is late (Jan de Wit)." in text
+    assert "Omzet: the value for Jul 2026 is due (Jan de Wit)." in text
+
+
+def test_a_name_with_a_line_break_still_makes_a_one_line_subject() -> None:
+    card = _card().model_copy(update={"name": "Winkel\nOost"})
+    digest = build_digest(_evaluation(card, date(2026, 7, 10)), "en", date(2026, 7, 10))
+    message = to_message(digest, "k@x.nl", ["a@b.nl"])
+    assert message["Subject"] == "Koers · Winkel Oost: 0 of 1 goal on course (2026-07-10)"
+
+
+class _Refusing(_Inbox):
+    """Accepts every address but one."""
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address == "gone@winkel.nl":
+            return "550 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_a_refused_address_is_retried_alone_and_a_preview_records_nothing(tmp_path: Path) -> None:
+    from kpilogic.workspace.store import Store
+
+    handler = _Refusing()
+    port = _free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        ws = _workspace(tmp_path)
+        db = Store(tmp_path / "koers.sqlite3")
+        plan = db.get_settings(ws)["digest"]
+        plan["recipients"].append({"email": "gone@winkel.nl", "lang": "en"})
+        db.update_settings(ws, {"digest": plan})
+        env = {
+            "KOERS_HOME": str(tmp_path),
+            "KOERS_DB": "",
+            "KOERS_SMTP_URL": f"smtp://127.0.0.1:{port}",
+        }
+        # A preview first: .eml files for the three, nothing recorded as sent.
+        preview = _koers(
+            "scheduler", "--today", "2026-07-01", "--out-dir", str(tmp_path / "p"), env=env
+        )
+        assert preview.returncode == 0, preview.stderr
+        assert len(list((tmp_path / "p").glob("*.eml"))) == 3
+        assert "digest_sent" not in db.get_settings(ws)
+        first = _koers("scheduler", "--today", "2026-07-01", env=env)
+        assert first.returncode == 1 and "gone@winkel.nl" in first.stderr
+        assert "Traceback" not in first.stderr
+        again = _koers("scheduler", "--today", "2026-07-02", env=env)
+        assert again.returncode == 1
+    finally:
+        controller.stop()
+    # Two delivered on the first run; the second run tried only the refused address.
+    assert sorted(r[0] for r, _ in handler.messages) == ["board@winkel.nl", "jan@winkel.nl"]
+    assert sorted(db.get_settings(ws)["digest_sent"]["2026-07"]) == [
+        "board@winkel.nl",
+        "jan@winkel.nl",
+    ]
+
+
+def test_editing_the_plan_keeps_what_was_sent(tmp_path: Path) -> None:
+    from kpilogic.workspace.scheduler import SENT_SETTING
+    from kpilogic.workspace.store import Store
+
+    ws = _workspace(tmp_path)
+    db = Store(tmp_path / "koers.sqlite3")
+    db.update_settings(ws, {SENT_SETTING: {"2026-07": ["jan@winkel.nl"]}})
+    # What the Download page writes: the plan only.
+    plan = db.get_settings(ws)["digest"]
+    db.update_settings(ws, {"digest": {**plan, "day": 3}})
+    db.update_settings(ws, {"lang": "en", "as_of": None})  # what a language switch writes
+    settings = db.get_settings(ws)
+    assert settings[SENT_SETTING] == {"2026-07": ["jan@winkel.nl"]}
+    assert settings["digest"]["day"] == 3

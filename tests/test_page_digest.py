@@ -68,6 +68,12 @@ def test_the_owner_adds_removes_and_schedules_recipients_in_dutch(
     assert (plan["every"], plan["weekday"]) == ("week", 2)
     assert "woensdag" in list(at.selectbox(key="digest_weekday").options)
 
+    # Switching the language saves the settings: the plan stays (they are merged).
+    at.segmented_control(key="lang_widget").set_value("en").run()
+    assert db.get_settings(ws)["digest"]["recipients"][0]["email"] == "jan@winkel.nl"
+    assert db.get_settings(ws)["lang"] == "en"
+    at.segmented_control(key="lang_widget").set_value("nl").run()
+
     at.button(key="digest_remove_0").click().run()
     assert db.get_settings(ws)["digest"]["recipients"] == []
     assert plain_md("jan@winkel.nl krijgt de digest niet meer.") in _texts(at)

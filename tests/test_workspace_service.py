@@ -177,3 +177,21 @@ def test_a_scorecard_without_corrections_is_written_as_before() -> None:
     text = _card().to_json()
     assert "column_kinds" not in text
     assert '"column_kinds"' in _card(column_kinds={"Bedrag": "number"}).to_json()
+
+
+def test_a_long_column_name_can_be_corrected_and_read_back() -> None:
+    from kpilogic.errors import ScorecardError
+    from kpilogic.workspace.service import legacy_kinds_moved, with_column_kinds
+
+    card = _card()
+    long_name = ("Hoe waarschijnlijk is het dat je ons aanbeveelt? " * 6).strip()  # 299 chars
+    corrected = with_column_kinds(card, {"kassa": {long_name: "number"}})
+    assert Scorecard.from_json(corrected.to_json()).datasets[0].column_kinds == {
+        long_name: "number"
+    }
+    with pytest.raises(ScorecardError):
+        with_column_kinds(card, {"kassa": {"x" * 1001: "number"}})
+    # A legacy correction the schema refuses stays in the settings (not lost), the card as is.
+    settings = {"kinds": {"kassa": {"x" * 1001: "number"}}}
+    assert with_legacy_kinds(card, settings) is card
+    assert not legacy_kinds_moved(card, settings)

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import threading
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
@@ -171,7 +172,7 @@ def persist_settings() -> None:
     if st.session_state.get(SAVED_SETTINGS) == current:
         return
     try:
-        db.save_settings(ws, current)
+        db.update_settings(ws, current)  # merged: the digest plan and others stay
         st.session_state[SAVED_SETTINGS] = json.loads(json.dumps(current))
     except KoersError as exc:
         show_error(exc)
@@ -211,7 +212,7 @@ def open_workspace(ws_id: str, *, keep_drafts: bool = False, from_address: bool 
     if settings.get("kinds") and role_at_least(opened.role, "editor"):
         # Column types corrected by an older Koers were kept in the settings; they are on
         # the scorecard now (``service.with_legacy_kinds``): saved there once, then dropped.
-        _move_legacy_kinds(db, ws_id, card, opened.version)
+        _move_legacy_kinds(db, ws_id, card, opened.version, settings)
     if not keep_drafts:
         for key in [k for k in ss if str(k).startswith(("koers_goal_", "koers_kpi_"))]:
             del ss[key]
@@ -421,23 +422,28 @@ def kinds_override(dataset_id: str) -> dict[str, ColumnKind]:
     return dict(ds.column_kinds) if ds is not None else {}
 
 
-def set_column_kinds(dataset_id: str, kinds: dict[str, ColumnKind]) -> None:
-    """Save the user's column-type corrections of a dataset on the scorecard (when changed)."""
+def set_column_kinds(dataset_id: str, kinds: dict[str, ColumnKind]) -> bool:
+    """Save the user's column-type corrections of a dataset on the scorecard; True when they
+    changed and were saved."""
     card = scorecard()
     if card is None or kinds_override(dataset_id) == kinds:
-        return
-    datasets = [
-        d.model_copy(update={"column_kinds": dict(kinds)}) if d.id == dataset_id else d
-        for d in card.datasets
-    ]
-    set_scorecard(card.model_copy(update={"datasets": datasets}))
+        return False
+    try:
+        changed = service.with_column_kinds(card, {dataset_id: kinds})
+    except KoersError as exc:
+        show_error(exc)
+        return False
+    return set_scorecard(changed)
 
 
-def _move_legacy_kinds(db: UserStore, ws_id: str, card: Scorecard, version: int) -> None:
+def _move_legacy_kinds(
+    db: UserStore, ws_id: str, card: Scorecard, version: int, settings: Mapping[str, Any]
+) -> None:
     try:
         if card != db.load_latest(ws_id)[0]:
             st.session_state[VERSION] = db.save_scorecard(ws_id, card, version)
-        db.update_settings(ws_id, {"kinds": None})
+        if service.legacy_kinds_moved(card, settings):
+            db.update_settings(ws_id, {"kinds": None})
     except KoersError as exc:
         show_error(exc)
 

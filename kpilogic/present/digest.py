@@ -7,10 +7,10 @@ insights (``engine.insights``), and the values due from their owners. A reminder
 owner (``owner=``) lists only that owner's due and late values first. ``to_message`` makes a
 MIME e-mail of it: plain text, the same as HTML, and the one-page PDF attached.
 
-A value is *due* when the latest completed period of the KPI's cadence (the one before the
-period holding the as-of date) has no value; it is *late* when that period ended more than
-``LATE_AFTER_DAYS`` days ago. Every text from the scorecard (names, owners, actions) is
-escaped in the HTML part.
+A value is *due* for every completed period of the KPI's cadence since its last value (the
+latest completed one is the period before the one holding the as-of date); it is *late* when
+its period ended more than ``LATE_AFTER_DAYS`` days ago. Every text from the scorecard
+(names, owners, actions) is escaped in the HTML part.
 """
 
 from __future__ import annotations
@@ -34,8 +34,10 @@ from kpilogic.i18n import format_date, format_period, t
 from kpilogic.present.report import attention_order, kpi_lines, value_vs_target
 from kpilogic.scorecard.explain import status_label
 from kpilogic.scorecard.model import KPI
+from kpilogic.scorecard.periods import Period
 
 LATE_AFTER_DAYS = 14  # a value is late two weeks after its period ended
+MAX_DUE_PERIODS = 12  # a KPI's gap listed at most this far back
 DIGEST_INSIGHTS = 3
 
 
@@ -98,20 +100,28 @@ class Digest:
 
 
 def due_values(evaluation: Evaluation, as_of: date) -> list[DueValue]:
-    """Per KPI (scorecard order), its latest completed period when that has no value."""
+    """Per KPI (scorecard order), every completed period since its last value that has no
+    value (at most ``MAX_DUE_PERIODS``, oldest first); for a KPI without any value, its
+    latest completed period."""
     card = evaluation.scorecard
     detail = evaluation.detail
     out: list[DueValue] = []
     for kpi in card.kpis:
         if kpi.id in evaluation.errors:
             continue
-        period = latest_completed_period(kpi.cadence, as_of, card.fiscal_year_start_month)
+        latest = latest_completed_period(kpi.cadence, as_of, card.fiscal_year_start_month)
         rows = detail[(detail["kpi_id"] == kpi.id) & (detail["segment"].fillna("") == "")]
-        rows = rows[rows["period"] == period.label]
-        if len(rows) and pd.notna(rows["actual"]).any():
-            continue
-        late = (as_of - period.end).days > LATE_AFTER_DAYS
-        out.append(DueValue(kpi, period.label, period.end, late))
+        with_value = set(rows.loc[pd.notna(rows["actual"]), "period"])
+        missing: list[Period] = []
+        period = latest
+        while period.label not in with_value and len(missing) < MAX_DUE_PERIODS:
+            missing.append(period)
+            if not with_value:
+                break  # no value at all: only the latest period is asked for
+            period = period.previous()
+        for gap in reversed(missing):
+            late = (as_of - gap.end).days > LATE_AFTER_DAYS
+            out.append(DueValue(kpi, gap.label, gap.end, late))
     return out
 
 
@@ -208,6 +218,7 @@ def build_digest(
         on_course=on_course,
         goals=with_deadline,
     )
+    subject = " ".join(subject.split())  # a header is one line, whatever the name holds
     title = t("digest.title", lang, name=card.name, date=format_date(day, lang))
     pdf = None
     if with_pdf:

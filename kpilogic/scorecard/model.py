@@ -117,7 +117,7 @@ class Dataset(_Model):
         ),
     )
 
-    column_kinds: dict[ShortText, ColumnKind] = Field(
+    column_kinds: dict[Annotated[str, Field(max_length=1000)], ColumnKind] = Field(
         default_factory=dict,
         max_length=2000,
         description=(

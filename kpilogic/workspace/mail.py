@@ -58,22 +58,15 @@ def smtp_server(url: str | None = None, env: Mapping[str, str] | None = None) ->
         raise MailError("error.mail.no_server", env=SMTP_URL_ENV)
     parts = urlsplit(url)
     if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-        raise MailError("error.mail.bad_url", url=_without_password(url))
+        raise MailError("error.mail.bad_url")
     try:
         port = parts.port or (465 if parts.scheme == "smtps" else 587)
     except ValueError as exc:
-        raise MailError("error.mail.bad_url", url=_without_password(url)) from exc
+        raise MailError("error.mail.bad_url") from exc
     user = unquote(parts.username) if parts.username else env.get("KOERS_SMTP_USER")
     password = unquote(parts.password) if parts.password else env.get("KOERS_SMTP_PASSWORD")
     tls = "ssl" if parts.scheme == "smtps" else "starttls"
     return SmtpServer(parts.hostname, port, tls, user or None, password or None)
-
-
-def _without_password(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    return url.replace(f":{parts.password}@", ":***@", 1)
 
 
 def send(messages: Iterable[EmailMessage], server: SmtpServer) -> int:
@@ -107,7 +100,8 @@ def send(messages: Iterable[EmailMessage], server: SmtpServer) -> int:
     except MailError:
         raise
     except (OSError, smtplib.SMTPException) as exc:
-        raise MailError("error.mail.failed", host=server.host, detail=str(exc)) from exc
+        detail = str(exc).replace(server.password, "***") if server.password else str(exc)
+        raise MailError("error.mail.failed", host=server.host, detail=detail) from exc
     return sent
 
 

@@ -2,9 +2,11 @@
 
 The owner of a workspace sets who receives the digest and when: monthly on day N (a day past
 the month's end means its last day) or weekly on a weekday. It is kept in the workspace's
-settings under ``"digest"`` (``DigestPlan``). A digest is due on its day and stays due until
-it was sent for that period: ``koers scheduler`` may run every hour, or miss a day when the
-machine was off, and still sends each period's digest exactly once (``due_period``).
+settings under ``"digest"`` (``DigestPlan``); what was sent is kept apart, under
+``"digest_sent"`` (``Sent``: period → the addresses it reached), so editing the plan never
+forgets a delivery. A digest is due on its day and stays due until every recipient got it for
+that period: ``koers scheduler`` may run every hour, or miss a day when the machine was off, or
+fail for one address, and still sends each recipient each period's digest exactly once.
 """
 
 from __future__ import annotations
@@ -40,9 +42,10 @@ class DigestPlan(BaseModel):
     every: Literal["month", "week"] = "month"
     day: Annotated[int, Field(ge=1, le=31)] = 1  # every month, on this day
     weekday: Weekday = 0  # every week, on this weekday
-    sent: dict[str, str] = Field(
-        default_factory=dict, description="period → ISO date it was sent (kept for 24 periods)"
-    )
+
+
+# period → the addresses the digest reached for it (the 24 most recent periods kept)
+Sent = dict[str, list[str]]
 
 
 def _month_day(year: int, month: int, day: int) -> date:
@@ -58,19 +61,27 @@ def scheduled_day(plan: DigestPlan, today: date) -> tuple[str, date]:
     return f"{year}-W{week:02d}", monday + timedelta(days=plan.weekday)
 
 
-def due_period(plan: DigestPlan, today: date) -> str | None:
-    """The period whose digest should go out now, or None: its day has come and it was not
-    sent yet; a plan without recipients is never due."""
+def due_period(plan: DigestPlan, today: date, sent: Sent | None = None) -> str | None:
+    """The period whose digest should go out now, or None: its day has come and a recipient
+    has not got it yet; a plan without recipients is never due."""
     if not plan.recipients:
         return None
     period, day = scheduled_day(plan, today)
-    if today < day or period in plan.sent:
+    if today < day or not waiting(plan, period, sent):
         return None
     return period
 
 
-def mark_sent(plan: DigestPlan, period: str, today: date) -> DigestPlan:
-    """``plan`` with ``period`` recorded as sent today (the 24 most recent periods kept)."""
-    sent = {**plan.sent, period: today.isoformat()}
-    kept = dict(sorted(sent.items())[-24:])
-    return plan.model_copy(update={"sent": kept})
+def waiting(plan: DigestPlan, period: str, sent: Sent | None) -> list[Recipient]:
+    """The recipients who have not got ``period``'s digest yet."""
+    reached = {a.lower() for a in (sent or {}).get(period, [])}
+    return [r for r in plan.recipients if r.email.lower() not in reached]
+
+
+def mark_sent(sent: Sent | None, period: str, address: str) -> Sent:
+    """``sent`` with ``address`` reached for ``period`` (the 24 most recent periods kept)."""
+    merged = {k: list(v) for k, v in (sent or {}).items()}
+    reached = merged.setdefault(period, [])
+    if address.lower() not in {a.lower() for a in reached}:
+        reached.append(address)
+    return dict(sorted(merged.items())[-24:])

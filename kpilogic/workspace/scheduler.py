@@ -3,9 +3,11 @@
 
 Each workspace's plan (``schedule.DigestPlan``) is in its settings under ``"digest"``. A run
 evaluates every workspace whose digest is due, builds one message per recipient in their
-language (a KPI owner's reminder first when the recipient is one), delivers them, and only
-then records the period as sent — a failed delivery is tried again on the next run, a
-successful one never twice.
+language (a KPI owner's reminder first when the recipient is one) and delivers them one by
+one, recording each address reached (``"digest_sent"``) right after its delivery: a refused
+address is tried again on the next run, a reached one never twice. A workspace that fails
+(its data cannot be read, the server refuses) is reported and the run goes on with the next.
+Writing ``.eml`` files (a preview) records nothing.
 """
 
 from __future__ import annotations
@@ -16,12 +18,23 @@ from datetime import date
 from email.message import EmailMessage
 from typing import Any, Protocol
 
+from pydantic import ValidationError
+
 from kpilogic.engine.evaluate import Evaluation
+from kpilogic.errors import KoersError
 from kpilogic.present.digest import build_digest, to_message
 from kpilogic.workspace import service
-from kpilogic.workspace.schedule import DigestPlan, Recipient, due_period, mark_sent
+from kpilogic.workspace.schedule import (
+    DigestPlan,
+    Recipient,
+    Sent,
+    due_period,
+    mark_sent,
+    waiting,
+)
 
 DIGEST_SETTING = "digest"
+SENT_SETTING = "digest_sent"
 Deliver = Callable[[Sequence[tuple[str, EmailMessage]]], None]
 
 
@@ -33,9 +46,24 @@ class DigestStore(service.WorkspaceReader, Protocol):
 
 
 def plan_of(settings: dict[str, Any] | Any) -> DigestPlan:
-    """The workspace's digest plan (an empty plan when none is set)."""
+    """The workspace's digest plan (an empty plan when none is set).
+
+    Raises:
+        KoersError: ``error.digest.bad_plan`` when the kept plan is not a valid plan.
+    """
     raw = settings.get(DIGEST_SETTING) if isinstance(settings, dict) else None
-    return DigestPlan.model_validate(raw or {})
+    try:
+        return DigestPlan.model_validate(raw or {})
+    except ValidationError as exc:
+        raise KoersError("error.digest.bad_plan", detail=str(exc).splitlines()[0]) from exc
+
+
+def sent_of(settings: dict[str, Any] | Any) -> Sent:
+    """Which addresses each period's digest reached (empty when unreadable)."""
+    raw = settings.get(SENT_SETTING) if isinstance(settings, dict) else None
+    if not isinstance(raw, dict):
+        return {}
+    return {str(k): [str(a) for a in v] for k, v in raw.items() if isinstance(v, list)}
 
 
 def workspace_evaluation(
@@ -63,27 +91,47 @@ def messages_for(
 
 
 @dataclass(frozen=True)
-class Sent:
-    """What a scheduler run delivered for one workspace."""
+class Outcome:
+    """What a scheduler run did for one workspace: the period, the addresses reached and
+    the problems (an address refused, or the workspace could not be evaluated)."""
 
     workspace_id: str
     period: str
-    messages: int
+    reached: tuple[str, ...] = ()
+    problems: tuple[KoersError, ...] = ()
 
 
-def run_due(store: DigestStore, today: date, sender: str, deliver: Deliver) -> list[Sent]:
-    """Deliver every digest due ``today``; each period's digest once (see module doc)."""
-    done: list[Sent] = []
+def run_due(
+    store: DigestStore, today: date, sender: str, deliver: Deliver, *, record: bool = True
+) -> list[Outcome]:
+    """Deliver every digest due ``today``, each recipient once per period (see module doc);
+    ``record=False`` (``.eml`` files) records nothing."""
+    done: list[Outcome] = []
     for workspace in store.list_workspaces():
-        settings = store.get_settings(workspace.id)
-        plan = plan_of(settings)
-        period = due_period(plan, today)
-        if period is None:
+        try:
+            settings = store.get_settings(workspace.id)
+            plan, sent = plan_of(settings), sent_of(settings)
+            period = due_period(plan, today, sent)
+            if period is None:
+                continue
+            evaluation = workspace_evaluation(store, workspace.id, today)
+        except KoersError as exc:
+            done.append(Outcome(workspace.id, "", problems=(exc,)))
             continue
-        evaluation = workspace_evaluation(store, workspace.id, today)
-        messages = messages_for(evaluation, plan.recipients, sender, today)
-        deliver(messages)
-        sent = mark_sent(plan, period, today)
-        store.update_settings(workspace.id, {DIGEST_SETTING: sent.model_dump(mode="json")})
-        done.append(Sent(workspace.id, period, len(messages)))
+        recipients = waiting(plan, period, sent)
+        reached: list[str] = []
+        problems: list[KoersError] = []
+        for recipient, message in zip(
+            recipients, messages_for(evaluation, recipients, sender, today), strict=True
+        ):
+            try:
+                deliver([message])
+            except KoersError as exc:
+                problems.append(exc)
+                continue
+            reached.append(recipient.email)
+            if record:
+                sent = mark_sent(sent, period, recipient.email)
+                store.update_settings(workspace.id, {SENT_SETTING: sent})
+        done.append(Outcome(workspace.id, period, tuple(reached), tuple(problems)))
     return done

@@ -296,21 +296,52 @@ class OpenWorkspace:
     settings: Mapping[str, Any]
 
 
-def with_legacy_kinds(card: Scorecard, settings: Mapping[str, Any]) -> Scorecard:
+def with_column_kinds(
+    card: Scorecard, kinds_by_dataset: Mapping[str, Mapping[str, Any]]
+) -> Scorecard:
+    """``card`` with the column-type corrections of some datasets replaced, validated like a
+    scorecard file (so a card that could not be read back is never made).
+
+    Raises:
+        ScorecardError: a column name or kind the schema does not accept.
+    """
+    raw = card.model_dump(mode="json")
+    for ds in raw["datasets"]:
+        if ds["id"] in kinds_by_dataset:
+            ds["column_kinds"] = dict(kinds_by_dataset[ds["id"]])
+    return Scorecard.from_dict(raw)
+
+
+def legacy_kinds(settings: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """Column-type corrections that older versions kept in the workspace's settings
-    (``{"kinds": {dataset id: {column: kind}}}``), moved onto the datasets that have none."""
+    (``{"kinds": {dataset id: {column: kind}}}``)."""
     legacy = settings.get("kinds") or {}
-    if not isinstance(legacy, Mapping) or not legacy:
-        return card
-    datasets = [
-        ds.model_copy(update={"column_kinds": dict(legacy[ds.id])})
-        if not ds.column_kinds and isinstance(legacy.get(ds.id), Mapping) and legacy[ds.id]
-        else ds
+    if not isinstance(legacy, Mapping):
+        return {}
+    return {str(k): dict(v) for k, v in legacy.items() if isinstance(v, Mapping) and v}
+
+
+def with_legacy_kinds(card: Scorecard, settings: Mapping[str, Any]) -> Scorecard:
+    """The legacy corrections (``legacy_kinds``) moved onto the datasets that have none of
+    their own; the card unchanged when they cannot be (then they stay in the settings)."""
+    moved = {
+        ds.id: legacy[ds.id]
         for ds in card.datasets
-    ]
-    if datasets == card.datasets:
+        if not ds.column_kinds and ds.id in (legacy := legacy_kinds(settings))
+    }
+    if not moved:
         return card
-    return Scorecard.model_validate(card.model_dump() | {"datasets": datasets})
+    try:
+        return with_column_kinds(card, moved)
+    except KoersError:
+        return card
+
+
+def legacy_kinds_moved(card: Scorecard, settings: Mapping[str, Any]) -> bool:
+    """Whether the settings may forget their legacy corrections: every dataset they name
+    carries corrections of its own now (moved, or set since) or is gone."""
+    by_id = {ds.id: ds for ds in card.datasets}
+    return all(by_id[ds_id].column_kinds for ds_id in legacy_kinds(settings) if ds_id in by_id)
 
 
 def open_workspace(repo: WorkspaceReader, workspace_id: str) -> OpenWorkspace:
