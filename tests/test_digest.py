@@ -86,9 +86,9 @@ def test_the_digest_says_what_needs_attention_with_owner_and_action_in_both_lang
     nl = build_digest(ev, "nl", date(2026, 7, 10), with_pdf=False)
     en = build_digest(ev, "en", date(2026, 7, 10), with_pdf=False)
     # May: € 70 against € 100 (30% short): off track, with its owner and agreed action.
-    assert "Omzet (Uit koers): € 70,00 tegenover € 100,00. Eigenaar: Jan de Wit." in nl.text
+    assert "Omzet (Uit koers, mei 2026): € 70,00 tegenover € 100,00. Eigenaar: Jan de Wit." in nl.text
     assert "Afgesproken actie: Belronde langs vaste klanten" in nl.text
-    assert "Omzet (Off track): €70.00 vs €100.00. Owner: Jan de Wit." in en.text
+    assert "Omzet (Off track, May 2026): €70.00 vs €100.00. Owner: Jan de Wit." in en.text
     # The forecast at the deadline, by hand: the linear trend of Jan–May (100, 120, 80, 90,
     # 70: mean 92, slope −9 a month) for Aug–Dec gives 47 + 38 + 29 + 20 + 11 = 145; June and
     # July passed without data (left out, and said so); 460 so far + 145 = 605 against
@@ -406,3 +406,18 @@ def test_editing_the_plan_keeps_what_was_sent(tmp_path: Path) -> None:
     settings = db.get_settings(ws)
     assert settings[SENT_SETTING] == {"2026-07": ["jan@winkel.nl"]}
     assert settings["digest"]["day"] == 3
+
+
+def test_a_digest_on_the_first_days_of_a_month_speaks_of_the_month_that_ended() -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Datum", "Omzet"])
+    for month, value in MONTHS.items():
+        ws.append([datetime(2026, month, 15), value])
+    ws.append([datetime(2026, 6, 1), 5.0])  # June has begun: 1 of its 30 days
+    buf = io.BytesIO()
+    wb.save(buf)
+    ev = evaluate_files(_card(), {FILE: buf.getvalue()}, date(2026, 6, 1))
+    text = build_digest(ev, "en", date(2026, 6, 1), with_pdf=False).text
+    # June is too early to judge; the attention list speaks of May: 70 against 100.
+    assert "Omzet (Off track, May 2026): €70.00 vs €100.00." in text

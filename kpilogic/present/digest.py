@@ -15,11 +15,12 @@ its period ended more than ``LATE_AFTER_DAYS`` days ago. Every text from the sco
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
@@ -31,7 +32,7 @@ from kpilogic.engine.progress import SEVERITY, goal_progress, progress_text
 from kpilogic.engine.review import latest_completed_period
 from kpilogic.engine.shortfall import shortfall, shortfall_text
 from kpilogic.i18n import format_date, format_period, t
-from kpilogic.present.report import attention_order, kpi_lines, value_vs_target
+from kpilogic.present.report import KpiLine, attention_order, kpi_lines, value_vs_target
 from kpilogic.scorecard.explain import status_label
 from kpilogic.scorecard.model import KPI
 from kpilogic.scorecard.periods import Period
@@ -147,16 +148,30 @@ def _goal_lines(evaluation: Evaluation, lang: str, as_of: date) -> list[str]:
     return lines
 
 
+def _judged(evaluation: Evaluation, line: KpiLine) -> KpiLine:
+    """``line``, or — when its latest period is too early or still running to be judged —
+    the period before it, so a digest sent on the 1st speaks of the month that just ended."""
+    if line.row is None or line.status not in ("too_early", "in_progress"):
+        return line
+    before = pd.Timestamp(line.row["period_start"]).date() - timedelta(days=1)
+    row = evaluation.latest(line.kpi.id, before)
+    if row is None:
+        return line
+    return dataclasses.replace(line, row=row, status=row["status"])
+
+
 def _attention_lines(evaluation: Evaluation, lang: str) -> list[str]:
     card = evaluation.scorecard
     lines = []
-    for line in attention_order(kpi_lines(evaluation)):
+    judged = [_judged(evaluation, line) for line in kpi_lines(evaluation)]
+    for line in attention_order(judged):
         if line.status not in ("off_track", "at_risk"):
             continue
         text = t(
             "digest.attention.line",
             lang,
             kpi=line.kpi.name,
+            period=format_period(str(line.row["period"]), lang) if line.row is not None else "",
             status=status_label(line.status, lang),
             values=value_vs_target(line, lang, card.currency),
             owner=line.kpi.owner or t("digest.no_owner", lang),
