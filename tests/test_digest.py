@@ -86,7 +86,9 @@ def test_the_digest_says_what_needs_attention_with_owner_and_action_in_both_lang
     nl = build_digest(ev, "nl", date(2026, 7, 10), with_pdf=False)
     en = build_digest(ev, "en", date(2026, 7, 10), with_pdf=False)
     # May: € 70 against € 100 (30% short): off track, with its owner and agreed action.
-    assert "Omzet (Uit koers, mei 2026): € 70,00 tegenover € 100,00. Eigenaar: Jan de Wit." in nl.text
+    assert (
+        "Omzet (Uit koers, mei 2026): € 70,00 tegenover € 100,00. Eigenaar: Jan de Wit." in nl.text
+    )
     assert "Afgesproken actie: Belronde langs vaste klanten" in nl.text
     assert "Omzet (Off track, May 2026): €70.00 vs €100.00. Owner: Jan de Wit." in en.text
     # The forecast at the deadline, by hand: the linear trend of Jan–May (100, 120, 80, 90,
