@@ -74,3 +74,27 @@ def data_uploader(at):
     (a fresh uploader shows no old files), so tests that upload again look it up."""
     [uploader] = at.get("file_uploader")
     return uploader
+
+
+# -- the store on both backends (issue 17) ---------------------------------------------------
+STORE_BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A PostgreSQL server started for this test session (see tests/pg.py); its URL."""
+    from tests.pg import postgres_server
+
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(params=STORE_BACKENDS)
+def store_location(request, tmp_path):
+    """Where a test's store lives, once per backend: a SQLite file in tmp_path, or a fresh
+    schema in the session's PostgreSQL database (as a URL). ``Store(store_location)``."""
+    if request.param == "sqlite":
+        return tmp_path / "koers.sqlite3"
+    from tests.pg import fresh_schema
+
+    return fresh_schema(request.getfixturevalue("postgres_url"))
