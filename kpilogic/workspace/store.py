@@ -2438,3 +2438,21 @@ if TYPE_CHECKING:
     def _implements(store: Store, user: UserStore) -> tuple[Repository, WorkspaceRepository]:
         """mypy checks that both backends' store and its per-user view follow the protocols."""
         return store, user
+
+
+def parse_location(text: str) -> Path | str:
+    """A store named on the command line: ``postgresql://…`` (or ``postgres://…``) as it is;
+    ``sqlite:///path/to/koers.sqlite3`` or a plain path as an absolute file path.
+
+    Raises:
+        StoreError: ``error.store.location_invalid`` for another scheme (``mysql://…``) or
+            nothing at all.
+    """
+    value = text.strip()
+    if is_postgres_url(value):
+        return value
+    if value.lower().startswith("sqlite://"):
+        value = value[len("sqlite://") :]
+    if not value or "://" in value:
+        raise StoreError("error.store.location_invalid", location=redact_url(text.strip()))
+    return Path(value).expanduser().absolute()
