@@ -52,7 +52,7 @@ from kpilogic.workspace.store import (
     Store,
     StoredCheckIn,
     UserStore,
-    default_db_path,
+    default_db_location,
     recovery_message,
 )
 
@@ -101,7 +101,7 @@ CONFLICT = "koers_conflict"  # True after a save was refused: someone else saved
 
 @st.cache_resource(show_spinner=False)
 def _open_store(path: str) -> tuple[Store, str | None]:
-    store, moved = Store.open_or_recover(Path(path))
+    store, moved = Store.open_or_recover(path)  # a file, or a postgresql:// URL (KOERS_DB)
     return store, (str(moved) if moved else None)
 
 
@@ -150,7 +150,7 @@ def store() -> UserStore | None:
     set aside; the user is told once what was recovered.
     """
     try:
-        opened, moved = _open_store(str(default_db_path()))
+        opened, moved = _open_store(str(default_db_location()))
     except KoersError as exc:
         if not st.session_state.get("koers_store_warned"):
             st.session_state["koers_store_warned"] = True
