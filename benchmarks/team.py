@@ -27,11 +27,17 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 
 
+QUIET_S = 3.0
+_STATE = """() => (document.querySelector("[data-testid='stApp']")
+  || {getAttribute: () => 'none'}).getAttribute('data-test-script-state')"""
+
+
 @dataclass
 class Session:
     server: int
     seconds: float = 0.0
-    charts: int = 0
+    charts: int = 0  # chart elements on the page
+    drawn: int = 0  # of which drawn (an SVG in them)
     errors: list[str] = field(default_factory=list)
 
 
@@ -52,6 +58,8 @@ class LoadResult:
             f"{self.wall_seconds:.1f} s; errors: {len(self.errors)}",
             f"time per dashboard: median {statistics.median(times):.1f} s, "
             f"min {times[0]:.1f} s, max {times[-1]:.1f} s",
+            "charts per dashboard (drawn/elements): "
+            + ", ".join(sorted({f"{s.drawn}/{s.charts}" for s in self.sessions})),
         ]
         for server, mem in sorted(self.memory_mb.items()):
             lines.append(
@@ -90,15 +98,26 @@ async def _one(browser: Any, url: str, server: int, timeout_s: float) -> Session
     started = time.monotonic()
     try:
         await page.goto(url, timeout=timeout_s * 1000)
-        # The dashboard is drawn when its charts are SVGs and the script run has ended.
-        await page.locator("[data-testid='stVegaLiteChart'] svg").first.wait_for(
-            timeout=timeout_s * 1000
-        )
-        await page.wait_for_selector(
-            "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_s * 1000
-        )
-        session.seconds = time.monotonic() - started
-        session.charts = await page.locator("[data-testid='stVegaLiteChart']").count()
+        # Drawn: the script run ended, every chart on the page is drawn, and nothing changed
+        # for QUIET_S (a run can start another; a busy browser draws charts one by one).
+        # The time is when it settled.
+        deadline = started + timeout_s
+        last: tuple[int, int, str] | None = None
+        settled = 0.0
+        while True:
+            charts = await page.locator("[data-testid='stVegaLiteChart']").count()
+            drawn = await page.locator("[data-testid='stVegaLiteChart'] svg").count()
+            state = await page.evaluate(_STATE)
+            now = time.monotonic()
+            if (charts, drawn, state) != last:
+                last, settled = (charts, drawn, state), now
+            elif drawn == charts > 0 and state == "notRunning" and now - settled >= QUIET_S:
+                break
+            if now > deadline:
+                raise TimeoutError(f"not drawn after {timeout_s:.0f} s ({charts} charts)")
+            await asyncio.sleep(0.25)
+        session.seconds = settled - started
+        session.charts, session.drawn = charts, drawn
         for test_id in ("stException", "stAlertContentError"):
             for text in await page.get_by_test_id(test_id).all_inner_texts():
                 session.errors.append(text.strip()[:200])

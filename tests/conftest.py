@@ -98,3 +98,15 @@ def store_location(request, tmp_path):
     from tests.pg import fresh_schema
 
     return fresh_schema(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture(params=STORE_BACKENDS)
+def app_store_backend(request, monkeypatch):
+    """The app's store (``ui.shared.store``, ``Store(default_db_location())``) once on the
+    session's SQLite file and once on a fresh schema of the session's PostgreSQL database
+    (``KOERS_DB=postgresql://…``). Use with ``clear_streamlit_caches``."""
+    if request.param == "postgresql":
+        from tests.pg import fresh_schema
+
+        monkeypatch.setenv("KOERS_DB", fresh_schema(request.getfixturevalue("postgres_url")))
+    return request.param

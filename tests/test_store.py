@@ -785,3 +785,13 @@ def test_a_version_1_postgresql_database_is_upgraded_with_its_data_intact(
     # Migration 3 made the local user the owner of what was there.
     assert raw(location, "SELECT email, role FROM members") == [("local", "owner")]
     assert store.save_scorecard("old", card("Old", 1300.0), based_on=2) == 3
+
+
+def test_a_password_never_shows_in_where_the_store_is() -> None:
+    from kpilogic.workspace.store import redact_url
+
+    assert redact_url("postgresql://koers:s3cr@t@db:5432/k") == "postgresql://koers:***@db:5432/k"
+    assert redact_url("postgresql://koers@db/k?sslmode=require&password=pw&x=1") == (
+        "postgresql://koers@db/k?sslmode=require&password=***&x=1"
+    )
+    assert redact_url("postgresql://db/k") == "postgresql://db/k"

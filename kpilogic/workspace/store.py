@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -250,7 +251,9 @@ def default_db_location() -> Path | str:
 
 
 def redact_url(url: str) -> str:
-    """A connection URL without its password (for messages and logs)."""
+    """A connection URL without its password (for messages and logs): the one after the
+    user name and a ``password=`` parameter both become ``***``."""
+    url = re.sub(r"(?i)([?&]password=)[^&]*", r"\1***", url)
     scheme, sep, rest = url.partition("://")
     credentials, at, host = rest.rpartition("@")
     if not sep or not at or ":" not in credentials:
