@@ -28,6 +28,7 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/
 
 
 QUIET_S = 3.0
+SAMPLE_GOAL = "Grow web shop revenue 18% in 2026"  # the English sample's first goal
 _STATE = """() => (document.querySelector("[data-testid='stApp']")
   || {getAttribute: () => 'none'}).getAttribute('data-test-script-state')"""
 
@@ -91,7 +92,7 @@ def seed_sample_workspace(db: str, folder: Path) -> str:
     return ws.id
 
 
-async def _one(browser: Any, url: str, server: int, timeout_s: float) -> Session:
+async def _one(browser: Any, url: str, server: int, timeout_s: float, expect: str) -> Session:
     session = Session(server)
     context = await browser.new_context(locale="en-GB", viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
@@ -123,6 +124,9 @@ async def _one(browser: Any, url: str, server: int, timeout_s: float) -> Session
                 session.errors.append(text.strip()[:200])
         if session.charts == 0:
             session.errors.append("no chart on the dashboard")
+        main = await page.get_by_test_id("stMain").inner_text()
+        if expect not in main:
+            session.errors.append(f"{expect!r} is not on the dashboard")
     except Exception as exc:  # a session that fails is counted, the others go on
         session.seconds = time.monotonic() - started
         session.errors.append(f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
@@ -131,7 +135,7 @@ async def _one(browser: Any, url: str, server: int, timeout_s: float) -> Session
     return session
 
 
-async def _sessions(urls: list[tuple[int, str]], timeout_s: float) -> list[Session]:
+async def _sessions(urls: list[tuple[int, str]], timeout_s: float, expect: str) -> list[Session]:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
@@ -141,17 +145,21 @@ async def _sessions(urls: list[tuple[int, str]], timeout_s: float) -> list[Sessi
         )
         try:
             return list(
-                await asyncio.gather(*(_one(browser, url, n, timeout_s) for n, url in urls))
+                await asyncio.gather(*(_one(browser, url, n, timeout_s, expect) for n, url in urls))
             )
         finally:
             await browser.close()
 
 
 def run_load(
-    servers: list[tuple[int, str]], ws: str, sessions: int, timeout_s: float = 300.0
+    servers: list[tuple[int, str]],
+    ws: str,
+    sessions: int,
+    timeout_s: float = 300.0,
+    expect: str = SAMPLE_GOAL,
 ) -> LoadResult:
     """``sessions`` dashboards of workspace ``ws`` at once, spread evenly over ``servers``
-    (pid, base URL)."""
+    (pid, base URL); a dashboard without the text ``expect`` counts as an error."""
     before = {n: memory_mb(pid)[0] for n, (pid, _) in enumerate(servers, start=1)}
     urls = [
         (i % len(servers) + 1, f"{servers[i % len(servers)][1]}/dashboard?ws={ws}")
@@ -160,7 +168,7 @@ def run_load(
     started = time.monotonic()
     # A thread of its own: asyncio.run cannot run where pytest-playwright's sync API is.
     with ThreadPoolExecutor(1) as pool:
-        done = pool.submit(asyncio.run, _sessions(urls, timeout_s)).result()
+        done = pool.submit(asyncio.run, _sessions(urls, timeout_s, expect)).result()
     wall = time.monotonic() - started
     memory: dict[int, dict[str, float]] = {}
     for n, (pid, _) in enumerate(servers, start=1):

@@ -49,10 +49,9 @@ def test_twenty_sessions_over_two_servers_open_dashboards_without_errors(loaded)
     assert len(result.sessions) == SESSIONS
     # Spread evenly: 20 sessions over 2 servers is 10 on each.
     assert sorted(s.server for s in result.sessions).count(1) == SESSIONS // 2
-    # Every dashboard drew the same charts, all of them (the sample's, from one database).
-    charts = {(s.charts, s.drawn) for s in result.sessions}
-    assert len(charts) == 1
-    [(elements, drawn)] = charts
-    assert drawn == elements > 0
+    # Every dashboard shows the sample's first goal (run_load counts a dashboard without it
+    # as an error, above) and drew every chart it has. (How many charts are on the page when
+    # it settles varies: those in expanders are not always mounted yet.)
+    assert all(s.drawn == s.charts > 0 for s in result.sessions)
     for mem in result.memory_mb.values():
         assert mem["peak"] >= mem["after"] > 0
