@@ -180,6 +180,12 @@ def run_load(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.team", description=__doc__)
     parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument(
+        "--backend",
+        choices=("postgresql", "sqlite"),
+        default="postgresql",
+        help="the database both servers share (sqlite: one file on this machine, the baseline)",
+    )
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     import tempfile
@@ -188,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     from tests.pg import fresh_schema, postgres_server
 
     with postgres_server() as url, tempfile.TemporaryDirectory() as tmp:
-        db = fresh_schema(url)
+        db = fresh_schema(url) if args.backend == "postgresql" else f"{tmp}/koers.sqlite3"
         ws = seed_sample_workspace(db, Path(tmp) / "sample")
         servers = []
         for n in (1, 2):
@@ -204,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             for server in servers:
                 server.stop()
+    print(f"backend: {args.backend}")
     print(result.summary())
     for error in result.errors:
         print(error)
