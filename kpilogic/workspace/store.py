@@ -18,6 +18,14 @@ transaction that makes it. Deleting moves a workspace to the trash (restorable f
 ``TRASH_DAYS`` days). When ``$KOERS_ADMIN`` names an e-mail address, that user becomes an owner
 of every workspace that has no owner other than ``LOCAL_USER`` (a team that started locally
 keeps its workspaces when it turns on sign-in).
+
+PostgreSQL (issue 17): ``Store("postgresql://…")`` (or ``$KOERS_DB`` set to such a URL) keeps
+the same tables in a PostgreSQL database, so several app servers can share them. The SQL below
+is SQLite's; ``_PgConnection`` (end of this module) rewrites what differs, ``PG_MIGRATIONS``
+holds the same schema versions, and writers queue behind one advisory lock as they queue for
+SQLite's write lock. Backups there are the database's (``pg_dump``); ``copy_store`` copies a
+whole store between the two (``koers store migrate``). ``Store`` implements the repository
+protocol of ``kpilogic.workspace.repository``.
 """
 
 from __future__ import annotations
