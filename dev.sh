@@ -38,7 +38,8 @@ sync_packages() {
 
 ensure_system_packages() {
     # Debian packages the tests use: chromium (browser tests), an emoji font (status icons
-    # in screenshots), LibreOffice Calc (opens our xlsx) and poppler (renders our PDF).
+    # in screenshots), LibreOffice Calc (opens our xlsx), poppler (renders our PDF) and
+    # PostgreSQL (the store tests start their own server with it).
     missing=""
     if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1; then
         missing="$missing chromium"
@@ -46,6 +47,8 @@ ensure_system_packages() {
     [ -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || missing="$missing fonts-noto-color-emoji"
     command -v soffice >/dev/null 2>&1 || missing="$missing libreoffice-calc"
     command -v pdftoppm >/dev/null 2>&1 || missing="$missing poppler-utils"
+    # PostgreSQL: the store tests run against a throwaway server too (tests/pg.py).
+    ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
     [ -z "$missing" ] && return
     say "installing Debian packages for the tests (about 600 MB, a few minutes):$missing ..."
     SUDO=""

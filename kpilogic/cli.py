@@ -83,24 +83,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_store_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """``koers backup FILE`` and ``koers restore FILE`` (the workspace database)."""
-    db_help = "the Koers database (default: $KOERS_DB, else $KOERS_HOME/koers.sqlite3)"
+    db_help = (
+        "the Koers database: a file or postgresql://user@host/database"
+        " (default: $KOERS_DB, else $KOERS_HOME/koers.sqlite3)"
+    )
     backup = sub.add_parser("backup", help="copy the workspace database to FILE (online)")
     backup.add_argument("file", type=Path)
-    backup.add_argument("--db", type=Path, default=None, help=db_help)
+    backup.add_argument("--db", default=None, help=db_help)
     backup.add_argument("--lang", default="en", help="language of messages: en or nl")
     restore = sub.add_parser("restore", help="replace the workspace database by backup FILE")
     restore.add_argument("file", type=Path)
-    restore.add_argument("--db", type=Path, default=None, help=db_help)
+    restore.add_argument("--db", default=None, help=db_help)
     restore.add_argument(
         "--force", action="store_true", help="overwrite a database that holds workspaces"
     )
     restore.add_argument("--lang", default="en", help="language of messages: en or nl")
+    _add_store_migrate(sub)
 
 
 def _store_command(args: argparse.Namespace, lang: str) -> int:
-    from kpilogic.workspace.store import Store
+    from kpilogic.workspace.store import Store, parse_location
 
-    store = Store(args.db)
+    store = Store(parse_location(str(args.db)) if args.db is not None else None)
     if args.command == "backup":
         written = store.backup(args.file)
         count = len(store.list_workspaces()) + len(store.list_trash())
@@ -207,6 +211,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _evaluate(args, lang)
         if args.command in ("backup", "restore"):
             return _store_command(args, lang)
+        if args.command == "store":
+            return _store_migrate(args, lang)
         if args.command == "insights":
             return _insights(args, lang)
         if args.command == "goals":
@@ -392,10 +398,17 @@ def _add_delivery_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--db",
-        type=Path,
         default=None,
-        help="the Koers database (default: $KOERS_DB, else $KOERS_HOME/koers.sqlite3)",
+        help="the Koers database: a file or postgresql://user@host/database "
+        "(default: $KOERS_DB, else $KOERS_HOME/koers.sqlite3)",
     )
+
+
+def _open_db(db: str | None) -> Any:
+    """The store at ``--db`` (a file or a PostgreSQL URL), else the default one."""
+    from kpilogic.workspace.store import Store, parse_location
+
+    return Store(parse_location(db) if db is not None else None)
 
 
 def _deliverer(args: argparse.Namespace, lang: str) -> Callable[[Sequence[Any]], None]:
@@ -464,9 +477,8 @@ def _workspace_digest(
     recipients, each in their own language."""
     from kpilogic.workspace.schedule import Recipient
     from kpilogic.workspace.scheduler import messages_for, plan_of, workspace_evaluation
-    from kpilogic.workspace.store import Store
 
-    store = Store(args.db)
+    store = _open_db(args.db)
     day = args.as_of or date.today()
     evaluation = workspace_evaluation(store, args.workspace, day)
     if args.to:
@@ -486,12 +498,12 @@ def _workspace_digest(
 def _scheduler(args: argparse.Namespace, lang: str) -> int:
     """``koers scheduler``: every digest that is due, once per period."""
     from kpilogic.workspace.scheduler import run_due
-    from kpilogic.workspace.store import Store
 
     deliver = _deliverer(args, lang)
     # Writing .eml files is a preview: nothing is recorded as sent.
     record = args.out_dir is None
-    done = run_due(Store(args.db), args.today or date.today(), args.sender, deliver, record=record)
+    store = _open_db(args.db)
+    done = run_due(store, args.today or date.today(), args.sender, deliver, record=record)
     failed = False
     for outcome in done:
         if outcome.reached:
@@ -507,6 +519,53 @@ def _scheduler(args: argparse.Namespace, lang: str) -> int:
     if not done:
         print(t("digest.cli.none_due", lang))
     return EXIT_INPUT if failed else 0
+
+
+def _add_store_migrate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``koers store migrate --from SOURCE --to TARGET [--replace]``."""
+    store = sub.add_parser("store", help="the workspace database: copy it to another one")
+    store_sub = store.add_subparsers(dest="store_command", required=True)
+    migrate = store_sub.add_parser(
+        "migrate",
+        help="copy every workspace (history, files, check-ins, members, audit log) from one "
+        "database to another, SQLite or PostgreSQL, and verify the copy",
+    )
+    where = "sqlite:///path/to/koers.sqlite3, a path, or postgresql://user:password@host/db"
+    migrate.add_argument("--from", dest="source", required=True, help=f"copy from: {where}")
+    migrate.add_argument("--to", dest="target", required=True, help=f"copy to: {where}")
+    migrate.add_argument(
+        "--replace", action="store_true", help="replace the workspaces the target already holds"
+    )
+    migrate.add_argument("--lang", default="en", help="language of messages: en or nl")
+
+
+def _store_migrate(args: argparse.Namespace, lang: str) -> int:
+    from kpilogic.workspace.store import Store, copy_store, parse_location
+
+    source_location = parse_location(args.source)
+    if isinstance(source_location, Path) and not source_location.is_file():
+        # Opening would create an empty database there: a typo must not look like success.
+        _fail(t("cli.migrate.no_source", lang, path=str(source_location)))
+        return EXIT_INPUT
+    source = Store(source_location)
+    target = Store(parse_location(args.target))
+    report = copy_store(source, target, replace=args.replace)
+    counts = report.counts
+    print(
+        t(
+            "cli.migrate.done",
+            lang,
+            workspaces=counts["workspaces"],
+            source=report.source,
+            target=report.target,
+            versions=counts["scorecard_versions"],
+            files=counts["files"],
+            checkins=counts["checkins"],
+            members=counts["members"],
+            audit=counts["audit"],
+        )
+    )
+    return 0
 
 
 if __name__ == "__main__":

@@ -74,3 +74,39 @@ def data_uploader(at):
     (a fresh uploader shows no old files), so tests that upload again look it up."""
     [uploader] = at.get("file_uploader")
     return uploader
+
+
+# -- the store on both backends (issue 17) ---------------------------------------------------
+STORE_BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A PostgreSQL server started for this test session (see tests/pg.py); its URL."""
+    from tests.pg import postgres_server
+
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(params=STORE_BACKENDS)
+def store_location(request, tmp_path):
+    """Where a test's store lives, once per backend: a SQLite file in tmp_path, or a fresh
+    schema in the session's PostgreSQL database (as a URL). ``Store(store_location)``."""
+    if request.param == "sqlite":
+        return tmp_path / "koers.sqlite3"
+    from tests.pg import fresh_schema
+
+    return fresh_schema(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture(params=STORE_BACKENDS)
+def app_store_backend(request, monkeypatch):
+    """The app's store (``ui.shared.store``, ``Store(default_db_location())``) once on the
+    session's SQLite file and once on a fresh schema of the session's PostgreSQL database
+    (``KOERS_DB=postgresql://…``). Use with ``clear_streamlit_caches``."""
+    if request.param == "postgresql":
+        from tests.pg import fresh_schema
+
+        monkeypatch.setenv("KOERS_DB", fresh_schema(request.getfixturevalue("postgres_url")))
+    return request.param

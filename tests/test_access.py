@@ -1,6 +1,7 @@
 """Access control in the store (issue 13): every role against every method, list filters,
 the audit log, the conflict check, trash and purge, quotas, backups and salvage.
-Real SQLite files in tmp_path, no mocks; time is moved with a fake clock, never by sleeping."""
+Real SQLite files in tmp_path, no mocks; time is moved with a fake clock, never by sleeping.
+Every test that takes ``store`` or ``store_location`` runs on SQLite and on a real PostgreSQL."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ from kpilogic.workspace.store import (
     recovery_message,
 )
 from tests.conftest import ROOT
+from tests.pg import query
 
 OWNER, EDITOR, CONTRIB, VIEWER, OUTSIDER = (
     "olga@example.com",
@@ -93,8 +95,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def store(db: Path, clock: FakeClock) -> Store:
-    return Store(db, clock=clock)
+def store(store_location: Path | str, clock: FakeClock) -> Store:
+    return Store(store_location, clock=clock)
 
 
 def team(store: Store) -> tuple[str, int]:
@@ -151,14 +153,8 @@ METHODS: list[tuple[str, str, Call]] = [
 USERS = [OWNER, EDITOR, CONTRIB, VIEWER, OUTSIDER]
 
 
-def audit_count(db: Path, ws: str) -> int:
-    conn = sqlite3.connect(db)
-    try:
-        return int(
-            conn.execute("SELECT COUNT(*) FROM audit WHERE workspace_id = ?", (ws,)).fetchone()[0]
-        )
-    finally:
-        conn.close()
+def audit_count(store: Store, ws: str) -> int:
+    return int(str(query(store, "SELECT COUNT(*) FROM audit WHERE workspace_id = ?", (ws,))[0][0]))
 
 
 @pytest.mark.parametrize("user", USERS)
@@ -167,7 +163,7 @@ def test_every_role_against_every_method(
     store: Store, user: str, method: str, needed: str, call: Call
 ) -> None:
     ws, checkin = team(store)
-    before = audit_count(store.path, ws)
+    before = audit_count(store, ws)
     allowed = role_at_least(ROLE_OF.get(user), needed)
     if allowed:
         call(store.for_user(user), ws, checkin)
@@ -176,7 +172,7 @@ def test_every_role_against_every_method(
             call(store.for_user(user), ws, checkin)
         assert exc.value.key == "error.access.denied"
         # Refused inside the store: nothing was written, nothing was audited.
-        assert audit_count(store.path, ws) == before
+        assert audit_count(store, ws) == before
     # The outsider is refused everything; the owner may do everything.
     assert allowed == (user != OUTSIDER and ROLES.index(ROLE_OF[user]) >= ROLES.index(needed))
 
@@ -203,9 +199,7 @@ def test_deleting_for_good_from_the_trash_is_for_owners_only(store: Store, user:
     if user == OWNER:
         store.for_user(user).delete_forever(ws)
         assert store.for_user(user).list_trash() == []
-        conn = sqlite3.connect(store.path)
-        left = conn.execute("SELECT COUNT(*) FROM files").fetchone()[0]
-        conn.close()
+        [(left,)] = query(store, "SELECT COUNT(*) FROM files")
         assert left == 0  # its file no longer counts against the store quota
     else:
         with pytest.raises(AccessDenied):
@@ -435,8 +429,10 @@ def test_trash_keeps_for_30_days_then_purge_removes(store: Store, clock: FakeClo
     assert olga.load_scorecard(recent.id).name == "Shop"
 
 
-def test_the_store_quota_refuses_a_file_that_would_exceed_it(db: Path) -> None:
-    store = Store(db, max_store_mb=0.01)  # 0.01 MB = 10,485 bytes for all files together
+def test_the_store_quota_refuses_a_file_that_would_exceed_it(store_location: Path | str) -> None:
+    store = Store(
+        store_location, max_store_mb=0.01
+    )  # 0.01 MB = 10,485 bytes for all files together
     local = store.for_user(LOCAL_USER)
     a = local.create_workspace("A", card(owner="Anna"))
     b = local.create_workspace("B", card(owner="Anna"))
@@ -453,8 +449,9 @@ def test_the_store_quota_refuses_a_file_that_would_exceed_it(db: Path) -> None:
 
 
 def test_the_store_quota_comes_from_the_environment(
-    db: Path, monkeypatch: pytest.MonkeyPatch
+    store_location: Path | str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    db = store_location
     monkeypatch.setenv("KOERS_MAX_STORE_MB", "3")
     monkeypatch.setenv("KOERS_UPLOADS_PER_10MIN", "7")
     store = Store(db)
@@ -466,8 +463,10 @@ def test_the_store_quota_comes_from_the_environment(
     assert Store(db).uploads_per_10min == 30
 
 
-def test_uploads_per_user_are_limited_in_team_mode(db: Path, clock: FakeClock) -> None:
-    store = Store(db, uploads_per_10min=3, clock=clock)
+def test_uploads_per_user_are_limited_in_team_mode(
+    store_location: Path | str, clock: FakeClock
+) -> None:
+    store = Store(store_location, uploads_per_10min=3, clock=clock)
     olga = store.for_user(OWNER)
     ws = olga.create_workspace("Shop", card(owner="Anna"))
     olga.share(ws.id, EDITOR, "editor")
@@ -489,8 +488,10 @@ def test_uploads_per_user_are_limited_in_team_mode(db: Path, clock: FakeClock) -
         local.save_file(ws.id, f"l{n}.csv", f"l\n{n}\n".encode())
 
 
-def test_upload_claims_limit_attempts_before_reading(db: Path, clock: FakeClock) -> None:
-    store = Store(db, uploads_per_10min=2, clock=clock)
+def test_upload_claims_limit_attempts_before_reading(
+    store_location: Path | str, clock: FakeClock
+) -> None:
+    store = Store(store_location, uploads_per_10min=2, clock=clock)
     olga, eddy = store.for_user(OWNER), store.for_user(EDITOR)
     olga.claim_upload()  # 09:00
     clock.now += timedelta(minutes=5)

@@ -24,6 +24,15 @@ NOT_RUN = {
     "./dev.sh app": "starts a server (the end-to-end tests start the app themselves)",
     "./dev.sh test": "is this test suite itself",
     "./dev.sh bench": "takes 5 to 15 minutes (run by hand); `./dev.sh bench --help` stands in",
+    # "Running for a team": they need a PostgreSQL server of the reader's own (the store
+    # tests run migrate, backup and restore against one they start: test_store_migrate.py).
+    "createuser": "creates a PostgreSQL user on the reader's database server",
+    "export": "sets KOERS_DB to the reader's PostgreSQL server",
+    "uv run --frozen --no-dev streamlit": "starts an app server (as ./dev.sh app)",
+    "./dev.sh koers store migrate": "needs the reader's PostgreSQL server",
+    "./dev.sh koers backup koers-copy.sqlite3": "needs the reader's PostgreSQL server",
+    "pg_dump": "needs the reader's PostgreSQL server",
+    "pg_restore": "needs the reader's PostgreSQL server",
 }
 
 

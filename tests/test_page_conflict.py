@@ -9,10 +9,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from kpilogic.scorecard.model import Scorecard
-from kpilogic.workspace.store import Store, default_db_path
+from kpilogic.workspace.store import Store, default_db_location
 from tests.conftest import ROOT
 
-pytestmark = pytest.mark.usefixtures("clear_streamlit_caches")
+pytestmark = pytest.mark.usefixtures("clear_streamlit_caches", "app_store_backend")
 
 
 def _session(ws: str | None = None) -> AppTest:
@@ -37,7 +37,7 @@ def _write_goal(at: AppTest, title: str, owner: str) -> None:
 
 
 def _stored_goals(ws: str) -> list[str]:
-    return [g.title for g in Store(default_db_path()).load_scorecard(ws).goals]
+    return [g.title for g in Store(default_db_location()).load_scorecard(ws).goals]
 
 
 @pytest.mark.parametrize(
@@ -122,7 +122,7 @@ def test_the_second_save_is_refused_and_the_typed_goal_is_kept(
     first.text_input(key="goals_card_name").input("Webshop").run()
     assert any("Someone else changed this scorecard" in e.value for e in first.error)
     assert _stored_goals(ws) == ["Grow online revenue", "Fewer returns"]
-    assert Store(default_db_path()).load_scorecard(ws).name != "Webshop"
+    assert Store(default_db_location()).load_scorecard(ws).name != "Webshop"
 
 
 def _saving_page() -> None:
@@ -143,7 +143,7 @@ def _saving_page() -> None:
 
 
 def test_a_refused_save_stops_any_page_before_it_goes_on_as_if_saved() -> None:
-    db = Store(default_db_path())
+    db = Store(default_db_location())
     ws = db.create_workspace("Shared", Scorecard(name="Shared"))
     at = AppTest.from_function(_saving_page, default_timeout=60)
     at.query_params["ws"] = ws.id

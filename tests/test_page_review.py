@@ -11,10 +11,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from kpilogic.engine.review import latest_completed_period
-from kpilogic.workspace.store import Store, default_db_path
+from kpilogic.workspace.store import Store, default_db_location
 from tests.conftest import ROOT
 
-pytestmark = pytest.mark.usefixtures("clear_streamlit_caches")
+pytestmark = pytest.mark.usefixtures("clear_streamlit_caches", "app_store_backend")
 
 KPI = "revenue"  # "Revenue (all channels)" in the sample: monthly, owner Joost Bakker
 KPI_NAME = "Revenue (all channels)"
@@ -72,7 +72,7 @@ def _stored(at: AppTest) -> list:
     ws = at.session_state["koers_workspace"]
     if ws is None:  # the sample, not yet saved: nothing stored
         return []
-    return Store(default_db_path()).list_checkins(ws)
+    return Store(default_db_location()).list_checkins(ws)
 
 
 def test_without_a_workspace_the_page_explains_and_links_to_start() -> None:
@@ -141,7 +141,7 @@ def test_add_a_checkin_through_the_widgets() -> None:
         "Joost",
     )
     assert checkin.next_review == next_review
-    assert Store(default_db_path()).list_checkins(ws, KPI)[0].id == stored[0].id
+    assert Store(default_db_location()).list_checkins(ws, KPI)[0].id == stored[0].id
 
     # In the list of earlier check-ins; the form is empty again; the due list shrank.
     assert any(NOTE in m.value for m in at.markdown)

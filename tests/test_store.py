@@ -1,5 +1,6 @@
 """The workspace database: every entity round-trips, old schemas upgrade, writers run at once,
-a damaged file is reported and moved aside. Real SQLite files in tmp_path, no mocks."""
+a damaged file is reported and moved aside. Real SQLite files in tmp_path, no mocks; every test
+that takes ``store`` or ``store_location`` runs on SQLite and on a real PostgreSQL server."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from kpilogic.workspace.store import (
     default_db_path,
 )
 from tests.conftest import ROOT
+from tests.pg import query
 
 
 def card(name: str = "Shop", target: float = 1000.0) -> Scorecard:
@@ -65,17 +67,15 @@ def db(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(db: Path) -> Store:
-    return Store(db)
+def store(store_location: Path | str) -> Store:
+    return Store(store_location)
 
 
-def raw(path: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
-    """Look into the file directly, past the Store's API."""
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
+def raw(
+    path: Path | str | Store, sql: str, params: tuple[object, ...] = ()
+) -> list[tuple[object, ...]]:
+    """Look into the database directly, past the Store's API (a file, a URL or a Store)."""
+    return query(path, sql, params)
 
 
 # -- where the database lives, and its creation ---------------------------------------------
@@ -177,8 +177,8 @@ def test_restore_version_makes_it_current_and_keeps_the_history(store: Store) ->
     assert len(store.list_versions(ws.id)) == 3
 
 
-def test_only_the_newest_versions_are_kept(db: Path) -> None:
-    store = Store(db, max_versions=3)
+def test_only_the_newest_versions_are_kept(store_location: Path | str) -> None:
+    store = Store(store_location, max_versions=3)
     ws = store.create_workspace("Shop", card())
     for target in range(1, 6):
         store.save_scorecard(ws.id, card(target=target))
@@ -241,8 +241,8 @@ def test_files_round_trip_replace_and_delete(store: Store) -> None:
         assert "targets.csv" in exc.value.message("nl")
 
 
-def test_file_size_limits_per_file_and_per_workspace(db: Path) -> None:
-    store = Store(db, max_file_mb=1, max_workspace_mb=2.5)
+def test_file_size_limits_per_file_and_per_workspace(store_location: Path | str) -> None:
+    store = Store(store_location, max_file_mb=1, max_workspace_mb=2.5)
     ws = store.create_workspace("Shop", card())
     with pytest.raises(StoreError) as exc:
         store.save_file(ws.id, "huge.xlsx", b"x" * (MB + 1))
@@ -265,13 +265,15 @@ def test_file_size_limits_per_file_and_per_workspace(db: Path) -> None:
     store.save_file(other.id, "c.xlsx", b"c" * MB)
 
 
-def test_file_size_limit_from_the_environment(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_file_size_limit_from_the_environment(
+    store_location: Path | str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("KOERS_MAX_FILE_MB", "0.5")
-    store = Store(db)
+    store = Store(store_location)
     assert store.max_file_bytes == MB // 2
-    assert Store(db, max_file_mb=3).max_file_bytes == 3 * MB
+    assert Store(store_location, max_file_mb=3).max_file_bytes == 3 * MB
     monkeypatch.setenv("KOERS_MAX_FILE_MB", "lots")
-    assert Store(db).max_file_bytes == 50 * MB
+    assert Store(store_location).max_file_bytes == 50 * MB
 
 
 def test_checkins_round_trip_newest_first(store: Store) -> None:
@@ -378,9 +380,11 @@ def test_duplicate_copies_everything_and_then_lives_apart(store: Store) -> None:
     assert store.load_file(ws.id, "sales.xlsx") == b"data"
 
 
-def test_delete_moves_to_the_trash_and_purge_removes_everything_kept_with_it(db: Path) -> None:
+def test_delete_moves_to_the_trash_and_purge_removes_everything_kept_with_it(
+    store_location: Path | str,
+) -> None:
     clock = FakeClock(datetime(2026, 3, 1, 12, tzinfo=UTC))
-    store = Store(db, clock=clock)
+    store = Store(store_location, clock=clock)
     ws = store.create_workspace("Shop", card())
     keep = store.create_workspace("Keep", card())
     for target in (1, 2):
@@ -402,7 +406,7 @@ def test_delete_moves_to_the_trash_and_purge_removes_everything_kept_with_it(db:
     assert store.purge_expired() == 1
     for table in ("workspaces", "scorecard_versions", "files", "checkins", "members", "audit"):
         column = "id" if table == "workspaces" else "workspace_id"
-        rows = raw(store.path, f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", (ws.id,))
+        rows = raw(store, f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", (ws.id,))
         assert rows == [(0,)], table
     assert store.load_file(keep.id, "keep.csv") == b"1"
     with pytest.raises(StoreError) as exc:
@@ -436,12 +440,7 @@ def test_a_stored_scorecard_is_validated_strictly_when_loaded(store: Store) -> N
     ws = store.create_workspace("Shop", card())
     broken = json.loads(card().to_json())
     broken["kpis"][0]["goal_id"] = "nowhere"
-    conn = sqlite3.connect(store.path)
-    with conn:
-        conn.execute(
-            "UPDATE workspaces SET scorecard_json = ? WHERE id = ?", (json.dumps(broken), ws.id)
-        )
-    conn.close()
+    raw(store, "UPDATE workspaces SET scorecard_json = ? WHERE id = ?", (json.dumps(broken), ws.id))
     with pytest.raises(ScorecardError, match="nowhere"):
         store.load_scorecard(ws.id)
 
@@ -505,26 +504,28 @@ def test_a_failing_migration_leaves_the_database_as_it_was(
     assert Store(db).load_scorecard("old") == card("Old")
 
 
-def test_a_database_from_a_newer_koers_is_refused_untouched(db: Path, store: Store) -> None:
-    conn = sqlite3.connect(db)
-    with conn:
-        conn.execute("UPDATE meta SET schema_version = ?", (SCHEMA_VERSION + 1,))
-    conn.close()
+def test_a_database_from_a_newer_koers_is_refused_untouched(
+    store_location: Path | str, store: Store
+) -> None:
+    raw(store, "UPDATE meta SET schema_version = ?", (SCHEMA_VERSION + 1,))
     with pytest.raises(StoreError) as exc:
-        Store.open_or_recover(db)
+        Store.open_or_recover(store_location)
     assert exc.value.key == "error.store.too_new"
     assert exc.value.params["version"] == SCHEMA_VERSION + 1
-    assert db.exists()
+    assert raw(store, "SELECT schema_version FROM meta") == [(SCHEMA_VERSION + 1,)]
 
 
-def test_another_programs_database_is_left_alone(db: Path) -> None:
-    conn = sqlite3.connect(db)
-    conn.execute("CREATE TABLE invoices (id INTEGER)")
-    conn.close()
+def test_another_programs_database_is_left_alone(store_location: Path | str) -> None:
+    raw(store_location, "CREATE TABLE invoices (id INTEGER)")
     with pytest.raises(StoreError) as exc:
-        Store.open_or_recover(db)
+        Store.open_or_recover(store_location)
     assert exc.value.key == "error.store.not_koers"
-    assert raw(db, "SELECT name FROM sqlite_master") == [("invoices",)]
+    if isinstance(store_location, Path):
+        assert raw(store_location, "SELECT name FROM sqlite_master") == [("invoices",)]
+    else:
+        listing = "SELECT table_name FROM information_schema.tables WHERE table_schema = ?"
+        schema = store_location.rsplit("%3D", 1)[1]
+        assert raw(store_location, listing, (schema,)) == [("invoices",)]
 
 
 # -- concurrent writers ----------------------------------------------------------------------------
@@ -535,7 +536,8 @@ def _assert_all_writes_present(store: Store, workspace_id: str, tags: list[str])
     assert {v.note for v in versions} - {""} == expected
     assert {c.checkin.note for c in store.list_checkins(workspace_id)} == expected
     assert len(store.list_checkins(workspace_id)) == 50 * len(tags)
-    assert raw(store.path, "PRAGMA integrity_check") == [("ok",)]
+    if store.url is None:
+        assert raw(store.path, "PRAGMA integrity_check") == [("ok",)]
     # The writers really took turns (else this proves nothing about concurrency).
     order = [v.note.split()[0] for v in sorted(versions, key=lambda v: v.version) if v.note]
     switches = sum(a != b for a, b in itertools.pairwise(order))
@@ -575,7 +577,7 @@ from kpilogic.workspace.store import Store
 
 db, workspace_id, tag, go, card_file = sys.argv[1:6]
 base = Scorecard.from_json(Path(card_file).read_text())
-store = Store(Path(db))
+store = Store(db)  # a SQLite file or a PostgreSQL URL
 Path(f"{go}-{tag}").touch()  # ready
 while not Path(go).exists():
     time.sleep(0.005)
@@ -592,9 +594,10 @@ def test_two_processes_writing_at_once_lose_nothing(store: Store, tmp_path: Path
     card_file = tmp_path / "card.json"
     card_file.write_text(card().to_json())
     go = tmp_path / "go"
+    where = store.url or str(store.path)
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(store.path), ws.id, tag, str(go), str(card_file)],
+            [sys.executable, "-c", WRITER, where, ws.id, tag, str(go), str(card_file)],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -696,3 +699,99 @@ def test_a_truncated_database_is_salvaged_as_far_as_it_goes(db: Path) -> None:
     assert "workspaces" in recovery.incomplete  # the lost rows are not passed over in silence
     assert raw(db, "PRAGMA integrity_check") == [("ok",)]
     assert not list(db.parent.glob("*.reading*"))  # the working copy is removed
+
+
+def test_a_writer_held_up_too_long_gets_a_clear_message_on_postgresql(postgres_url: str) -> None:
+    import psycopg
+
+    from kpilogic.workspace.store import PG_WRITE_LOCK
+    from tests.pg import fresh_schema
+
+    location = fresh_schema(postgres_url)
+    store = Store(location, timeout=0.2)
+    ws = store.create_workspace("Shop", card())
+    # Another app server in the middle of a write: it holds the write lock.
+    with psycopg.connect(location, autocommit=True) as blocker:
+        blocker.execute("BEGIN")
+        blocker.execute("SELECT pg_advisory_xact_lock(%s)", (PG_WRITE_LOCK,))
+        with pytest.raises(StoreError) as exc:
+            store.save_scorecard(ws.id, card(target=1))
+        assert exc.value.key == "error.store.busy"
+        assert store.load_scorecard(ws.id) == card()  # readers are not held up
+        blocker.execute("ROLLBACK")
+    assert store.save_scorecard(ws.id, card(target=1)) == 2
+
+
+def test_a_postgresql_server_that_cannot_be_reached_is_reported_without_its_password() -> None:
+    port = 1  # nothing listens there
+    with pytest.raises(StoreError) as exc:
+        Store(f"postgresql://koers:secret@127.0.0.1:{port}/koers", timeout=1)
+    assert exc.value.key == "error.store.pg_unavailable"
+    text = exc.value.message("nl")
+    assert "postgresql://koers:***@127.0.0.1:1/koers" in text
+    assert "secret" not in text
+    assert "PostgreSQL-server" in text and "KOERS_DB" in text
+
+
+def test_koers_db_selects_postgresql_for_a_url_and_sqlite_for_a_path(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, postgres_url: str
+) -> None:
+    from tests.pg import fresh_schema
+
+    location = fresh_schema(postgres_url)
+    monkeypatch.setenv("KOERS_DB", location)
+    store = Store()
+    assert store.url == location
+    ws = store.create_workspace("Shared", card())
+    assert raw(location, "SELECT name FROM workspaces") == [("Shared",)]
+    assert raw(location, "SELECT schema_version FROM meta") == [(SCHEMA_VERSION,)]
+    assert Store.open_or_recover()[0].list_workspaces()[0].id == ws.id
+    monkeypatch.setenv("KOERS_DB", str(tmp_path / "own.sqlite3"))
+    assert Store().url is None
+    assert Store().path == tmp_path / "own.sqlite3"
+    assert Store().list_workspaces() == []
+
+
+def test_a_version_1_postgresql_database_is_upgraded_with_its_data_intact(
+    postgres_url: str,
+) -> None:
+    import psycopg
+
+    from kpilogic.workspace.store import PG_MIGRATIONS
+    from tests.pg import fresh_schema
+
+    location = fresh_schema(postgres_url)
+    stamp = datetime(2026, 1, 15, 8, 0, tzinfo=UTC).isoformat(timespec="microseconds")
+    with psycopg.connect(location, autocommit=True) as conn:
+        conn.execute(PG_MIGRATIONS[0])  # type: ignore[arg-type]
+        conn.execute("INSERT INTO meta (schema_version) VALUES (1)")
+        conn.execute(
+            "INSERT INTO workspaces (id, name, created_at, updated_at, lang, scorecard_json)"
+            " VALUES ('old', 'Old shop', %s, %s, 'nl', %s)",
+            (stamp, stamp, card("Old").to_json()),
+        )
+        for version, target in ((1, 1000.0), (2, 1200.0)):
+            conn.execute(
+                "INSERT INTO scorecard_versions VALUES ('old', %s, %s, %s, %s)",
+                (version, stamp, card("Old", target).to_json(), f"v{version}"),
+            )
+    store = Store(location)
+    assert raw(location, "SELECT schema_version FROM meta") == [(SCHEMA_VERSION,)]
+    [ws] = store.list_workspaces()
+    assert (ws.id, ws.name, ws.lang) == ("old", "Old shop", "nl")
+    assert [v.note for v in store.list_versions("old")] == ["v2", "v1"]
+    assert store.load_version("old", 2) == card("Old", 1200.0)
+    assert store.get_settings("old") == {}
+    # Migration 3 made the local user the owner of what was there.
+    assert raw(location, "SELECT email, role FROM members") == [("local", "owner")]
+    assert store.save_scorecard("old", card("Old", 1300.0), based_on=2) == 3
+
+
+def test_a_password_never_shows_in_where_the_store_is() -> None:
+    from kpilogic.workspace.store import redact_url
+
+    assert redact_url("postgresql://koers:s3cr@t@db:5432/k") == "postgresql://koers:***@db:5432/k"
+    assert redact_url("postgresql://koers@db/k?sslmode=require&password=pw&x=1") == (
+        "postgresql://koers@db/k?sslmode=require&password=***&x=1"
+    )
+    assert redact_url("postgresql://db/k") == "postgresql://db/k"

@@ -13,7 +13,6 @@ import re
 import threading
 from collections.abc import Mapping
 from datetime import date
-from pathlib import Path
 from typing import Any, NoReturn
 
 import streamlit as st
@@ -30,7 +29,7 @@ from kpilogic.workspace.store import (
     Store,
     StoredCheckIn,
     UserStore,
-    default_db_path,
+    default_db_location,
     recovery_message,
 )
 from ui.keys import (
@@ -53,7 +52,7 @@ from ui.text import Md, browser_locale, lang, plain_md, safe_message, set_notice
 
 @st.cache_resource(show_spinner=False)
 def _open_store(path: str) -> tuple[Store, str | None]:
-    store, moved = Store.open_or_recover(Path(path))
+    store, moved = Store.open_or_recover(path)  # a file, or a postgresql:// URL (KOERS_DB)
     return store, (str(moved) if moved else None)
 
 
@@ -102,7 +101,7 @@ def store() -> UserStore | None:
     set aside; the user is told once what was recovered.
     """
     try:
-        opened, moved = _open_store(str(default_db_path()))
+        opened, moved = _open_store(str(default_db_location()))
     except KoersError as exc:
         if not st.session_state.get("koers_store_warned"):
             st.session_state["koers_store_warned"] = True
