@@ -48,7 +48,9 @@ def test_a_column_set_to_number_lists_its_unreadable_rows(lang: str, header: lis
     assert not at.exception
     card: Scorecard = at.session_state["koers_scorecard"]
     (ds,) = card.datasets
-    at.session_state["koers_kinds"] = {ds.id: {"Bedrag": "number"}}
+    # The correction as the Data page keeps it: on the scorecard's dataset.
+    corrected = ds.model_copy(update={"column_kinds": {"Bedrag": "number"}})
+    at.session_state["koers_scorecard"] = card.model_copy(update={"datasets": [corrected]})
     at.run()
     assert not at.exception
     table = _unreadable(at)
