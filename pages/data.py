@@ -39,6 +39,7 @@ from ui.cache import (
     evaluation,
     typed_table,
 )
+from ui.manual import manual_section
 from ui.routing import PAGES, route_guard
 from ui.session import (
     add_file,
@@ -171,7 +172,10 @@ if read_in and not refused:
     st.rerun()
 
 card = scorecard()
-stored_files = files()
+manual_section(card)  # tables kept in Koers itself (issue 18)
+card = scorecard()
+manual = {d.source for d in card.datasets if d.manual is not None} if card else set()
+stored_files = {n: f for n, f in files().items() if n not in manual}
 if not stored_files:
     st.info(tr("data.none"), icon="📄")
     st.stop()

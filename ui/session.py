@@ -11,7 +11,7 @@ import json
 import os
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any, NoReturn
 
@@ -384,8 +384,9 @@ def files() -> dict[str, SourceFile]:
     return value
 
 
-def add_file(name: str, data: bytes) -> SourceFile:
-    """Keep an uploaded file with the workspace (replacing one with the same name).
+def add_file(name: str, data: bytes, entries: Sequence[Mapping[str, Any]] = ()) -> SourceFile:
+    """Keep an uploaded file with the workspace (replacing one with the same name);
+    ``entries``: the values typed into a table kept in Koers, for the audit log.
 
     Raises:
         StoreError: when the file is over the size limit of the workspace store.
@@ -396,7 +397,7 @@ def add_file(name: str, data: bytes) -> SourceFile:
     ensure_scorecard()
     db, ws = store(), workspace_id()
     if db is not None and ws is not None:
-        db.save_file(ws, name, data)
+        db.save_file(ws, name, data, entries)
     files()[name] = stored
     return stored
 

@@ -72,6 +72,18 @@ class Unpivot(_Model):
     year: int | None = Field(default=None, ge=1900, le=2100)
 
 
+class ManualTable(_Model):
+    """A dataset kept in Koers itself: typed in a table, one value per period (and segment)
+    of ``cadence``; kept as the workspace's CSV file named by the dataset's ``source``."""
+
+    value_columns: list[ShortText] = Field(min_length=1, max_length=10)
+    segment_column: ShortText | None = None
+    cadence: Cadence = "month"
+    allow_future: bool = Field(
+        default=False, description="Accept values for periods that have not begun (plans)."
+    )
+
+
 class Dataset(_Model):
     """A table of rows: one sheet of an uploaded file (or a csv), with its date column.
 
@@ -117,6 +129,9 @@ class Dataset(_Model):
         ),
     )
 
+    manual: ManualTable | None = Field(
+        default=None, description="Set when the rows are typed in Koers instead of uploaded."
+    )
     column_kinds: dict[Annotated[str, Field(max_length=1000)], ColumnKind] = Field(
         default_factory=dict,
         max_length=2000,
@@ -148,6 +163,7 @@ _LAYOUT_DEFAULTS: dict[str, Any] = {
     "column_language": None,
     "complete_through": None,
     "column_kinds": {},
+    "manual": None,
 }
 
 

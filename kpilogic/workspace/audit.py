@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
-from kpilogic.i18n import t
+from kpilogic.i18n import format_number, format_period, t
 from kpilogic.workspace.access import AuditEntry
 
 # Actions and the detail fields their sentence uses (missing ones become "–").
@@ -27,6 +28,7 @@ _ACTIONS: dict[str, tuple[str, ...]] = {
     "settings.save": ("keys",),
     "file.save": ("name",),
     "file.delete": ("name",),
+    "manual.entry": ("dataset", "column", "period", "segment", "before", "after"),
     "checkin.add": ("kpi", "period"),
     "checkin.delete": ("kpi",),
 }
@@ -56,6 +58,8 @@ def describe(entry: AuditEntry, lang: str, quote: Callable[[str], str] = _same) 
     ``quote`` is applied to every value taken from the entry (names, addresses, notes), e.g.
     to show them as literal text inside Markdown; by default the sentence is plain text.
     """
+    if entry.action == "manual.entry":
+        return _manual_entry(entry, lang, quote)
     fields = _ACTIONS.get(entry.action)
     if fields is None:
         detail = json.dumps(entry.detail, ensure_ascii=False, sort_keys=True)
@@ -74,3 +78,26 @@ def describe(entry: AuditEntry, lang: str, quote: Callable[[str], str] = _same) 
         else:
             params[name] = quote(str(value))
     return t(f"access_ui.audit.{entry.action}", lang, **params)
+
+
+def _manual_entry(entry: AuditEntry, lang: str, quote: Callable[[str], str]) -> str:
+    """ "Ingevoerd in Enquête: NPS mei 2026 (Noord): – → 44,5"."""
+
+    def number(value: Any) -> str:
+        if value is None:
+            return "–"
+        figure = float(value)
+        decimals = 0 if figure.is_integer() else len(repr(figure).split(".")[1])
+        return format_number(figure, lang, decimals=min(decimals, 6))
+
+    segment = str(entry.detail.get("segment") or "")
+    where = format_period(str(entry.detail.get("period", "")), lang)
+    return t(
+        "access_ui.audit.manual.entry",
+        lang,
+        dataset=quote(str(entry.detail.get("dataset", "–"))),
+        column=quote(str(entry.detail.get("column", "–"))),
+        period=where + (f" ({quote(segment)})" if segment else ""),
+        before=number(entry.detail.get("before")),
+        after=number(entry.detail.get("after")),
+    )

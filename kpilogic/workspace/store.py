@@ -277,6 +277,9 @@ def _location(path: Path | str | None) -> Path | str:
     return Path(value).expanduser().absolute()
 
 
+MAX_AUDITED_ENTRIES = 500  # values of one save kept one by one in the audit log
+
+
 def default_db_path() -> Path:
     """``$KOERS_DB`` if set, else ``$KOERS_HOME/koers.sqlite3`` (``KOERS_HOME``: ``~/.koers``)."""
     explicit = os.environ.get("KOERS_DB", "").strip()
@@ -1023,10 +1026,18 @@ class Store:
 
     # -- files -----------------------------------------------------------------------------
     def save_file(
-        self, workspace_id: str, name: str, data: bytes, *, actor: str = LOCAL_USER
+        self,
+        workspace_id: str,
+        name: str,
+        data: bytes,
+        *,
+        actor: str = LOCAL_USER,
+        entries: Sequence[Mapping[str, Any]] = (),
     ) -> StoredFile:
         """Keep an uploaded file with the workspace (editor); a file of the same name is
         replaced. Saving the same bytes again under the same name writes nothing.
+        ``entries``: the values typed into a dataset kept in Koers that this save changes
+        (``workspace.manual``), each kept in the audit log as ``manual.entry`` with who and when.
 
         Raises:
             StoreError: ``error.store.file_too_large`` (over the per-file limit),
@@ -1063,6 +1074,8 @@ class Store:
             )
             self._touch(conn, workspace_id)
             self._audit(conn, workspace_id, actor, "file.save", name=name, size=size)
+            for entry in entries[:MAX_AUDITED_ENTRIES]:
+                self._audit(conn, workspace_id, actor, "manual.entry", **{"dataset": name, **entry})
         return StoredFile(name, digest, size, now)
 
     def _check_quotas(
@@ -2140,8 +2153,14 @@ class UserStore:
         return self.store.update_settings(workspace_id, changes, actor=self.user)
 
     # files
-    def save_file(self, workspace_id: str, name: str, data: bytes) -> StoredFile:
-        return self.store.save_file(workspace_id, name, data, actor=self.user)
+    def save_file(
+        self,
+        workspace_id: str,
+        name: str,
+        data: bytes,
+        entries: Sequence[Mapping[str, Any]] = (),
+    ) -> StoredFile:
+        return self.store.save_file(workspace_id, name, data, actor=self.user, entries=entries)
 
     def claim_upload(self) -> None:
         self.store.claim_upload(actor=self.user)
