@@ -43,3 +43,12 @@ def test_a_table_is_made_with_its_columns_and_kept_in_the_workspace(
     assert db.load_file(ws, "enqu_te.csv") == b"Periode,Winkel,NPS,Reacties\n"
     assert db.load_scorecard(ws).datasets[0].manual == ds.manual
     assert any("De tabel Enquête is gemaakt" in s.value for s in at.success)
+
+    # Not used by a KPI: the table can be removed, its rows with it.
+    at.button(key=f"manual_remove_{ds.id}").click().run()
+    assert not at.exception
+    assert db.load_scorecard(ws).datasets == []
+    assert [f.name for f in db.list_files(ws)] == []
+    assert any(
+        "De tabel Enquête en de waarden ervan zijn verwijderd" in s.value for s in at.success
+    )

@@ -22,7 +22,15 @@ from kpilogic.workspace.manual import (
     stored_table,
     table_csv,
 )
-from ui.session import add_file, ensure_scorecard, files, set_scorecard, unique_id
+from ui.session import (
+    add_file,
+    ensure_scorecard,
+    files,
+    remove_file,
+    scorecard,
+    set_scorecard,
+    unique_id,
+)
 from ui.text import lang, plain_md, set_notice, show_error, tr, tr_plain
 
 _CADENCES = ("month", "quarter", "week", "year")
@@ -42,7 +50,17 @@ def manual_section(card: Scorecard | None) -> None:
 def _editor(ds: Dataset) -> None:
     kept = files().get(ds.source)
     data = kept.data if kept is not None else None
-    st.markdown(f"**{plain_md(ds.name)}**")
+    head = st.columns([5, 1])
+    head[0].markdown(f"**{plain_md(ds.name)}**")
+    card = scorecard()
+    in_use = [k.name for k in card.kpis if k.dataset_id == ds.id] if card else []
+    if head[1].button(
+        tr("data.remove"),
+        key=f"manual_remove_{ds.id}",
+        disabled=bool(in_use),
+        help=tr("data.remove_blocked", kpis=", ".join(in_use)) if in_use else None,
+    ):
+        _remove(ds)
     round_ = int(st.session_state.get(_ROUND, 0))
     edited = st.data_editor(
         editing_table(data, ds, lang()),
@@ -67,6 +85,19 @@ def _editor(ds: Dataset) -> None:
         return
     st.session_state[_ROUND] = round_ + 1
     set_notice(tr("manual.ui.saved", count=len(found), name=ds.name))
+    st.rerun()
+
+
+def _remove(ds: Dataset) -> None:
+    """The table and its kept rows gone (a table a KPI uses cannot be removed)."""
+    card = scorecard()
+    if card is None:
+        return
+    kept = [d for d in card.datasets if d.id != ds.id]
+    if not set_scorecard(card.model_copy(update={"datasets": kept})):
+        return
+    remove_file(ds.source)
+    set_notice(tr("manual.ui.removed", name=ds.name))
     st.rerun()
 
 
