@@ -9,6 +9,7 @@ import streamlit as st
 from kpilogic.i18n import LANGS, languages
 from ui.access import account_sidebar, sign_in_gate
 from ui.keys import LANG, SAMPLE_OFFERED
+from ui.owner import contributor_view, owns_kpis
 from ui.routing import PAGES, routed
 from ui.session import bootstrap, is_sample, load_sample, run_marker, scorecard
 from ui.text import tr
@@ -53,15 +54,21 @@ with st.sidebar:
         st.caption(tr("app.current_scorecard", name=card.name))
     account_sidebar()
 
-pages = [
-    st.Page(PAGES["start"], title=tr("nav.start"), icon="🏠", default=True, url_path="start"),
-    st.Page(PAGES["data"], title=tr("nav.data"), icon="📄", url_path="data"),
-    st.Page(PAGES["goals"], title=tr("nav.goals"), icon="🎯", url_path="goals"),
-    st.Page(PAGES["kpis"], title=tr("nav.kpis"), icon="📏", url_path="kpis"),
-    st.Page(PAGES["dashboard"], title=tr("nav.dashboard"), icon="📊", url_path="dashboard"),
-    st.Page(PAGES["review"], title=tr("review.nav"), icon="🗓️", url_path="review"),
-    st.Page(PAGES["download"], title=tr("nav.download"), icon="⬇️", url_path="download"),
-]
+mine = st.Page(PAGES["mine"], title=tr("mine.nav"), icon="✍️", url_path="mine")
+if contributor_view():
+    # A contributor enters their own KPIs' values and check-ins; nothing else is theirs.
+    pages = [st.Page(PAGES["mine"], title=tr("mine.nav"), icon="✍️", default=True)]
+else:
+    pages = [
+        st.Page(PAGES["start"], title=tr("nav.start"), icon="🏠", default=True, url_path="start"),
+        st.Page(PAGES["data"], title=tr("nav.data"), icon="📄", url_path="data"),
+        st.Page(PAGES["goals"], title=tr("nav.goals"), icon="🎯", url_path="goals"),
+        st.Page(PAGES["kpis"], title=tr("nav.kpis"), icon="📏", url_path="kpis"),
+        st.Page(PAGES["dashboard"], title=tr("nav.dashboard"), icon="📊", url_path="dashboard"),
+        st.Page(PAGES["review"], title=tr("review.nav"), icon="🗓️", url_path="review"),
+        st.Page(PAGES["download"], title=tr("nav.download"), icon="⬇️", url_path="download"),
+        *([mine] if owns_kpis() else []),
+    ]
 # No page shows a traceback: the boundary shows a translated message and logs the detail.
 with routed(), error_boundary():
     st.navigation(pages).run()

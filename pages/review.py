@@ -4,41 +4,33 @@ check-in log per KPI (add one; see, and delete, the earlier ones)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import pandas as pd
 import streamlit as st
-from pydantic import ValidationError
 
 from kpilogic.engine.evaluate import Evaluation
 from kpilogic.engine.review import (
     ReviewItem,
-    kpi_periods,
-    latest_completed_period,
     open_periods,
     review_due,
     status_in,
 )
 from kpilogic.errors import KoersError
-from kpilogic.i18n import date_format, format_date, format_period, t
-from kpilogic.scorecard.checkins import CheckIn
+from kpilogic.i18n import format_date, format_period
 from kpilogic.scorecard.explain import status_badge
-from kpilogic.scorecard.model import KPI, Scorecard, describe_validation_error
-from kpilogic.scorecard.periods import Period
+from kpilogic.scorecard.model import KPI, Scorecard
 from kpilogic.workspace.store import StoredCheckIn
 from ui.cache import evaluation
+from ui.checkin import CheckinContext, checkin_form
 from ui.routing import PAGES, route_guard
-from ui.session import can, is_sample, store, workspace_checkins, workspace_for_change, workspace_id
+from ui.session import can, is_sample, store, workspace_checkins, workspace_id
 from ui.text import Md, lang, plain_md, safe_message, show_error, tr
-from ui.widgets import bound, notice, require_data, require_kpis, require_scorecard
+from ui.widgets import notice, require_data, require_kpis, require_scorecard
 
 route_guard()
 
-DRAFTS = "koers_review_drafts"  # kpi id -> the check-in being written for it
 CONFIRM = "koers_review_confirm_delete"  # id of the check-in waiting for "yes, delete"
 MESSAGE = "koers_review_message"  # (kpi id, text): shown once inside that KPI's panel
-FIELDS = ("period", "note", "action", "who", "next_review")
-MAX_PERIODS = 24  # periods offered in the form, newest first
 
 notice()
 L = lang()
@@ -62,42 +54,6 @@ stored = workspace_checkins()
 items = review_due(card, ev, [s.checkin for s in stored], today)
 open_by_kpi = open_periods(items)
 kpis = {k.id: k for k in card.kpis}
-
-
-def _widget_key(name: str, kpi_id: str) -> str:
-    return f"review_{name}_{kpi_id}"
-
-
-def _period_options(kpi: KPI) -> list[str]:
-    """The KPI's periods up to today, newest first, with any still to review."""
-    fs = card.fiscal_year_start_month
-    labels = set(kpi_periods(ev, kpi.id, up_to=today))
-    labels |= set(open_by_kpi.get(kpi.id, []))
-    labels.add(latest_completed_period(kpi.cadence, today, fs).label)
-    labels.add(Period.containing(today, kpi.cadence, fs).label)
-    ordered = sorted(labels, key=lambda label: Period.parse(label, fs).key, reverse=True)
-    waiting = set(open_by_kpi.get(kpi.id, []))
-    return [p for i, p in enumerate(ordered) if i < MAX_PERIODS or p in waiting]
-
-
-def _empty_draft(kpi: KPI, options: list[str]) -> dict[str, Any]:
-    fs = card.fiscal_year_start_month
-    waiting = open_by_kpi.get(kpi.id)
-    # By default the next review is when the running period has ended and the next is due.
-    next_review = Period.containing(today, kpi.cadence, fs).shift(1).start
-    return {
-        "period": waiting[0] if waiting else options[0],
-        "note": "",
-        "action": "",
-        "who": kpi.owner,
-        "next_review": next_review,
-    }
-
-
-def _forget_draft(kpi_id: str) -> None:
-    st.session_state.get(DRAFTS, {}).pop(kpi_id, None)
-    for name in FIELDS:
-        st.session_state.pop(_widget_key(name, kpi_id), None)
 
 
 def _owner(kpi: KPI) -> str:
@@ -144,112 +100,6 @@ else:
 
 
 # -- per KPI: a check-in form and the earlier check-ins --------------------------------------
-def _checkin_form(kpi: KPI) -> None:
-    options = _period_options(kpi)
-    drafts: dict[str, dict[str, Any]] = st.session_state.setdefault(DRAFTS, {})
-    draft = drafts.setdefault(kpi.id, _empty_draft(kpi, options))
-    if draft.get("period") not in options:
-        draft["period"] = _empty_draft(kpi, options)["period"]
-        st.session_state.pop(_widget_key("period", kpi.id), None)
-    waiting = set(open_by_kpi.get(kpi.id, []))
-
-    def period_label(label: str, lang: str = L) -> str:
-        # The language is bound now: Streamlit may call this outside the script run.
-        if label in waiting:
-            return t("review.form.period_open", lang, period=format_period(label, lang))
-        status = status_badge(status_in(ev, kpi.id, label), lang)
-        return t(
-            "review.form.period_status", lang, period=format_period(label, lang), status=status
-        )
-
-    st.markdown(f"**{tr('review.form.title')}**")
-    top = st.columns([2, 2, 1])
-    with top[0]:
-        bound(
-            st.selectbox,
-            tr("review.form.period"),
-            draft,
-            "period",
-            _widget_key("period", kpi.id),
-            options=options,
-            format_func=period_label,
-            help=tr("review.form.period_help"),
-        )
-    with top[1]:
-        bound(
-            st.text_input,
-            tr("review.form.who"),
-            draft,
-            "who",
-            _widget_key("who", kpi.id),
-            max_chars=200,
-            help=tr("review.form.who_help"),
-        )
-    with top[2]:
-        bound(
-            st.date_input,
-            tr("review.form.next_review"),
-            draft,
-            "next_review",
-            _widget_key("next_review", kpi.id),
-            format=date_format(L, "widget"),
-            help=tr("review.form.next_review_help"),
-        )
-    texts = st.columns(2)
-    with texts[0]:
-        bound(
-            st.text_area,
-            tr("review.form.note"),
-            draft,
-            "note",
-            _widget_key("note", kpi.id),
-            max_chars=2000,
-            placeholder=tr("review.form.note_placeholder"),
-            height=100,
-        )
-    with texts[1]:
-        bound(
-            st.text_area,
-            tr("review.form.action"),
-            draft,
-            "action",
-            _widget_key("action", kpi.id),
-            max_chars=2000,
-            placeholder=tr("review.form.action_placeholder"),
-            height=100,
-        )
-    if not st.button(tr("review.form.save"), key=f"review_save_{kpi.id}", type="primary"):
-        return
-    if not (str(draft.get("note") or "").strip() or str(draft.get("action") or "").strip()):
-        st.error(tr("review.form.empty"), icon="✍️")
-        return
-    try:
-        checkin = CheckIn(
-            kpi_id=kpi.id,
-            period=draft["period"],
-            note=draft.get("note") or "",
-            action=draft.get("action") or "",
-            who=draft.get("who") or "",
-            next_review=draft.get("next_review"),
-        )
-    except ValidationError as exc:
-        st.error(tr("review.form.invalid", detail=describe_validation_error(exc)), icon="⚠️")
-        return
-    saved_in = workspace_for_change()  # a check-in on the sample makes it the user's
-    assert db is not None and saved_in is not None
-    try:
-        db.add_checkin(saved_in, checkin)
-    except KoersError as exc:
-        show_error(exc)
-        return
-    _forget_draft(kpi.id)
-    st.session_state[MESSAGE] = (
-        kpi.id,
-        tr("review.saved", kpi=kpi.name, period=format_period(checkin.period, L)),
-    )
-    st.rerun()
-
-
 def _history(kpi: KPI, mine: list[StoredCheckIn]) -> None:
     st.markdown(f"**{tr('review.history.title')}**")
     if not mine:
@@ -318,6 +168,13 @@ def _panel_label(kpi: KPI) -> str:
     return tr("review.kpi.done", name=kpi.name, status=status)
 
 
+def _saved(kpi_id: str, text: str) -> None:
+    st.session_state[MESSAGE] = (kpi_id, text)
+
+
+context = CheckinContext(card, ev, today, L, open_by_kpi)
+
+
 def _panels(card: Scorecard, ev: Evaluation) -> None:
     by_kpi: dict[str, list[StoredCheckIn]] = {}
     for kept in stored:
@@ -349,7 +206,7 @@ def _panels(card: Scorecard, ev: Evaluation) -> None:
                         icon="⚠️",
                     )
                 if can("contributor"):
-                    _checkin_form(kpi)
+                    checkin_form(context, kpi, lambda text, kpi_id=kpi.id: _saved(kpi_id, text))
                 else:  # a viewer reads the check-ins but adds none
                     st.caption(tr("access.read_only"))
                 st.divider()

@@ -311,14 +311,14 @@ def test_sharing_changes_roles_and_keeps_an_owner(store: Store) -> None:
     assert store.for_user(VIEWER).members(ws.id) == [Member(VIEWER, "owner")]
 
 
-def test_a_kpi_owner_named_by_email_becomes_a_viewer_on_save(store: Store) -> None:
+def test_a_kpi_owner_named_by_email_becomes_a_contributor_on_save(store: Store) -> None:
     olga = store.for_user(OWNER)
     ws = olga.create_workspace("Shop", card(owner="Anna"))  # a name, not an address
     assert olga.members(ws.id) == [Member(OWNER, "owner")]
     olga.share(ws.id, EDITOR, "editor")
     version = olga.save_scorecard(ws.id, card(owner=" Carl@Example.com "), based_on=1)
     assert version == 2
-    assert store.for_user(CONTRIB).role(ws.id) == "viewer"
+    assert store.for_user(CONTRIB).role(ws.id) == "contributor"  # may enter their own values
     # An existing higher role is not lowered by naming the editor as a KPI owner.
     olga.save_scorecard(ws.id, card(owner=EDITOR), based_on=2)
     assert store.for_user(EDITOR).role(ws.id) == "editor"

@@ -30,6 +30,7 @@ PAGES = {
     "dashboard": "pages/dashboard.py",
     "review": "pages/review.py",
     "download": "pages/download.py",
+    "mine": "pages/mine.py",
 }
 
 

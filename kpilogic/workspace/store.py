@@ -850,7 +850,7 @@ class Store:
         between, the save is refused (``ConflictError``) unless it changes nothing. Returns
         the new version number, or None when the scorecard equals the latest version
         (nothing is written then). Versions beyond ``max_versions`` are dropped, oldest
-        first. KPI owners named by e-mail address become viewers.
+        first. KPI owners named by e-mail address become contributors.
 
         Raises:
             StoreError: ``error.store.workspace_missing``, ``error.store.note_too_long``.
@@ -1035,7 +1035,10 @@ class Store:
         entries: Sequence[Mapping[str, Any]] = (),
     ) -> StoredFile:
         """Keep an uploaded file with the workspace (editor); a file of the same name is
-        replaced. Saving the same bytes again under the same name writes nothing.
+        replaced. Saving the same bytes again under the same name writes nothing. A
+        contributor may save a table kept in Koers when every value it changes belongs to a
+        KPI they own; the store works out those changes itself (the audit log keeps them, not
+        the ``entries`` given) and keeps the table in its plain form.
         ``entries``: the values typed into a dataset kept in Koers that this save changes
         (``workspace.manual``), each kept in the audit log as ``manual.entry`` with who and when.
 
@@ -1045,8 +1048,10 @@ class Store:
                 limit), ``error.store.store_full`` (all files together would exceed the
                 store's limit), ``error.store.upload_rate`` (a signed-in user saved too many
                 files in 10 minutes), ``error.store.file_name_invalid``,
-                ``error.store.workspace_missing``.
-            AccessDenied: ``actor`` is not an editor.
+                ``error.store.workspace_missing``, ``error.store.entry_invalid`` (a
+                contributor's table that cannot be read).
+            AccessDenied: ``actor`` is not an editor, nor a contributor who only enters
+                values of the KPIs they own into a table kept in Koers (``workspace.entry``).
         """
         name = _file_name(name)
         size = len(data)
@@ -1054,10 +1059,13 @@ class Store:
             raise StoreError(
                 "error.store.file_too_large", name=name, limit_mb=_mb(self.max_file_bytes)
             )
-        digest = hashlib.sha256(data).hexdigest()
         now = self.clock()
         with self._write() as conn:
-            self._require(conn, workspace_id, actor, "editor")
+            role = self._require(conn, workspace_id, actor, "contributor")
+            if not role_at_least(role, "editor"):
+                data, entries = self._contributed(conn, workspace_id, actor, name, data, now)
+                size = len(data)
+            digest = hashlib.sha256(data).hexdigest()
             same = conn.execute(
                 "SELECT uploaded_at FROM files WHERE workspace_id = ? AND name = ? AND sha256 = ?",
                 (workspace_id, name, digest),
@@ -1077,6 +1085,41 @@ class Store:
             for entry in entries[:MAX_AUDITED_ENTRIES]:
                 self._audit(conn, workspace_id, actor, "manual.entry", **{"dataset": name, **entry})
         return StoredFile(name, digest, size, now)
+
+    def _contributed(
+        self,
+        conn: _Conn,
+        workspace_id: str,
+        actor: str,
+        name: str,
+        data: bytes,
+        now: datetime,
+    ) -> tuple[bytes, list[dict[str, Any]]]:
+        """A contributor's save of table ``name``: its plain bytes and the values it changes,
+        each checked against the KPIs ``actor`` owns (``workspace.entry.allowed``)."""
+        from kpilogic.workspace import entry, manual  # pandas: only when someone enters values
+
+        card = Scorecard.from_json(
+            conn.execute(
+                "SELECT scorecard_json FROM workspaces WHERE id = ?", (workspace_id,)
+            ).fetchone()[0]
+        )
+        ds = next((d for d in entry.tables_of(card) if d.source == name), None)
+        if ds is None:
+            raise AccessDenied()
+        old = conn.execute(
+            "SELECT data FROM files WHERE workspace_id = ? AND name = ?", (workspace_id, name)
+        ).fetchone()
+        try:
+            before = manual.stored_table(bytes(old[0]) if old else None, ds)
+            after = manual.stored_table(data, ds)
+            found = manual.changes(before, after, ds)
+            plain = manual.table_csv(after, ds)
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise StoreError("error.store.entry_invalid", name=name) from exc
+        if entry.allowed(card, actor, ds, found, now.date()):
+            raise AccessDenied()
+        return plain, manual.audit_details(found, ds.name)
 
     def _check_quotas(
         self,
@@ -1610,23 +1653,31 @@ class Store:
     def _grant_kpi_owners(
         self, conn: _Conn, workspace_id: str, actor: str, scorecard: Scorecard
     ) -> None:
-        """KPI owners named by e-mail address become viewers (a higher role stays)."""
+        """KPI owners named by e-mail address become contributors, so they can enter their
+        own KPIs' values (``workspace.entry``); a viewer is raised, a higher role stays."""
         owners = sorted(
             {k.owner.strip().lower() for k in scorecard.kpis if looks_like_email(k.owner)}
         )
         for address in owners:
             added = conn.execute(
-                "INSERT OR IGNORE INTO members (workspace_id, email, role) VALUES (?, ?, 'viewer')",
+                "INSERT OR IGNORE INTO members (workspace_id, email, role)"
+                " VALUES (?, ?, 'contributor')",
                 (workspace_id, address),
-            )
-            if added.rowcount:
+            ).rowcount
+            if not added:
+                added = conn.execute(
+                    "UPDATE members SET role = 'contributor'"
+                    " WHERE workspace_id = ? AND email = ? AND role = 'viewer'",
+                    (workspace_id, address),
+                ).rowcount
+            if added:
                 self._audit(
                     conn,
                     workspace_id,
                     actor,
                     "member.share",
                     email=address,
-                    role="viewer",
+                    role="contributor",
                     reason="kpi_owner",
                 )
 

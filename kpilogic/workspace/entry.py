@@ -1,0 +1,295 @@
+"""Owner entry (issue 18): a KPI owner types the values due for their own KPIs.
+
+A KPI is a person's own when its ``owner`` is their e-mail address (``owns``). For each
+value due from them (``present.digest.due_values``) whose numbers come from a table kept in
+Koers (``Dataset.manual``), ``owner_work`` gives one field per column the KPI reads and per
+segment it covers; a due value whose numbers come from an uploaded file cannot be typed and is
+listed apart (an editor uploads the new file). ``enter_values`` writes what the owner typed
+into the table's kept rows.
+
+The store checks the same rule when a contributor saves a table (``allowed``): every value
+changed must be one of the columns, segments and periods a KPI they own reads — so nothing
+else of the workspace can be changed by them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from kpilogic.engine.evaluate import Evaluation
+from kpilogic.engine.review import latest_completed_period
+from kpilogic.errors import KoersError
+from kpilogic.i18n import decimal_symbol, format_period, t
+from kpilogic.present.digest import LATE_AFTER_DAYS, MAX_DUE_PERIODS, DueValue, due_values
+from kpilogic.scorecard.formula import formula_columns
+from kpilogic.scorecard.model import KPI, Dataset, Scorecard
+from kpilogic.scorecard.periods import Period
+from kpilogic.sources.parsing import Notation, parse_number
+from kpilogic.workspace.manual import Change, stored_table, table_csv
+
+
+def owns(kpi: KPI, email: str) -> bool:
+    """True when ``kpi``'s owner is the address ``email`` (compared trimmed, lower-cased)."""
+    address = email.strip().lower()
+    return bool(address) and kpi.owner.strip().lower() == address
+
+
+def owned_kpis(card: Scorecard, email: str) -> list[KPI]:
+    """The KPIs whose owner is ``email``, in scorecard order."""
+    return [kpi for kpi in card.kpis if owns(kpi, email)]
+
+
+def _dataset(card: Scorecard, kpi: KPI) -> Dataset | None:
+    return next((ds for ds in card.datasets if ds.id == kpi.dataset_id), None)
+
+
+def value_columns(kpi: KPI, ds: Dataset) -> list[str]:
+    """The columns of the table kept in Koers that ``kpi`` reads, in the table's order
+    (empty when the dataset is an upload, or the KPI counts rows only)."""
+    if ds.manual is None:
+        return []
+    measure = kpi.measure
+    read = formula_columns(measure.formula) if measure.formula else {measure.column or ""}
+    return [name for name in ds.manual.value_columns if name in read]
+
+
+def kpi_segments(kpi: KPI, ds: Dataset) -> list[str] | None:
+    """The segments of the table ``kpi`` covers: the values its filters on the table's segment
+    column keep (``eq`` or ``in``), or None when it covers them all (no such filter)."""
+    column = ds.manual.segment_column if ds.manual else None
+    if not column:
+        return None
+    for found in kpi.filters:
+        if found.column != column:
+            continue
+        if found.op == "eq":
+            return [str(found.value)]
+        if found.op == "in" and isinstance(found.value, list):
+            return [str(v) for v in found.value]
+    return None
+
+
+@dataclass(frozen=True)
+class EntryField:
+    """One value an owner can type: a column of a table kept in Koers, for one period and
+    segment, with the KPIs it feeds."""
+
+    dataset: Dataset
+    period: str  # the table's period label, e.g. "2026-05"
+    segment: str
+    column: str
+    current: float | None
+    late: bool
+    kpis: tuple[KPI, ...]
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.dataset.id, self.period, self.segment, self.column)
+
+
+@dataclass(frozen=True)
+class OwnerWork:
+    """What one owner has to do: their KPIs, the fields to type, and the due values that come
+    from an uploaded file (so an editor must upload them)."""
+
+    kpis: tuple[KPI, ...]
+    fields: tuple[EntryField, ...]
+    from_files: tuple[DueValue, ...]
+
+
+def owner_work(
+    evaluation: Evaluation,
+    email: str,
+    as_of: date,
+    tables: Mapping[str, bytes | None],
+) -> OwnerWork:
+    """The values due from ``email``'s KPIs as fields to type (``tables``: each table kept in
+    Koers' current bytes by file name; a missing one is empty).
+
+    A KPI on a table kept in Koers asks for every empty cell it reads (its columns, in the
+    segments it covers) in each completed period since the table's first row (at most
+    ``MAX_DUE_PERIODS`` back; an empty table: the latest completed period). So a total that
+    adds up the regions is not taken as complete while one region is missing. A KPI on an
+    uploaded file asks for what ``digest.due_values`` finds missing, as ``from_files``."""
+    card = evaluation.scorecard
+    mine = owned_kpis(card, email)
+    fields: dict[tuple[str, str, str, str], EntryField] = {}
+    kept: dict[str, pd.DataFrame] = {}
+    on_tables: set[str] = set()
+    for kpi in mine:
+        ds = _dataset(card, kpi)
+        names = value_columns(kpi, ds) if ds is not None else []
+        if ds is None or ds.manual is None or not names or kpi.id in evaluation.errors:
+            continue
+        on_tables.add(kpi.id)
+        if ds.id not in kept:
+            kept[ds.id] = stored_table(tables.get(ds.source), ds)
+        table = kept[ds.id]
+        segments = kpi_segments(kpi, ds)
+        if segments is None:
+            segments = _segments_present(table, ds) or [""]
+        for kpi_period in _periods_to_ask(kpi, card, table, ds, as_of):
+            # A KPI period longer than the table's (a quarterly KPI on a monthly table) asks
+            # for the table's last period inside it.
+            period = Period.containing(kpi_period.end, ds.manual.cadence)
+            late = (as_of - kpi_period.end).days > LATE_AFTER_DAYS
+            for segment in segments:
+                for name in names:
+                    current = _value(table, ds, period, segment, name)
+                    key = (ds.id, period.label, segment, name)
+                    if current is not None:
+                        continue
+                    old = fields.get(key)
+                    if old is not None:
+                        more = old.kpis if kpi in old.kpis else (*old.kpis, kpi)
+                        fields[key] = EntryField(
+                            ds, old.period, segment, name, None, old.late or late, more
+                        )
+                    else:
+                        fields[key] = EntryField(
+                            ds, period.label, segment, name, None, late, (kpi,)
+                        )
+    ordered = sorted(fields.values(), key=lambda f: (f.period, _order(mine, f)))
+    from_files = tuple(
+        due
+        for due in due_values(evaluation, as_of)
+        if due.kpi in mine and due.kpi.id not in on_tables
+    )
+    return OwnerWork(tuple(mine), tuple(ordered), from_files)
+
+
+def _order(mine: Sequence[KPI], item: EntryField) -> int:
+    return mine.index(item.kpis[0])
+
+
+def _periods_to_ask(
+    kpi: KPI, card: Scorecard, table: pd.DataFrame, ds: Dataset, as_of: date
+) -> list[Period]:
+    """The KPI's completed periods, oldest first, back to the table's first row."""
+    latest = latest_completed_period(kpi.cadence, as_of, card.fiscal_year_start_month)
+    if table.empty:
+        return [latest]
+    first = min(table[ds.date_column])
+    out: list[Period] = []
+    period = latest
+    while period.end >= first and len(out) < MAX_DUE_PERIODS:
+        out.append(period)
+        period = period.previous()
+    return list(reversed(out))
+
+
+def _segments_present(table: pd.DataFrame, ds: Dataset) -> list[str]:
+    column = ds.manual.segment_column if ds.manual else None
+    if not column or table.empty:
+        return []
+    return sorted({str(v) for v in table[column] if str(v).strip()})
+
+
+def _rows(table: pd.DataFrame, ds: Dataset, period: Period, segment: str) -> pd.Series:
+    assert ds.manual is not None
+    inside = table[ds.date_column].map(lambda day: period.start <= day <= period.end)
+    if ds.manual.segment_column:
+        inside &= table[ds.manual.segment_column].astype(str) == segment
+    return inside
+
+
+def _value(
+    table: pd.DataFrame, ds: Dataset, period: Period, segment: str, column: str
+) -> float | None:
+    if table.empty:
+        return None
+    values = table.loc[_rows(table, ds, period, segment), column]
+    found = [float(v) for v in values if pd.notna(v)]
+    return found[0] if found else None
+
+
+def enter_values(
+    data: bytes | None,
+    ds: Dataset,
+    values: Mapping[tuple[str, str, str], float | None],
+) -> bytes:
+    """The table's kept rows with ``values`` ((period label, segment, column) → number, or
+    None to clear) written in; a period and segment without a row get one."""
+    assert ds.manual is not None
+    spec = ds.manual
+    table = stored_table(data, ds)
+    for (label, segment, column), number in values.items():
+        period = Period.containing(Period.parse(label).start, spec.cadence)
+        rows = _rows(table, ds, period, segment) if not table.empty else None
+        if rows is not None and rows.any():
+            table.loc[rows, column] = number
+            continue
+        if number is None:
+            continue
+        row: dict[str, Any] = {ds.date_column: period.start, column: number}
+        if spec.segment_column:
+            row[spec.segment_column] = segment
+        new = pd.DataFrame([row]).reindex(columns=table.columns)
+        table = new if table.empty else pd.concat([table, new], ignore_index=True)
+    by = [ds.date_column, *([spec.segment_column] if spec.segment_column else [])]
+    table = table.sort_values(by, kind="stable").reset_index(drop=True)
+    return table_csv(table, ds)
+
+
+def allowed(
+    card: Scorecard, email: str, ds: Dataset, found: Sequence[Change], today: date
+) -> list[Change]:
+    """The changes ``email`` may not make to table ``ds`` (empty: all allowed). A contributor
+    may enter, change or clear a value in a column a KPI they own reads, in a segment that KPI
+    covers, for a period that has begun (or any, when the table takes plans)."""
+    assert ds.manual is not None
+    mine = [kpi for kpi in owned_kpis(card, email) if kpi.dataset_id == ds.id]
+    refused = []
+    for change in found:
+        period = Period.parse(change.period)
+        future = period.start > today and not ds.manual.allow_future
+        if future or not any(_covers(kpi, ds, change) for kpi in mine):
+            refused.append(change)
+    return refused
+
+
+def _covers(kpi: KPI, ds: Dataset, change: Change) -> bool:
+    segments = kpi_segments(kpi, ds)
+    return change.column in value_columns(kpi, ds) and (
+        segments is None or change.segment in segments
+    )
+
+
+def tables_of(card: Scorecard) -> Iterable[Dataset]:
+    """The datasets kept in Koers."""
+    return (ds for ds in card.datasets if ds.manual is not None)
+
+
+def field_label(item: EntryField, lang: str) -> str:
+    """How a field is named to its owner: the column, the segment, the period
+    ("NPS · Noord · mei 2026"); the KPIs it feeds are said beside it."""
+    parts = [item.column, *([item.segment] if item.segment else [])]
+    return " · ".join([*parts, format_period(item.period, lang)])
+
+
+def read_entries(
+    fields: Sequence[EntryField], texts: Mapping[tuple[str, str, str, str], str], lang: str
+) -> tuple[dict[str, dict[tuple[str, str, str], float]], list[str]]:
+    """What the owner typed, read in ``lang``'s notation: per dataset id the values to write
+    ((period, segment, column) → number), and a message per field that is no number. An
+    empty field changes nothing."""
+    notation: Notation = "nl" if decimal_symbol(lang) == "," else "en"
+    out: dict[str, dict[tuple[str, str, str], float]] = {}
+    problems: list[str] = []
+    for item in fields:
+        text = texts.get(item.key, "").strip()
+        if not text:
+            continue
+        try:
+            number = parse_number(text, notation)
+        except KoersError:
+            label = field_label(item, lang)
+            problems.append(t("entry.bad_number", lang, field=label, value=text))
+            continue
+        out.setdefault(item.dataset.id, {})[(item.period, item.segment, item.column)] = number
+    return out, problems

@@ -1,0 +1,258 @@
+"""Issue 18, owner entry: the values due from a KPI owner as fields (``workspace.entry``), and
+the store letting a contributor change only their own KPIs' values — on SQLite and
+PostgreSQL (``store_location``)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from kpilogic.errors import StoreError
+from kpilogic.scorecard.checkins import CheckIn
+from kpilogic.scorecard.model import (
+    KPI,
+    Dataset,
+    Filter,
+    Goal,
+    ManualTable,
+    Measure,
+    Scorecard,
+    Target,
+)
+from kpilogic.workspace import entry
+from kpilogic.workspace.access import AccessDenied
+from kpilogic.workspace.audit import describe
+from kpilogic.workspace.manual import stored_table
+from kpilogic.workspace.service import SourceFile, evaluate, load
+from kpilogic.workspace.store import Store
+
+OLGA = "olga@example.com"  # owns the workspace
+BRAM = "bram@example.com"  # owns the NPS of the north and the complaints
+CHRIS = "chris@example.com"  # owns the NPS of the south
+TODAY = date(2026, 6, 15)
+
+SURVEY = Dataset(
+    id="survey",
+    name="Enquête",
+    source="enquete.csv",
+    date_column="Periode",
+    manual=ManualTable(value_columns=["NPS", "Klachten"], segment_column="Regio"),
+)
+SALES = Dataset(id="sales", name="Verkoop", source="sales.csv", date_column="Datum")
+# April is in for both regions; May is missing (as of 15 June the latest completed month).
+SURVEY_CSV = b"Periode,Regio,NPS,Klachten\n2026-04-01,Noord,38,5\n2026-04-01,Zuid,41,3\n"
+SALES_CSV = b"Datum,Omzet\n2026-04-10,1000\n"
+
+
+def _kpi(kpi_id: str, owner: str, measure: Measure, **more: object) -> KPI:
+    return KPI.model_validate(
+        {
+            "id": kpi_id,
+            "goal_id": "g",
+            "name": kpi_id.replace("_", " ").title(),
+            "dataset_id": "survey",
+            "measure": measure,
+            "owner": owner,
+            "target": Target(value=40),
+            **more,
+        }
+    )
+
+
+def _card() -> Scorecard:
+    return Scorecard(
+        name="Klanten",
+        datasets=[SURVEY, SALES],
+        goals=[Goal(id="g", title="Tevreden klanten")],
+        kpis=[
+            _kpi(
+                "nps_noord",
+                " Bram@Example.com ",  # as people type it
+                Measure(aggregation="mean", column="NPS"),
+                filters=[Filter(column="Regio", value="Noord")],
+            ),
+            _kpi("klachten", BRAM, Measure(aggregation="sum", column="Klachten")),
+            _kpi(
+                "nps_zuid",
+                CHRIS,
+                Measure(aggregation="mean", column="NPS"),
+                filters=[Filter(column="Regio", value="Zuid")],
+            ),
+            _kpi("omzet", BRAM, Measure(aggregation="sum", column="Omzet"), dataset_id="sales"),
+        ],
+    )
+
+
+def _evaluation(card: Scorecard, survey: bytes = SURVEY_CSV):  # type: ignore[no-untyped-def]
+    sources = {
+        "enquete.csv": SourceFile("enquete.csv", survey),
+        "sales.csv": SourceFile("sales.csv", SALES_CSV),
+    }
+    return evaluate(card, load(card, sources, strict=True), TODAY)
+
+
+def test_the_values_due_from_an_owner_are_fields_per_column_segment_and_period() -> None:
+    card = _card()
+    work = entry.owner_work(_evaluation(card), BRAM, TODAY, {"enquete.csv": SURVEY_CSV})
+    assert [k.id for k in work.kpis] == ["nps_noord", "klachten", "omzet"]
+    # May 2026 is due for each of Bram's KPIs (April is in). The NPS of the north covers the
+    # north only (its filter); the complaints cover both regions of the table. May ended on
+    # 31 May, 15 days before 15 June: more than two weeks, so late.
+    assert [(f.column, f.segment, f.period, f.late) for f in work.fields] == [
+        ("NPS", "Noord", "2026-05", True),
+        ("Klachten", "Noord", "2026-05", True),
+        ("Klachten", "Zuid", "2026-05", True),
+    ]
+    assert [[k.id for k in f.kpis] for f in work.fields] == [
+        ["nps_noord"],
+        ["klachten"],
+        ["klachten"],
+    ]
+    assert all(f.current is None for f in work.fields)
+    # Revenue comes from an uploaded file: it cannot be typed, it is said apart.
+    assert [(d.kpi.id, d.period) for d in work.from_files] == [("omzet", "2026-05")]
+    assert entry.field_label(work.fields[1], "nl") == "Klachten · Noord · mei 2026"
+    # Chris sees only the south's NPS; someone who owns nothing gets nothing.
+    chris = entry.owner_work(_evaluation(card), CHRIS, TODAY, {"enquete.csv": SURVEY_CSV})
+    assert [(f.column, f.segment) for f in chris.fields] == [("NPS", "Zuid")]
+    assert entry.owner_work(_evaluation(card), OLGA, TODAY, {}).fields == ()
+
+
+def test_typed_values_are_read_in_the_owners_notation_and_written_into_the_table() -> None:
+    card = _card()
+    work = entry.owner_work(_evaluation(card), BRAM, TODAY, {"enquete.csv": SURVEY_CSV})
+    texts = {f.key: text for f, text in zip(work.fields, ["44,5", "", "1.200"], strict=True)}
+    values, problems = entry.read_entries(work.fields, texts, "nl")
+    assert problems == []
+    # "44,5" is 44.5 and "1.200" is 1200 in Dutch notation; the empty field changes nothing.
+    assert values == {
+        "survey": {("2026-05", "Noord", "NPS"): 44.5, ("2026-05", "Zuid", "Klachten"): 1200.0}
+    }
+    written = entry.enter_values(SURVEY_CSV, SURVEY, values["survey"])
+    assert written.decode() == (
+        "Periode,Regio,NPS,Klachten\n"
+        "2026-04-01,Noord,38.0,5.0\n"
+        "2026-04-01,Zuid,41.0,3.0\n"
+        "2026-05-01,Noord,44.5,\n"
+        "2026-05-01,Zuid,,1200.0\n"
+    )
+    # Evaluated again: the north's NPS for May is 44.5 (above 40) and nothing of it is due.
+    ev = _evaluation(card, written)
+    rows = ev.summary().set_index(["kpi_id", "period"])
+    assert rows.loc[("nps_noord", "2026-05"), "actual"] == 44.5
+    # The total of complaints (1200, the south alone) is not taken as complete: the north's
+    # May complaints are still asked for, and nothing else.
+    after = entry.owner_work(ev, BRAM, TODAY, {"enquete.csv": written})
+    assert [(f.column, f.segment, f.period) for f in after.fields] == [
+        ("Klachten", "Noord", "2026-05")
+    ]
+    # A word is no number: said with the field's name, in the owner's language.
+    _, problems = entry.read_entries(work.fields, {work.fields[0].key: "veel"}, "nl")
+    assert problems == ["NPS · Noord · mei 2026: ‘veel’ is geen getal: schrijf het als 1234,5."]
+    _, problems = entry.read_entries(work.fields, {work.fields[0].key: "lots"}, "en")
+    assert problems == ["NPS · Noord · May 2026: “lots” is no number: write it like 1234.5."]
+
+
+class _Clock:
+    def __call__(self) -> datetime:
+        return datetime(2026, 6, 15, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def team(store_location: Path | str) -> tuple[Store, str]:
+    store = Store(store_location, clock=_Clock())
+    olga = store.for_user(OLGA)
+    ws = olga.create_workspace("Klanten", _card(), "nl").id
+    olga.save_file(ws, "enquete.csv", SURVEY_CSV)
+    olga.save_file(ws, "sales.csv", SALES_CSV)
+    return store, ws
+
+
+def _with(*rows: str) -> bytes:
+    return SURVEY_CSV + "".join(f"{row}\n" for row in rows).encode()
+
+
+def test_kpi_owners_named_by_address_become_contributors(team: tuple[Store, str]) -> None:
+    store, ws = team
+    assert store.for_user(BRAM).role(ws) == "contributor"
+    assert store.for_user(CHRIS).role(ws) == "contributor"
+    # A viewer named as a KPI's owner is raised to contributor; an editor stays an editor.
+    olga = store.for_user(OLGA)
+    olga.share(ws, "vera@example.com", "viewer")
+    olga.share(ws, "eddy@example.com", "editor")
+    card = _card()
+    card.kpis[3] = card.kpis[3].model_copy(update={"owner": "vera@example.com"})
+    card.kpis[2] = card.kpis[2].model_copy(update={"owner": "eddy@example.com"})
+    olga.save_scorecard(ws, card, based_on=1)
+    assert store.for_user("vera@example.com").role(ws) == "contributor"
+    assert store.for_user("eddy@example.com").role(ws) == "editor"
+
+
+def test_a_contributor_enters_only_their_own_kpis_values(team: tuple[Store, str]) -> None:
+    store, ws = team
+    bram = store.for_user(BRAM)
+    # Bram's NPS of the north and both regions' complaints for May: allowed.
+    bram.save_file(ws, "enquete.csv", _with("2026-05-01,Noord,44,2", "2026-05-01,Zuid,,4"))
+    kept = stored_table(bram.load_file(ws, "enquete.csv"), SURVEY)
+    assert kept["NPS"].tolist()[2] == 44.0
+    # The store works out what changed itself and keeps it with who.
+    said = sorted(
+        describe(e, "nl") for e in store.for_user(OLGA).audit_log(ws) if e.action == "manual.entry"
+    )
+    assert said == [
+        "Ingevoerd in Enquête: Klachten mei 2026 (Noord): – → 2",
+        "Ingevoerd in Enquête: Klachten mei 2026 (Zuid): – → 4",
+        "Ingevoerd in Enquête: NPS mei 2026 (Noord): – → 44",
+    ]
+    assert {e.user for e in store.for_user(OLGA).audit_log(ws) if e.action == "manual.entry"} == {
+        BRAM
+    }
+    before = bram.load_file(ws, "enquete.csv")
+    refused = [
+        _with("2026-05-01,Noord,44,2", "2026-05-01,Zuid,50,4"),  # Chris' NPS of the south
+        SURVEY_CSV.replace(b"Noord,38", b"Noord,39") + b"2026-05-01,Noord,44,2\n"
+        b"2026-05-01,Zuid,,4\n",  # fine so far… (April north NPS is Bram's too)
+    ]
+    with pytest.raises(AccessDenied):
+        bram.save_file(ws, "enquete.csv", refused[0])
+    assert bram.load_file(ws, "enquete.csv") == before  # nothing written
+    bram.save_file(ws, "enquete.csv", refused[1])  # correcting his own April value is his
+    # A period that has not begun (July, on 15 June) is refused: the table takes no plans.
+    with pytest.raises(AccessDenied):
+        bram.save_file(ws, "enquete.csv", refused[1] + b"2026-07-01,Noord,50,\n")
+    # The file of an upload, a new file, removing a file: an editor's work.
+    with pytest.raises(AccessDenied):
+        bram.save_file(ws, "sales.csv", SALES_CSV + b"2026-05-10,5\n")
+    with pytest.raises(AccessDenied):
+        bram.save_file(ws, "extra.csv", b"a\n1\n")
+    with pytest.raises(AccessDenied):
+        bram.delete_file(ws, "enquete.csv")
+    # Bytes that are no such table are refused with a message, not a traceback.
+    with pytest.raises(StoreError) as bad:
+        bram.save_file(ws, "enquete.csv", b"Periode,Regio,NPS\nmorgen,Noord,1\n")
+    assert bad.value.key == "error.store.entry_invalid"
+    assert "enquete.csv" in bad.value.message("nl")
+    # A viewer enters nothing; a check-in only on his own KPIs.
+    store.for_user(OLGA).share(ws, "vera@example.com", "viewer")
+    with pytest.raises(AccessDenied):
+        store.for_user("vera@example.com").save_file(ws, "enquete.csv", refused[1])
+    bram.add_checkin(ws, CheckIn(kpi_id="klachten", period="2026-05", note="Drukke maand"))
+    with pytest.raises(AccessDenied):
+        bram.add_checkin(ws, CheckIn(kpi_id="nps_zuid", period="2026-05", note="?"))
+
+
+def test_what_a_contributor_saves_is_kept_in_the_tables_plain_form(
+    team: tuple[Store, str],
+) -> None:
+    store, ws = team
+    bram = store.for_user(BRAM)
+    # An extra column and a date written differently: kept as the table's columns, ISO dates.
+    typed = b"Periode,Regio,NPS,Klachten,Geheim\n2026-04-01,Noord,38,5,x\n2026-04-01,Zuid,41,3,y\n"
+    typed += b"2026-05-01,Noord,44,,z\n"
+    bram.save_file(ws, "enquete.csv", typed)
+    assert (
+        bram.load_file(ws, "enquete.csv").decode().splitlines()[0] == "Periode,Regio,NPS,Klachten"
+    )
+    assert b"Geheim" not in bram.load_file(ws, "enquete.csv")

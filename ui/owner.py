@@ -1,0 +1,186 @@
+"""Owner entry on screen (issue 18): who gets the "Mijn KPI's" page, and its parts.
+
+In team mode a contributor (a member who may enter values and check-ins for the KPIs they
+own) sees only that page; anyone else who owns a KPI of the open workspace gets it beside the
+others. The rules for what may be entered are ``kpilogic.workspace.entry``; the store checks
+them again on every save.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from kpilogic.engine.evaluate import Evaluation
+from kpilogic.errors import KoersError
+from kpilogic.i18n import format_number, format_period
+from kpilogic.present.report import kpi_lines, value_vs_target
+from kpilogic.scorecard.explain import status_badge
+from kpilogic.workspace import entry
+from kpilogic.workspace.manual import audit_details, changes, stored_table
+from ui.session import (
+    add_file,
+    auth_enabled,
+    current_user,
+    files,
+    open_workspace,
+    scorecard,
+    store,
+    workspace_id,
+    workspace_role,
+)
+from ui.text import lang, plain_md, set_notice, show_error, tr
+
+_ROUND = "koers_mine_round"  # bumped after a save: the fields start empty again
+
+
+def contributor_view() -> bool:
+    """True when the user should see only "Mijn KPI's": team mode and a contributor in the
+    open workspace. With no workspace open, one where the user is a contributor is opened
+    when every workspace they may see is one (so they land on their own page)."""
+    if not auth_enabled():
+        return False
+    if workspace_id() is not None:
+        return workspace_role() == "contributor"
+    db = store()
+    if db is None:
+        return False
+    try:
+        mine = db.list_workspaces()
+    except KoersError:
+        return False
+    if mine and all(ws.role == "contributor" for ws in mine):
+        return open_workspace(mine[0].id)
+    return False
+
+
+def owns_kpis() -> bool:
+    """True in team mode when a KPI of the open scorecard has the user as its owner."""
+    card = scorecard()
+    if not auth_enabled() or card is None:
+        return False
+    return bool(entry.owned_kpis(card, current_user()))
+
+
+def workspace_choice() -> None:
+    """A choice of the user's workspaces (when there is more than one): opening another
+    stays on this page."""
+    db = store()
+    if db is None:
+        return
+    try:
+        spaces = db.list_workspaces()
+    except KoersError as exc:
+        show_error(exc)
+        return
+    if len(spaces) < 2:
+        return
+    names = {ws.id: ws.name for ws in spaces}
+    current = workspace_id()
+    ids = list(names)
+    chosen = st.selectbox(
+        tr("mine.choose"),
+        ids,
+        index=ids.index(current) if current in ids else 0,
+        format_func=lambda ws_id: names[ws_id],
+        key="mine_workspace",
+    )
+    if chosen != current and open_workspace(chosen):
+        st.rerun()
+
+
+def status_table(ev: Evaluation, email: str) -> None:
+    """The user's KPIs: latest period, value against target, status."""
+    mine = {kpi.id for kpi in entry.owned_kpis(ev.scorecard, email)}
+    records = []
+    for line in kpi_lines(ev):
+        if line.kpi.id not in mine:
+            continue
+        period = format_period(str(line.row["period"]), lang()) if line.row is not None else "–"
+        records.append(
+            {
+                tr("mine.col.kpi"): line.kpi.name,
+                tr("mine.col.period"): period,
+                tr("mine.col.value"): value_vs_target(line, lang(), ev.scorecard.currency)
+                if line.row is not None
+                else "–",
+                tr("mine.col.status"): status_badge(line.status, lang()),
+            }
+        )
+    st.dataframe(pd.DataFrame(records), hide_index=True, width="stretch")
+
+
+def entry_form(ev: Evaluation, email: str, as_of: date) -> None:
+    """A field per value due from the user, and the button that saves them."""
+    tables = {name: kept.data for name, kept in files().items()}
+    work = entry.owner_work(ev, email, as_of, tables)
+    L = lang()
+    st.subheader(tr("mine.due.title"), help=tr("mine.due.help"))
+    for due in work.from_files:
+        ds = next((d for d in ev.scorecard.datasets if d.id == due.kpi.dataset_id), None)
+        source = ds.source if ds is not None else "–"
+        st.info(
+            tr(
+                "mine.from_file",
+                kpi=due.kpi.name,
+                period=format_period(due.period, L),
+                file=source,
+            ),
+            icon="📄",
+        )
+    if not work.fields:
+        if not work.from_files:
+            st.success(tr("mine.due.none"), icon="✅")
+        return
+    round_ = int(st.session_state.get(_ROUND, 0))
+    texts: dict[tuple[str, str, str, str], str] = {}
+    with st.form(key=f"mine_form_{round_}", border=True):
+        for number, item in enumerate(work.fields):
+            notes = [tr("mine.due.for", kpis=", ".join(k.name for k in item.kpis))]
+            if item.current is not None:
+                notes.append(tr("mine.due.current", value=format_number(item.current, L)))
+            if item.late:
+                notes.append(tr("mine.due.late"))
+            label = entry.field_label(item, L)
+            texts[item.key] = st.text_input(
+                label,
+                key=f"mine_value_{round_}_{number}",
+                help=" · ".join(str(n) for n in notes),
+                max_chars=40,
+            )
+            st.caption(" · ".join(notes))
+        pressed = st.form_submit_button(tr("mine.save"), type="primary", icon="💾")
+    if pressed:
+        _save(work.fields, texts)
+
+
+def _save(
+    fields: tuple[entry.EntryField, ...], texts: dict[tuple[str, str, str, str], str]
+) -> None:
+    values, problems = entry.read_entries(fields, texts, lang())
+    for problem in problems:
+        st.error(plain_md(problem), icon="⚠️")
+    if problems:
+        return
+    if not values:
+        st.warning(tr("mine.nothing_typed"), icon="✍️")
+        return
+    datasets = {item.dataset.id: item.dataset for item in fields}
+    saved = 0
+    for ds_id, typed in values.items():
+        ds = datasets[ds_id]
+        kept = files().get(ds.source)
+        before = kept.data if kept is not None else None
+        after = entry.enter_values(before, ds, typed)
+        found = changes(stored_table(before, ds), stored_table(after, ds), ds)
+        try:
+            add_file(ds.source, after, audit_details(found, ds.name))
+        except KoersError as exc:
+            show_error(exc)
+            return
+        saved += len(found)
+    st.session_state[_ROUND] = int(st.session_state.get(_ROUND, 0)) + 1
+    set_notice(tr("mine.saved", count=saved))
+    st.rerun()
