@@ -55,9 +55,17 @@ with st.sidebar:
     account_sidebar()
 
 mine = st.Page(PAGES["mine"], title=tr("mine.nav"), icon="✍️", url_path="mine")
-if contributor_view():
+contributor = contributor_view()
+if contributor:
     # A contributor enters their own KPIs' values and check-ins; nothing else is theirs.
-    pages = [st.Page(PAGES["mine"], title=tr("mine.nav"), icon="✍️", default=True)]
+    # Every address of the app (a link to /dashboard, the digest's /mine) shows that page.
+    pages = [
+        st.Page(PAGES["mine"], title=tr("mine.nav"), icon="✍️", default=True, url_path="start")
+    ] + [
+        st.Page(PAGES["mine"], title=tr("mine.nav"), icon="✍️", url_path=name)
+        for name in PAGES
+        if name != "start"
+    ]
 else:
     pages = [
         st.Page(PAGES["start"], title=tr("nav.start"), icon="🏠", default=True, url_path="start"),
@@ -71,4 +79,4 @@ else:
     ]
 # No page shows a traceback: the boundary shows a translated message and logs the detail.
 with routed(), error_boundary():
-    st.navigation(pages).run()
+    st.navigation(pages, position="hidden" if contributor else "sidebar").run()

@@ -488,7 +488,7 @@ def _workspace_digest(
     if not recipients:
         _fail(t("digest.cli.no_recipients", lang))
         return EXIT_USAGE
-    deliver(messages_for(evaluation, recipients, args.sender, day))
+    deliver(messages_for(evaluation, recipients, args.sender, day, args.workspace))
     if args.out_dir is None:
         name = evaluation.scorecard.name
         print(t("digest.cli.sent", lang, name=name, count=len(recipients)))

@@ -423,3 +423,24 @@ def test_a_digest_on_the_first_days_of_a_month_speaks_of_the_month_that_ended() 
     text = build_digest(ev, "en", date(2026, 6, 1), with_pdf=False).text
     # June is too early to judge; the attention list speaks of May: 70 against 100.
     assert "Omzet (Off track, May 2026): €70.00 vs €100.00." in text
+
+
+def test_a_kpi_owners_digest_links_to_the_page_where_they_enter_their_values(
+    tmp_path: Path,
+) -> None:
+    ws = _workspace(tmp_path)
+    env = {"KOERS_HOME": str(tmp_path), "KOERS_DB": "", "KOERS_APP_URL": "https://koers.nl/"}
+    out = tmp_path / "out"
+    done = _koers(
+        "digest", "--workspace", ws, "--as-of", "2026-07-10", "--out-dir", str(out), env=env
+    )
+    assert done.returncode == 0, done.stderr
+    bodies = {}
+    for path in out.glob("*.eml"):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        bodies[message["To"]] = message.get_body(preferencelist=("plain",)).get_content()
+    link = f"https://koers.nl/mine?ws={ws}"
+    # Jan owns the revenue, whose June value is due: his digest says where to enter it.
+    assert f"Vul ze in op één scherm: {link}" in bodies["jan@winkel.nl"]
+    # The board owns no KPI: no link.
+    assert "/mine?ws=" not in bodies["board@winkel.nl"]

@@ -147,11 +147,12 @@ def entry_form(ev: Evaluation, email: str, as_of: date) -> None:
             texts[item.key] = st.text_input(
                 label,
                 key=f"mine_value_{round_}_{number}",
-                help=" · ".join(str(n) for n in notes),
                 max_chars=40,
             )
             st.caption(" · ".join(notes))
-        pressed = st.form_submit_button(tr("mine.save"), type="primary", icon="💾")
+        pressed = st.form_submit_button(
+            tr("mine.save"), type="primary", icon="💾", key="mine_save"
+        )
     if pressed:
         _save(work.fields, texts)
 

@@ -197,9 +197,11 @@ def build_digest(
     *,
     owner: str | None = None,
     with_pdf: bool = True,
+    entry_url: str | None = None,
 ) -> Digest:
     """The digest of ``evaluation`` as of ``as_of`` (default: the evaluation's date) in
-    ``lang``; ``owner``: the reminder for that KPI owner (their due values first)."""
+    ``lang``; ``owner``: the reminder for that KPI owner (their due values first), with
+    ``entry_url`` (the app's "Mijn KPI's" page) as where to enter them."""
     card = evaluation.scorecard
     day = as_of or evaluation.as_of or date.today()
     sections: list[Section] = []
@@ -207,6 +209,8 @@ def build_digest(
     if owner is not None:
         mine = [d for d in due if _same_owner(d.kpi.owner, owner)]
         lines = [_due_line(d, lang) for d in mine] or [t("digest.mine.none", lang)]
+        if mine and entry_url:
+            lines.append(t("digest.mine.enter", lang, url=entry_url))
         sections.append(Section(t("digest.mine.heading", lang, owner=owner), tuple(lines)))
     goals = _goal_lines(evaluation, lang, day)
     if goals:

@@ -12,11 +12,13 @@ Writing ``.eml`` files (a preview) records nothing.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from email.message import EmailMessage
 from typing import Any, Protocol
+from urllib.parse import quote
 
 from pydantic import ValidationError
 
@@ -75,16 +77,31 @@ def workspace_evaluation(
     return service.evaluate(opened.scorecard, loaded, as_of)
 
 
+def entry_url(workspace_id: str | None) -> str | None:
+    """The address of the workspace's "Mijn KPI's" page, from ``KOERS_APP_URL`` (the address
+    people open Koers at, e.g. ``https://koers.example.com``); None when it is not set."""
+    base = os.environ.get("KOERS_APP_URL", "").strip().rstrip("/")
+    if not base or workspace_id is None:
+        return None
+    return f"{base}/mine?ws={quote(workspace_id)}"
+
+
 def messages_for(
     evaluation: Evaluation,
     recipients: Sequence[Recipient],
     sender: str,
     as_of: date,
+    workspace_id: str | None = None,
 ) -> list[tuple[str, EmailMessage]]:
-    """One message per recipient: (a file stem for ``.eml``, the message)."""
+    """One message per recipient: (a file stem for ``.eml``, the message). A KPI owner's
+    message says where to enter their values when the app's address is known
+    (``entry_url``)."""
     out = []
+    url = entry_url(workspace_id)
     for n, recipient in enumerate(recipients, start=1):
-        digest = build_digest(evaluation, recipient.lang, as_of, owner=recipient.owner)
+        digest = build_digest(
+            evaluation, recipient.lang, as_of, owner=recipient.owner, entry_url=url
+        )
         stem = f"{digest.pdf_name.removesuffix('.pdf')}_{n}_{recipient.lang}"
         out.append((stem, to_message(digest, sender, [recipient.email])))
     return out
@@ -121,9 +138,8 @@ def run_due(
         recipients = waiting(plan, period, sent)
         reached: list[str] = []
         problems: list[KoersError] = []
-        for recipient, message in zip(
-            recipients, messages_for(evaluation, recipients, sender, today), strict=True
-        ):
+        messages = messages_for(evaluation, recipients, sender, today, workspace.id)
+        for recipient, message in zip(recipients, messages, strict=True):
             try:
                 deliver([message])
             except KoersError as exc:

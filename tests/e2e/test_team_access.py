@@ -8,12 +8,14 @@ in in their own browser context (their own cookies), by the provider's sign-in f
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import werkzeug.serving
@@ -57,15 +59,17 @@ def oidc_provider() -> Iterator[Provider]:
         server.server_close()
 
 
-@pytest.fixture(scope="module")
-def team_server(tmp_path_factory, oidc_provider: Provider) -> Iterator[AppServer]:
-    """The app in team mode: a secrets file with ``[auth]`` pointing to the provider."""
+@contextlib.contextmanager
+def team_app(tmp_path_factory, provider: Provider, home: Path | None = None) -> Iterator[AppServer]:
+    """The app in team mode (a secrets file with ``[auth]`` pointing to ``provider``), its
+    store in ``home`` (``KOERS_HOME``; a fresh folder by default)."""
     ARTIFACTS.mkdir(exist_ok=True)
-    home = tmp_path_factory.mktemp("koers_team_home")
+    home = home or tmp_path_factory.mktemp("koers_team_home")
     secrets_file = tmp_path_factory.mktemp("koers_team_secrets") / "secrets.toml"
     env = {**os.environ, "KOERS_HOME": str(home), "PYTHONPATH": str(ARTIFACTS.parent)}
     env["KOERS_RUN_MARKER"] = "1"
     env.pop("KOERS_SAMPLE", None)
+    env.pop("KOERS_DB", None)
     server = AppServer(
         env, ARTIFACTS / "streamlit-team-server.log", args=["--secrets.files", str(secrets_file)]
     )
@@ -75,12 +79,21 @@ def team_server(tmp_path_factory, oidc_provider: Provider) -> Iterator[AppServer
         f'cookie_secret = "{secrets.token_hex(32)}"\n'
         'client_id = "koers-e2e"\n'
         'client_secret = "koers-e2e-secret"\n'
-        f'server_metadata_url = "{oidc_provider.url}/.well-known/openid-configuration"\n',
+        f'server_metadata_url = "{provider.url}/.well-known/openid-configuration"\n',
         encoding="utf-8",
     )
     server.start()
-    yield server
-    server.stop()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def team_server(tmp_path_factory, oidc_provider: Provider) -> Iterator[AppServer]:
+    """The app in team mode with an empty store."""
+    with team_app(tmp_path_factory, oidc_provider) as server:
+        yield server
 
 
 def sign_in(browser, server: AppServer, email: str, locale: str = "en-GB"):
