@@ -40,8 +40,10 @@ if not mine:
     st.stop()
 
 ev, problems = evaluation(card)
-for exc in problems.values():
-    show_error(exc)
+kept_in_koers = {ds.id for ds in card.datasets if ds.manual is not None}
+for dataset_id, exc in problems.items():
+    if dataset_id not in kept_in_koers:  # an empty kept table: its fields say what to do
+        show_error(exc)
 today: date = ev.as_of or date.today()
 
 st.subheader(tr("mine.status.title"))

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from kpilogic.errors import StoreError
+from kpilogic.present.digest import due_values
 from kpilogic.scorecard.checkins import CheckIn
+from kpilogic.scorecard.explain import left_out_note
 from kpilogic.scorecard.model import (
     KPI,
     Dataset,
@@ -143,7 +145,22 @@ def test_typed_values_are_read_in_the_owners_notation_and_written_into_the_table
     rows = ev.summary().set_index(["kpi_id", "period"])
     assert rows.loc[("nps_noord", "2026-05"), "actual"] == 44.5
     # The total of complaints (1200, the south alone) is not taken as complete: the north's
-    # May complaints are still asked for, and nothing else.
+    # row of May has no complaints, which is said beside the figure and in the quality
+    # report, and the north's May complaints are still asked for, and nothing else.
+    d = ev.detail
+    may = d[(d["kpi_id"] == "klachten") & (d["period"] == "2026-05") & (d["segment"] == "")]
+    may = may.iloc[0]
+    assert may["actual"] == 1200.0 and may["incomplete_rows"] == 1
+    assert left_out_note(may, "nl") == (
+        "1 rij in mei 2026 heeft geen Klachten; buiten dit cijfer gelaten."
+    )
+    said = [f.key for f in ev.quality.kpis["klachten"].findings]
+    assert "quality.left_out" in said
+    # The digest's reminder agrees: May's complaints are still due from Bram.
+    assert [(d.kpi.id, d.period) for d in due_values(ev, TODAY) if d.kpi.owner == BRAM] == [
+        ("klachten", "2026-05"),
+        ("omzet", "2026-05"),
+    ]
     after = entry.owner_work(ev, BRAM, TODAY, {"enquete.csv": written})
     assert [(f.column, f.segment, f.period) for f in after.fields] == [
         ("Klachten", "Noord", "2026-05")
@@ -170,10 +187,6 @@ def team(store_location: Path | str) -> tuple[Store, str]:
     return store, ws
 
 
-def _with(*rows: str) -> bytes:
-    return SURVEY_CSV + "".join(f"{row}\n" for row in rows).encode()
-
-
 def test_kpi_owners_named_by_address_become_contributors(team: tuple[Store, str]) -> None:
     store, ws = team
     assert store.for_user(BRAM).role(ws) == "contributor"
@@ -190,69 +203,129 @@ def test_kpi_owners_named_by_address_become_contributors(team: tuple[Store, str]
     assert store.for_user("eddy@example.com").role(ws) == "editor"
 
 
+def _table(store: Store, ws: str) -> list[list[object]]:
+    kept = stored_table(store.for_user(OLGA).load_file(ws, "enquete.csv"), SURVEY)
+    return kept.astype(object).where(kept.notna(), None).values.tolist()
+
+
 def test_a_contributor_enters_only_their_own_kpis_values(team: tuple[Store, str]) -> None:
     store, ws = team
-    bram = store.for_user(BRAM)
-    # Bram's NPS of the north and both regions' complaints for May: allowed.
-    bram.save_file(ws, "enquete.csv", _with("2026-05-01,Noord,44,2", "2026-05-01,Zuid,,4"))
-    kept = stored_table(bram.load_file(ws, "enquete.csv"), SURVEY)
-    assert kept["NPS"].tolist()[2] == 44.0
-    # The store works out what changed itself and keeps it with who.
+    bram, chris = store.for_user(BRAM), store.for_user(CHRIS)
+    # Bram: his NPS of the north and both regions' complaints for May.
+    data, changed = bram.enter_values(
+        ws,
+        "enquete.csv",
+        {
+            ("2026-05", "Noord", "NPS"): 44,
+            ("2026-05", "Noord", "Klachten"): 2,
+            ("2026-05", " Zuid ", "Klachten"): 4,
+        },
+    )
+    assert changed == 3
+    # Chris enters his south NPS afterwards: merged into the rows as they are now, so Bram's
+    # values stay (two owners at once never undo each other).
+    chris.enter_values(ws, "enquete.csv", {("2026-05", "Zuid", "NPS"): 47})
+    may = date(2026, 5, 1)
+    assert _table(store, ws)[2:] == [[may, "Noord", 44.0, 2.0], [may, "Zuid", 47.0, 4.0]]
     said = sorted(
-        describe(e, "nl") for e in store.for_user(OLGA).audit_log(ws) if e.action == "manual.entry"
+        (e.user, describe(e, "nl"))
+        for e in store.for_user(OLGA).audit_log(ws)
+        if e.action == "manual.entry"
     )
     assert said == [
-        "Ingevoerd in Enquête: Klachten mei 2026 (Noord): – → 2",
-        "Ingevoerd in Enquête: Klachten mei 2026 (Zuid): – → 4",
-        "Ingevoerd in Enquête: NPS mei 2026 (Noord): – → 44",
+        (BRAM, "Ingevoerd in Enquête: Klachten mei 2026 (Noord): – → 2"),
+        (BRAM, "Ingevoerd in Enquête: Klachten mei 2026 (Zuid): – → 4"),
+        (BRAM, "Ingevoerd in Enquête: NPS mei 2026 (Noord): – → 44"),
+        (CHRIS, "Ingevoerd in Enquête: NPS mei 2026 (Zuid): – → 47"),
     ]
-    assert {e.user for e in store.for_user(OLGA).audit_log(ws) if e.action == "manual.entry"} == {
-        BRAM
-    }
-    before = bram.load_file(ws, "enquete.csv")
-    refused = [
-        _with("2026-05-01,Noord,44,2", "2026-05-01,Zuid,50,4"),  # Chris' NPS of the south
-        SURVEY_CSV.replace(b"Noord,38", b"Noord,39") + b"2026-05-01,Noord,44,2\n"
-        b"2026-05-01,Zuid,,4\n",  # fine so far… (April north NPS is Bram's too)
+    before = _table(store, ws)
+    refusals = [
+        {("2026-05", "Zuid", "NPS"): 0.0},  # Chris' NPS of the south
+        {("2026-04", "Zuid", "NPS"): None},  # clearing it
+        {("2026-07", "Noord", "NPS"): 50.0},  # July has not begun on 15 June
     ]
+    for values in refusals:
+        with pytest.raises(AccessDenied):
+            bram.enter_values(ws, "enquete.csv", values)
+    assert _table(store, ws) == before  # nothing written
+    # Not a table kept in Koers, a column it does not have, a number that is no number, a
+    # period of another cadence: refused with a message, nothing written.
+    for name, values in [
+        ("sales.csv", {("2026-05", "", "Omzet"): 5.0}),
+        ("enquete.csv", {("2026-05", "Noord", "Geheim"): 1.0}),
+        ("enquete.csv", {("2026-05", "Noord", "NPS"): float("inf")}),
+        ("enquete.csv", {("2026-Q2", "Noord", "NPS"): 1.0}),
+    ]:
+        with pytest.raises((AccessDenied, StoreError)):
+            bram.enter_values(ws, name, values)
+    assert _table(store, ws) == before
+    # Files are an editor's: a contributor cannot save one, not even the table's own.
     with pytest.raises(AccessDenied):
-        bram.save_file(ws, "enquete.csv", refused[0])
-    assert bram.load_file(ws, "enquete.csv") == before  # nothing written
-    bram.save_file(ws, "enquete.csv", refused[1])  # correcting his own April value is his
-    # A period that has not begun (July, on 15 June) is refused: the table takes no plans.
-    with pytest.raises(AccessDenied):
-        bram.save_file(ws, "enquete.csv", refused[1] + b"2026-07-01,Noord,50,\n")
-    # The file of an upload, a new file, removing a file: an editor's work.
-    with pytest.raises(AccessDenied):
-        bram.save_file(ws, "sales.csv", SALES_CSV + b"2026-05-10,5\n")
-    with pytest.raises(AccessDenied):
-        bram.save_file(ws, "extra.csv", b"a\n1\n")
+        bram.save_file(ws, "enquete.csv", SURVEY_CSV)
     with pytest.raises(AccessDenied):
         bram.delete_file(ws, "enquete.csv")
-    # Bytes that are no such table are refused with a message, not a traceback.
-    with pytest.raises(StoreError) as bad:
-        bram.save_file(ws, "enquete.csv", b"Periode,Regio,NPS\nmorgen,Noord,1\n")
-    assert bad.value.key == "error.store.entry_invalid"
-    assert "enquete.csv" in bad.value.message("nl")
     # A viewer enters nothing; a check-in only on his own KPIs.
     store.for_user(OLGA).share(ws, "vera@example.com", "viewer")
     with pytest.raises(AccessDenied):
-        store.for_user("vera@example.com").save_file(ws, "enquete.csv", refused[1])
+        store.for_user("vera@example.com").enter_values(
+            ws, "enquete.csv", {("2026-05", "Noord", "NPS"): 1.0}
+        )
     bram.add_checkin(ws, CheckIn(kpi_id="klachten", period="2026-05", note="Drukke maand"))
     with pytest.raises(AccessDenied):
         bram.add_checkin(ws, CheckIn(kpi_id="nps_zuid", period="2026-05", note="?"))
 
 
-def test_what_a_contributor_saves_is_kept_in_the_tables_plain_form(
-    team: tuple[Store, str],
+@pytest.mark.parametrize(
+    "segment_filter",
+    [
+        Filter(column="Regio", op="ne", value="Zuid"),
+        Filter(column="Regio", op="not_in", value=["Zuid"]),
+        Filter(column="Regio", op="in", value=["Noord", "Zuid"]),  # with the eq below
+    ],
+)
+def test_every_kind_of_segment_filter_limits_what_an_owner_enters(
+    team: tuple[Store, str], segment_filter: Filter
 ) -> None:
     store, ws = team
+    card = _card()
+    filters = [segment_filter]
+    if segment_filter.op == "in":
+        filters.append(Filter(column="Regio", value="Noord"))  # both hold: the north only
+    card.kpis[0] = card.kpis[0].model_copy(update={"filters": filters})
+    store.for_user(OLGA).save_scorecard(ws, card, based_on=1)
+    # Bram's NPS covers the north only: he is asked for the north, and Chris' south is not his.
+    work = entry.owner_work(_evaluation(card), BRAM, TODAY, {"enquete.csv": SURVEY_CSV})
+    assert [(f.column, f.segment) for f in work.fields if f.column == "NPS"] == [("NPS", "Noord")]
     bram = store.for_user(BRAM)
-    # An extra column and a date written differently: kept as the table's columns, ISO dates.
-    typed = b"Periode,Regio,NPS,Klachten,Geheim\n2026-04-01,Noord,38,5,x\n2026-04-01,Zuid,41,3,y\n"
-    typed += b"2026-05-01,Noord,44,,z\n"
-    bram.save_file(ws, "enquete.csv", typed)
-    assert (
-        bram.load_file(ws, "enquete.csv").decode().splitlines()[0] == "Periode,Regio,NPS,Klachten"
-    )
-    assert b"Geheim" not in bram.load_file(ws, "enquete.csv")
+    with pytest.raises(AccessDenied):
+        bram.enter_values(ws, "enquete.csv", {("2026-04", "Zuid", "NPS"): 0.0})
+    bram.enter_values(ws, "enquete.csv", {("2026-05", "Noord", "NPS"): 45.0})
+
+
+def test_a_quarterly_kpi_on_a_monthly_table_asks_for_each_month() -> None:
+    card = _card()
+    card.kpis[1] = card.kpis[1].model_copy(update={"cadence": "quarter"})
+    # On 15 July the second quarter is complete; April is in, May and June are not.
+    work = entry.owner_work(_evaluation(card), BRAM, date(2026, 7, 15), {"enquete.csv": SURVEY_CSV})
+    assert [(f.column, f.segment, f.period) for f in work.fields if f.column == "Klachten"] == [
+        ("Klachten", "Noord", "2026-05"),
+        ("Klachten", "Zuid", "2026-05"),
+        ("Klachten", "Noord", "2026-06"),
+        ("Klachten", "Zuid", "2026-06"),
+    ]
+
+
+def test_a_new_empty_table_asks_for_the_last_completed_period() -> None:
+    card = _card()
+    header_only = b"Periode,Regio,NPS,Klachten\n"
+    ev = _evaluation(card, header_only)
+    assert "klachten" in ev.errors  # nothing to evaluate yet
+    work = entry.owner_work(ev, BRAM, TODAY, {"enquete.csv": header_only})
+    # No segments known yet: the north's NPS (its filter names it) and the complaints.
+    assert [(f.column, f.segment, f.period) for f in work.fields] == [
+        ("NPS", "Noord", "2026-05"),
+        ("Klachten", "", "2026-05"),
+    ]
+    assert [d.kpi.id for d in work.from_files] == ["omzet"]
+    # The digest asks for them too.
+    assert {d.kpi.id for d in due_values(ev, TODAY)} >= {"nps_noord", "klachten"}

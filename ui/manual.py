@@ -6,6 +6,7 @@ the audit log with who and when (``Store.save_file(entries=…)``).
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 import streamlit as st
@@ -22,6 +23,7 @@ from kpilogic.workspace.manual import (
     stored_table,
     table_csv,
 )
+from kpilogic.workspace.service import SourceFile
 from ui.session import (
     add_file,
     ensure_scorecard,
@@ -29,7 +31,9 @@ from ui.session import (
     remove_file,
     scorecard,
     set_scorecard,
+    store,
     unique_id,
+    workspace_for_change,
 )
 from ui.text import lang, plain_md, set_notice, show_error, tr, tr_plain
 
@@ -78,8 +82,17 @@ def _editor(ds: Dataset) -> None:
             st.error(plain_md(problem), icon="⚠️")
         return
     found = changes(stored_table(data, ds), table, ds)
+    db, ws = store(), workspace_for_change()
     try:
-        add_file(ds.source, table_csv(table, ds), entries=audit_details(found, ds.name))
+        if db is not None and ws is not None:
+            # Only what this edit changed, merged by the store into the rows as they are
+            # now: a value an owner entered meanwhile ("Mijn KPI's") is kept.
+            values = {(c.period, c.segment, c.column): c.after for c in found}
+            written, _ = db.enter_values(ws, ds.source, values)
+            sha = hashlib.sha256(written).hexdigest()
+            files()[ds.source] = SourceFile(ds.source, written, sha)
+        else:
+            add_file(ds.source, table_csv(table, ds), entries=audit_details(found, ds.name))
     except KoersError as exc:
         show_error(exc)
         return

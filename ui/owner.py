@@ -8,6 +8,7 @@ them again on every save.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 import pandas as pd
@@ -19,9 +20,8 @@ from kpilogic.i18n import format_number, format_period
 from kpilogic.present.report import kpi_lines, value_vs_target
 from kpilogic.scorecard.explain import status_badge
 from kpilogic.workspace import entry
-from kpilogic.workspace.manual import audit_details, changes, stored_table
+from kpilogic.workspace.service import SourceFile
 from ui.session import (
-    add_file,
     auth_enabled,
     current_user,
     files,
@@ -143,16 +143,14 @@ def entry_form(ev: Evaluation, email: str, as_of: date) -> None:
                 notes.append(tr("mine.due.current", value=format_number(item.current, L)))
             if item.late:
                 notes.append(tr("mine.due.late"))
-            label = entry.field_label(item, L)
+            label = entry.field_label(item, L)  # segment names come from the table: escaped
             texts[item.key] = st.text_input(
-                label,
+                plain_md(label),
                 key=f"mine_value_{round_}_{number}",
                 max_chars=40,
             )
             st.caption(" · ".join(notes))
-        pressed = st.form_submit_button(
-            tr("mine.save"), type="primary", icon="💾", key="mine_save"
-        )
+        pressed = st.form_submit_button(tr("mine.save"), type="primary", icon="💾", key="mine_save")
     if pressed:
         _save(work.fields, texts)
 
@@ -169,19 +167,21 @@ def _save(
         st.warning(tr("mine.nothing_typed"), icon="✍️")
         return
     datasets = {item.dataset.id: item.dataset for item in fields}
+    db, ws = store(), workspace_id()
+    if db is None or ws is None:
+        return
     saved = 0
     for ds_id, typed in values.items():
         ds = datasets[ds_id]
-        kept = files().get(ds.source)
-        before = kept.data if kept is not None else None
-        after = entry.enter_values(before, ds, typed)
-        found = changes(stored_table(before, ds), stored_table(after, ds), ds)
         try:
-            add_file(ds.source, after, audit_details(found, ds.name))
+            # Merged by the store into the table as it is now (another owner may have
+            # entered theirs since this page was drawn), with the role checked there.
+            data, changed = db.enter_values(ws, ds.source, typed)
         except KoersError as exc:
             show_error(exc)
             return
-        saved += len(found)
+        files()[ds.source] = SourceFile(ds.source, data, hashlib.sha256(data).hexdigest())
+        saved += changed
     st.session_state[_ROUND] = int(st.session_state.get(_ROUND, 0)) + 1
     set_notice(tr("mine.saved", count=saved))
     st.rerun()

@@ -49,7 +49,16 @@ from kpilogic.engine.quality import (
 )
 from kpilogic.errors import DataError, KoersError
 from kpilogic.i18n import t
-from kpilogic.scorecard.model import KPI, Direction, Goal, Scorecard, Tolerance, is_additive
+from kpilogic.scorecard.formula import formula_columns
+from kpilogic.scorecard.model import (
+    KPI,
+    Direction,
+    Goal,
+    Measure,
+    Scorecard,
+    Tolerance,
+    is_additive,
+)
 from kpilogic.scorecard.periods import Period, coverage_end, period_keys
 from kpilogic.scorecard.status import STYLES, Status, worst
 from kpilogic.scorecard.targets import target_labels
@@ -573,6 +582,8 @@ def evaluate_kpi(
     }
     measured = measure_per_period(df, kpi.measure, **common)
     left_out = incomplete_rows_per_period(df, kpi.measure, **common)
+    kept_in_koers = _read_columns(kpi, dataset.manual.value_columns) if dataset.manual else []
+    left_out = _with_empty_cells(left_out, df, kept_in_koers, common)
     seg_measured = seg_left_out = None
     if kpi.segment_column:
         seg_measured = measure_per_period(
@@ -580,6 +591,9 @@ def evaluate_kpi(
         )
         seg_left_out = incomplete_rows_per_period(
             df, kpi.measure, segment_column=kpi.segment_column, **common
+        )
+        seg_left_out = _with_empty_cells(
+            seg_left_out, df, kept_in_koers, {**common, "segment_column": kpi.segment_column}
         )
     column_targets: dict[tuple[int, str], float] = {}
     tgt = kpi.target
@@ -1005,6 +1019,48 @@ def evaluate_scorecard(
     quality = _penalise_left_out(quality, detail)
     detail = _typed(add_reliability(detail, quality.scores))
     return Evaluation(scorecard, as_of, detail, forecasts, errors, data_ends, quality)
+
+
+def _read_columns(kpi: KPI, columns: Sequence[str]) -> list[str]:
+    """Which of ``columns`` the KPI's measure reads."""
+    measure = kpi.measure
+    read = formula_columns(measure.formula) if measure.formula else {measure.column or ""}
+    return [name for name in columns if name in read]
+
+
+def _with_empty_cells(
+    left_out: pd.DataFrame, df: pd.DataFrame, columns: Sequence[str], common: Mapping[str, Any]
+) -> pd.DataFrame:
+    """``left_out`` with, per period (and segment), the rows of a table kept in Koers that
+    have no value in a column the KPI reads (a row typed for another column, or a value not
+    entered yet): the figure is built without them, so they are named like the rows a
+    formula left out (the most rows any one column lacks; the columns that lack them)."""
+    if not columns:
+        return left_out
+    by = ["key", *(["segment"] if common.get("segment_column") else [])]
+    found: dict[tuple[Any, ...], tuple[int, list[str]]] = {}
+    for record in left_out.to_dict("records"):
+        key = tuple(int(str(record[n])) if n == "key" else str(record[n]) for n in by)
+        missing = str(record["missing"])
+        found[key] = (int(record["rows"]), [missing] if missing else [])
+    for column in columns:
+        counted = measure_per_period(df, Measure(aggregation="count", column=column), **common)
+        empty = counted["rows"] - counted["value"].fillna(0).astype("int64")
+        for index in counted.index[empty > 0]:
+            cells = [str(counted.at[index, name]) for name in by]
+            key = (int(cells[0]), *cells[1:])
+            rows, named = found.get(key, (0, []))
+            found[key] = (max(rows, int(empty[index])), [*named, column])
+    out = pd.DataFrame(
+        [
+            {**dict(zip(by, key, strict=True)), "rows": rows, "missing": ", ".join(named)}
+            for key, (rows, named) in sorted(found.items())
+        ],
+        columns=[*by, "rows", "missing"],
+    )
+    out["key"] = out["key"].astype("int64")
+    out["rows"] = out["rows"].astype("int64")
+    return out
 
 
 def _penalise_left_out(quality: QualityReport, detail: pd.DataFrame) -> QualityReport:

@@ -34,7 +34,7 @@ from kpilogic.engine.shortfall import shortfall, shortfall_text
 from kpilogic.i18n import format_date, format_period, t
 from kpilogic.present.report import KpiLine, attention_order, kpi_lines, value_vs_target
 from kpilogic.scorecard.explain import status_label
-from kpilogic.scorecard.model import KPI
+from kpilogic.scorecard.model import KPI, Scorecard
 from kpilogic.scorecard.periods import Period
 
 LATE_AFTER_DAYS = 14  # a value is late two weeks after its period ended
@@ -108,11 +108,19 @@ def due_values(evaluation: Evaluation, as_of: date) -> list[DueValue]:
     detail = evaluation.detail
     out: list[DueValue] = []
     for kpi in card.kpis:
-        if kpi.id in evaluation.errors:
-            continue
         latest = latest_completed_period(kpi.cadence, as_of, card.fiscal_year_start_month)
+        if kpi.id in evaluation.errors:
+            if _kept_in_koers(card, kpi):  # a table typed in Koers that is still empty
+                late = (as_of - latest.end).days > LATE_AFTER_DAYS
+                out.append(DueValue(kpi, latest.label, latest.end, late))
+            continue
         rows = detail[(detail["kpi_id"] == kpi.id) & (detail["segment"].fillna("") == "")]
-        with_value = set(rows.loc[pd.notna(rows["actual"]), "period"])
+        filled = pd.notna(rows["actual"])
+        if _kept_in_koers(card, kpi):
+            # A table typed in Koers: a period with a row still lacking this KPI's value is
+            # not in yet (the total of the regions entered so far is not the total).
+            filled &= rows["incomplete_rows"].fillna(0) == 0
+        with_value = set(rows.loc[filled, "period"])
         missing: list[Period] = []
         period = latest
         while period.label not in with_value and len(missing) < MAX_DUE_PERIODS:
@@ -124,6 +132,10 @@ def due_values(evaluation: Evaluation, as_of: date) -> list[DueValue]:
             late = (as_of - gap.end).days > LATE_AFTER_DAYS
             out.append(DueValue(kpi, gap.label, gap.end, late))
     return out
+
+
+def _kept_in_koers(card: Scorecard, kpi: KPI) -> bool:
+    return any(ds.id == kpi.dataset_id and ds.manual is not None for ds in card.datasets)
 
 
 def _due_line(due: DueValue, lang: str) -> str:

@@ -7,9 +7,10 @@ segment it covers; a due value whose numbers come from an uploaded file cannot b
 listed apart (an editor uploads the new file). ``enter_values`` writes what the owner typed
 into the table's kept rows.
 
-The store checks the same rule when a contributor saves a table (``allowed``): every value
-changed must be one of the columns, segments and periods a KPI they own reads — so nothing
-else of the workspace can be changed by them.
+The store enters the values (``Store.enter_values``: merged into the rows as they are, in
+one transaction) and checks the same rule for a contributor (``refused``): every value changed
+must be one of the columns, in a segment, a KPI they own reads — so nothing else of the
+workspace can be changed by them (they cannot save files at all).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from kpilogic.engine.evaluate import Evaluation
+from kpilogic.engine.measures import apply_filters
 from kpilogic.engine.review import latest_completed_period
 from kpilogic.errors import KoersError
 from kpilogic.i18n import decimal_symbol, format_period, t
@@ -58,20 +60,27 @@ def value_columns(kpi: KPI, ds: Dataset) -> list[str]:
     return [name for name in ds.manual.value_columns if name in read]
 
 
-def kpi_segments(kpi: KPI, ds: Dataset) -> list[str] | None:
-    """The segments of the table ``kpi`` covers: the values its filters on the table's segment
-    column keep (``eq`` or ``in``), or None when it covers them all (no such filter)."""
+def kpi_segments(kpi: KPI, ds: Dataset, candidates: Iterable[str]) -> list[str] | None:
+    """Which of ``candidates`` (segments of the table) ``kpi`` covers, read by the engine's
+    own filter rules over every filter on the table's segment column (``eq``, ``in``, ``ne``,
+    ``not_in``, …); None when no filter is on that column (it covers every segment). A filter
+    that cannot be read covers nothing."""
     column = ds.manual.segment_column if ds.manual else None
-    if not column:
+    on_segment = [f for f in kpi.filters if column and f.column == column]
+    if not column or not on_segment:
         return None
-    for found in kpi.filters:
-        if found.column != column:
-            continue
-        if found.op == "eq":
-            return [str(found.value)]
-        if found.op == "in" and isinstance(found.value, list):
-            return [str(v) for v in found.value]
-    return None
+    named = [
+        str(v).strip()
+        for f in on_segment
+        if f.op in ("eq", "in")
+        for v in (f.value if isinstance(f.value, list) else [f.value])
+    ]
+    pool = sorted({*(c.strip() for c in candidates), *named} - {""})
+    frame = pd.DataFrame({column: pd.Series(pool, dtype="object")})
+    try:
+        return [str(v) for v in apply_filters(frame, on_segment)[column]]
+    except KoersError:
+        return []
 
 
 @dataclass(frozen=True)
@@ -124,19 +133,19 @@ def owner_work(
     for kpi in mine:
         ds = _dataset(card, kpi)
         names = value_columns(kpi, ds) if ds is not None else []
-        if ds is None or ds.manual is None or not names or kpi.id in evaluation.errors:
+        if ds is None or ds.manual is None:
             continue
-        on_tables.add(kpi.id)
+        on_tables.add(kpi.id)  # a KPI on a kept table is never "from a file"
+        if not names:
+            continue  # it counts rows: there is no value to type
         if ds.id not in kept:
             kept[ds.id] = stored_table(tables.get(ds.source), ds)
         table = kept[ds.id]
-        segments = kpi_segments(kpi, ds)
+        present = _segments_present(table, ds)
+        segments = kpi_segments(kpi, ds, present)
         if segments is None:
-            segments = _segments_present(table, ds) or [""]
-        for kpi_period in _periods_to_ask(kpi, card, table, ds, as_of):
-            # A KPI period longer than the table's (a quarterly KPI on a monthly table) asks
-            # for the table's last period inside it.
-            period = Period.containing(kpi_period.end, ds.manual.cadence)
+            segments = present or [""]
+        for kpi_period, period in _periods_to_ask(kpi, card, table, ds, as_of):
             late = (as_of - kpi_period.end).days > LATE_AFTER_DAYS
             for segment in segments:
                 for name in names:
@@ -169,32 +178,40 @@ def _order(mine: Sequence[KPI], item: EntryField) -> int:
 
 def _periods_to_ask(
     kpi: KPI, card: Scorecard, table: pd.DataFrame, ds: Dataset, as_of: date
-) -> list[Period]:
-    """The KPI's completed periods, oldest first, back to the table's first row."""
+) -> list[tuple[Period, Period]]:
+    """(KPI period, table period) pairs to ask for, oldest first: the KPI's completed periods
+    back to the table's first row (an empty table: the latest completed one), each with every
+    table period inside it (a quarterly KPI on a monthly table asks for its three months)."""
+    assert ds.manual is not None
     latest = latest_completed_period(kpi.cadence, as_of, card.fiscal_year_start_month)
-    if table.empty:
-        return [latest]
-    first = min(table[ds.date_column])
-    out: list[Period] = []
+    first = min(table[ds.date_column]) if not table.empty else latest.end
+    kpi_periods: list[Period] = []
     period = latest
-    while period.end >= first and len(out) < MAX_DUE_PERIODS:
-        out.append(period)
+    while period.end >= first and len(kpi_periods) < MAX_DUE_PERIODS:
+        kpi_periods.append(period)
         period = period.previous()
-    return list(reversed(out))
+    out = []
+    for kpi_period in reversed(kpi_periods):
+        inside = Period.containing(kpi_period.start, ds.manual.cadence)
+        while inside.start <= kpi_period.end:
+            if inside.end >= first or table.empty:
+                out.append((kpi_period, inside))
+            inside = inside.shift(1)
+    return out
 
 
 def _segments_present(table: pd.DataFrame, ds: Dataset) -> list[str]:
     column = ds.manual.segment_column if ds.manual else None
     if not column or table.empty:
         return []
-    return sorted({str(v) for v in table[column] if str(v).strip()})
+    return sorted({str(v).strip() for v in table[column] if str(v).strip()})
 
 
 def _rows(table: pd.DataFrame, ds: Dataset, period: Period, segment: str) -> pd.Series:
     assert ds.manual is not None
     inside = table[ds.date_column].map(lambda day: period.start <= day <= period.end)
     if ds.manual.segment_column:
-        inside &= table[ds.manual.segment_column].astype(str) == segment
+        inside &= table[ds.manual.segment_column].astype(str).str.strip() == segment
     return inside
 
 
@@ -231,32 +248,35 @@ def enter_values(
             row[spec.segment_column] = segment
         new = pd.DataFrame([row]).reindex(columns=table.columns)
         table = new if table.empty else pd.concat([table, new], ignore_index=True)
+    if not table.empty:  # a row whose every value was cleared is gone, as in the editor
+        table = table[table[list(spec.value_columns)].notna().any(axis=1)]
     by = [ds.date_column, *([spec.segment_column] if spec.segment_column else [])]
     table = table.sort_values(by, kind="stable").reset_index(drop=True)
     return table_csv(table, ds)
 
 
-def allowed(
-    card: Scorecard, email: str, ds: Dataset, found: Sequence[Change], today: date
+def refused(
+    card: Scorecard, email: str | None, ds: Dataset, found: Sequence[Change], today: date
 ) -> list[Change]:
-    """The changes ``email`` may not make to table ``ds`` (empty: all allowed). A contributor
-    may enter, change or clear a value in a column a KPI they own reads, in a segment that KPI
-    covers, for a period that has begun (or any, when the table takes plans)."""
+    """The changes to table ``ds`` that may not be made (empty: all may): a period that has
+    not begun (unless the table takes plans), and — for a contributor ``email`` (None: an
+    editor) — a value that no KPI they own reads, in a segment that KPI covers."""
     assert ds.manual is not None
-    mine = [kpi for kpi in owned_kpis(card, email) if kpi.dataset_id == ds.id]
-    refused = []
+    mine = [] if email is None else [k for k in owned_kpis(card, email) if k.dataset_id == ds.id]
+    out = []
     for change in found:
         period = Period.parse(change.period)
         future = period.start > today and not ds.manual.allow_future
-        if future or not any(_covers(kpi, ds, change) for kpi in mine):
-            refused.append(change)
-    return refused
+        theirs = email is None or any(_covers(kpi, ds, change) for kpi in mine)
+        if future or not theirs:
+            out.append(change)
+    return out
 
 
 def _covers(kpi: KPI, ds: Dataset, change: Change) -> bool:
-    segments = kpi_segments(kpi, ds)
+    segments = kpi_segments(kpi, ds, [change.segment])
     return change.column in value_columns(kpi, ds) and (
-        segments is None or change.segment in segments
+        segments is None or change.segment.strip() in segments
     )
 
 

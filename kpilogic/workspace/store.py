@@ -45,7 +45,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from kpilogic.errors import StoreError
+from kpilogic.errors import KoersError, StoreError
 from kpilogic.i18n import Lang, normalise_lang
 from kpilogic.scorecard.checkins import CheckIn
 from kpilogic.scorecard.model import Scorecard
@@ -1035,10 +1035,7 @@ class Store:
         entries: Sequence[Mapping[str, Any]] = (),
     ) -> StoredFile:
         """Keep an uploaded file with the workspace (editor); a file of the same name is
-        replaced. Saving the same bytes again under the same name writes nothing. A
-        contributor may save a table kept in Koers when every value it changes belongs to a
-        KPI they own; the store works out those changes itself (the audit log keeps them, not
-        the ``entries`` given) and keeps the table in its plain form.
+        replaced. Saving the same bytes again under the same name writes nothing.
         ``entries``: the values typed into a dataset kept in Koers that this save changes
         (``workspace.manual``), each kept in the audit log as ``manual.entry`` with who and when.
 
@@ -1048,10 +1045,9 @@ class Store:
                 limit), ``error.store.store_full`` (all files together would exceed the
                 store's limit), ``error.store.upload_rate`` (a signed-in user saved too many
                 files in 10 minutes), ``error.store.file_name_invalid``,
-                ``error.store.workspace_missing``, ``error.store.entry_invalid`` (a
-                contributor's table that cannot be read).
-            AccessDenied: ``actor`` is not an editor, nor a contributor who only enters
-                values of the KPIs they own into a table kept in Koers (``workspace.entry``).
+                ``error.store.workspace_missing``.
+            AccessDenied: ``actor`` is not an editor (a contributor enters values with
+                ``enter_values``).
         """
         name = _file_name(name)
         size = len(data)
@@ -1061,65 +1057,113 @@ class Store:
             )
         now = self.clock()
         with self._write() as conn:
-            role = self._require(conn, workspace_id, actor, "contributor")
-            if not role_at_least(role, "editor"):
-                data, entries = self._contributed(conn, workspace_id, actor, name, data, now)
-                size = len(data)
-            digest = hashlib.sha256(data).hexdigest()
-            same = conn.execute(
-                "SELECT uploaded_at FROM files WHERE workspace_id = ? AND name = ? AND sha256 = ?",
-                (workspace_id, name, digest),
-            ).fetchone()
-            if same is not None:
-                return StoredFile(name, digest, size, _parse(same[0]))
-            self._check_quotas(conn, workspace_id, name, size, actor, now)
-            conn.execute(
-                "INSERT INTO files (workspace_id, name, sha256, size, uploaded_at, data)"
-                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (workspace_id, name) DO UPDATE SET"
-                " sha256 = excluded.sha256, size = excluded.size,"
-                " uploaded_at = excluded.uploaded_at, data = excluded.data",
-                (workspace_id, name, digest, size, _stamp(now), data),
-            )
-            self._touch(conn, workspace_id)
-            self._audit(conn, workspace_id, actor, "file.save", name=name, size=size)
-            for entry in entries[:MAX_AUDITED_ENTRIES]:
-                self._audit(conn, workspace_id, actor, "manual.entry", **{"dataset": name, **entry})
-        return StoredFile(name, digest, size, now)
+            self._require(conn, workspace_id, actor, "editor")
+            return self._keep_file(conn, workspace_id, name, data, actor, now, entries)
 
-    def _contributed(
+    def _keep_file(
         self,
         conn: _Conn,
         workspace_id: str,
-        actor: str,
         name: str,
         data: bytes,
+        actor: str,
         now: datetime,
-    ) -> tuple[bytes, list[dict[str, Any]]]:
-        """A contributor's save of table ``name``: its plain bytes and the values it changes,
-        each checked against the KPIs ``actor`` owns (``workspace.entry.allowed``)."""
+        entries: Sequence[Mapping[str, Any]],
+    ) -> StoredFile:
+        size = len(data)
+        if size > self.max_file_bytes:
+            raise StoreError(
+                "error.store.file_too_large", name=name, limit_mb=_mb(self.max_file_bytes)
+            )
+        digest = hashlib.sha256(data).hexdigest()
+        same = conn.execute(
+            "SELECT uploaded_at FROM files WHERE workspace_id = ? AND name = ? AND sha256 = ?",
+            (workspace_id, name, digest),
+        ).fetchone()
+        if same is not None:
+            return StoredFile(name, digest, size, _parse(same[0]))
+        self._check_quotas(conn, workspace_id, name, size, actor, now)
+        conn.execute(
+            "INSERT INTO files (workspace_id, name, sha256, size, uploaded_at, data)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (workspace_id, name) DO UPDATE SET"
+            " sha256 = excluded.sha256, size = excluded.size,"
+            " uploaded_at = excluded.uploaded_at, data = excluded.data",
+            (workspace_id, name, digest, size, _stamp(now), data),
+        )
+        self._touch(conn, workspace_id)
+        self._audit(conn, workspace_id, actor, "file.save", name=name, size=size)
+        for entry in entries[:MAX_AUDITED_ENTRIES]:
+            self._audit(conn, workspace_id, actor, "manual.entry", **{"dataset": name, **entry})
+        return StoredFile(name, digest, size, now)
+
+    def enter_values(
+        self,
+        workspace_id: str,
+        name: str,
+        values: Mapping[tuple[str, str, str], float | None],
+        *,
+        actor: str = LOCAL_USER,
+    ) -> tuple[bytes, int]:
+        """Write ``values`` ((period label, segment, column) → number, None to clear) into
+        the table kept in Koers whose file is ``name``: merged into its rows as they are now,
+        in the same transaction, so two owners entering at once never undo each other. An
+        editor may enter any value; a contributor only the values a KPI they own reads
+        (``workspace.entry.refused``). No period that has not begun unless the table takes
+        plans. Each value is kept in the audit log. Returns the table's bytes and how many
+        values changed.
+
+        Raises:
+            StoreError: ``error.store.entry_invalid`` (not a table kept in Koers, a period or
+                number that cannot be kept), ``error.store.workspace_missing``, the file
+                limits of ``save_file``.
+            AccessDenied: ``actor`` may not enter one of the values.
+        """
+        import math
+
+        from kpilogic.scorecard.periods import Period
         from kpilogic.workspace import entry, manual  # pandas: only when someone enters values
 
-        card = Scorecard.from_json(
-            conn.execute(
-                "SELECT scorecard_json FROM workspaces WHERE id = ?", (workspace_id,)
-            ).fetchone()[0]
-        )
-        ds = next((d for d in entry.tables_of(card) if d.source == name), None)
-        if ds is None:
-            raise AccessDenied()
-        old = conn.execute(
-            "SELECT data FROM files WHERE workspace_id = ? AND name = ?", (workspace_id, name)
-        ).fetchone()
-        try:
-            before = manual.stored_table(bytes(old[0]) if old else None, ds)
-            after = manual.stored_table(data, ds)
-            found = manual.changes(before, after, ds)
-            plain = manual.table_csv(after, ds)
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            raise StoreError("error.store.entry_invalid", name=name) from exc
-        if entry.allowed(card, actor, ds, found, now.date()):
-            raise AccessDenied()
-        return plain, manual.audit_details(found, ds.name)
+        now = self.clock()
+        with self._write() as conn:
+            role = self._require(conn, workspace_id, actor, "contributor")
+            card = Scorecard.from_json(
+                conn.execute(
+                    "SELECT scorecard_json FROM workspaces WHERE id = ?", (workspace_id,)
+                ).fetchone()[0]
+            )
+            ds = next((d for d in entry.tables_of(card) if d.source == name), None)
+            if ds is None:
+                if role_at_least(role, "editor"):
+                    raise StoreError("error.store.entry_invalid", name=name)
+                raise AccessDenied()
+            clean: dict[tuple[str, str, str], float | None] = {}
+            assert ds.manual is not None
+            for (label, segment, column), number in values.items():
+                good = column in ds.manual.value_columns and (
+                    number is None or math.isfinite(number)
+                )
+                try:
+                    period = Period.parse(label)
+                except (ValueError, KoersError):
+                    good = False
+                if not good or period.cadence != ds.manual.cadence:
+                    raise StoreError("error.store.entry_invalid", name=name)
+                clean[(period.label, segment.strip(), column)] = number
+            old = conn.execute(
+                "SELECT data FROM files WHERE workspace_id = ? AND name = ?", (workspace_id, name)
+            ).fetchone()
+            before_bytes = bytes(old[0]) if old else None
+            data = entry.enter_values(before_bytes, ds, clean)
+            found = manual.changes(
+                manual.stored_table(before_bytes, ds), manual.stored_table(data, ds), ds
+            )
+            mine = actor if not role_at_least(role, "editor") else None
+            if entry.refused(card, mine, ds, found, now.date()):
+                raise AccessDenied()
+            self._keep_file(
+                conn, workspace_id, name, data, actor, now, manual.audit_details(found, ds.name)
+            )
+        return data, len(found)
 
     def _check_quotas(
         self,
@@ -2212,6 +2256,11 @@ class UserStore:
         entries: Sequence[Mapping[str, Any]] = (),
     ) -> StoredFile:
         return self.store.save_file(workspace_id, name, data, actor=self.user, entries=entries)
+
+    def enter_values(
+        self, workspace_id: str, name: str, values: Mapping[tuple[str, str, str], float | None]
+    ) -> tuple[bytes, int]:
+        return self.store.enter_values(workspace_id, name, values, actor=self.user)
 
     def claim_upload(self) -> None:
         self.store.claim_upload(actor=self.user)
