@@ -124,8 +124,8 @@ def test_a_missing_formula_input_leaves_its_row_out_of_every_aggregation() -> No
     assert finding.params["count"] == 1 and finding.params["periods"] == "2026-03"
     assert quality.score == 100 - sum(f.penalty for f in quality.findings)
     assert int(march["reliability"]) == quality.score
-    assert "left out of the formula because Kosten was empty" in finding.message("en")
-    assert "buiten de formule gelaten omdat Kosten daar leeg was" in finding.message("nl")
+    assert "left out of the figure because Kosten was empty" in finding.message("en")
+    assert "buiten het cijfer gelaten omdat Kosten daar leeg was" in finding.message("nl")
 
 
 def test_one_column_aggregations_keep_ignoring_empty_cells() -> None:
