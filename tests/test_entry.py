@@ -329,3 +329,104 @@ def test_a_new_empty_table_asks_for_the_last_completed_period() -> None:
     assert [d.kpi.id for d in work.from_files] == ["omzet"]
     # The digest asks for them too.
     assert {d.kpi.id for d in due_values(ev, TODAY)} >= {"nps_noord", "klachten"}
+
+
+def test_a_segment_written_differently_cannot_reach_another_owners_figure(
+    team: tuple[Store, str],
+) -> None:
+    store, ws = team
+    # Branches numbered 1 and 2: Bram owns the NPS of every branch but 2, Chris that of 2.
+    numbered = b"Periode,Regio,NPS,Klachten\n2026-05-01,1,40,\n2026-05-01,2,50,\n"
+    store.for_user(OLGA).save_file(ws, "enquete.csv", numbered)
+    card = _card()
+    card.kpis[0] = card.kpis[0].model_copy(
+        update={"filters": [Filter(column="Regio", op="ne", value=2)]}
+    )
+    card.kpis[2] = card.kpis[2].model_copy(update={"filters": [Filter(column="Regio", value=2)]})
+    store.for_user(OLGA).save_scorecard(ws, card, based_on=1)
+    bram = store.for_user(BRAM)
+    with pytest.raises(AccessDenied):
+        bram.enter_values(ws, "enquete.csv", {("2026-05", "2", "NPS"): 0.0})
+    # "2.0", "2e0", "+2" read as branch 2 when the table is evaluated: a row under that
+    # name would halve Chris' figure (the mean of 50 and 0), so it is refused too.
+    for alias in ("2.0", "2e0", "+2", " 2 "):
+        with pytest.raises(AccessDenied):
+            bram.enter_values(ws, "enquete.csv", {("2026-05", alias, "NPS"): 0.0})
+    bram.enter_values(ws, "enquete.csv", {("2026-05", "3", "NPS"): 30.0})  # a branch of his
+    sources = {
+        "enquete.csv": SourceFile("enquete.csv", bram.load_file(ws, "enquete.csv")),
+        "sales.csv": SourceFile("sales.csv", SALES_CSV),
+    }
+    ev = evaluate(card, load(card, sources, strict=True), TODAY)
+    d = ev.detail
+    south = d[(d["kpi_id"] == "nps_zuid") & (d["period"] == "2026-05") & (d["segment"] == "")]
+    assert south["actual"].tolist() == [50.0]
+
+
+def test_a_cell_changed_meanwhile_is_refused_not_overwritten(team: tuple[Store, str]) -> None:
+    store, ws = team
+    olga, bram = store.for_user(OLGA), store.for_user(BRAM)
+    # Olga's Data page showed May's north NPS empty; Bram enters 44 before she saves 38.
+    bram.enter_values(ws, "enquete.csv", {("2026-05", "Noord", "NPS"): 44.0}, {})
+    key = ("2026-05", "Noord", "NPS")
+    with pytest.raises(StoreError) as changed:
+        olga.enter_values(ws, "enquete.csv", {key: 38.0}, {key: None})
+    assert changed.value.key == "error.store.entry_changed"
+    assert changed.value.message("nl").startswith(
+        "Iemand anders heeft NPS van 2026-05 (Noord) in Enquête gewijzigd"
+    )
+    assert _table(store, ws)[2] == [date(2026, 5, 1), "Noord", 44.0, None]
+    # Seen as 44, it may be changed.
+    olga.enter_values(ws, "enquete.csv", {key: 38.0}, {key: 44.0})
+    assert _table(store, ws)[2] == [date(2026, 5, 1), "Noord", 38.0, None]
+
+
+def test_what_cannot_be_kept_is_refused_with_a_message(team: tuple[Store, str]) -> None:
+    store, ws = team
+    olga = store.for_user(OLGA)
+    for values in [
+        {("2026-05", "Noord", "NPS"): "5"},  # text, not a number
+        {("0001-01", "Noord", "NPS"): 5.0},  # no period Koers keeps
+        {("2026-05", "Noord", "NPS"): True},
+    ]:
+        with pytest.raises(StoreError) as bad:
+            olga.enter_values(ws, "enquete.csv", values)  # type: ignore[arg-type]
+        assert bad.value.key == "error.store.entry_invalid"
+    # More rows than a kept table holds (5,000): refused, nothing written.
+    many = {("2026-05", f"R{n}", "NPS"): 1.0 for n in range(4999)}  # + the 2 kept rows
+    with pytest.raises(StoreError) as full:
+        olga.enter_values(ws, "enquete.csv", many)
+    assert full.value.key == "error.store.entry_too_many"
+    assert len(_table(store, ws)) == 2
+
+
+def test_an_owner_whose_filter_names_no_segment_yet_is_told_so() -> None:
+    card = _card()
+    card.kpis[0] = card.kpis[0].model_copy(
+        update={"filters": [Filter(column="Regio", value="West")]}
+    )
+    work = entry.owner_work(_evaluation(card), BRAM, TODAY, {"enquete.csv": SURVEY_CSV})
+    # "eq West" names its segment: asked for West. "ne Noord, ne Zuid" covers none the
+    # table has: said apart, not dropped.
+    assert ("NPS", "West") in [(f.column, f.segment) for f in work.fields]
+    card.kpis[0] = card.kpis[0].model_copy(
+        update={
+            "filters": [
+                Filter(column="Regio", op="ne", value="Noord"),
+                Filter(column="Regio", op="ne", value="Zuid"),
+            ]
+        }
+    )
+    work = entry.owner_work(_evaluation(card), BRAM, TODAY, {"enquete.csv": SURVEY_CSV})
+    assert [k.id for k in work.no_segment] == ["nps_noord"]
+    assert "NPS" not in [f.column for f in work.fields]
+
+
+def test_a_weekly_kpi_on_a_monthly_table_waits_for_the_month_to_end() -> None:
+    card = _card()
+    card.kpis[1] = card.kpis[1].model_copy(update={"cadence": "week"})
+    # On Monday 15 June the last completed week (8–14 June) lies in June, which has not
+    # ended: nothing of June is asked for yet; May is.
+    work = entry.owner_work(_evaluation(card), BRAM, TODAY, {"enquete.csv": SURVEY_CSV})
+    periods = {f.period for f in work.fields if f.column == "Klachten"}
+    assert periods == {"2026-05"}

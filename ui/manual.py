@@ -88,16 +88,18 @@ def _editor(ds: Dataset) -> None:
             # Only what this edit changed, merged by the store into the rows as they are
             # now: a value an owner entered meanwhile ("Mijn KPI's") is kept.
             values = {(c.period, c.segment, c.column): c.after for c in found}
-            written, _ = db.enter_values(ws, ds.source, values)
+            seen = {(c.period, c.segment, c.column): c.before for c in found}
+            written, changed = db.enter_values(ws, ds.source, values, seen)
             sha = hashlib.sha256(written).hexdigest()
             files()[ds.source] = SourceFile(ds.source, written, sha)
         else:
             add_file(ds.source, table_csv(table, ds), entries=audit_details(found, ds.name))
+            changed = len(found)
     except KoersError as exc:
         show_error(exc)
         return
     st.session_state[_ROUND] = round_ + 1
-    set_notice(tr("manual.ui.saved", count=len(found), name=ds.name))
+    set_notice(tr("manual.ui.saved", count=changed, name=ds.name))
     st.rerun()
 
 

@@ -130,8 +130,11 @@ def entry_form(ev: Evaluation, email: str, as_of: date) -> None:
             ),
             icon="📄",
         )
+    for kpi in work.no_segment:
+        ds = next((d for d in ev.scorecard.datasets if d.id == kpi.dataset_id), None)
+        st.info(tr("mine.no_segment", kpi=kpi.name, table=ds.name if ds else "–"), icon="🧩")
     if not work.fields:
-        if not work.from_files:
+        if not work.from_files and not work.no_segment:
             st.success(tr("mine.due.none"), icon="✅")
         return
     round_ = int(st.session_state.get(_ROUND, 0))
@@ -176,7 +179,9 @@ def _save(
         try:
             # Merged by the store into the table as it is now (another owner may have
             # entered theirs since this page was drawn), with the role checked there.
-            data, changed = db.enter_values(ws, ds.source, typed)
+            # Each field was an empty cell when the page was drawn: one someone filled
+            # meanwhile is refused, not overwritten.
+            data, changed = db.enter_values(ws, ds.source, typed, dict.fromkeys(typed))
         except KoersError as exc:
             show_error(exc)
             return

@@ -1050,7 +1050,11 @@ def _with_empty_cells(
             cells = [str(counted.at[index, name]) for name in by]
             key = (int(cells[0]), *cells[1:])
             rows, named = found.get(key, (0, []))
-            found[key] = (max(rows, int(empty[index])), [*named, column])
+            said = {part for text in named for part in text.split(", ")}
+            found[key] = (
+                max(rows, int(empty[index])),
+                named if column in said else [*named, column],
+            )
     out = pd.DataFrame(
         [
             {**dict(zip(by, key, strict=True)), "rows": rows, "missing": ", ".join(named)}

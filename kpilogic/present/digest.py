@@ -110,7 +110,8 @@ def due_values(evaluation: Evaluation, as_of: date) -> list[DueValue]:
     for kpi in card.kpis:
         latest = latest_completed_period(kpi.cadence, as_of, card.fiscal_year_start_month)
         if kpi.id in evaluation.errors:
-            if _kept_in_koers(card, kpi):  # a table typed in Koers that is still empty
+            empty = evaluation.errors[kpi.id].key in _NO_ROWS_YET
+            if empty and _kept_in_koers(card, kpi):  # a table typed in Koers, still empty
                 late = (as_of - latest.end).days > LATE_AFTER_DAYS
                 out.append(DueValue(kpi, latest.label, latest.end, late))
             continue
@@ -132,6 +133,10 @@ def due_values(evaluation: Evaluation, as_of: date) -> list[DueValue]:
             late = (as_of - gap.end).days > LATE_AFTER_DAYS
             out.append(DueValue(kpi, gap.label, gap.end, late))
     return out
+
+
+# A table kept in Koers without a row yet (no file, or a header only) evaluates to these.
+_NO_ROWS_YET = ("error.data.no_dates", "error.data.dataset_missing")
 
 
 def _kept_in_koers(card: Scorecard, kpi: KPI) -> bool:

@@ -31,7 +31,15 @@ from kpilogic.present.digest import LATE_AFTER_DAYS, MAX_DUE_PERIODS, DueValue, 
 from kpilogic.scorecard.formula import formula_columns
 from kpilogic.scorecard.model import KPI, Dataset, Scorecard
 from kpilogic.scorecard.periods import Period
-from kpilogic.sources.parsing import Notation, parse_number
+from kpilogic.scorecard.schema_types import Cadence
+from kpilogic.sources.parsing import (
+    ColumnKind,
+    Notation,
+    apply_kinds,
+    parse_number,
+    profile_columns,
+)
+from kpilogic.sources.pipeline import read_dataset
 from kpilogic.workspace.manual import Change, stored_table, table_csv
 
 
@@ -109,6 +117,7 @@ class OwnerWork:
     kpis: tuple[KPI, ...]
     fields: tuple[EntryField, ...]
     from_files: tuple[DueValue, ...]
+    no_segment: tuple[KPI, ...] = ()  # their filters cover no segment the table has yet
 
 
 def owner_work(
@@ -130,6 +139,7 @@ def owner_work(
     fields: dict[tuple[str, str, str, str], EntryField] = {}
     kept: dict[str, pd.DataFrame] = {}
     on_tables: set[str] = set()
+    no_segment: list[KPI] = []
     for kpi in mine:
         ds = _dataset(card, kpi)
         names = value_columns(kpi, ds) if ds is not None else []
@@ -145,6 +155,9 @@ def owner_work(
         segments = kpi_segments(kpi, ds, present)
         if segments is None:
             segments = present or [""]
+        if not segments:
+            no_segment.append(kpi)
+            continue
         for kpi_period, period in _periods_to_ask(kpi, card, table, ds, as_of):
             late = (as_of - kpi_period.end).days > LATE_AFTER_DAYS
             for segment in segments:
@@ -169,7 +182,7 @@ def owner_work(
         for due in due_values(evaluation, as_of)
         if due.kpi in mine and due.kpi.id not in on_tables
     )
-    return OwnerWork(tuple(mine), tuple(ordered), from_files)
+    return OwnerWork(tuple(mine), tuple(ordered), from_files, tuple(no_segment))
 
 
 def _order(mine: Sequence[KPI], item: EntryField) -> int:
@@ -192,12 +205,28 @@ def _periods_to_ask(
         period = period.previous()
     out = []
     for kpi_period in reversed(kpi_periods):
-        inside = Period.containing(kpi_period.start, ds.manual.cadence)
-        while inside.start <= kpi_period.end:
-            if inside.end >= first or table.empty:
-                out.append((kpi_period, inside))
-            inside = inside.shift(1)
+        # The table's periods wholly inside the KPI's (its months for a quarter); a table
+        # period longer than the KPI's (a monthly table, a weekly KPI) only once it has ended.
+        inside = [
+            p
+            for p in _table_periods(kpi_period, ds.manual.cadence)
+            if kpi_period.start <= p.start and p.end <= kpi_period.end
+        ]
+        if not inside:
+            holding = Period.containing(kpi_period.end, ds.manual.cadence)
+            inside = [holding] if holding.end < as_of else []
+        out += [(kpi_period, p) for p in inside if table.empty or p.end >= first]
     return out
+
+
+def _table_periods(kpi_period: Period, cadence: Cadence) -> list[Period]:
+    """The table periods (calendar periods of ``cadence``) that overlap ``kpi_period``."""
+    found = []
+    period = Period.containing(kpi_period.start, cadence)
+    while period.start <= kpi_period.end:
+        found.append(period)
+        period = period.shift(1)
+    return found
 
 
 def _segments_present(table: pd.DataFrame, ds: Dataset) -> list[str]:
@@ -231,26 +260,44 @@ def enter_values(
     values: Mapping[tuple[str, str, str], float | None],
 ) -> bytes:
     """The table's kept rows with ``values`` ((period label, segment, column) → number, or
-    None to clear) written in; a period and segment without a row get one."""
+    None to clear) written in; a period and segment without a row get one, a row whose
+    every value is cleared is gone."""
     assert ds.manual is not None
     spec = ds.manual
     table = stored_table(data, ds)
-    for (label, segment, column), number in values.items():
-        period = Period.containing(Period.parse(label).start, spec.cadence)
-        rows = _rows(table, ds, period, segment) if not table.empty else None
-        if rows is not None and rows.any():
-            table.loc[rows, column] = number
+    seg_col = spec.segment_column
+    # One pass over the rows: each row's (period, segment), so each value finds its row
+    # without scanning the table again.
+    where: dict[tuple[str, str], int] = {}
+    for index, day, segment in zip(
+        table.index,
+        table[ds.date_column],
+        table[seg_col].astype(str).str.strip() if seg_col else [""] * len(table),
+        strict=True,
+    ):
+        where.setdefault((Period.containing(day, spec.cadence).label, segment), index)
+    added: dict[tuple[str, str], dict[str, Any]] = {}
+    for (label, typed_segment, column), number in values.items():
+        segment = typed_segment.strip()
+        if (label, segment) in where:
+            table.at[where[(label, segment)], column] = number
             continue
-        if number is None:
+        if number is None and (label, segment) not in added:
             continue
-        row: dict[str, Any] = {ds.date_column: period.start, column: number}
-        if spec.segment_column:
-            row[spec.segment_column] = segment
-        new = pd.DataFrame([row]).reindex(columns=table.columns)
+        row = added.setdefault(
+            (label, segment),
+            {
+                ds.date_column: Period.containing(Period.parse(label).start, spec.cadence).start,
+                **({seg_col: segment} if seg_col else {}),
+            },
+        )
+        row[column] = number
+    if added:
+        new = pd.DataFrame(list(added.values())).reindex(columns=table.columns)
         table = new if table.empty else pd.concat([table, new], ignore_index=True)
     if not table.empty:  # a row whose every value was cleared is gone, as in the editor
         table = table[table[list(spec.value_columns)].notna().any(axis=1)]
-    by = [ds.date_column, *([spec.segment_column] if spec.segment_column else [])]
+    by = [ds.date_column, *([seg_col] if seg_col else [])]
     table = table.sort_values(by, kind="stable").reset_index(drop=True)
     return table_csv(table, ds)
 
@@ -313,3 +360,51 @@ def read_entries(
             continue
         out.setdefault(item.dataset.id, {})[(item.period, item.segment, item.column)] = number
     return out, problems
+
+
+def _as_the_engine_reads(data: bytes | None, ds: Dataset) -> pd.DataFrame | None:
+    """The kept table as the evaluation reads it (the reader's own typing of the CSV: "2"
+    and "2.0" are one segment there), or None when it has no rows to read."""
+    if not data:
+        return None
+    try:
+        tidy = read_dataset(data, ds.source, ds)
+        kinds: dict[str, ColumnKind] = dict(profile_columns(tidy.frame))
+        kinds.update({c: k for c, k in ds.column_kinds.items() if c in kinds})
+        kinds[ds.date_column] = "date"
+        return apply_kinds(tidy.frame, kinds, notation=ds.notation)
+    except KoersError:
+        return None
+
+
+def others_inputs_unchanged(
+    card: Scorecard, email: str, ds: Dataset, before: bytes | None, after: bytes
+) -> bool:
+    """True when no KPI on table ``ds`` that ``email`` does not own reads anything different
+    in ``after`` than in ``before`` — the rows its filters keep and the values of the columns
+    it reads, as the evaluation reads the table. The last word on a contributor's entry:
+    whatever the segment names look like, another owner's figure cannot move."""
+    others = [k for k in card.kpis if k.dataset_id == ds.id and not owns(k, email)]
+    if not others:
+        return True
+    old, new = _as_the_engine_reads(before, ds), _as_the_engine_reads(after, ds)
+    return all(_inputs(old, kpi, ds) == _inputs(new, kpi, ds) for kpi in others)
+
+
+def _inputs(frame: pd.DataFrame | None, kpi: KPI, ds: Dataset) -> list[tuple[str, ...]]:
+    if frame is None or frame.empty:
+        return []
+    try:
+        kept = apply_filters(frame, kpi.filters, dataset=ds.name)
+    except KoersError:
+        kept = frame  # a filter that cannot be read: compare every row
+    read = value_columns(kpi, ds)  # none: it counts rows, and every row counts
+    names = [ds.date_column, *read]
+    if ds.manual is not None and ds.manual.segment_column:
+        names.append(ds.manual.segment_column)
+    names = [n for n in dict.fromkeys(names) if n in kept.columns]
+    values = [n for n in read if n in kept.columns]
+    if values:  # a row without any of its values gives the figure nothing
+        kept = kept[kept[values].notna().any(axis=1)]
+    rows = kept[names].astype(str).itertuples(index=False, name=None)
+    return sorted(tuple(str(v) for v in row) for row in rows)

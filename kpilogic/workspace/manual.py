@@ -171,24 +171,23 @@ def table_csv(table: pd.DataFrame, ds: Dataset) -> bytes:
     return out.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
-def changes(before: pd.DataFrame, after: pd.DataFrame, ds: Dataset) -> list[Change]:
-    """Every value entered, changed or removed between two kept tables."""
+def cells(frame: pd.DataFrame, ds: Dataset) -> Mapping[tuple[str, str, str], float | None]:
+    """Every value of the kept rows by (period label, segment, column)."""
     assert ds.manual is not None
     spec = ds.manual
+    out: dict[tuple[str, str, str], float | None] = {}
+    for record in frame.to_dict("records"):
+        period = Period.containing(record[ds.date_column], spec.cadence).label
+        segment = str(record.get(spec.segment_column, "")).strip() if spec.segment_column else ""
+        for name in spec.value_columns:
+            value = record.get(name)
+            out[(period, segment, name)] = None if value is None or pd.isna(value) else float(value)
+    return out
 
-    def cells(frame: pd.DataFrame) -> Mapping[tuple[str, str, str], float | None]:
-        out: dict[tuple[str, str, str], float | None] = {}
-        for record in frame.to_dict("records"):
-            period = Period.containing(record[ds.date_column], spec.cadence).label
-            segment = str(record.get(spec.segment_column, "")) if spec.segment_column else ""
-            for name in spec.value_columns:
-                value = record.get(name)
-                out[(period, segment, name)] = (
-                    None if value is None or pd.isna(value) else float(value)
-                )
-        return out
 
-    old, new = cells(before), cells(after)
+def changes(before: pd.DataFrame, after: pd.DataFrame, ds: Dataset) -> list[Change]:
+    """Every value entered, changed or removed between two kept tables."""
+    old, new = cells(before, ds), cells(after, ds)
     found = []
     for key in sorted(set(old) | set(new)):
         if old.get(key) != new.get(key):

@@ -106,13 +106,18 @@ def column_kinds(
     ds: Dataset, source: SourceFile, raw: pd.DataFrame, cache: Cache = NO_CACHE
 ) -> dict[str, ColumnKind]:
     """Each column's kind: detected, then the user's corrections (``ds.column_kinds``), the
-    date column as dates."""
+    date column as dates, a kept table's segment column as names."""
     key = ("profile", source.sha, source.name, f"{ds.sheet}|{layout_key(ds)}")
     detected: dict[str, ColumnKind] = cache.get_or_make(key, lambda: dict(profile_columns(raw)))
     kinds = dict(detected)
     kinds.update({c: k for c, k in ds.column_kinds.items() if c in kinds})
     if ds.date_column in kinds:
         kinds[ds.date_column] = "date"
+    segment = ds.manual.segment_column if ds.manual else None
+    if segment is not None and segment in kinds:
+        # A table typed in Koers: its segments are names as typed ("2" and "2.0" are two),
+        # the same reading the store checks an owner's entry with (``workspace.entry``).
+        kinds[segment] = "category"
     return kinds
 
 

@@ -1103,19 +1103,23 @@ class Store:
         values: Mapping[tuple[str, str, str], float | None],
         *,
         actor: str = LOCAL_USER,
+        expected: Mapping[tuple[str, str, str], float | None] | None = None,
     ) -> tuple[bytes, int]:
         """Write ``values`` ((period label, segment, column) → number, None to clear) into
         the table kept in Koers whose file is ``name``: merged into its rows as they are now,
-        in the same transaction, so two owners entering at once never undo each other. An
+        in the same transaction, so two people entering at once never undo each other. An
         editor may enter any value; a contributor only the values a KPI they own reads
         (``workspace.entry.refused``). No period that has not begun unless the table takes
-        plans. Each value is kept in the audit log. Returns the table's bytes and how many
-        values changed.
+        plans; at most ``manual.MAX_ROWS`` rows. ``expected``: the value each cell had when
+        the user saw it (None: empty); a cell someone else changed since is refused, naming
+        it, and nothing is written. Each value is kept in the audit log. Returns the table's
+        bytes and how many values changed.
 
         Raises:
-            StoreError: ``error.store.entry_invalid`` (not a table kept in Koers, a period or
-                number that cannot be kept), ``error.store.workspace_missing``, the file
-                limits of ``save_file``.
+            StoreError: ``error.store.entry_invalid`` (not a table kept in Koers, a period,
+                column or number that cannot be kept), ``error.store.entry_changed`` (a
+                cell changed by someone else meanwhile), ``error.store.entry_too_many``,
+                ``error.store.workspace_missing``, the file limits of ``save_file``.
             AccessDenied: ``actor`` may not enter one of the values.
         """
         import math
@@ -1136,29 +1140,60 @@ class Store:
                 if role_at_least(role, "editor"):
                     raise StoreError("error.store.entry_invalid", name=name)
                 raise AccessDenied()
-            clean: dict[tuple[str, str, str], float | None] = {}
             assert ds.manual is not None
+            if len(values) > manual.MAX_ROWS * len(ds.manual.value_columns):
+                raise StoreError("error.store.entry_too_many", name=name, count=manual.MAX_ROWS)
+            clean: dict[tuple[str, str, str], float | None] = {}
             for (label, segment, column), number in values.items():
+                is_number = isinstance(number, int | float) and not isinstance(number, bool)
                 good = column in ds.manual.value_columns and (
-                    number is None or math.isfinite(number)
+                    number is None or (is_number and math.isfinite(number))
                 )
                 try:
                     period = Period.parse(label)
+                    good = good and period.cadence == ds.manual.cadence and period.start.year > 1800
                 except (ValueError, KoersError):
                     good = False
-                if not good or period.cadence != ds.manual.cadence:
+                if not good:
                     raise StoreError("error.store.entry_invalid", name=name)
-                clean[(period.label, segment.strip(), column)] = number
+                clean[(period.label, segment.strip(), column)] = (
+                    None if number is None else float(number)
+                )
             old = conn.execute(
                 "SELECT data FROM files WHERE workspace_id = ? AND name = ?", (workspace_id, name)
             ).fetchone()
             before_bytes = bytes(old[0]) if old else None
-            data = entry.enter_values(before_bytes, ds, clean)
-            found = manual.changes(
-                manual.stored_table(before_bytes, ds), manual.stored_table(data, ds), ds
-            )
+            try:
+                before = manual.stored_table(before_bytes, ds)
+                data = entry.enter_values(before_bytes, ds, clean)
+                after = manual.stored_table(data, ds)
+                found = manual.changes(before, after, ds)
+            except (ValueError, TypeError, KeyError) as exc:
+                raise StoreError("error.store.entry_invalid", name=name) from exc
+            if len(after) > manual.MAX_ROWS:
+                raise StoreError("error.store.entry_too_many", name=name, count=manual.MAX_ROWS)
+            if expected is not None:
+                now_in = manual.cells(before, ds)
+                moved = [
+                    key
+                    for key, seen in expected.items()
+                    if now_in.get((key[0], key[1].strip(), key[2])) != seen
+                ]
+                if moved:
+                    label, segment, column = moved[0]
+                    raise StoreError(
+                        "error.store.entry_changed",
+                        name=ds.name,
+                        column=column,
+                        where=f"{label} ({segment.strip()})" if segment.strip() else label,
+                        count=len(moved),
+                    )
             mine = actor if not role_at_least(role, "editor") else None
             if entry.refused(card, mine, ds, found, now.date()):
+                raise AccessDenied()
+            if mine is not None and not entry.others_inputs_unchanged(
+                card, mine, ds, before_bytes, data
+            ):
                 raise AccessDenied()
             self._keep_file(
                 conn, workspace_id, name, data, actor, now, manual.audit_details(found, ds.name)
@@ -2258,9 +2293,15 @@ class UserStore:
         return self.store.save_file(workspace_id, name, data, actor=self.user, entries=entries)
 
     def enter_values(
-        self, workspace_id: str, name: str, values: Mapping[tuple[str, str, str], float | None]
+        self,
+        workspace_id: str,
+        name: str,
+        values: Mapping[tuple[str, str, str], float | None],
+        expected: Mapping[tuple[str, str, str], float | None] | None = None,
     ) -> tuple[bytes, int]:
-        return self.store.enter_values(workspace_id, name, values, actor=self.user)
+        return self.store.enter_values(
+            workspace_id, name, values, actor=self.user, expected=expected
+        )
 
     def claim_upload(self) -> None:
         self.store.claim_upload(actor=self.user)
