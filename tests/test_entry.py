@@ -212,7 +212,7 @@ def test_a_contributor_enters_only_their_own_kpis_values(team: tuple[Store, str]
     store, ws = team
     bram, chris = store.for_user(BRAM), store.for_user(CHRIS)
     # Bram: his NPS of the north and both regions' complaints for May.
-    data, changed = bram.enter_values(
+    _, changed = bram.enter_values(
         ws,
         "enquete.csv",
         {
