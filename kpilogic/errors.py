@@ -73,3 +73,13 @@ class StoreError(KoersError):
     """The workspace database cannot do what was asked (damaged, busy, full, missing item)."""
 
     key = "error.store.unavailable"
+
+
+class EntryError(StoreError):
+    """A value typed into a table kept in Koers that cannot be kept as asked; its period is
+    said as people write it ("mei 2026", not "2026-05")."""
+
+    def message(self, lang: str) -> str:
+        from kpilogic.i18n import people_params, t
+
+        return t(self.key, lang, **people_params(self.params, lang))

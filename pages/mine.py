@@ -63,5 +63,6 @@ for kpi in sorted(mine, key=lambda k: k.id not in off):
         if item is not None
         else tr("mine.checkin.other", name=kpi.name)
     )
-    with st.expander(label, expanded=item is not None, key=f"mine_checkin_{kpi.id}"):
+    state = "off" if item is not None else "ok"  # a KPI going off course opens again
+    with st.expander(label, expanded=item is not None, key=f"mine_checkin_{kpi.id}_{state}"):
         checkin_form(context, kpi, set_notice)

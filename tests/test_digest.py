@@ -444,3 +444,11 @@ def test_a_kpi_owners_digest_links_to_the_page_where_they_enter_their_values(
     assert f"Vul ze in op één scherm: {link}" in bodies["jan@winkel.nl"]
     # The board owns no KPI: no link.
     assert "/mine?ws=" not in bodies["board@winkel.nl"]
+
+
+def test_a_scorecard_without_deadlines_gets_no_zero_of_zero_subject() -> None:
+    card = _card()
+    card.goals[0] = card.goals[0].model_copy(update={"deadline": None})
+    ev = _evaluation(card, date(2026, 7, 10))
+    digest = build_digest(ev, "nl", date(2026, 7, 10), with_pdf=False)
+    assert digest.subject == "Koers · Winkel Oost: zo staan we ervoor (10-07-2026)"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kpilogic.errors import StoreError
+from kpilogic.errors import EntryError, StoreError
 from kpilogic.present.digest import due_values
 from kpilogic.scorecard.checkins import CheckIn
 from kpilogic.scorecard.explain import left_out_note
@@ -240,14 +240,19 @@ def test_a_contributor_enters_only_their_own_kpis_values(team: tuple[Store, str]
     ]
     before = _table(store, ws)
     refusals = [
-        {("2026-05", "Zuid", "NPS"): 0.0},  # Chris' NPS of the south
-        {("2026-04", "Zuid", "NPS"): None},  # clearing it
-        {("2026-07", "Noord", "NPS"): 50.0},  # July has not begun on 15 June
+        ({("2026-05", "Zuid", "NPS"): 0.0}, "error.store.entry_not_yours"),  # Chris' NPS
+        ({("2026-04", "Zuid", "NPS"): None}, "error.store.entry_not_yours"),  # clearing it
+        ({("2026-07", "Noord", "NPS"): 50.0}, "error.store.entry_future"),  # July, on 15 June
     ]
-    for values in refusals:
-        with pytest.raises(AccessDenied):
+    for values, key in refusals:
+        with pytest.raises(EntryError) as refused:
             bram.enter_values(ws, "enquete.csv", values)
+        assert refused.value.key == key
     assert _table(store, ws) == before  # nothing written
+    assert refused.value.message("nl") == (
+        "jul 2026 is nog niet begonnen; vul NPS in zodra hij begonnen is (of sta plannen toe "
+        "voor Enquête). Er is niets bewaard."
+    )
     # Not a table kept in Koers, a column it does not have, a number that is no number, a
     # period of another cadence: refused with a message, nothing written.
     for name, values in [
@@ -297,7 +302,7 @@ def test_every_kind_of_segment_filter_limits_what_an_owner_enters(
     work = entry.owner_work(_evaluation(card), BRAM, TODAY, {"enquete.csv": SURVEY_CSV})
     assert [(f.column, f.segment) for f in work.fields if f.column == "NPS"] == [("NPS", "Noord")]
     bram = store.for_user(BRAM)
-    with pytest.raises(AccessDenied):
+    with pytest.raises(EntryError):
         bram.enter_values(ws, "enquete.csv", {("2026-04", "Zuid", "NPS"): 0.0})
     bram.enter_values(ws, "enquete.csv", {("2026-05", "Noord", "NPS"): 45.0})
 
@@ -345,12 +350,12 @@ def test_a_segment_written_differently_cannot_reach_another_owners_figure(
     card.kpis[2] = card.kpis[2].model_copy(update={"filters": [Filter(column="Regio", value=2)]})
     store.for_user(OLGA).save_scorecard(ws, card, based_on=1)
     bram = store.for_user(BRAM)
-    with pytest.raises(AccessDenied):
+    with pytest.raises(EntryError):
         bram.enter_values(ws, "enquete.csv", {("2026-05", "2", "NPS"): 0.0})
     # "2.0", "2e0", "+2" read as branch 2 when the table is evaluated: a row under that
     # name would halve Chris' figure (the mean of 50 and 0), so it is refused too.
     for alias in ("2.0", "2e0", "+2", " 2 "):
-        with pytest.raises(AccessDenied):
+        with pytest.raises(EntryError):
             bram.enter_values(ws, "enquete.csv", {("2026-05", alias, "NPS"): 0.0})
     bram.enter_values(ws, "enquete.csv", {("2026-05", "3", "NPS"): 30.0})  # a branch of his
     sources = {
@@ -373,7 +378,7 @@ def test_a_cell_changed_meanwhile_is_refused_not_overwritten(team: tuple[Store, 
         olga.enter_values(ws, "enquete.csv", {key: 38.0}, {key: None})
     assert changed.value.key == "error.store.entry_changed"
     assert changed.value.message("nl").startswith(
-        "Iemand anders heeft NPS van 2026-05 (Noord) in Enquête gewijzigd"
+        "Iemand anders heeft NPS van mei 2026 (Noord) in Enquête gewijzigd"
     )
     assert _table(store, ws)[2] == [date(2026, 5, 1), "Noord", 44.0, None]
     # Seen as 44, it may be changed.
@@ -430,3 +435,44 @@ def test_a_weekly_kpi_on_a_monthly_table_waits_for_the_month_to_end() -> None:
     work = entry.owner_work(_evaluation(card), BRAM, TODAY, {"enquete.csv": SURVEY_CSV})
     periods = {f.period for f in work.fields if f.column == "Klachten"}
     assert periods == {"2026-05"}
+
+
+def test_a_value_two_owners_kpis_read_may_be_entered_by_either(team: tuple[Store, str]) -> None:
+    store, ws = team
+    card = _card()
+    # Chris owns the south's complaints too; Bram's complaints cover every region.
+    card.kpis.append(
+        _kpi(
+            "klachten_zuid",
+            CHRIS,
+            Measure(aggregation="sum", column="Klachten"),
+            filters=[Filter(column="Regio", value="Zuid")],
+        )
+    )
+    store.for_user(OLGA).save_scorecard(ws, card, based_on=1)
+    cell = ("2026-05", "Zuid", "Klachten")
+    store.for_user(BRAM).enter_values(ws, "enquete.csv", {cell: 4.0}, {cell: None})
+    store.for_user(CHRIS).enter_values(ws, "enquete.csv", {cell: 5.0}, {cell: 4.0})
+    assert _table(store, ws)[2] == [date(2026, 5, 1), "Zuid", None, 5.0]
+
+
+def test_a_region_without_a_row_in_a_period_is_named_beside_the_figure() -> None:
+    # May: only the south has a row; the north had complaints in April.
+    data = SURVEY_CSV + b"2026-05-01,Zuid,40,4\n"
+    ev = _evaluation(_card(), data)
+    d = ev.detail
+    may = d[(d["kpi_id"] == "klachten") & (d["period"] == "2026-05") & (d["segment"] == "")]
+    may = may.iloc[0]
+    assert may["actual"] == 4.0  # the south alone
+    assert left_out_note(may, "nl") == (
+        "1 rij in mei 2026 heeft geen Klachten (Noord); buiten dit cijfer gelaten."
+    )
+    # The south's own NPS is complete: nothing named there.
+    south = d[(d["kpi_id"] == "nps_zuid") & (d["period"] == "2026-05") & (d["segment"] == "")]
+    assert int(south.iloc[0]["incomplete_rows"]) == 0
+
+
+def test_an_owner_address_is_kept_in_one_spelling() -> None:
+    assert _card().kpis[0].owner == "bram@example.com"  # typed as " Bram@Example.com "
+    named = _kpi("x", "  Jan de Wit ", Measure(aggregation="sum", column="NPS"))
+    assert named.owner == "Jan de Wit"  # a name keeps its capitals

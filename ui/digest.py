@@ -138,7 +138,8 @@ def digest_panel(ev: Evaluation) -> None:
         _when_form(db, ws, plan)
     else:
         st.caption(tr("digest.ui.read_only"))
-    preview = build_digest(ev, lang(), date.today(), with_pdf=False)
+    # As of the workspace's own date when it has one, like the dashboard beside it.
+    preview = build_digest(ev, lang(), ev.as_of or date.today(), with_pdf=False)
     if ev.scorecard.kpis:
         from ui.cache import report_file
 

@@ -140,7 +140,7 @@ def entry_form(ev: Evaluation, email: str, as_of: date) -> None:
     round_ = int(st.session_state.get(_ROUND, 0))
     texts: dict[tuple[str, str, str, str], str] = {}
     with st.form(key=f"mine_form_{round_}", border=True):
-        for number, item in enumerate(work.fields):
+        for item in work.fields:
             notes = [tr("mine.due.for", kpis=", ".join(k.name for k in item.kpis))]
             if item.current is not None:
                 notes.append(tr("mine.due.current", value=format_number(item.current, L)))
@@ -149,7 +149,9 @@ def entry_form(ev: Evaluation, email: str, as_of: date) -> None:
             label = entry.field_label(item, L)  # segment names come from the table: escaped
             texts[item.key] = st.text_input(
                 plain_md(label),
-                key=f"mine_value_{round_}_{number}",
+                # Keyed by the cell, not the position: after a refresh the fields that
+                # remain keep what the user typed in them.
+                key=f"mine_value_{round_}_{hashlib.sha256(repr(item.key).encode()).hexdigest()[:16]}",
                 max_chars=40,
             )
             st.caption(" · ".join(notes))
@@ -184,6 +186,12 @@ def _save(
             data, changed = db.enter_values(ws, ds.source, typed, dict.fromkeys(typed))
         except KoersError as exc:
             show_error(exc)
+            if exc.key == "error.store.entry_changed":
+                # Show what the other person entered; the typed values stay in their fields.
+                fresh = db.load_file(ws, ds.source)
+                files()[ds.source] = SourceFile(ds.source, fresh, hashlib.sha256(fresh).hexdigest())
+                st.info(tr("mine.conflict_kept"), icon="🔄")
+                st.button(tr("access.conflict.reload"), key="mine_refresh", icon="🔄")
             return
         files()[ds.source] = SourceFile(ds.source, data, hashlib.sha256(data).hexdigest())
         saved += changed

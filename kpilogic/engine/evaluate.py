@@ -583,7 +583,8 @@ def evaluate_kpi(
     measured = measure_per_period(df, kpi.measure, **common)
     left_out = incomplete_rows_per_period(df, kpi.measure, **common)
     kept_in_koers = _read_columns(kpi, dataset.manual.value_columns) if dataset.manual else []
-    left_out = _with_empty_cells(left_out, df, kept_in_koers, common)
+    table_segment = dataset.manual.segment_column if dataset.manual else None
+    left_out = _with_empty_cells(left_out, df, kept_in_koers, common, table_segment)
     seg_measured = seg_left_out = None
     if kpi.segment_column:
         seg_measured = measure_per_period(
@@ -1029,12 +1030,18 @@ def _read_columns(kpi: KPI, columns: Sequence[str]) -> list[str]:
 
 
 def _with_empty_cells(
-    left_out: pd.DataFrame, df: pd.DataFrame, columns: Sequence[str], common: Mapping[str, Any]
+    left_out: pd.DataFrame,
+    df: pd.DataFrame,
+    columns: Sequence[str],
+    common: Mapping[str, Any],
+    table_segment: str | None = None,
 ) -> pd.DataFrame:
     """``left_out`` with, per period (and segment), the rows of a table kept in Koers that
     have no value in a column the KPI reads (a row typed for another column, or a value not
     entered yet): the figure is built without them, so they are named like the rows a
-    formula left out (the most rows any one column lacks; the columns that lack them)."""
+    formula left out (the most rows any one column lacks; the columns that lack them). With
+    the table's ``table_segment`` column, a segment the KPI covers that has no row at all in
+    a period after its first value is named too ("Klachten (Deventer)")."""
     if not columns:
         return left_out
     by = ["key", *(["segment"] if common.get("segment_column") else [])]
@@ -1055,6 +1062,12 @@ def _with_empty_cells(
                 max(rows, int(empty[index])),
                 named if column in said else [*named, column],
             )
+    if table_segment and not common.get("segment_column"):
+        for period_key, (name, lacking) in _segments_without_row(
+            df, columns, table_segment, common
+        ).items():
+            rows, named = found.get((period_key,), (0, []))
+            found[(period_key,)] = (rows + len(lacking), [*named, name])
     out = pd.DataFrame(
         [
             {**dict(zip(by, key, strict=True)), "rows": rows, "missing": ", ".join(named)}
@@ -1065,6 +1078,37 @@ def _with_empty_cells(
     out["key"] = out["key"].astype("int64")
     out["rows"] = out["rows"].astype("int64")
     return out
+
+
+def _segments_without_row(
+    df: pd.DataFrame, columns: Sequence[str], table_segment: str, common: Mapping[str, Any]
+) -> dict[int, tuple[str, list[str]]]:
+    """Per period key with rows: the segments (of those the KPI's filters keep) that had a
+    value in an earlier period but have no row in this one, as (what to name, segments)."""
+    per: dict[int, tuple[str, list[str]]] = {}
+    for column in columns:
+        counted = measure_per_period(
+            df,
+            Measure(aggregation="count", column=column),
+            **{**common, "segment_column": table_segment},
+        )
+        if counted.empty:
+            continue
+        segments = counted["segment"].astype(str)
+        valued = counted[counted["value"] > 0]
+        first: dict[str, int] = {}
+        for key, segment in zip(valued["key"], valued["segment"].astype(str), strict=True):
+            first[segment] = min(first.get(segment, int(key)), int(key))
+        rows_at: dict[int, set[str]] = {}
+        for key, segment in zip(counted["key"], segments, strict=True):
+            rows_at.setdefault(int(key), set()).add(segment)
+        for period_key, present in sorted(rows_at.items()):
+            lacking = sorted(
+                seg for seg, k in first.items() if k < period_key and seg not in present
+            )
+            if lacking and period_key not in per:
+                per[period_key] = (f"{column} ({', '.join(lacking)})", lacking)
+    return per
 
 
 def _penalise_left_out(quality: QualityReport, detail: pd.DataFrame) -> QualityReport:

@@ -247,7 +247,7 @@ def build_digest(
     )
     with_deadline = sum(1 for g in card.goals if g.deadline is not None)
     subject = t(
-        "digest.subject",
+        "digest.subject" if with_deadline else "digest.subject_no_deadline",
         lang,
         name=card.name,
         date=format_date(day, lang),

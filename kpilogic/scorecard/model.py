@@ -10,6 +10,7 @@ scorecard live elsewhere (``kpilogic.engine.evaluate``) as frozen dataclasses an
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from typing import Annotated, Any, Literal, Self
 
@@ -280,6 +281,9 @@ class Tolerance(_Model):
     )
 
 
+_OWNER_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
 class KPI(_Model):
     """A measurable value that tells whether a goal is being reached."""
 
@@ -295,9 +299,22 @@ class KPI(_Model):
     target: AnyTarget | None = None
     tolerance: Tolerance = Field(default_factory=Tolerance)
     cadence: Cadence = "month"
-    owner: ShortText = ""
+    owner: ShortText = Field(
+        default="",
+        description=(
+            "Who answers for the KPI: a name, or an e-mail address (kept trimmed and in lower "
+            "case), which makes that person a contributor who enters the KPI's values."
+        ),
+    )
     action: LongText = Field(default="", description="What is done when the KPI is off course.")
     segment_column: ShortText | None = None
+
+    @field_validator("owner")
+    @classmethod
+    def _owner_address_once(cls, value: str) -> str:
+        # One person, one spelling: " Bram@Example.com " is bram@example.com everywhere.
+        text = value.strip()
+        return text.lower() if _OWNER_EMAIL.fullmatch(text) else value
 
     @model_validator(mode="after")
     def _range_has_bounds(self) -> Self:

@@ -33,14 +33,13 @@ from kpilogic.scorecard.model import KPI, Dataset, Scorecard
 from kpilogic.scorecard.periods import Period
 from kpilogic.scorecard.schema_types import Cadence
 from kpilogic.sources.parsing import (
-    ColumnKind,
     Notation,
     apply_kinds,
     parse_number,
     profile_columns,
 )
 from kpilogic.sources.pipeline import read_dataset
-from kpilogic.workspace.manual import Change, stored_table, table_csv
+from kpilogic.workspace.manual import Change, reading_kinds, stored_table, table_csv
 
 
 def owns(kpi: KPI, email: str) -> bool:
@@ -369,31 +368,53 @@ def _as_the_engine_reads(data: bytes | None, ds: Dataset) -> pd.DataFrame | None
         return None
     try:
         tidy = read_dataset(data, ds.source, ds)
-        kinds: dict[str, ColumnKind] = dict(profile_columns(tidy.frame))
-        kinds.update({c: k for c, k in ds.column_kinds.items() if c in kinds})
-        kinds[ds.date_column] = "date"
+        kinds = reading_kinds(ds, profile_columns(tidy.frame))
         return apply_kinds(tidy.frame, kinds, notation=ds.notation)
     except KoersError:
         return None
 
 
 def others_inputs_unchanged(
-    card: Scorecard, email: str, ds: Dataset, before: bytes | None, after: bytes
+    card: Scorecard,
+    email: str,
+    ds: Dataset,
+    before: bytes | None,
+    after: bytes,
+    entered: Iterable[Change],
 ) -> bool:
     """True when no KPI on table ``ds`` that ``email`` does not own reads anything different
     in ``after`` than in ``before`` — the rows its filters keep and the values of the columns
-    it reads, as the evaluation reads the table. The last word on a contributor's entry:
-    whatever the segment names look like, another owner's figure cannot move."""
+    it reads, as the evaluation reads the table — outside the cells ``entered`` (the values
+    the owner may enter, which another owner's KPI may read too: one count of complaints
+    feeds both). The last word on a contributor's entry: whatever the segment names look
+    like, another owner's figure cannot move through any other cell."""
     others = [k for k in card.kpis if k.dataset_id == ds.id and not owns(k, email)]
     if not others:
         return True
+    assert ds.manual is not None
+    own = {(c.period, c.segment.strip()) for c in entered}
     old, new = _as_the_engine_reads(before, ds), _as_the_engine_reads(after, ds)
-    return all(_inputs(old, kpi, ds) == _inputs(new, kpi, ds) for kpi in others)
+    return all(_inputs(old, kpi, ds, own) == _inputs(new, kpi, ds, own) for kpi in others)
 
 
-def _inputs(frame: pd.DataFrame | None, kpi: KPI, ds: Dataset) -> list[tuple[str, ...]]:
+def _inputs(
+    frame: pd.DataFrame | None, kpi: KPI, ds: Dataset, own: set[tuple[str, str]]
+) -> list[tuple[str, ...]]:
     if frame is None or frame.empty:
         return []
+    assert ds.manual is not None
+    segment_column = ds.manual.segment_column
+    if own:
+        periods = [
+            Period.containing(d.date(), ds.manual.cadence).label for d in frame[ds.date_column]
+        ]
+        segments = (
+            frame[segment_column].astype(str).str.strip().tolist()
+            if segment_column
+            else [""] * len(frame)
+        )
+        mask = [(p, s) not in own for p, s in zip(periods, segments, strict=True)]
+        frame = frame[mask]
     try:
         kept = apply_filters(frame, kpi.filters, dataset=ds.name)
     except KoersError:

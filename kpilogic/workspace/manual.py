@@ -24,7 +24,7 @@ from kpilogic.errors import KoersError
 from kpilogic.i18n import decimal_symbol, format_period, t
 from kpilogic.scorecard.model import Dataset
 from kpilogic.scorecard.periods import Period
-from kpilogic.sources.parsing import Notation, parse_date, parse_number
+from kpilogic.sources.parsing import ColumnKind, Notation, parse_date, parse_number
 
 MAX_ROWS = 5_000
 
@@ -199,3 +199,18 @@ def changes(before: pd.DataFrame, after: pd.DataFrame, ds: Dataset) -> list[Chan
 def audit_details(found: Sequence[Change], dataset: str = "") -> list[dict[str, Any]]:
     """The changes as the audit log keeps them (``dataset``: the table's name)."""
     return [{**change.detail(), **({"dataset": dataset} if dataset else {})} for change in found]
+
+
+def reading_kinds(ds: Dataset, detected: Mapping[str, ColumnKind]) -> dict[str, ColumnKind]:
+    """Each column's kind as Koers reads the dataset: ``detected``, then the user's
+    corrections (``ds.column_kinds``), the date column as dates, and a kept table's segment
+    column as names (the service reads every dataset so; the store checks an owner's entry
+    against the same reading)."""
+    kinds = dict(detected)
+    kinds.update({c: k for c, k in ds.column_kinds.items() if c in kinds})
+    if ds.date_column in kinds:
+        kinds[ds.date_column] = "date"
+    segment = ds.manual.segment_column if ds.manual else None
+    if segment is not None and segment in kinds:
+        kinds[segment] = "category"
+    return kinds

@@ -30,6 +30,7 @@ from kpilogic.scorecard.model import Dataset, Scorecard
 from kpilogic.sources.layout import Tidy
 from kpilogic.sources.parsing import ColumnKind, ParseReport, apply_kinds, profile_columns
 from kpilogic.sources.pipeline import match_file, read_dataset, with_kind_failures
+from kpilogic.workspace.manual import reading_kinds
 from kpilogic.workspace.store import StoredFile
 
 T = TypeVar("T")
@@ -109,16 +110,7 @@ def column_kinds(
     date column as dates, a kept table's segment column as names."""
     key = ("profile", source.sha, source.name, f"{ds.sheet}|{layout_key(ds)}")
     detected: dict[str, ColumnKind] = cache.get_or_make(key, lambda: dict(profile_columns(raw)))
-    kinds = dict(detected)
-    kinds.update({c: k for c, k in ds.column_kinds.items() if c in kinds})
-    if ds.date_column in kinds:
-        kinds[ds.date_column] = "date"
-    segment = ds.manual.segment_column if ds.manual else None
-    if segment is not None and segment in kinds:
-        # A table typed in Koers: its segments are names as typed ("2" and "2.0" are two),
-        # the same reading the store checks an owner's entry with (``workspace.entry``).
-        kinds[segment] = "category"
-    return kinds
+    return reading_kinds(ds, detected)
 
 
 def typed_table(

@@ -45,7 +45,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from kpilogic.errors import KoersError, StoreError
+from kpilogic.errors import EntryError, KoersError, StoreError
 from kpilogic.i18n import Lang, normalise_lang
 from kpilogic.scorecard.checkins import CheckIn
 from kpilogic.scorecard.model import Scorecard
@@ -1181,20 +1181,30 @@ class Store:
                 ]
                 if moved:
                     label, segment, column = moved[0]
-                    raise StoreError(
-                        "error.store.entry_changed",
-                        name=ds.name,
-                        column=column,
-                        where=f"{label} ({segment.strip()})" if segment.strip() else label,
-                        count=len(moved),
+                    raise _entry_error(
+                        "error.store.entry_changed", ds.name, label, segment, column, len(moved)
                     )
             mine = actor if not role_at_least(role, "editor") else None
-            if entry.refused(card, mine, ds, found, now.date()):
-                raise AccessDenied()
+            refused = entry.refused(card, mine, ds, found, now.date())
+            if refused:
+                first = refused[0]
+                key = (
+                    "error.store.entry_future"
+                    if Period.parse(first.period).start > now.date()
+                    else "error.store.entry_not_yours"
+                )
+                raise _entry_error(key, ds.name, first.period, first.segment, first.column)
             if mine is not None and not entry.others_inputs_unchanged(
-                card, mine, ds, before_bytes, data
+                card, mine, ds, before_bytes, data, found
             ):
-                raise AccessDenied()
+                first = found[0]
+                raise _entry_error(
+                    "error.store.entry_not_yours",
+                    ds.name,
+                    first.period,
+                    first.segment,
+                    first.column,
+                )
             self._keep_file(
                 conn, workspace_id, name, data, actor, now, manual.audit_details(found, ds.name)
             )
@@ -1794,6 +1804,20 @@ class Store:
             "UPDATE workspaces SET updated_at = ? WHERE id = ?",
             (_stamp(self.clock()), workspace_id),
         )
+
+
+def _entry_error(
+    key: str, table: str, period: str, segment: str, column: str, count: int = 1
+) -> EntryError:
+    segment = segment.strip()
+    return EntryError(
+        key,
+        name=table,
+        period=period,
+        segment=f" ({segment})" if segment else "",
+        column=column,
+        count=count,
+    )
 
 
 @contextmanager
