@@ -67,7 +67,16 @@ from kpilogic.sources.layout import (
     detect_wide,
     guess_layout,
 )
-from kpilogic.sources.parsing import DateSystem, parse_table
+from kpilogic.sources.parsing import (
+    MAX_TEXT,
+    ColumnParse,
+    DateSystem,
+    Notation,
+    ParseReport,
+    infer_kinds,
+    is_date_name,
+    parse_table,
+)
 
 FAST_READ_ENV = "KOERS_FAST_READ"
 HEAD_ROWS = 200  # rows below the column names the layout rules look at
@@ -87,6 +96,7 @@ class _Columns:
     raw: list[pa.Array]  # the cells as the exact path's grid holds them (for the head sample)
     start: tuple[int, int]  # top-left cell, 0-based
     date_system: DateSystem
+    text: bool = False  # a csv: every column is text, typed (or not) by ``_typed_text``
 
 
 def _plain_dataset(dataset: Dataset) -> bool:
@@ -152,7 +162,7 @@ def _csv_columns(data: bytes, name: str) -> _Columns | None:
     names = [str(c[0].as_py()) for c in columns]
     body = [c.slice(1) for c in columns]
     typed = [_blank_to_null(c) for c in body]
-    return _Columns(names, typed, body, (0, 0), 1900)
+    return _Columns(names, typed, body, (0, 0), 1900, text=True)
 
 
 def _blank_to_null(texts: pa.Array) -> pa.Array:
@@ -361,8 +371,6 @@ def _plain_facts(read: _Columns) -> bool:
 
 
 def _tidy(read: _Columns, dataset: Dataset) -> Tidy | None:
-    if not _plain_facts(read):
-        return None
     head = _head_grid(read)
     try:
         sample = guess_layout(head)
@@ -388,6 +396,16 @@ def _tidy(read: _Columns, dataset: Dataset) -> Tidy | None:
     )
     if sample != expected or len(sample.names) != width:
         return None
+    typed: dict[str, ColumnParse] = {}
+    if read.text:
+        # A csv holds only text: the columns whose every value is a plain number or an ISO
+        # date are typed here by Arrow, with the report the value parsers would give.
+        for j, (label, column) in enumerate(zip(sample.names, read.columns, strict=True)):
+            done = _typed_text(column, label, dataset.notation)
+            if done is not None:
+                read.columns[j], typed[label] = done
+    if not _plain_facts(read):
+        return None
     cells = sum(len(c) - c.null_count for c in read.columns)
     last = row0 + height
     guess = dataclasses.replace(
@@ -403,12 +421,101 @@ def _tidy(read: _Columns, dataset: Dataset) -> Tidy | None:
     )
     if detect_wide(frame, guess.titles) is not None:
         return None
-    numbers = guess.row_numbers
-    parsed = parse_table(
-        frame, notation=dataset.notation, rows=numbers, date_system=read.date_system
-    )
-    report = dataclasses.replace(parsed.report, left_out=tuple(guess.left_out()))
+    numbers = tuple(range(row0 + 2, last + 2))  # guess.row_numbers, without a generator
+    if typed:
+        rest = [n for n in guess.names if n not in typed]
+        kinds = infer_kinds(frame[rest]) if rest else {}
+        parsed = parse_table(
+            frame, kinds, notation=dataset.notation, rows=numbers, date_system=read.date_system
+        )
+        found = {**parsed.report.columns, **typed}
+        columns = {n: found[n] for n in guess.names if n in found}  # in column order
+        report = ParseReport(columns, left_out=tuple(guess.left_out()))
+    else:
+        parsed = parse_table(
+            frame, notation=dataset.notation, rows=numbers, date_system=read.date_system
+        )
+        report = dataclasses.replace(parsed.report, left_out=tuple(guess.left_out()))
     return Tidy(parsed.frame, report, guess, None, numbers)
+
+
+# Whole values only: a plain whole number, one with a decimal point or comma, an ISO date.
+_WHOLE = r"^-?[0-9]+$"
+_POINT = r"^-?[0-9]+(?:\.[0-9]+)?$"
+_COMMA = r"^-?[0-9]+(?:,[0-9]+)?$"
+_ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_LEADING_ZERO = r"^0[0-9]"  # a code (postal code, article number): text, never a number
+# A point or comma followed by exactly three digits after one to three: 1.234 is 1234 in
+# Dutch and 1.234 in English, so it gives no vote on the notation (parsing._plain_votes).
+_EITHER = {".": r"^-?[0-9]{1,3}\.[0-9]{3}$", ",": r"^-?[0-9]{1,3},[0-9]{3}$"}
+_MIN_DAY, _MAX_DAY = "1677-09-23", "2262-04-10"  # parsing's datetime64[ns] window
+
+
+def _all(texts: pa.Array, pattern: str) -> bool:
+    return bool(pac.all(pac.match_substring_regex(texts, pattern)).as_py())
+
+
+def _count(texts: pa.Array, pattern: str) -> int:
+    return int(pac.sum(pac.match_substring_regex(texts, pattern)).as_py() or 0)
+
+
+def _typed_text(
+    column: pa.Array, name: str, notation: Notation | None
+) -> tuple[pa.Array, ColumnParse] | None:
+    """A csv column (trimmed Arrow strings, blanks null) read by Arrow when what
+    ``parsing.parse_table`` would make of it is certain without reading a value at a time,
+    with the ``ColumnParse`` it would report; None for any other column (it is read by
+    ``parse_table`` as before).
+
+    Certain are: a column whose every filled cell is a plain number (``12``, ``-3``; ``12.5``
+    when the notation is English, ``12,5`` when Dutch, the notation being the dataset's or
+    the one ``parsing.detect_notation`` would vote), no code with a leading zero among
+    them, and a name that does not say date (``Jaar`` holds years, ``Datum`` serials); and a
+    column whose every filled cell is an ISO date (``2026-03-31``) that exists, inside
+    the dates Koers can hold. Every filled cell is then read, none left out.
+    """
+    present = column.drop_null()
+    blank = len(column) - len(present)
+    if not len(present) or pac.max(pac.utf8_length(present)).as_py() > MAX_TEXT:
+        return None
+    if _all(present, _ISO_DATE):
+        bounds = pac.min_max(present).as_py()
+        if not (bounds["min"] >= _MIN_DAY and bounds["max"] <= _MAX_DAY):
+            return None
+        try:
+            days = pac.cast(column, pa.timestamp("ns"))  # refuses a day that does not exist
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return None
+        return days, ColumnParse(name, "date", len(present), 0, blank, 0, dayfirst=True)
+    if is_date_name(name) or bool(pac.any(pac.match_substring_regex(present, _LEADING_ZERO))):
+        return None
+    if _all(present, _WHOLE):
+        separator = ""
+    elif _all(present, _POINT):
+        separator = "."
+    elif _all(present, _COMMA):
+        separator = ","
+    else:
+        return None
+    used: Notation
+    if notation is not None:
+        used = notation
+    else:
+        # parsing.detect_notation: a value that fits one notation only votes for it; a tie
+        # (no votes) gives the default, Dutch. Only one separator is in the column.
+        votes = _count(present, _POINT if separator == "." else _COMMA) - _count(present, _WHOLE)
+        if separator:
+            votes -= _count(present, _EITHER[separator])
+        used = "en" if separator == "." and votes > 0 else "nl"
+    if (separator == "." and used != "en") or (separator == "," and used != "nl"):
+        return None  # a point in a Dutch column, a comma in an English one: read as before
+    texts = pac.replace_substring(column, ",", ".") if separator == "," else column
+    try:
+        # + 0.0: "-0" is 0.0, as parsing.parse_number_column reads it
+        numbers = pac.add(pac.cast(texts, pa.float64()), 0.0)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return numbers, ColumnParse(name, "number", len(present), 0, blank, 0, notation=used)
 
 
 def _series(column: pa.Array, name: str) -> pd.Series:
