@@ -142,7 +142,7 @@ def fast_tidy(data: bytes, name: str, dataset: Dataset) -> Tidy | None:
 
 def _csv_columns(data: bytes, name: str) -> _Columns | None:
     text = decode(data)
-    delim = sniff_delimiter(text)
+    delim = _sniff(text)
     if delim is None:
         return None
     head = text[: 1 << 20].splitlines()[:SNIFF_LINES]
@@ -161,14 +161,26 @@ def _csv_columns(data: bytes, name: str) -> _Columns | None:
         return None
     names = [str(c[0].as_py()) for c in columns]
     body = [c.slice(1) for c in columns]
-    typed = [_blank_to_null(c) for c in body]
+    typed = [_blank_to_null(c, trimmed=True) for c in body]  # arrow_cells trimmed them
     return _Columns(names, typed, body, (0, 0), 1900, text=True)
 
 
-def _blank_to_null(texts: pa.Array) -> pa.Array:
+def _sniff(text: str) -> str | None:
+    """``sniff_delimiter(text)``, which looks at the first ``SNIFF_LINES`` lines, without
+    splitting the whole text into lines: a start of the text that holds more lines than
+    that begins with the very same lines."""
+    for size in (1 << 16, 1 << 20):
+        part = text[:size]
+        if len(part) < len(text) and len(part.splitlines()) > SNIFF_LINES:
+            return sniff_delimiter(part)
+    return sniff_delimiter(text)
+
+
+def _blank_to_null(texts: pa.Array, *, trimmed: bool = False) -> pa.Array:
     """Trimmed Arrow strings with the blank ones (empty after trimming) as null."""
-    trimmed = pac.utf8_trim_whitespace(texts)
-    return pac.if_else(pac.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+    if not trimmed:
+        texts = pac.utf8_trim_whitespace(texts)
+    return pac.if_else(pac.equal(texts, ""), pa.scalar(None, pa.string()), texts)
 
 
 def _xlsx_columns(data: bytes, name: str, wanted: str | None) -> _Columns | None:

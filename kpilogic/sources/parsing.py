@@ -945,6 +945,8 @@ def _text_kind(
     values: pd.Series, hinted: bool, threshold: float, default: Notation
 ) -> ValueKind | None:
     """``infer_kinds`` for a column of text (Arrow strings), a distinct value at a time."""
+    if _mostly_no_value(values, threshold):
+        return None
     texts = values.dropna()
     texts = texts[texts.str.strip(_SPACE_CHARS + "\r\n") != ""]
     if texts.empty:
@@ -1292,6 +1294,68 @@ def guess_date_column(
         if best is None or score > best:
             best, choice = score, name
     return choice
+
+
+# -- text that can be no number and no date (issue 19) ----------------------------------------
+
+# The letters a number or a date written as text can hold, as whole runs of letters (lower
+# case): the currency words and the exponent of a number (``_CURRENCY``, ``_BODY``), month
+# names, the time after a date (``2026-03-31t10:00``), week, quarter and year words
+# (``_RE_WEEK``, ``_RE_QUARTER``, ``_RE_YEAR``). Text with another run of letters (``SO`` in
+# ``SO-0001``, ``Noord``) is neither.
+_VALUE_WORDS: frozenset[str] = frozenset(
+    {
+        *_MONTHS,
+        *("eur", "usd", "gbp", "chf", "e"),
+        *("t", "w", "wk", "week", "q", "k", "kw", "kwartaal", "quarter", "fy", "jaar", "year"),
+    }
+)
+_NOT_BLANK = "[^" + _SPACE_CHARS + "\r\n]"
+# Every number holds a digit or a dash (a lone dash is zero); every date a digit (a month
+# name alone needs a year, which a column's cells are read without); Excel error values
+# hold a #. Python's \d is any Unicode decimal digit: RE2's \p{Nd}.
+_DIGIT_DASH_HASH = "[\\p{Nd}#\\-\u2212\u2013\u2014]"
+
+
+def _mostly_no_value(values: pd.Series, threshold: float) -> bool:
+    """Whether so many filled cells of the text column ``values`` can be neither a number
+    nor a date that less than ``threshold`` of them can be either, whatever the notation
+    and date order: ``_text_kind`` then finds no kind, without reading a value. Certainly
+    no value: a cell without a digit, dash or # (below), or a plain-ASCII cell without #
+    holding a run of letters that is none of ``_VALUE_WORDS``. The share is taken of all
+    filled cells, Excel errors included, so it is never above the one ``_text_kind``
+    reads, which leaves the errors out; 0.05 to spare."""
+    import pyarrow as pa
+    import pyarrow.compute as pac
+
+    try:
+        arrow = pa.array(values.array)  # Arrow strings already: no copy
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        return False
+    texts = arrow.combine_chunks() if isinstance(arrow, pa.ChunkedArray) else arrow
+    if not pa.types.is_string(texts.type) and not pa.types.is_large_string(texts.type):
+        return False
+    filled = pac.match_substring_regex(texts.drop_null(), _NOT_BLANK)
+    texts = texts.drop_null().filter(filled)
+    total = len(texts)
+    if not total:
+        return False
+    needed = (1.0 - threshold + 0.05) * total
+    maybe = pac.match_substring_regex(texts, _DIGIT_DASH_HASH)
+    certain = total - int(pac.sum(maybe).as_py() or 0)
+    if certain > needed:
+        return True
+    rest = texts.filter(maybe)
+    rest = rest.filter(
+        pac.and_(pac.string_is_ascii(rest), pac.invert(pac.match_substring(rest, "#")))
+    )
+    if not len(rest) or certain + len(rest) <= needed:
+        return False
+    runs = pac.split_pattern_regex(pac.ascii_lower(rest), "[^a-z]+")
+    words = pac.list_flatten(runs)
+    odd = pac.invert(pac.is_in(words, pa.array(["", *_VALUE_WORDS])))
+    owners = np.asarray(pac.list_parent_indices(runs).filter(odd).to_numpy(), dtype=np.int64)
+    return certain + len(np.unique(owners)) > needed
 
 
 __all__ = [
