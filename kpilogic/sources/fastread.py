@@ -464,7 +464,11 @@ _MIN_DAY, _MAX_DAY = "1677-09-23", "2262-04-10"  # parsing's datetime64[ns] wind
 
 
 def _all(texts: pa.Array, pattern: str) -> bool:
-    return bool(pac.all(pac.match_substring_regex(texts, pattern)).as_py())
+    # The first cells first: most columns fail there, before the whole column is matched.
+    for part in (texts.slice(0, 64), texts):
+        if not pac.all(pac.match_substring_regex(part, pattern)).as_py():
+            return False
+    return True
 
 
 def _count(texts: pa.Array, pattern: str) -> int:
@@ -515,9 +519,10 @@ def _typed_text(
     else:
         # parsing.detect_notation: a value that fits one notation only votes for it; a tie
         # (no votes) gives the default, Dutch. Only one separator is in the column.
-        votes = _count(present, _POINT if separator == "." else _COMMA) - _count(present, _WHOLE)
+        votes = 0
         if separator:
-            votes -= _count(present, _EITHER[separator])
+            with_separator = pac.sum(pac.match_substring(present, separator)).as_py() or 0
+            votes = int(with_separator) - _count(present, _EITHER[separator])
         used = "en" if separator == "." and votes > 0 else "nl"
     if (separator == "." and used != "en") or (separator == "," and used != "nl"):
         return None  # a point in a Dutch column, a comma in an English one: read as before

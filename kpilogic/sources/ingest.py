@@ -605,13 +605,11 @@ _ARROW_CSV_UNSAFE = re.compile('["\x00\x1c-\x1f]|\r(?!\n)|\n\r?\n|^\r?\n')
 def _arrow_unsafe(text: str) -> bool:
     """``_ARROW_CSV_UNSAFE.search(text)``, a character search at a time (each in C, ten
     times faster than the regex's alternation at every position)."""
-    return (
-        any(ch in text for ch in '"\x00\x1c\x1d\x1e\x1f')
-        or text.count("\r") != text.count("\r\n")
-        or "\n\n" in text
-        or "\n\r\n" in text
-        or text.startswith(("\n", "\r\n"))
-    )
+    if any(ch in text for ch in '"\x00\x1c\x1d\x1e\x1f') or text.startswith(("\n", "\r\n")):
+        return True
+    if "\r" in text and (text.count("\r") != text.count("\r\n") or "\n\r\n" in text):
+        return True
+    return "\n\n" in text
 
 
 def arrow_cells(text: str, delim: str) -> list[pa.Array] | None:

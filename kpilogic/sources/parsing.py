@@ -32,6 +32,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import weakref
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -944,7 +945,25 @@ def _float_kind(values: pd.Series, hinted: bool, threshold: float) -> ValueKind 
 def _text_kind(
     values: pd.Series, hinted: bool, threshold: float, default: Notation
 ) -> ValueKind | None:
-    """``infer_kinds`` for a column of text (Arrow strings), a distinct value at a time."""
+    """``infer_kinds`` for a column of text (Arrow strings), a distinct value at a time;
+    remembered for the Arrow column while it lives (see ``_KINDS_SEEN``)."""
+    arrow = _arrow_strings(values)
+    key = (id(arrow), hinted, threshold, default)
+    if arrow is not None:
+        seen = _KINDS_SEEN.get(key)
+        if seen is not None and seen[0]() is arrow:
+            return seen[1]
+    found = _read_text_kind(values, hinted, threshold, default)
+    if arrow is not None:
+        if len(_KINDS_SEEN) >= _KINDS_KEPT:
+            _KINDS_SEEN.clear()
+        _KINDS_SEEN[key] = (weakref.ref(arrow), found)
+    return found
+
+
+def _read_text_kind(
+    values: pd.Series, hinted: bool, threshold: float, default: Notation
+) -> ValueKind | None:
     if _mostly_no_value(values, threshold):
         return None
     texts = values.dropna()
@@ -1296,6 +1315,29 @@ def guess_date_column(
     return choice
 
 
+# -- a text column's kind, once per column (issue 19) ----------------------------------------
+
+# The kind ``_text_kind`` found for an Arrow text column, by the column's identity: a table
+# read on upload is profiled again by ``typed_table`` (and by the pages), and its text
+# columns are the very Arrow arrays (pandas keeps them through copies and selections). An
+# entry holds a weak reference and counts only while it points at the same live array, so
+# a new array at a reused address is never taken for the old one; Arrow data never changes.
+_KINDS_SEEN: dict[tuple[int, bool, float, str], tuple[Any, ValueKind | None]] = {}
+_KINDS_KEPT = 4096
+
+
+def _arrow_strings(values: pd.Series) -> Any:
+    """The Arrow array behind a pandas text column on Arrow, or None."""
+    array = values.array
+    if not hasattr(array, "__arrow_array__") or not _is_text_dtype(values):
+        return None
+    try:
+        arrow = array.__arrow_array__()
+    except (TypeError, ValueError):
+        return None
+    return arrow if hasattr(arrow, "num_chunks") else None
+
+
 # -- text that can be no number and no date (issue 19) ----------------------------------------
 
 # The letters a number or a date written as text can hold, as whole runs of letters (lower
@@ -1351,11 +1393,29 @@ def _mostly_no_value(values: pd.Series, threshold: float) -> bool:
     )
     if not len(rest) or certain + len(rest) <= needed:
         return False
-    runs = pac.split_pattern_regex(pac.ascii_lower(rest), "[^a-z]+")
-    words = pac.list_flatten(runs)
-    odd = pac.invert(pac.is_in(words, pa.array(["", *_VALUE_WORDS])))
-    owners = np.asarray(pac.list_parent_indices(runs).filter(odd).to_numpy(), dtype=np.int64)
-    return certain + len(np.unique(owners)) > needed
+    odd = pac.match_substring_regex(pac.ascii_lower(rest), _odd_word_pattern())
+    return certain + int(pac.sum(odd).as_py() or 0) > needed
+
+
+@functools.cache
+def _odd_word_pattern() -> str:
+    """An RE2 pattern that finds a run of lower-case letters (between non-letters or the
+    ends) that is none of ``_VALUE_WORDS``: built from the words' trie, a run that leaves
+    it (a letter no word continues with), stops inside it before a word ends, or goes on
+    past a word that no longer word continues."""
+    words = sorted(_VALUE_WORDS)
+    prefixes = sorted({w[:i] for w in words for i in range(len(w) + 1)})
+    options: list[str] = []
+    for prefix in prefixes:
+        follow = sorted(
+            {w[len(prefix)] for w in words if len(w) > len(prefix) and w.startswith(prefix)}
+        )
+        others = "".join(ch for ch in "abcdefghijklmnopqrstuvwxyz" if ch not in follow)
+        if others:
+            options.append(f"{prefix}[{others}][a-z]*")
+        if prefix and prefix not in _VALUE_WORDS:
+            options.append(prefix)
+    return "(?:^|[^a-z])(?:" + "|".join(options) + ")(?:[^a-z]|$)"
 
 
 __all__ = [
