@@ -142,3 +142,53 @@ def test_the_shortcut_leaves_a_column_at_the_threshold_to_the_readers() -> None:
     column = pd.Series(["1", "2", "3", "4", "5", "6", "7", "x", "Noord", "Zuid"], dtype=_TEXT)
     assert _mostly_no_value(column, 0.8)
     assert infer_kinds(column.to_frame("n")) == {}
+
+
+def _category_as_before(values: pd.Series) -> bool:
+    # parsing._is_category before issue 19, in pandas (on Arrow strings, as the app has them).
+    present = values.dropna().astype(_TEXT).str.strip()
+    present = present[present != ""]
+    if present.empty:
+        return False
+    distinct, n = present.nunique(), len(present)
+    repeats = distinct < n if n < 10 else distinct <= 0.5 * n
+    return bool(distinct <= 50 and repeats and present.str.len().mean() <= 60)
+
+
+def test_category_on_arrow_is_the_category_in_pandas() -> None:
+    rng = random.Random(11)
+    words = ["Noord", " Noord", "Noord ", "Zuid", "  ", "", "Oost\u00a0", "x" * 61, "y" * 59]
+    answers = []
+    for _ in range(400):
+        pool = rng.sample(words, rng.randint(1, len(words)))
+        pool += [f"code {i}" for i in range(rng.choice([0, 3, 60]))]
+        cells = [
+            rng.choice(pool) if rng.random() > 0.1 else None for _ in range(rng.randint(0, 80))
+        ]
+        column = pd.Series(cells, dtype=_TEXT)
+        expected = _category_as_before(column)
+        assert parsing._is_category(column) == expected, cells
+        answers.append(expected)
+    assert 50 < sum(answers) < 350  # both answers occur often
+
+
+def test_a_text_columns_kind_is_read_once_per_arrow_array(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[str] = []
+    read = parsing._read_text_kind
+
+    def counted(values: pd.Series, *args: object) -> object:
+        calls.append(str(values.name))
+        return read(values, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parsing, "_read_text_kind", counted)
+    # 12 of 15 cells are numbers: 80%, a number column.
+    frame = pd.DataFrame({"n": pd.Series(["1", "2", "3", "4", "x"] * 3, dtype=_TEXT)})
+    assert infer_kinds(frame) == {"n": "number"}
+    assert infer_kinds(frame.copy()) == infer_kinds(frame[["n"]])
+    assert calls == ["n"]  # the same Arrow array: read once
+    # Another column (new values, new array: 5 of 15 numbers) is read for itself.
+    frame["n"] = pd.Series(["x", "y", "1"] * 5, dtype=_TEXT)
+    assert infer_kinds(frame) == {}
+    assert calls == ["n", "n"]

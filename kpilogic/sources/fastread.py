@@ -366,20 +366,23 @@ def _plain_facts(read: _Columns) -> bool:
     width = len(read.columns)
     if width < 2:
         return False
-    filled = np.zeros(len(read.columns[0]), dtype=np.int32)
+    missing = np.zeros(len(read.columns[0]), dtype=np.int32)
     key = False
     for column in read.columns:
-        valid = np.asarray(column.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-        filled += valid
+        if column.null_count:  # most columns have none: nothing to count
+            missing += np.asarray(column.is_null().to_numpy(zero_copy_only=False), dtype=bool)
         if pa.types.is_string(column.type):
             present = column.drop_null()
-            if len(present) and bool(pac.any(pac.match_substring_regex(present, _TOTAL_WORDS))):
+            # Each distinct text once (a column of regions is a handful).
+            if len(present) and bool(
+                pac.any(pac.match_substring_regex(pac.unique(present), _TOTAL_WORDS))
+            ):
                 return False
             if not key and len(present) == len(column) and len(present):
                 key = not bool(matches(present, MAYBE_NUMBER).any())
         elif pa.types.is_timestamp(column.type) and column.null_count == 0:
             key = True
-    return key and bool((filled >= 2).all())
+    return key and bool((missing <= width - 2).all())
 
 
 def _tidy(read: _Columns, dataset: Dataset) -> Tidy | None:
@@ -452,11 +455,13 @@ def _tidy(read: _Columns, dataset: Dataset) -> Tidy | None:
 
 
 # Whole values only: a plain whole number, one with a decimal point or comma, an ISO date.
-_WHOLE = r"^-?[0-9]+$"
-_POINT = r"^-?[0-9]+(?:\.[0-9]+)?$"
-_COMMA = r"^-?[0-9]+(?:,[0-9]+)?$"
+# A number starting with 0 and a digit is a code (postal code, article number), which the
+# value parsers keep as text: such a column does not match and is read by them.
+_INTEGER = r"(?:-[0-9]+|0|[1-9][0-9]*)"
+_WHOLE = f"^{_INTEGER}$"
+_POINT = f"^{_INTEGER}(?:\\.[0-9]+)?$"
+_COMMA = f"^{_INTEGER}(?:,[0-9]+)?$"
 _ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-_LEADING_ZERO = r"^0[0-9]"  # a code (postal code, article number): text, never a number
 # A point or comma followed by exactly three digits after one to three: 1.234 is 1234 in
 # Dutch and 1.234 in English, so it gives no vote on the notation (parsing._plain_votes).
 _EITHER = {".": r"^-?[0-9]{1,3}\.[0-9]{3}$", ",": r"^-?[0-9]{1,3},[0-9]{3}$"}
@@ -472,7 +477,11 @@ def _all(texts: pa.Array, pattern: str) -> bool:
 
 
 def _count(texts: pa.Array, pattern: str) -> int:
-    return int(pac.sum(pac.match_substring_regex(texts, pattern)).as_py() or 0)
+    return _sum(pac.match_substring_regex(texts, pattern))
+
+
+def _sum(flags: pa.Array) -> int:
+    return int(pac.sum(flags).as_py() or 0)
 
 
 def _typed_text(
@@ -503,7 +512,7 @@ def _typed_text(
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             return None
         return days, ColumnParse(name, "date", len(present), 0, blank, 0, dayfirst=True)
-    if is_date_name(name) or bool(pac.any(pac.match_substring_regex(present, _LEADING_ZERO))):
+    if is_date_name(name):
         return None
     if _all(present, _WHOLE):
         separator = ""
@@ -519,11 +528,14 @@ def _typed_text(
     else:
         # parsing.detect_notation: a value that fits one notation only votes for it; a tie
         # (no votes) gives the default, Dutch. Only one separator is in the column.
-        votes = 0
-        if separator:
-            with_separator = pac.sum(pac.match_substring(present, separator)).as_py() or 0
-            votes = int(with_separator) - _count(present, _EITHER[separator])
-        used = "en" if separator == "." and votes > 0 else "nl"
+        # English wins when a value with a point is no 1.234 (no comma votes Dutch then).
+        used = "nl"
+        if separator == ".":
+            for part in (present.slice(0, 64), present):
+                dotted = pac.match_substring(part, ".")
+                if _count(part.filter(dotted), _EITHER["."]) < _sum(dotted):
+                    used = "en"
+                    break
     if (separator == "." and used != "en") or (separator == "," and used != "nl"):
         return None  # a point in a Dutch column, a comma in an English one: read as before
     texts = pac.replace_substring(column, ",", ".") if separator == "," else column

@@ -1158,6 +1158,9 @@ def is_date_name(name: object) -> bool:
 
 def _is_category(values: pd.Series) -> bool:
     """Few distinct short values that repeat (Region, Segment), as opposed to free text."""
+    arrow = _arrow_strings(values)
+    if arrow is not None:
+        return _is_category_arrow(arrow)
     present = values.dropna().astype(_TEXT).str.strip()
     present = present[present != ""]
     if present.empty:
@@ -1338,6 +1341,26 @@ def _arrow_strings(values: pd.Series) -> Any:
     return arrow if hasattr(arrow, "num_chunks") else None
 
 
+def _is_category_arrow(arrow: Any) -> bool:
+    """``_is_category`` of an Arrow text column, a distinct value at a time (pandas strips
+    and measures Arrow strings with these very kernels)."""
+    import pyarrow.compute as pac
+
+    found = pac.value_counts(arrow.drop_null())
+    texts = pac.utf8_trim_whitespace(found.field("values"))
+    kept = pac.not_equal(texts, "")
+    texts, times = texts.filter(kept), found.field("counts").filter(kept)
+    n = int(pac.sum(times).as_py() or 0)
+    if not n:
+        return False
+    distinct = int(pac.count_distinct(texts).as_py())
+    repeats = distinct < n if n < 10 else distinct <= 0.5 * n
+    if not (distinct <= 50 and repeats):
+        return False
+    length = int(pac.sum(pac.multiply(pac.utf8_length(texts), times)).as_py() or 0)
+    return length / n <= 60
+
+
 # -- text that can be no number and no date (issue 19) ----------------------------------------
 
 # The letters a number or a date written as text can hold, as whole runs of letters (lower
@@ -1352,7 +1375,6 @@ _VALUE_WORDS: frozenset[str] = frozenset(
         *("t", "w", "wk", "week", "q", "k", "kw", "kwartaal", "quarter", "fy", "jaar", "year"),
     }
 )
-_NOT_BLANK = "[^" + _SPACE_CHARS + "\r\n]"
 # Every number holds a digit or a dash (a lone dash is zero); every date a digit (a month
 # name alone needs a year, which a column's cells are read without); Excel error values
 # hold a #. Python's \d is any Unicode decimal digit: RE2's \p{Nd}.
@@ -1370,31 +1392,40 @@ def _mostly_no_value(values: pd.Series, threshold: float) -> bool:
     import pyarrow as pa
     import pyarrow.compute as pac
 
-    try:
-        arrow = pa.array(values.array)  # Arrow strings already: no copy
-    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
-        return False
+    arrow = _arrow_strings(values)
+    if arrow is None:
+        try:
+            arrow = pa.array(values.array)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+            return False
     texts = arrow.combine_chunks() if isinstance(arrow, pa.ChunkedArray) else arrow
     if not pa.types.is_string(texts.type) and not pa.types.is_large_string(texts.type):
         return False
-    filled = pac.match_substring_regex(texts.drop_null(), _NOT_BLANK)
-    texts = texts.drop_null().filter(filled)
-    total = len(texts)
+    # Each distinct text once, weighed by how often it occurs.
+    found = pac.value_counts(texts.drop_null())
+    distinct, times = found.field("values"), found.field("counts")
+    filled = pac.not_equal(pac.utf8_trim(distinct, _SPACE_CHARS + "\r\n"), "")
+    distinct, times = distinct.filter(filled), times.filter(filled)
+    total = int(pac.sum(times).as_py() or 0)
     if not total:
         return False
     needed = (1.0 - threshold + 0.05) * total
-    maybe = pac.match_substring_regex(texts, _DIGIT_DASH_HASH)
-    certain = total - int(pac.sum(maybe).as_py() or 0)
+
+    def weight(mask: Any) -> int:
+        return int(pac.sum(times.filter(mask)).as_py() or 0)
+
+    maybe = pac.match_substring_regex(distinct, _DIGIT_DASH_HASH)
+    certain = total - weight(maybe)
     if certain > needed:
         return True
-    rest = texts.filter(maybe)
-    rest = rest.filter(
-        pac.and_(pac.string_is_ascii(rest), pac.invert(pac.match_substring(rest, "#")))
+    rest = pac.and_(
+        maybe,
+        pac.and_(pac.string_is_ascii(distinct), pac.invert(pac.match_substring(distinct, "#"))),
     )
-    if not len(rest) or certain + len(rest) <= needed:
+    if certain + weight(rest) <= needed:
         return False
-    odd = pac.match_substring_regex(pac.ascii_lower(rest), _odd_word_pattern())
-    return certain + int(pac.sum(odd).as_py() or 0) > needed
+    odd = pac.match_substring_regex(pac.ascii_lower(distinct), _odd_word_pattern())
+    return certain + weight(pac.and_(rest, odd)) > needed
 
 
 @functools.cache
