@@ -192,3 +192,15 @@ def test_a_text_columns_kind_is_read_once_per_arrow_array(
     frame["n"] = pd.Series(["x", "y", "1"] * 5, dtype=_TEXT)
     assert infer_kinds(frame) == {}
     assert calls == ["n", "n"]
+
+
+def test_many_distinct_texts_early_are_no_category() -> None:
+    # 51 distinct codes among the first 1,000 cells, then one repeated region: no category
+    # (51 > 50 distinct), as pandas counts it over all 3,000 cells.
+    cells = [f"SO-{i % 51}" for i in range(1_000)] + ["Noord"] * 2_000
+    column = pd.Series(cells, dtype=_TEXT)
+    assert not _category_as_before(column) and not parsing._is_category(column)
+    # 50 distinct among the first 1,000 and nothing new after: a category for both.
+    cells = [f"R{i % 50}" for i in range(1_000)] + ["R1"] * 2_000
+    column = pd.Series(cells, dtype=_TEXT)
+    assert _category_as_before(column) and parsing._is_category(column)

@@ -1346,7 +1346,13 @@ def _is_category_arrow(arrow: Any) -> bool:
     and measures Arrow strings with these very kernels)."""
     import pyarrow.compute as pac
 
-    found = pac.value_counts(arrow.drop_null())
+    present = arrow.drop_null()
+    # More than 50 distinct texts among the first cells already means more than 50 in all
+    # (an order number column): no category, without counting a million texts.
+    head = pac.utf8_trim_whitespace(present.slice(0, 1_000))
+    if int(pac.count_distinct(head.filter(pac.not_equal(head, ""))).as_py()) > 50:
+        return False
+    found = pac.value_counts(present)
     texts = pac.utf8_trim_whitespace(found.field("values"))
     kept = pac.not_equal(texts, "")
     texts, times = texts.filter(kept), found.field("counts").filter(kept)
