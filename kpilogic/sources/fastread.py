@@ -419,6 +419,13 @@ def _tidy(read: _Columns, dataset: Dataset) -> Tidy | None:
             done = _typed_text(column, label, dataset.notation)
             if done is not None:
                 read.columns[j], typed[label] = done
+    else:
+        # Columns fastexcel typed as numbers or dates are not looked at again: their report
+        # is what the value parsers give a typed column (every filled cell read).
+        for label, column in zip(sample.names, read.columns, strict=True):
+            known = _typed_report(column, label, dataset.notation)
+            if known is not None:
+                typed[label] = known
     if not _plain_facts(read):
         return None
     cells = sum(len(c) - c.null_count for c in read.columns)
@@ -545,6 +552,22 @@ def _typed_text(
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     return numbers, ColumnParse(name, "number", len(present), 0, blank, 0, notation=used)
+
+
+def _typed_report(column: pa.Array, name: str, notation: Notation | None) -> ColumnParse | None:
+    """The ``ColumnParse`` that ``parsing.parse_table`` gives a column fastexcel typed:
+    dates (day first, as for any date cell) and finite numbers whose column name does not
+    say date (there whole numbers may be Excel serials or years, which ``infer_kinds``
+    decides); None for any other column, which ``parse_table`` reads as before."""
+    filled = len(column) - column.null_count
+    blank = column.null_count
+    if pa.types.is_timestamp(column.type):
+        return ColumnParse(name, "date", filled, 0, blank, 0, dayfirst=True)
+    if not pa.types.is_floating(column.type) or is_date_name(name) or not filled:
+        return None
+    if not bool(pac.all(pac.is_finite(column.drop_null())).as_py()):
+        return None
+    return ColumnParse(name, "number", filled, 0, blank, 0, notation=notation or "nl")
 
 
 def _series(column: pa.Array, name: str) -> pd.Series:
