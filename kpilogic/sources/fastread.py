@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -305,6 +306,8 @@ _TEXT_CELLS = (b't="s"', b't="str"', b't="inlineStr"')
 # Error, true/false and ISO-date cells, and attributes in single quotes (a writer whose
 # cells the byte count could miss): the exact path reads those.
 _DECLINE_CELLS = (b't="e"', b't="b"', b't="d"', b"t='")
+# Any of ``_DECLINE_CELLS`` (the common "t=" first: one scan, as fast as one count).
+_DECLINE_SEARCH = re.compile(b't=(?:"[ebd]"|\')')
 _CHUNK = 1 << 24
 
 
@@ -312,13 +315,19 @@ def _count_in_stream(archive: Any, path: str) -> dict[bytes, int]:
     """How often each of ``_TEXT_CELLS`` and ``_DECLINE_CELLS`` occurs in the zip member
     ``path``, decompressed a chunk at a time (a million-row sheet is hundreds of MB of XML):
     within each chunk, plus across each boundary (a window of the pattern's length less one
-    byte either side, where a match can only be one that crosses it)."""
+    byte either side, where a match can only be one that crosses it). The cells to decline
+    are looked for with one search first and counted only in a chunk that holds one (most
+    sheets have none: one pass instead of four)."""
     patterns = (*_TEXT_CELLS, *_DECLINE_CELLS)
     counts = dict.fromkeys(patterns, 0)
+    reach = max(map(len, _DECLINE_CELLS)) - 1
     tail = b""
     with archive.open(path) as stream:
         while chunk := stream.read(_CHUNK):
-            for p in patterns:
+            declined = _DECLINE_SEARCH.search(chunk) or (
+                tail and _DECLINE_SEARCH.search(tail[-reach:] + chunk[:reach])
+            )
+            for p in _TEXT_CELLS if not declined else patterns:
                 edge = len(p) - 1
                 counts[p] += chunk.count(p)
                 if tail:
