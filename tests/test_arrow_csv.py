@@ -10,6 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+from kpilogic.errors import KoersError
 from kpilogic.scorecard.model import Dataset
 from kpilogic.sources.fastread import FAST_READ_ENV, _sniff, _typed_text, fast_tidy
 from kpilogic.sources.ingest import _ARROW_CSV_UNSAFE, _arrow_unsafe, sniff_delimiter
@@ -192,3 +193,18 @@ def test_a_day_that_does_not_exist_is_named(monkeypatch: pytest.MonkeyPatch) -> 
     # 2025-02-30 (row 3) and 1600-01-01 (row 5) are no dates Koers can hold: named.
     report = fast.report.columns["Date"]
     assert report.failed_rows == (3, 5) and report.parsed == 2
+
+
+@pytest.mark.parametrize("data", [b"", b" ", b"\n\r\n\t \x0b\x0c"])
+def test_only_whitespace_is_an_empty_file(data: bytes) -> None:
+    from kpilogic.sources.ingest import detect_format
+
+    with pytest.raises(KoersError) as caught:
+        detect_format(data, "t.csv")
+    assert caught.value.key == "error.read.empty"
+
+
+def test_text_after_whitespace_is_a_csv() -> None:
+    from kpilogic.sources.ingest import detect_format
+
+    assert detect_format(b"\n  a,b\n1,2\n", "t.csv") == "csv"

@@ -160,7 +160,7 @@ def detect_format(data: bytes, name: str) -> Format:
     """
     _check_suffix(name)
     check_upload_size(data, name)
-    if not data.strip():
+    if not data or data.isspace():  # what ``not data.strip()`` says, without a copy
         raise ReadError("error.read.empty", name=name)
     if data.startswith(_ZIP_MAGIC):
         return _zip_format(data, name)
