@@ -57,3 +57,22 @@ def test_typed_columns_report_as_the_value_parsers_do(
     assert fast.report.columns["Year"].kind == "date"
     assert fast.frame["Year"].iloc[0] == pd.Timestamp(2024, 1, 1)
     assert fast.report.columns["Date"].dayfirst is True
+
+
+def test_a_probed_workbook_is_remembered_without_a_new_child(
+    tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pathlib import Path
+
+    from kpilogic.sources.guard import probe_workbook, remembered_probe, sheet_facts
+
+    # Rows unlike any other test's, so the content hash is new to this process.
+    data = _book([["Date", "Note"], [datetime(2025, 3, 1), "remembered-probe-test"]])
+    assert remembered_probe(data) is None  # not probed yet
+    path = Path(str(tmp_path)) / "b.xlsx"
+    path.write_bytes(data)
+    shapes = probe_workbook(path, data, "b.xlsx", "xlsx")
+    assert shapes == {"Data": (2, 2)}  # header and one row, two columns
+    assert remembered_probe(data) == (shapes, sheet_facts(data))
+    monkeypatch.setenv("KOERS_READ_GUARD", "0")
+    assert remembered_probe(data) is None  # guard off: probe_workbook decides

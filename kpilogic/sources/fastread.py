@@ -44,7 +44,13 @@ import pyarrow.compute as pac
 from kpilogic.errors import KoersError
 from kpilogic.scorecard.model import Dataset
 from kpilogic.sources.cells import MAYBE_NUMBER, matches
-from kpilogic.sources.guard import check_shape, check_text_width, probe_workbook, sheet_facts
+from kpilogic.sources.guard import (
+    check_shape,
+    check_text_width,
+    probe_workbook,
+    remembered_probe,
+    sheet_facts,
+)
 from kpilogic.sources.ingest import (
     DATE1904,
     EXTRAS_POOL,
@@ -187,14 +193,18 @@ def _blank_to_null(texts: pa.Array, *, trimmed: bool = False) -> pa.Array:
 def _xlsx_columns(data: bytes, name: str, wanted: str | None) -> _Columns | None:
     import fastexcel
 
-    with tempfile.TemporaryDirectory(prefix="koers-") as folder:
-        path = Path(folder) / f"book{SUFFIX_OF['xlsx']}"
-        path.write_bytes(data)
-        # The guarded child opens the workbook first, exactly as on the exact path (its
-        # refusals are raised from here); it is remembered, so the exact path does not
-        # start it again.
-        shapes = probe_workbook(path, data, name, "xlsx")
-    facts = sheet_facts(data)
+    remembered = remembered_probe(data)  # a workbook read before: no file, no child
+    if remembered is not None:
+        shapes, facts = remembered
+    else:
+        with tempfile.TemporaryDirectory(prefix="koers-") as folder:
+            path = Path(folder) / f"book{SUFFIX_OF['xlsx']}"
+            path.write_bytes(data)
+            # The guarded child opens the workbook first, exactly as on the exact path (its
+            # refusals are raised from here); it is remembered, so the exact path does not
+            # start it again.
+            shapes = probe_workbook(path, data, name, "xlsx")
+        facts = sheet_facts(data)
     try:
         reader = fastexcel.read_excel(data)
         names = list(reader.sheet_names)
@@ -221,7 +231,7 @@ def _xlsx_columns(data: bytes, name: str, wanted: str | None) -> _Columns | None
         loaded = reader.load_sheet(
             sheet, header_row=0, dtype_coercion="strict", schema_sample_rows=None
         )
-        infos = loaded.available_columns()
+        infos = loaded.selected_columns  # all of them; available_columns() infers again
         table = loaded.to_arrow()
     except Exception:
         census.cancel()
