@@ -466,18 +466,22 @@ def _tidy(read: _Columns, dataset: Dataset) -> Tidy | None:
     if typed:
         rest = [n for n in guess.names if n not in typed]
         kinds = infer_kinds(frame[rest]) if rest else {}
-        parsed = parse_table(
-            frame, kinds, notation=dataset.notation, rows=numbers, date_system=read.date_system
-        )
-        found = {**parsed.report.columns, **typed}
+        found: dict[str, ColumnParse] = dict(typed)
+        if kinds:  # else nothing to read: the frame is new, parse_table would copy it only
+            parsed = parse_table(
+                frame, kinds, notation=dataset.notation, rows=numbers, date_system=read.date_system
+            )
+            frame = parsed.frame
+            found.update(parsed.report.columns)
         columns = {n: found[n] for n in guess.names if n in found}  # in column order
         report = ParseReport(columns, left_out=tuple(guess.left_out()))
     else:
         parsed = parse_table(
             frame, notation=dataset.notation, rows=numbers, date_system=read.date_system
         )
+        frame = parsed.frame
         report = dataclasses.replace(parsed.report, left_out=tuple(guess.left_out()))
-    return Tidy(parsed.frame, report, guess, None, numbers)
+    return Tidy(frame, report, guess, None, numbers)
 
 
 # Whole values only: a plain whole number, one with a decimal point or comma, an ISO date.
