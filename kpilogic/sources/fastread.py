@@ -19,7 +19,11 @@ Anything else — a correction in the dataset, another format, an error cell, a 
 mixed types, a column name that is blank, repeated, a number or a date, a fact that does not
 hold — returns None, and ``read_dataset`` reads the file the exact way it always has. The
 result is the very ``Tidy`` that way gives (``tests/test_fastread.py`` checks this on the
-corpus and on made-up messy sheets): values are read by ``parsing.parse_table`` in both.
+corpus and on made-up messy sheets): values are read by ``parsing.parse_table`` in both,
+except where what it would find is certain from whole-column facts — a csv column whose
+every value is a plain number or an ISO date is cast by Arrow (``_typed_text``), a column
+fastexcel typed keeps its type (``_typed_report``) — and each of those gets the very
+report ``parse_table`` would give it.
 
 Every workbook still goes through the guarded child first (``guard.probe_workbook``), which
 also reports each sheet's top-left cell and merged ranges; without it (guard off) the exact
@@ -492,9 +496,9 @@ _WHOLE = f"^{_INTEGER}$"
 _POINT = f"^{_INTEGER}(?:\\.[0-9]+)?$"
 _COMMA = f"^{_INTEGER}(?:,[0-9]+)?$"
 _ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-# A point or comma followed by exactly three digits after one to three: 1.234 is 1234 in
-# Dutch and 1.234 in English, so it gives no vote on the notation (parsing._plain_votes).
-_EITHER = {".": r"^-?[0-9]{1,3}\.[0-9]{3}$", ",": r"^-?[0-9]{1,3},[0-9]{3}$"}
+# One to three digits, a point and three digits: 1.234 is 1234 in Dutch and 1.234 in
+# English, so it gives no vote on the notation (parsing._plain_votes).
+_EITHER_POINT = r"^-?[0-9]{1,3}\.[0-9]{3}$"
 _MIN_DAY, _MAX_DAY = "1677-09-23", "2262-04-10"  # parsing's datetime64[ns] window
 
 
@@ -531,7 +535,8 @@ def _typed_text(
     """
     present = column.drop_null()
     blank = len(column) - len(present)
-    if not len(present) or pac.max(pac.utf8_length(present)).as_py() > MAX_TEXT:
+    # Bytes, not characters: the same for the ASCII values taken here, and no pass needed.
+    if not len(present) or pac.max(pac.binary_length(present)).as_py() > MAX_TEXT:
         return None
     if _all(present, _ISO_DATE):
         bounds = pac.min_max(present).as_py()
@@ -563,7 +568,7 @@ def _typed_text(
         if separator == ".":
             for part in (present.slice(0, 64), present):
                 dotted = pac.match_substring(part, ".")
-                if _count(part.filter(dotted), _EITHER["."]) < _sum(dotted):
+                if _count(part.filter(dotted), _EITHER_POINT) < _sum(dotted):
                     used = "en"
                     break
     if (separator == "." and used != "en") or (separator == "," and used != "nl"):
