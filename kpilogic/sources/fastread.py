@@ -395,7 +395,7 @@ def _plain_facts(read: _Columns) -> bool:
         if column.null_count:  # most columns have none: nothing to count
             missing += np.asarray(column.is_null().to_numpy(zero_copy_only=False), dtype=bool)
         if pa.types.is_string(column.type):
-            present = column.drop_null()
+            present = column.drop_null() if column.null_count else column
             # Each distinct text once (a column of regions is a handful).
             if len(present) and bool(
                 pac.any(pac.match_substring_regex(pac.unique(present), _TOTAL_WORDS))
@@ -533,7 +533,7 @@ def _typed_text(
     column whose every filled cell is an ISO date (``2026-03-31``) that exists, inside
     the dates Koers can hold. Every filled cell is then read, none left out.
     """
-    present = column.drop_null()
+    present = column.drop_null() if column.null_count else column  # no copy when full
     blank = len(column) - len(present)
     # Bytes, not characters: the same for the ASCII values taken here, and no pass needed.
     if not len(present) or pac.max(pac.binary_length(present)).as_py() > MAX_TEXT:
@@ -593,7 +593,7 @@ def _typed_report(column: pa.Array, name: str, notation: Notation | None) -> Col
         return ColumnParse(name, "date", filled, 0, blank, 0, dayfirst=True)
     if not pa.types.is_floating(column.type) or is_date_name(name) or not filled:
         return None
-    if not bool(pac.all(pac.is_finite(column.drop_null())).as_py()):
+    if not bool(pac.all(pac.is_finite(column)).as_py()):  # nulls are skipped
         return None
     return ColumnParse(name, "number", filled, 0, blank, 0, notation=notation or "nl")
 
