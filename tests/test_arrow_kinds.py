@@ -204,3 +204,51 @@ def test_many_distinct_texts_early_are_no_category() -> None:
     cells = [f"R{i % 50}" for i in range(1_000)] + ["R1"] * 2_000
     column = pd.Series(cells, dtype=_TEXT)
     assert _category_as_before(column) and parsing._is_category(column)
+
+
+def test_the_first_cells_settle_a_long_column_as_all_cells_do(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Long columns (past the 2,000 cells where the first 30% are looked at first) of codes,
+    # words, numbers, dates, blanks and errors in varying shares and orders: the answer is
+    # the one the whole column gives.
+    rng = random.Random(23)
+    pools = {
+        "code": [f"SO-{i:05d}" for i in range(500)],
+        "word": ["Noord", "Zuid", "Web"],
+        "value": ["12", "1.234,5", "mrt 2026", "2026-03-31", "-"],
+        "other": ["  ", "#N/A", "ab 12"],
+    }
+    columns = []
+    for _ in range(60):
+        weights = [4 * rng.random(), rng.random(), 6 * rng.random(), rng.random()]
+        size = rng.randint(2_001, 4_000)
+        kinds = rng.choices(list(pools), weights=weights, k=size)
+        if rng.random() < 0.5:
+            kinds.sort()  # runs of one kind: the first cells are not like the rest
+        columns.append(pd.Series([rng.choice(pools[k]) for k in kinds], dtype=_TEXT))
+    settled: list[bool] = []
+    counted_cells = parsing._certain_cells
+
+    def certain_cells(texts: object) -> int:
+        found = counted_cells(texts)
+        settled.append(found > 0.25 * len(texts) / parsing._PREFIX_SHARE)  # ≈ the bound
+        return found
+
+    monkeypatch.setattr(parsing, "_certain_cells", certain_cells)
+    with_prefix = [_mostly_no_value(c, 0.8) for c in columns]
+    assert 5 < sum(settled) < len(settled)  # the first cells settle some columns, not all
+    monkeypatch.setattr(parsing, "_certain_cells", counted_cells)
+    monkeypatch.setattr(parsing, "_PREFIX_ABOVE", 10**9)
+    assert [_mostly_no_value(c, 0.8) for c in columns] == with_prefix
+    assert 0 < sum(with_prefix) < len(with_prefix)  # both answers occur
+    # And the prefix does settle a column of order numbers on its own.
+    monkeypatch.setattr(parsing, "_PREFIX_ABOVE", 2_000)
+    codes = pd.Series([f"SO-{i:07d}" for i in range(5_000)], dtype=_TEXT)
+    calls: list[int] = []
+    counted = parsing._certain_cells
+    monkeypatch.setattr(
+        parsing, "_certain_cells", lambda texts: calls.append(len(texts)) or counted(texts)
+    )
+    assert _mostly_no_value(codes, 0.8)
+    assert calls == [1_500]  # 30% of 5,000 cells, and no count of the whole column

@@ -1407,8 +1407,16 @@ def _mostly_no_value(values: pd.Series, threshold: float) -> bool:
     texts = arrow.combine_chunks() if isinstance(arrow, pa.ChunkedArray) else arrow
     if not pa.types.is_string(texts.type) and not pa.types.is_large_string(texts.type):
         return False
+    present = texts.drop_null()
+    if len(present) > _PREFIX_ABOVE:
+        # The first cells alone may settle it (a column of order numbers): their certain
+        # cells are a part of the column's, and the share needed is at most that of all
+        # cells that are not null; a match here is a match for the whole column.
+        part = present.slice(0, int(len(present) * _PREFIX_SHARE))
+        if _certain_cells(part) > (1.0 - threshold + 0.05) * len(present):
+            return True
     # Each distinct text once, weighed by how often it occurs.
-    found = pac.value_counts(texts.drop_null())
+    found = pac.value_counts(present)
     distinct, times = found.field("values"), found.field("counts")
     filled = pac.not_equal(pac.utf8_trim(distinct, _SPACE_CHARS + "\r\n"), "")
     distinct, times = distinct.filter(filled), times.filter(filled)
@@ -1432,6 +1440,24 @@ def _mostly_no_value(values: pd.Series, threshold: float) -> bool:
         return False
     odd = pac.match_substring_regex(pac.ascii_lower(distinct), _odd_word_pattern())
     return certain + weight(pac.and_(rest, odd)) > needed
+
+
+_PREFIX_ABOVE = 2_000  # cells: a longer column is first judged on its first cells
+_PREFIX_SHARE = 0.3  # of its cells: more than the 25% a column needs to be settled
+
+
+def _certain_cells(texts: Any) -> int:
+    """How many of ``texts`` (Arrow strings, no nulls) are filled and certainly no number
+    and no date (see ``_mostly_no_value``), every cell counted."""
+    import pyarrow.compute as pac
+
+    filled = pac.not_equal(pac.utf8_trim(texts, _SPACE_CHARS + "\r\n"), "")
+    no_digit = pac.invert(pac.match_substring_regex(texts, _DIGIT_DASH_HASH))
+    odd = pac.and_(
+        pac.and_(pac.string_is_ascii(texts), pac.invert(pac.match_substring(texts, "#"))),
+        pac.match_substring_regex(pac.ascii_lower(texts), _odd_word_pattern()),
+    )
+    return int(pac.sum(pac.and_(filled, pac.or_(no_digit, odd))).as_py() or 0)
 
 
 @functools.cache
