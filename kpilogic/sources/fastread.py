@@ -19,7 +19,11 @@ Anything else — a correction in the dataset, another format, an error cell, a 
 mixed types, a column name that is blank, repeated, a number or a date, a fact that does not
 hold — returns None, and ``read_dataset`` reads the file the exact way it always has. The
 result is the very ``Tidy`` that way gives (``tests/test_fastread.py`` checks this on the
-corpus and on made-up messy sheets): values are read by ``parsing.parse_table`` in both.
+corpus and on made-up messy sheets): values are read by ``parsing.parse_table`` in both,
+except where what it would find is certain from whole-column facts — a csv column whose
+every value is a plain number or an ISO date is cast by Arrow (``_typed_text``), a column
+fastexcel typed keeps its type (``_typed_report``) — and each of those gets the very
+report ``parse_table`` would give it.
 
 Every workbook still goes through the guarded child first (``guard.probe_workbook``), which
 also reports each sheet's top-left cell and merged ranges; without it (guard off) the exact
@@ -30,6 +34,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -43,7 +48,13 @@ import pyarrow.compute as pac
 from kpilogic.errors import KoersError
 from kpilogic.scorecard.model import Dataset
 from kpilogic.sources.cells import MAYBE_NUMBER, matches
-from kpilogic.sources.guard import check_shape, check_text_width, probe_workbook, sheet_facts
+from kpilogic.sources.guard import (
+    check_shape,
+    check_text_width,
+    probe_workbook,
+    remembered_probe,
+    sheet_facts,
+)
 from kpilogic.sources.ingest import (
     DATE1904,
     EXTRAS_POOL,
@@ -67,7 +78,16 @@ from kpilogic.sources.layout import (
     detect_wide,
     guess_layout,
 )
-from kpilogic.sources.parsing import DateSystem, parse_table
+from kpilogic.sources.parsing import (
+    MAX_TEXT,
+    ColumnParse,
+    DateSystem,
+    Notation,
+    ParseReport,
+    infer_kinds,
+    is_date_name,
+    parse_table,
+)
 
 FAST_READ_ENV = "KOERS_FAST_READ"
 HEAD_ROWS = 200  # rows below the column names the layout rules look at
@@ -87,6 +107,7 @@ class _Columns:
     raw: list[pa.Array]  # the cells as the exact path's grid holds them (for the head sample)
     start: tuple[int, int]  # top-left cell, 0-based
     date_system: DateSystem
+    text: bool = False  # a csv: every column is text, typed (or not) by ``_typed_text``
 
 
 def _plain_dataset(dataset: Dataset) -> bool:
@@ -132,7 +153,7 @@ def fast_tidy(data: bytes, name: str, dataset: Dataset) -> Tidy | None:
 
 def _csv_columns(data: bytes, name: str) -> _Columns | None:
     text = decode(data)
-    delim = sniff_delimiter(text)
+    delim = _sniff(text)
     if delim is None:
         return None
     head = text[: 1 << 20].splitlines()[:SNIFF_LINES]
@@ -151,27 +172,43 @@ def _csv_columns(data: bytes, name: str) -> _Columns | None:
         return None
     names = [str(c[0].as_py()) for c in columns]
     body = [c.slice(1) for c in columns]
-    typed = [_blank_to_null(c) for c in body]
-    return _Columns(names, typed, body, (0, 0), 1900)
+    typed = [_blank_to_null(c, trimmed=True) for c in body]  # arrow_cells trimmed them
+    return _Columns(names, typed, body, (0, 0), 1900, text=True)
 
 
-def _blank_to_null(texts: pa.Array) -> pa.Array:
+def _sniff(text: str) -> str | None:
+    """``sniff_delimiter(text)``, which looks at the first ``SNIFF_LINES`` lines, without
+    splitting the whole text into lines: a start of the text that holds more lines than
+    that begins with the very same lines."""
+    for size in (1 << 16, 1 << 20):
+        part = text[:size]
+        if len(part) < len(text) and len(part.splitlines()) > SNIFF_LINES:
+            return sniff_delimiter(part)
+    return sniff_delimiter(text)
+
+
+def _blank_to_null(texts: pa.Array, *, trimmed: bool = False) -> pa.Array:
     """Trimmed Arrow strings with the blank ones (empty after trimming) as null."""
-    trimmed = pac.utf8_trim_whitespace(texts)
-    return pac.if_else(pac.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+    if not trimmed:
+        texts = pac.utf8_trim_whitespace(texts)
+    return pac.if_else(pac.equal(texts, ""), pa.scalar(None, pa.string()), texts)
 
 
 def _xlsx_columns(data: bytes, name: str, wanted: str | None) -> _Columns | None:
     import fastexcel
 
-    with tempfile.TemporaryDirectory(prefix="koers-") as folder:
-        path = Path(folder) / f"book{SUFFIX_OF['xlsx']}"
-        path.write_bytes(data)
-        # The guarded child opens the workbook first, exactly as on the exact path (its
-        # refusals are raised from here); it is remembered, so the exact path does not
-        # start it again.
-        shapes = probe_workbook(path, data, name, "xlsx")
-    facts = sheet_facts(data)
+    remembered = remembered_probe(data)  # a workbook read before: no file, no child
+    if remembered is not None:
+        shapes, facts = remembered
+    else:
+        with tempfile.TemporaryDirectory(prefix="koers-") as folder:
+            path = Path(folder) / f"book{SUFFIX_OF['xlsx']}"
+            path.write_bytes(data)
+            # The guarded child opens the workbook first, exactly as on the exact path (its
+            # refusals are raised from here); it is remembered, so the exact path does not
+            # start it again.
+            shapes = probe_workbook(path, data, name, "xlsx")
+        facts = sheet_facts(data)
     try:
         reader = fastexcel.read_excel(data)
         names = list(reader.sheet_names)
@@ -198,7 +235,7 @@ def _xlsx_columns(data: bytes, name: str, wanted: str | None) -> _Columns | None
         loaded = reader.load_sheet(
             sheet, header_row=0, dtype_coercion="strict", schema_sample_rows=None
         )
-        infos = loaded.available_columns()
+        infos = loaded.selected_columns  # all of them; available_columns() infers again
         table = loaded.to_arrow()
     except Exception:
         census.cancel()
@@ -283,6 +320,8 @@ _TEXT_CELLS = (b't="s"', b't="str"', b't="inlineStr"')
 # Error, true/false and ISO-date cells, and attributes in single quotes (a writer whose
 # cells the byte count could miss): the exact path reads those.
 _DECLINE_CELLS = (b't="e"', b't="b"', b't="d"', b"t='")
+# Any of ``_DECLINE_CELLS`` (the common "t=" first: one scan, as fast as one count).
+_DECLINE_SEARCH = re.compile(b't=(?:"[ebd]"|\')')
 _CHUNK = 1 << 24
 
 
@@ -290,13 +329,19 @@ def _count_in_stream(archive: Any, path: str) -> dict[bytes, int]:
     """How often each of ``_TEXT_CELLS`` and ``_DECLINE_CELLS`` occurs in the zip member
     ``path``, decompressed a chunk at a time (a million-row sheet is hundreds of MB of XML):
     within each chunk, plus across each boundary (a window of the pattern's length less one
-    byte either side, where a match can only be one that crosses it)."""
+    byte either side, where a match can only be one that crosses it). The cells to decline
+    are looked for with one search first and counted only in a chunk that holds one (most
+    sheets have none: one pass instead of four)."""
     patterns = (*_TEXT_CELLS, *_DECLINE_CELLS)
     counts = dict.fromkeys(patterns, 0)
+    reach = max(map(len, _DECLINE_CELLS)) - 1
     tail = b""
     with archive.open(path) as stream:
         while chunk := stream.read(_CHUNK):
-            for p in patterns:
+            declined = _DECLINE_SEARCH.search(chunk) or (
+                tail and _DECLINE_SEARCH.search(tail[-reach:] + chunk[:reach])
+            )
+            for p in _TEXT_CELLS if not declined else patterns:
                 edge = len(p) - 1
                 counts[p] += chunk.count(p)
                 if tail:
@@ -344,25 +389,26 @@ def _plain_facts(read: _Columns) -> bool:
     width = len(read.columns)
     if width < 2:
         return False
-    filled = np.zeros(len(read.columns[0]), dtype=np.int32)
+    missing = np.zeros(len(read.columns[0]), dtype=np.int32)
     key = False
     for column in read.columns:
-        valid = np.asarray(column.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-        filled += valid
+        if column.null_count:  # most columns have none: nothing to count
+            missing += np.asarray(column.is_null().to_numpy(zero_copy_only=False), dtype=bool)
         if pa.types.is_string(column.type):
-            present = column.drop_null()
-            if len(present) and bool(pac.any(pac.match_substring_regex(present, _TOTAL_WORDS))):
+            present = column.drop_null() if column.null_count else column
+            # Each distinct text once (a column of regions is a handful).
+            if len(present) and bool(
+                pac.any(pac.match_substring_regex(pac.unique(present), _TOTAL_WORDS))
+            ):
                 return False
             if not key and len(present) == len(column) and len(present):
                 key = not bool(matches(present, MAYBE_NUMBER).any())
         elif pa.types.is_timestamp(column.type) and column.null_count == 0:
             key = True
-    return key and bool((filled >= 2).all())
+    return key and bool((missing <= width - 2).all())
 
 
 def _tidy(read: _Columns, dataset: Dataset) -> Tidy | None:
-    if not _plain_facts(read):
-        return None
     head = _head_grid(read)
     try:
         sample = guess_layout(head)
@@ -388,6 +434,23 @@ def _tidy(read: _Columns, dataset: Dataset) -> Tidy | None:
     )
     if sample != expected or len(sample.names) != width:
         return None
+    typed: dict[str, ColumnParse] = {}
+    if read.text:
+        # A csv holds only text: the columns whose every value is a plain number or an ISO
+        # date are typed here by Arrow, with the report the value parsers would give.
+        for j, (label, column) in enumerate(zip(sample.names, read.columns, strict=True)):
+            done = _typed_text(column, label, dataset.notation)
+            if done is not None:
+                read.columns[j], typed[label] = done
+    else:
+        # Columns fastexcel typed as numbers or dates are not looked at again: their report
+        # is what the value parsers give a typed column (every filled cell read).
+        for label, column in zip(sample.names, read.columns, strict=True):
+            known = _typed_report(column, label, dataset.notation)
+            if known is not None:
+                typed[label] = known
+    if not _plain_facts(read):
+        return None
     cells = sum(len(c) - c.null_count for c in read.columns)
     last = row0 + height
     guess = dataclasses.replace(
@@ -403,12 +466,136 @@ def _tidy(read: _Columns, dataset: Dataset) -> Tidy | None:
     )
     if detect_wide(frame, guess.titles) is not None:
         return None
-    numbers = guess.row_numbers
-    parsed = parse_table(
-        frame, notation=dataset.notation, rows=numbers, date_system=read.date_system
-    )
-    report = dataclasses.replace(parsed.report, left_out=tuple(guess.left_out()))
-    return Tidy(parsed.frame, report, guess, None, numbers)
+    numbers = tuple(range(row0 + 2, last + 2))  # guess.row_numbers, without a generator
+    if typed:
+        rest = [n for n in guess.names if n not in typed]
+        kinds = infer_kinds(frame[rest]) if rest else {}
+        found: dict[str, ColumnParse] = dict(typed)
+        if kinds:  # else nothing to read: the frame is new, parse_table would copy it only
+            parsed = parse_table(
+                frame, kinds, notation=dataset.notation, rows=numbers, date_system=read.date_system
+            )
+            frame = parsed.frame
+            found.update(parsed.report.columns)
+        columns = {n: found[n] for n in guess.names if n in found}  # in column order
+        report = ParseReport(columns, left_out=tuple(guess.left_out()))
+    else:
+        parsed = parse_table(
+            frame, notation=dataset.notation, rows=numbers, date_system=read.date_system
+        )
+        frame = parsed.frame
+        report = dataclasses.replace(parsed.report, left_out=tuple(guess.left_out()))
+    return Tidy(frame, report, guess, None, numbers)
+
+
+# Whole values only: a plain whole number, one with a decimal point or comma, an ISO date.
+# A number starting with 0 and a digit is a code (postal code, article number), which the
+# value parsers keep as text: such a column does not match and is read by them.
+_INTEGER = r"(?:-[0-9]+|0|[1-9][0-9]*)"
+_WHOLE = f"^{_INTEGER}$"
+_POINT = f"^{_INTEGER}(?:\\.[0-9]+)?$"
+_COMMA = f"^{_INTEGER}(?:,[0-9]+)?$"
+_ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+# One to three digits, a point and three digits: 1.234 is 1234 in Dutch and 1.234 in
+# English, so it gives no vote on the notation (parsing._plain_votes).
+_EITHER_POINT = r"^-?[0-9]{1,3}\.[0-9]{3}$"
+_MIN_DAY, _MAX_DAY = "1677-09-23", "2262-04-10"  # parsing's datetime64[ns] window
+
+
+def _all(texts: pa.Array, pattern: str) -> bool:
+    # The first cells first: most columns fail there, before the whole column is matched.
+    for part in (texts.slice(0, 64), texts):
+        if not pac.all(pac.match_substring_regex(part, pattern)).as_py():
+            return False
+    return True
+
+
+def _count(texts: pa.Array, pattern: str) -> int:
+    return _sum(pac.match_substring_regex(texts, pattern))
+
+
+def _sum(flags: pa.Array) -> int:
+    return int(pac.sum(flags).as_py() or 0)
+
+
+def _typed_text(
+    column: pa.Array, name: str, notation: Notation | None
+) -> tuple[pa.Array, ColumnParse] | None:
+    """A csv column (trimmed Arrow strings, blanks null) read by Arrow when what
+    ``parsing.parse_table`` would make of it is certain without reading a value at a time,
+    with the ``ColumnParse`` it would report; None for any other column (it is read by
+    ``parse_table`` as before).
+
+    Certain are: a column whose every filled cell is a plain number (``12``, ``-3``; ``12.5``
+    when the notation is English, ``12,5`` when Dutch, the notation being the dataset's or
+    the one ``parsing.detect_notation`` would vote), no code with a leading zero among
+    them, and a name that does not say date (``Jaar`` holds years, ``Datum`` serials); and a
+    column whose every filled cell is an ISO date (``2026-03-31``) that exists, inside
+    the dates Koers can hold. Every filled cell is then read, none left out.
+    """
+    present = column.drop_null() if column.null_count else column  # no copy when full
+    blank = len(column) - len(present)
+    # Bytes, not characters: the same for the ASCII values taken here, and no pass needed.
+    if not len(present) or pac.max(pac.binary_length(present)).as_py() > MAX_TEXT:
+        return None
+    if _all(present, _ISO_DATE):
+        bounds = pac.min_max(present).as_py()
+        if not (bounds["min"] >= _MIN_DAY and bounds["max"] <= _MAX_DAY):
+            return None
+        try:
+            days = pac.cast(column, pa.timestamp("ns"))  # refuses a day that does not exist
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return None
+        return days, ColumnParse(name, "date", len(present), 0, blank, 0, dayfirst=True)
+    if is_date_name(name):
+        return None
+    if _all(present, _WHOLE):
+        separator = ""
+    elif _all(present, _POINT):
+        separator = "."
+    elif _all(present, _COMMA):
+        separator = ","
+    else:
+        return None
+    used: Notation
+    if notation is not None:
+        used = notation
+    else:
+        # parsing.detect_notation: a value that fits one notation only votes for it; a tie
+        # (no votes) gives the default, Dutch. Only one separator is in the column.
+        # English wins when a value with a point is no 1.234 (no comma votes Dutch then).
+        used = "nl"
+        if separator == ".":
+            for part in (present.slice(0, 64), present):
+                dotted = pac.match_substring(part, ".")
+                if _count(part.filter(dotted), _EITHER_POINT) < _sum(dotted):
+                    used = "en"
+                    break
+    if (separator == "." and used != "en") or (separator == "," and used != "nl"):
+        return None  # a point in a Dutch column, a comma in an English one: read as before
+    texts = pac.replace_substring(column, ",", ".") if separator == "," else column
+    try:
+        # + 0.0: "-0" is 0.0, as parsing.parse_number_column reads it
+        numbers = pac.add(pac.cast(texts, pa.float64()), 0.0)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return numbers, ColumnParse(name, "number", len(present), 0, blank, 0, notation=used)
+
+
+def _typed_report(column: pa.Array, name: str, notation: Notation | None) -> ColumnParse | None:
+    """The ``ColumnParse`` that ``parsing.parse_table`` gives a column fastexcel typed:
+    dates (day first, as for any date cell) and finite numbers whose column name does not
+    say date (there whole numbers may be Excel serials or years, which ``infer_kinds``
+    decides); None for any other column, which ``parse_table`` reads as before."""
+    filled = len(column) - column.null_count
+    blank = column.null_count
+    if pa.types.is_timestamp(column.type):
+        return ColumnParse(name, "date", filled, 0, blank, 0, dayfirst=True)
+    if not pa.types.is_floating(column.type) or is_date_name(name) or not filled:
+        return None
+    if not bool(pac.all(pac.is_finite(column)).as_py()):  # nulls are skipped
+        return None
+    return ColumnParse(name, "number", filled, 0, blank, 0, notation=notation or "nl")
 
 
 def _series(column: pa.Array, name: str) -> pd.Series:

@@ -308,6 +308,22 @@ def sheet_facts(data: bytes) -> dict[str, tuple[int, int, int | None]]:
         return dict(_FACTS.get(digest, {}))
 
 
+def remembered_probe(
+    data: bytes,
+) -> tuple[Shapes, dict[str, tuple[int, int, int | None]]] | None:
+    """``probe_workbook``'s shapes and ``sheet_facts`` of the workbook ``data`` when it was
+    probed before (one hash, no temporary file, no child); None when it was not, or the
+    guard is off (``probe_workbook`` then says what to do)."""
+    if not _guard_on():
+        return None
+    digest = hashlib.sha256(data).hexdigest()
+    with _KNOWN_LOCK:
+        if digest not in _KNOWN:
+            return None
+        _KNOWN.move_to_end(digest)
+        return dict(_KNOWN[digest]), dict(_FACTS.get(digest, {}))
+
+
 __all__ = [
     "DEFAULT_MAX_CELLS",
     "DEFAULT_MAX_COLUMNS",
@@ -317,6 +333,7 @@ __all__ = [
     "check_text_width",
     "limits",
     "probe_workbook",
+    "remembered_probe",
     "sheet_facts",
     "sweep_stale_temp",
 ]

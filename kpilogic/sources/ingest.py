@@ -160,7 +160,7 @@ def detect_format(data: bytes, name: str) -> Format:
     """
     _check_suffix(name)
     check_upload_size(data, name)
-    if not data.strip():
+    if not data or data.isspace():  # what ``not data.strip()`` says, without a copy
         raise ReadError("error.read.empty", name=name)
     if data.startswith(_ZIP_MAGIC):
         return _zip_format(data, name)
@@ -602,6 +602,16 @@ __all__ = [
 _ARROW_CSV_UNSAFE = re.compile('["\x00\x1c-\x1f]|\r(?!\n)|\n\r?\n|^\r?\n')
 
 
+def _arrow_unsafe(text: str) -> bool:
+    """``_ARROW_CSV_UNSAFE.search(text)``, a character search at a time (each in C, ten
+    times faster than the regex's alternation at every position)."""
+    if any(ch in text for ch in '"\x00\x1c\x1d\x1e\x1f') or text.startswith(("\n", "\r\n")):
+        return True
+    if "\r" in text and (text.count("\r") != text.count("\r\n") or "\n\r\n" in text):
+        return True
+    return "\n\n" in text
+
+
 def arrow_cells(text: str, delim: str) -> list[pa.Array] | None:
     """The cells of the CSV ``text`` split by pyarrow's CSV reader: one Arrow string column
     per column, each cell stripped as ``str.strip`` strips it, every cell kept as text (as
@@ -610,7 +620,7 @@ def arrow_cells(text: str, delim: str) -> list[pa.Array] | None:
     which the two could differ (``_ARROW_CSV_UNSAFE``)."""
     import pyarrow.csv as pcsv
 
-    if _ARROW_CSV_UNSAFE.search(text):
+    if _arrow_unsafe(text):
         return None
     end = text.find("\n")
     first = (text if end < 0 else text[:end]).removesuffix("\r")

@@ -219,7 +219,11 @@ class LayoutGuess:
         numbers: ``title`` (above the column names), ``blank`` (empty, inside the table),
         ``totals``, ``label`` (only a label or a note), ``repeated_header`` and ``outside``
         (other tables and cells outside the table). Reasons without rows are left out."""
-        totals = () if set(self.total_rows) <= set(self.data_rows) else self.total_rows
+        totals = (
+            ()
+            if not self.total_rows or set(self.total_rows) <= set(self.data_rows)
+            else self.total_rows
+        )
         parts = [
             ("title", self.title_rows + ((self.band_row,) if self.band_row is not None else ())),
             ("blank", self.blank_rows),

@@ -32,6 +32,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import weakref
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -944,7 +945,27 @@ def _float_kind(values: pd.Series, hinted: bool, threshold: float) -> ValueKind 
 def _text_kind(
     values: pd.Series, hinted: bool, threshold: float, default: Notation
 ) -> ValueKind | None:
-    """``infer_kinds`` for a column of text (Arrow strings), a distinct value at a time."""
+    """``infer_kinds`` for a column of text (Arrow strings), a distinct value at a time;
+    remembered for the Arrow column while it lives (see ``_KINDS_SEEN``)."""
+    arrow = _arrow_strings(values)
+    key = (id(arrow), hinted, threshold, default)
+    if arrow is not None:
+        seen = _KINDS_SEEN.get(key)
+        if seen is not None and seen[0]() is arrow:
+            return seen[1]
+    found = _read_text_kind(values, hinted, threshold, default)
+    if arrow is not None:
+        if len(_KINDS_SEEN) >= _KINDS_KEPT:
+            _KINDS_SEEN.clear()
+        _KINDS_SEEN[key] = (weakref.ref(arrow), found)
+    return found
+
+
+def _read_text_kind(
+    values: pd.Series, hinted: bool, threshold: float, default: Notation
+) -> ValueKind | None:
+    if _mostly_no_value(values, threshold):
+        return None
     texts = values.dropna()
     texts = texts[texts.str.strip(_SPACE_CHARS + "\r\n") != ""]
     if texts.empty:
@@ -1137,6 +1158,9 @@ def is_date_name(name: object) -> bool:
 
 def _is_category(values: pd.Series) -> bool:
     """Few distinct short values that repeat (Region, Segment), as opposed to free text."""
+    arrow = _arrow_strings(values)
+    if arrow is not None:
+        return _is_category_arrow(arrow)
     present = values.dropna().astype(_TEXT).str.strip()
     present = present[present != ""]
     if present.empty:
@@ -1292,6 +1316,169 @@ def guess_date_column(
         if best is None or score > best:
             best, choice = score, name
     return choice
+
+
+# -- a text column's kind, once per column (issue 19) ----------------------------------------
+
+# The kind ``_text_kind`` found for an Arrow text column, by the column's identity: a table
+# read on upload is profiled again by ``typed_table`` (and by the pages), and its text
+# columns are the very Arrow arrays (pandas keeps them through copies and selections). An
+# entry holds a weak reference and counts only while it points at the same live array, so
+# a new array at a reused address is never taken for the old one; Arrow data never changes.
+_KINDS_SEEN: dict[tuple[int, bool, float, str], tuple[Any, ValueKind | None]] = {}
+_KINDS_KEPT = 4096
+
+
+def _arrow_strings(values: pd.Series) -> Any:
+    """The Arrow array behind a pandas text column on Arrow, or None."""
+    array = values.array
+    if not hasattr(array, "__arrow_array__") or not _is_text_dtype(values):
+        return None
+    try:
+        arrow = array.__arrow_array__()
+    except (TypeError, ValueError):
+        return None
+    return arrow if hasattr(arrow, "num_chunks") else None
+
+
+def _is_category_arrow(arrow: Any) -> bool:
+    """``_is_category`` of an Arrow text column, a distinct value at a time (pandas strips
+    and measures Arrow strings with these very kernels)."""
+    import pyarrow.compute as pac
+
+    present = arrow.drop_null()
+    # More than 50 distinct texts among the first cells already means more than 50 in all
+    # (an order number column): no category, without counting a million texts.
+    head = pac.utf8_trim_whitespace(present.slice(0, 1_000))
+    if int(pac.count_distinct(head.filter(pac.not_equal(head, ""))).as_py()) > 50:
+        return False
+    found = pac.value_counts(present)
+    texts = pac.utf8_trim_whitespace(found.field("values"))
+    kept = pac.not_equal(texts, "")
+    texts, times = texts.filter(kept), found.field("counts").filter(kept)
+    n = int(pac.sum(times).as_py() or 0)
+    if not n:
+        return False
+    distinct = int(pac.count_distinct(texts).as_py())
+    repeats = distinct < n if n < 10 else distinct <= 0.5 * n
+    if not (distinct <= 50 and repeats):
+        return False
+    length = int(pac.sum(pac.multiply(pac.utf8_length(texts), times)).as_py() or 0)
+    return length / n <= 60
+
+
+# -- text that can be no number and no date (issue 19) ----------------------------------------
+
+# The letters a number or a date written as text can hold, as whole runs of letters (lower
+# case): the currency words and the exponent of a number (``_CURRENCY``, ``_BODY``), month
+# names, the time after a date (``2026-03-31t10:00``), week, quarter and year words
+# (``_RE_WEEK``, ``_RE_QUARTER``, ``_RE_YEAR``). Text with another run of letters (``SO`` in
+# ``SO-0001``, ``Noord``) is neither.
+_VALUE_WORDS: frozenset[str] = frozenset(
+    {
+        *_MONTHS,
+        *("eur", "usd", "gbp", "chf", "e"),
+        *("t", "w", "wk", "week", "q", "k", "kw", "kwartaal", "quarter", "fy", "jaar", "year"),
+    }
+)
+# Every number holds a digit or a dash (a lone dash is zero); every date a digit (a month
+# name alone needs a year, which a column's cells are read without); Excel error values
+# hold a #. Python's \d is any Unicode decimal digit: RE2's \p{Nd}.
+_DIGIT_DASH_HASH = "[\\p{Nd}#\\-\u2212\u2013\u2014]"
+
+
+def _mostly_no_value(values: pd.Series, threshold: float) -> bool:
+    """Whether so many filled cells of the text column ``values`` can be neither a number
+    nor a date that less than ``threshold`` of them can be either, whatever the notation
+    and date order: ``_text_kind`` then finds no kind, without reading a value. Certainly
+    no value: a cell without a digit, dash or # (below), or a plain-ASCII cell without #
+    holding a run of letters that is none of ``_VALUE_WORDS``. The share is taken of all
+    filled cells, Excel errors included, so it is never above the one ``_text_kind``
+    reads, which leaves the errors out; 0.05 to spare."""
+    import pyarrow as pa
+    import pyarrow.compute as pac
+
+    arrow = _arrow_strings(values)
+    if arrow is None:
+        try:
+            arrow = pa.array(values.array)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+            return False
+    texts = arrow.combine_chunks() if isinstance(arrow, pa.ChunkedArray) else arrow
+    if not pa.types.is_string(texts.type) and not pa.types.is_large_string(texts.type):
+        return False
+    present = texts.drop_null()
+    if len(present) > _PREFIX_ABOVE:
+        # The first cells alone may settle it (a column of order numbers): their certain
+        # cells are a part of the column's, and the share needed is at most that of all
+        # cells that are not null; a match here is a match for the whole column.
+        part = present.slice(0, int(len(present) * _PREFIX_SHARE))
+        if _certain_cells(part) > (1.0 - threshold + 0.05) * len(present):
+            return True
+    # Each distinct text once, weighed by how often it occurs.
+    found = pac.value_counts(present)
+    distinct, times = found.field("values"), found.field("counts")
+    filled = pac.not_equal(pac.utf8_trim(distinct, _SPACE_CHARS + "\r\n"), "")
+    distinct, times = distinct.filter(filled), times.filter(filled)
+    total = int(pac.sum(times).as_py() or 0)
+    if not total:
+        return False
+    needed = (1.0 - threshold + 0.05) * total
+
+    def weight(mask: Any) -> int:
+        return int(pac.sum(times.filter(mask)).as_py() or 0)
+
+    maybe = pac.match_substring_regex(distinct, _DIGIT_DASH_HASH)
+    certain = total - weight(maybe)
+    if certain > needed:
+        return True
+    rest = pac.and_(
+        maybe,
+        pac.and_(pac.string_is_ascii(distinct), pac.invert(pac.match_substring(distinct, "#"))),
+    )
+    if certain + weight(rest) <= needed:
+        return False
+    odd = pac.match_substring_regex(pac.ascii_lower(distinct), _odd_word_pattern())
+    return certain + weight(pac.and_(rest, odd)) > needed
+
+
+_PREFIX_ABOVE = 2_000  # cells: a longer column is first judged on its first cells
+_PREFIX_SHARE = 0.3  # of its cells: more than the 25% a column needs to be settled
+
+
+def _certain_cells(texts: Any) -> int:
+    """How many of ``texts`` (Arrow strings, no nulls) are filled and certainly no number
+    and no date (see ``_mostly_no_value``), every cell counted."""
+    import pyarrow.compute as pac
+
+    filled = pac.not_equal(pac.utf8_trim(texts, _SPACE_CHARS + "\r\n"), "")
+    no_digit = pac.invert(pac.match_substring_regex(texts, _DIGIT_DASH_HASH))
+    odd = pac.and_(
+        pac.and_(pac.string_is_ascii(texts), pac.invert(pac.match_substring(texts, "#"))),
+        pac.match_substring_regex(pac.ascii_lower(texts), _odd_word_pattern()),
+    )
+    return int(pac.sum(pac.and_(filled, pac.or_(no_digit, odd))).as_py() or 0)
+
+
+@functools.cache
+def _odd_word_pattern() -> str:
+    """An RE2 pattern that finds a run of lower-case letters (between non-letters or the
+    ends) that is none of ``_VALUE_WORDS``: built from the words' trie, a run that leaves
+    it (a letter no word continues with), stops inside it before a word ends, or goes on
+    past a word that no longer word continues."""
+    words = sorted(_VALUE_WORDS)
+    prefixes = sorted({w[:i] for w in words for i in range(len(w) + 1)})
+    options: list[str] = []
+    for prefix in prefixes:
+        follow = sorted(
+            {w[len(prefix)] for w in words if len(w) > len(prefix) and w.startswith(prefix)}
+        )
+        others = "".join(ch for ch in "abcdefghijklmnopqrstuvwxyz" if ch not in follow)
+        if others:
+            options.append(f"{prefix}[{others}][a-z]*")
+        if prefix and prefix not in _VALUE_WORDS:
+            options.append(prefix)
+    return "(?:^|[^a-z])(?:" + "|".join(options) + ")(?:[^a-z]|$)"
 
 
 __all__ = [
