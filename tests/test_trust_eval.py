@@ -148,7 +148,7 @@ def test_the_command_line_names_the_rows_a_formula_left_out(
     argv = ["evaluate", str(tmp_path / "verkoop.xlsx"), "--scorecard", str(tmp_path / "card.json")]
     assert main([*argv, "--out", str(out), "--lang", "nl"]) == 0
     err = capsys.readouterr().err
-    assert "KPI 'k': 1 rij in 2026-03 heeft geen Kosten; buiten de formule gelaten." in err
+    assert "KPI 'k': 1 rij in 2026-03 heeft geen Kosten; buiten het cijfer gelaten." in err
     record = json.loads(out.read_text(encoding="utf-8"))["summary"][0]
     assert record["actual"] == pytest.approx(34.1)  # as above
     assert record["status"] == "at_risk"  # 34.1 < 35, within 10% (3.5) of it
