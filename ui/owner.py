@@ -16,7 +16,7 @@ import streamlit as st
 
 from kpilogic.engine.evaluate import Evaluation
 from kpilogic.errors import KoersError
-from kpilogic.i18n import format_number, format_period
+from kpilogic.i18n import format_period
 from kpilogic.present.report import kpi_lines, value_vs_target
 from kpilogic.scorecard.explain import status_badge
 from kpilogic.workspace import entry
@@ -142,8 +142,6 @@ def entry_form(ev: Evaluation, email: str, as_of: date) -> None:
     with st.form(key=f"mine_form_{round_}", border=True):
         for item in work.fields:
             notes = [tr("mine.due.for", kpis=", ".join(k.name for k in item.kpis))]
-            if item.current is not None:
-                notes.append(tr("mine.due.current", value=format_number(item.current, L)))
             if item.late:
                 notes.append(tr("mine.due.late"))
             label = entry.field_label(item, L)  # segment names come from the table: escaped

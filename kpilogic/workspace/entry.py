@@ -99,7 +99,6 @@ class EntryField:
     period: str  # the table's period label, e.g. "2026-05"
     segment: str
     column: str
-    current: float | None
     late: bool
     kpis: tuple[KPI, ...]
 
@@ -161,20 +160,17 @@ def owner_work(
             late = (as_of - kpi_period.end).days > LATE_AFTER_DAYS
             for segment in segments:
                 for name in names:
-                    current = _value(table, ds, period, segment, name)
+                    if _value(table, ds, period, segment, name) is not None:
+                        continue  # only an empty cell is asked for
                     key = (ds.id, period.label, segment, name)
-                    if current is not None:
-                        continue
                     old = fields.get(key)
                     if old is not None:
                         more = old.kpis if kpi in old.kpis else (*old.kpis, kpi)
                         fields[key] = EntryField(
-                            ds, old.period, segment, name, None, old.late or late, more
+                            ds, old.period, segment, name, old.late or late, more
                         )
                     else:
-                        fields[key] = EntryField(
-                            ds, period.label, segment, name, None, late, (kpi,)
-                        )
+                        fields[key] = EntryField(ds, period.label, segment, name, late, (kpi,))
     ordered = sorted(fields.values(), key=lambda f: (f.period, _order(mine, f)))
     from_files = tuple(
         due
