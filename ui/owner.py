@@ -15,10 +15,10 @@ import pandas as pd
 import streamlit as st
 
 from kpilogic.engine.evaluate import Evaluation
-from kpilogic.errors import KoersError
+from kpilogic.errors import EntryError, KoersError
 from kpilogic.i18n import format_period
 from kpilogic.present.report import kpi_lines, value_vs_target
-from kpilogic.scorecard.explain import status_badge
+from kpilogic.scorecard.explain import left_out_note, status_badge
 from kpilogic.workspace import entry
 from kpilogic.workspace.service import SourceFile
 from ui.session import (
@@ -31,9 +31,12 @@ from ui.session import (
     workspace_id,
     workspace_role,
 )
-from ui.text import lang, plain_md, set_notice, show_error, tr
+from ui.text import lang, plain_md, safe_message, set_notice, show_error, tr
 
 _ROUND = "koers_mine_round"  # bumped after a save: the fields start empty again
+# A save refused because someone else filled a cell meanwhile: the refusal's parameters, shown
+# above the refreshed fields until the next save.
+_CONFLICT = "koers_mine_conflict"
 
 
 def contributor_view() -> bool:
@@ -95,6 +98,7 @@ def status_table(ev: Evaluation, email: str) -> None:
     """The user's KPIs: latest period, value against target, status."""
     mine = {kpi.id for kpi in entry.owned_kpis(ev.scorecard, email)}
     records = []
+    notes: list[str] = []
     for line in kpi_lines(ev):
         if line.kpi.id not in mine:
             continue
@@ -109,7 +113,18 @@ def status_table(ev: Evaluation, email: str) -> None:
                 tr("mine.col.status"): status_badge(line.status, lang()),
             }
         )
+        note = (
+            left_out_note({str(k): v for k, v in line.row.items()}, lang())
+            if line.row is not None
+            else None
+        )
+        if note:
+            notes.append(f"{line.kpi.name}: {note}")
     st.dataframe(pd.DataFrame(records), hide_index=True, width="stretch")
+    # A figure built without some rows (a region not entered yet) says so beside the table
+    # (the table is drawn on a canvas: its cells are not text a reader can find).
+    for note in notes:
+        st.caption("⚠️ " + plain_md(note))
 
 
 def entry_form(ev: Evaluation, email: str, as_of: date) -> None:
@@ -133,6 +148,9 @@ def entry_form(ev: Evaluation, email: str, as_of: date) -> None:
     for kpi in work.no_segment:
         ds = next((d for d in ev.scorecard.datasets if d.id == kpi.dataset_id), None)
         st.info(tr("mine.no_segment", kpi=kpi.name, table=ds.name if ds else "–"), icon="🧩")
+    conflict = st.session_state.get(_CONFLICT)
+    if conflict is not None:
+        st.warning(safe_message(EntryError("mine.conflict", **conflict)), icon="🔄")
     if not work.fields:
         if not work.from_files and not work.no_segment:
             st.success(tr("mine.due.none"), icon="✅")
@@ -161,6 +179,7 @@ def entry_form(ev: Evaluation, email: str, as_of: date) -> None:
 def _save(
     fields: tuple[entry.EntryField, ...], texts: dict[tuple[str, str, str, str], str]
 ) -> None:
+    st.session_state.pop(_CONFLICT, None)
     values, problems = entry.read_entries(fields, texts, lang())
     for problem in problems:
         st.error(plain_md(problem), icon="⚠️")
@@ -183,14 +202,16 @@ def _save(
             # meanwhile is refused, not overwritten.
             data, changed = db.enter_values(ws, ds.source, typed, dict.fromkeys(typed))
         except KoersError as exc:
-            show_error(exc)
-            if exc.key == "error.store.entry_changed":
-                # Show what the other person entered; the typed values stay in their fields.
-                fresh = db.load_file(ws, ds.source)
-                files()[ds.source] = SourceFile(ds.source, fresh, hashlib.sha256(fresh).hexdigest())
-                st.info(tr("mine.conflict_kept"), icon="🔄")
-                st.button(tr("access.conflict.reload"), key="mine_refresh", icon="🔄")
-            return
+            if exc.key != "error.store.entry_changed":
+                show_error(exc)
+                return
+            # Someone filled a cell meanwhile: draw the page again on the table as it is now
+            # (their value in, its field gone); the other typed values stay in their fields
+            # (same round, fields keyed by their cell), with the refusal said above them.
+            fresh = db.load_file(ws, ds.source)
+            files()[ds.source] = SourceFile(ds.source, fresh, hashlib.sha256(fresh).hexdigest())
+            st.session_state[_CONFLICT] = dict(exc.params)
+            st.rerun()
         files()[ds.source] = SourceFile(ds.source, data, hashlib.sha256(data).hexdigest())
         saved += changed
     st.session_state[_ROUND] = int(st.session_state.get(_ROUND, 0)) + 1

@@ -7,8 +7,10 @@ names Bram's address as the owner of two KPIs, which makes him a contributor).
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from kpilogic.i18n import t
@@ -60,9 +62,24 @@ def test_a_kpi_owner_enters_a_value_and_a_check_in(
         assert "sales.csv" in text  # the revenue comes from an upload: said, not a field
         screenshot(bram, "owner_mine_nl")
 
-        # He types May's NPS of the north in Dutch notation and saves.
+        # While his page is open, Anna enters the north's complaints of May herself. Bram
+        # types May's NPS of the north in Dutch notation and the complaints (12) and saves:
+        # nothing is written, Anna's 9 is not overwritten, and his typed NPS stays.
+        _, changed = anna.enter_values(ws, "enquete.csv", {("2026-05", "Noord", "Klachten"): 9})
+        assert changed == 1
         field = bram.get_by_role("textbox", name="NPS · Noord · mei 2026")
         field.fill("44,5")
+        bram.get_by_role("textbox", name="Klachten · Noord · mei 2026").fill("12")
+        click(bram, "mine_save")
+        text = _main(bram)
+        # The page is drawn again on the table as it is now: the refusal is said, Anna's
+        # value is in (no field for it any more), his other value is still typed.
+        assert "Iemand anders heeft Klachten van mei 2026 (Noord) in Enquête ingevuld" in text
+        assert "Klachten · Noord · mei 2026" not in text, text[:3000]
+        # May's complaints are Anna's 9 of the north alone: said beside the figure.
+        assert "1 rij in mei 2026 heeft geen Klachten (Zuid); buiten dit cijfer gelaten" in text
+        screenshot(bram, "owner_mine_conflict_nl")
+        assert field.input_value() == "44,5"  # what he typed is kept
         click(bram, "mine_save")
         text = _main(bram)
         assert t("mine.saved", "nl", count=1) in text
@@ -78,6 +95,9 @@ def test_a_kpi_owner_enters_a_value_and_a_check_in(
         b_context.close()
 
         kept = store.for_user(ANNA).list_checkins(ws, "klachten")
+        table = pd.read_csv(io.BytesIO(store.for_user(ANNA).load_file(ws, "enquete.csv")))
+        may = table[table["Periode"].str.startswith("2026-05") & (table["Regio"] == "Noord")]
+        assert may[["NPS", "Klachten"]].values.tolist() == [[44.5, 9]]  # Anna's 9 is kept
         assert [c.checkin.note for c in kept] == ["Drukke maand door de actie"]
 
         # Anna opens the workspace and her dashboard shows his number and his check-in.
