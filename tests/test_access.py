@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import subprocess
-import sys
 import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -36,7 +35,7 @@ from kpilogic.workspace.store import (
     UserStore,
     recovery_message,
 )
-from tests.conftest import ROOT
+from tests.cli_run import koers as _run_koers
 from tests.pg import query
 
 OWNER, EDITOR, CONTRIB, VIEWER, OUTSIDER = (
@@ -744,13 +743,7 @@ def test_a_damaged_page_of_the_workspaces_table_is_rebuilt_from_the_versions(db:
 
 # -- the command line ----------------------------------------------------------------------
 def koers(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kpilogic.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-    )
+    return _run_koers(*args)
 
 
 def test_koers_backup_and_restore_on_the_command_line(tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""The koers command line, run as a subprocess on the sample data and on bad input."""
+"""The koers command line on the sample data and on bad input (run in-process by
+``tests.cli_run.koers``; one test starts the real entry point as a subprocess)."""
 
 from __future__ import annotations
 
@@ -13,13 +14,15 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from tests.cli_run import koers
 from tests.conftest import CORPUS, ROOT, SAMPLE_DIR
 
 WORKBOOK = SAMPLE_DIR / "koers_sample.xlsx"
 CARD = SAMPLE_DIR / "koers_sample_scorecard.json"
 
 
-def koers(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+def koers_process(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """The real entry point, a new Python process (``koers`` runs in-process elsewhere)."""
     return subprocess.run(
         [sys.executable, "-m", "kpilogic.cli", *args],
         capture_output=True,
@@ -178,6 +181,18 @@ def test_sample_and_schema(tmp_path: Path) -> None:
     assert (tmp_path / "koers_sample_scorecard.json").read_text() == CARD.read_text()
     schema = json.loads(koers("schema").stdout)
     assert schema["title"] == "Scorecard"
+
+
+def test_the_entry_point_runs_as_its_own_process(tmp_path: Path) -> None:
+    """``python -m kpilogic.cli`` itself: output, exit code, one line for bad input."""
+    schema = json.loads(koers_process("schema").stdout)
+    assert schema["title"] == "Scorecard"
+    missing = koers_process(
+        "evaluate", str(tmp_path / "weg.xlsx"), "--scorecard", str(CARD), "--out", "x.csv"
+    )
+    assert missing.returncode == 1
+    assert missing.stderr.startswith("koers: ") and len(missing.stderr.splitlines()) == 1
+    assert "Traceback" not in missing.stderr
 
 
 def test_the_csv_is_machine_readable_unless_a_language_is_asked(tmp_path: Path) -> None:

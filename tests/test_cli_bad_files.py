@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from kpilogic.scorecard.model import KPI, Dataset, Goal, Measure, Scorecard, Target
+from tests.cli_run import koers as _run_koers
 from tests.conftest import CORPUS, ROOT
 from tests.messy import EXPECTED, clean_twin_workbook, messy_dutch_workbook
 
@@ -34,14 +35,7 @@ FLIPS = (
 
 
 def koers(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kpilogic.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-        env={**os.environ, **(env or {})},
-    )
+    return _run_koers(*args, env={**os.environ, **(env or {})})
 
 
 def _card(source: str, sheet: str | None, date_column: str, column: str) -> Scorecard:

@@ -10,7 +10,6 @@ import io
 import os
 import socket
 import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import date, datetime
 from email.message import EmailMessage
@@ -25,7 +24,7 @@ from kpilogic.present.digest import build_digest, due_values, to_message
 from kpilogic.scorecard.model import KPI, Dataset, Goal, Measure, Scorecard, Target
 from kpilogic.workspace.mail import MailError, smtp_server
 from kpilogic.workspace.service import evaluate_files
-from tests.conftest import ROOT
+from tests.cli_run import koers as _run_koers
 
 FILE = "omzet.xlsx"
 # Revenue per month, one row each: January–May 2026; June not delivered yet.
@@ -163,13 +162,7 @@ def inbox() -> Iterator[tuple[_Inbox, int]]:
 
 
 def _koers(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kpilogic.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-    )
+    return _run_koers(*args, env={**os.environ, **(env or {})})
 
 
 def test_koers_digest_sends_a_dutch_digest_with_the_pdf_through_smtp(

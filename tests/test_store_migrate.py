@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
-import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from kpilogic.errors import StoreError
 from kpilogic.scorecard.checkins import CheckIn
 from kpilogic.scorecard.model import KPI, Dataset, Goal, Measure, Scorecard, Target
 from kpilogic.workspace.store import Store, copy_store, parse_location
-from tests.conftest import ROOT
+from tests.cli_run import koers as _run_koers
 from tests.pg import fresh_schema, query
 
 
@@ -117,14 +116,7 @@ def contents(store: Store) -> dict[str, Any]:
 
 
 def koers(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kpilogic.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-        env={**os.environ, "KOERS_ADMIN": ""},
-    )
+    return _run_koers(*args, env={**os.environ, "KOERS_ADMIN": ""})
 
 
 def test_three_workspaces_go_to_postgresql_and_back_identical(

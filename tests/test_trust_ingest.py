@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from datetime import date, datetime
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from kpilogic.sources.layout import guess_layout, tidy
 from kpilogic.sources.notes import row_ranges
 from kpilogic.sources.pipeline import read_dataset
 from kpilogic.workspace.service import evaluate_files
+from tests.cli_run import koers as _run_koers
 from tests.conftest import ROOT
 from tests.trust_books import (
     SALES_HALF,
@@ -138,13 +138,7 @@ def test_row_ranges_name_every_row() -> None:
 
 
 def _koers(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kpilogic.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-    )
+    return _run_koers(*args)
 
 
 def test_cli_honours_header_row_in_the_scorecard(tmp_path: Path) -> None:
