@@ -84,11 +84,11 @@ case "$cmd" in
         say "pytest: the browser tests and the rest side by side (about 20 minutes on 2 cores) ..."
         e2e_log="$(mktemp)"
         e2e_tmp="$(mktemp -d)"
-        "$UV" run --frozen pytest tests/e2e --basetemp "$e2e_tmp" -p no:cacheprovider \
+        "$UV" run --frozen pytest tests/e2e --basetemp "$e2e_tmp" -p no:cacheprovider --durations=10 \
             >"$e2e_log" 2>&1 &
         e2e_pid=$!
         rest=0
-        "$UV" run --frozen pytest --ignore=tests/e2e || rest=$?
+        "$UV" run --frozen pytest --ignore=tests/e2e --durations=25 || rest=$?
         e2e=0
         wait "$e2e_pid" || e2e=$?
         say "browser tests (tests/e2e):"
