@@ -313,3 +313,23 @@ def test_a_draft_of_the_same_name_as_a_kpi_saved_meanwhile_is_said(home: Path) -
     again = _session(ws)
     warned = " ".join(w.value for w in again.warning)
     assert "A KPI named 'returns' exists already" in warned
+
+
+def test_a_draft_on_the_sample_makes_it_the_users_workspace_and_is_kept(home: Path) -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["sample"] = "1"
+    at.session_state["koers_lang"] = "nl"
+    at.run()
+    at.switch_page("pages/kpis.py").run()
+    assert at.session_state["koers_workspace"] is None  # the sample, not saved yet
+    at.run()
+    assert at.session_state["koers_workspace"] is None  # opening the form changes nothing
+    at.text_input(key="kpi_name").input("Retouren web").run()
+    assert not at.exception
+    ws = at.session_state["koers_workspace"]
+    assert ws  # the first change made the sample the user's own
+    stored = _stored(ws)
+    assert stored is not None and stored["draft"]["name"] == "Retouren web"
+    again = _session(ws, "nl")
+    assert again.text_input(key="kpi_name").value == "Retouren web"
+    assert any("Je niet-opgeslagen KPI 'Retouren web' is terug" in i.value for i in again.info)

@@ -7,7 +7,7 @@ the form started with and only when its JSON changed since the last write. A ses
 a draft in memory brings the stored one back (``restore_draft``) and says so
 (``restore_notice``), also when the KPI was saved or deleted meanwhile or its dataset is gone.
 Saving the KPI, discarding the draft or starting a new one forgets it. Only editors keep a
-draft (the page is theirs); the sample, not saved as a workspace yet, keeps none.
+draft (the page is theirs); the sample becomes the user's workspace when a draft changes.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from ui.kpi_form.state import (
     clear_widgets,
     new_draft,
 )
-from ui.session import can, store, workspace_id
+from ui.session import can, is_sample, make_sample_mine, store, workspace_id
 from ui.text import safe_message, set_notice, show_error, tr
 
 FORM = "kpi"  # the form's name in the store's draft key
@@ -72,10 +72,8 @@ def keep_draft(draft: KpiDraft, card: Scorecard, goal_id: str | None) -> None:
     """At the end of the page's run: keep ``draft`` in the store when it changed since the
     form started it and since the last write; forget the stored one when it is as it
     started. A draft too large to keep is said (and an older stored one forgotten, so a
-    reload never brings back something other than what the user left)."""
-    target = _target()
-    if target is None:
-        return
+    reload never brings back something other than what the user left). The sample becomes
+    the user's own workspace at the first change of a draft, as at any other change."""
     ss = st.session_state
     try:
         text = draft.to_json()
@@ -89,7 +87,10 @@ def keep_draft(draft: KpiDraft, card: Scorecard, goal_id: str | None) -> None:
             kept = draft_json(_envelope(draft, card, goal_id))
         except KoersError as exc:
             st.warning(tr("kpis.draft.not_kept", detail=safe_message(exc)), icon="💾")
-    if ss.get(STORED, _UNKNOWN) != kept:
+    if kept is not None and is_sample():
+        make_sample_mine()
+    target = _target()
+    if target is not None and ss.get(STORED, _UNKNOWN) != kept:
         _write(target, kept)
 
 
