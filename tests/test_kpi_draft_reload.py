@@ -333,3 +333,32 @@ def test_a_draft_on_the_sample_makes_it_the_users_workspace_and_is_kept(home: Pa
     again = _session(ws, "nl")
     assert again.text_input(key="kpi_name").value == "Retouren web"
     assert any("Je niet-opgeslagen KPI 'Retouren web' is terug" in i.value for i in again.info)
+
+
+def test_continuing_closes_the_notice_and_keeps_the_draft(home: Path) -> None:
+    ws = _workspace()
+    _session(ws).text_input(key="kpi_name").input("Web revenue").run()
+    at = _session(ws)
+    assert NOTICE["en"] in _texts(at)
+    at.button(key="kpi_draft_keep").click().run()
+    assert NOTICE["en"] not in _texts(at)
+    assert at.text_input(key="kpi_name").value == "Web revenue"
+    stored = _stored(ws)
+    assert stored is not None and stored["draft"]["name"] == "Web revenue"
+
+
+def test_a_draft_too_large_to_keep_is_said_and_the_older_one_forgotten(home: Path) -> None:
+    ws = _workspace()
+    at = _session(ws)
+    at.text_input(key="kpi_name").input("Web revenue").run()
+    assert _stored(ws) is not None
+    # 250 000 characters in a field of a later target kind: over the 200 KB limit.
+    at.session_state["koers_kpi_draft"].extra["note"] = "x" * 250_000
+    at.run()
+    assert not at.exception
+    warned = " ".join(w.value for w in at.warning)
+    # 250 000 x's and the rest of the draft: 251 KB rounded up (the rest is under 1 KB)
+    assert "This unsaved KPI is too large to keep for a reload (251 KB; at most 200 KB)" in warned
+    # the older, smaller draft is not what the user left: a reload must not bring it back
+    assert _stored(ws) is None
+    assert at.text_input(key="kpi_name").value == "Web revenue"  # the session keeps it

@@ -78,7 +78,7 @@ def keep_draft(draft: KpiDraft, card: Scorecard, goal_id: str | None) -> None:
     try:
         text = draft.to_json()
     except TypeError:  # a value no JSON can hold: not kept, said
-        st.warning(tr("kpis.draft.not_kept", detail="–"), icon="💾")
+        st.warning(tr("kpis.draft.not_kept"), icon="💾")
         return
     pristine = ss.setdefault(PRISTINE, text)
     kept: str | None = None
@@ -86,7 +86,7 @@ def keep_draft(draft: KpiDraft, card: Scorecard, goal_id: str | None) -> None:
         try:
             kept = draft_json(_envelope(draft, card, goal_id))
         except KoersError as exc:
-            st.warning(tr("kpis.draft.not_kept", detail=safe_message(exc)), icon="💾")
+            st.warning(safe_message(exc), icon="💾")  # too large: said, not kept
     if kept is not None and is_sample():
         make_sample_mine()
     target = _target()
