@@ -232,3 +232,15 @@ def test_a_draft_over_the_limit_is_refused_with_a_message(tmp_path: Any) -> None
     # "é" is two bytes in UTF-8: the limit is on bytes, not characters
     with pytest.raises(StoreError):
         store.save_draft(ws, "kpi", {"x": "é" * (MAX_DRAFT_BYTES // 2)})
+
+
+def test_a_copy_of_the_workspace_has_the_settings_but_not_the_drafts(tmp_path: Any) -> None:
+    store = Store(tmp_path / "koers.sqlite3")
+    ws = _workspace(store)
+    store.update_settings(ws, {"lang": "nl", "as_of": "2026-03-31"})
+    store.save_draft(ws, "kpi", {"draft": {"name": "mine"}})
+    store.for_user(EDITOR).save_draft(ws, "kpi", {"draft": {"name": "Eddy's"}})
+    copy = store.duplicate_workspace(ws, "Shop (copy)")
+    assert store.get_settings(copy.id) == {"lang": "nl", "as_of": "2026-03-31"}
+    assert store.load_draft(copy.id, "kpi") is None
+    assert store.load_draft(ws, "kpi") == {"draft": {"name": "mine"}}  # the original keeps it

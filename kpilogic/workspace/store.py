@@ -626,7 +626,8 @@ class Store:
         self, workspace_id: str, new_name: str, *, actor: str = LOCAL_USER
     ) -> Workspace:
         """A copy of the workspace, owned by ``actor`` (who needs to see the original): its
-        current scorecard (as version 1 of the copy), settings, files and check-ins. The
+        current scorecard (as version 1 of the copy), settings (not the drafts people are
+        writing: ``save_draft``), files and check-ins. The
         earlier versions, the members and the audit log stay with the original.
 
         Raises:
@@ -643,6 +644,7 @@ class Store:
                 (workspace_id,),
             ).fetchone()
             lang, text, settings, original = row
+            settings = _without_drafts(settings)  # what people are writing stays with them
             conn.execute(
                 "INSERT INTO workspaces (id, name, created_at, updated_at, lang, scorecard_json,"
                 " settings_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -2735,3 +2737,12 @@ def draft_json(draft: Mapping[str, Any]) -> str:
 
 def _kb(size: int) -> int:
     return -(-size // 1000)  # rounded up: 200 001 bytes is over "200 KB"
+
+
+def _without_drafts(settings_text: str) -> str:
+    """Settings JSON without the drafts ``Store.save_draft`` keeps in it."""
+    settings = json.loads(settings_text)
+    kept = {k: v for k, v in settings.items() if not str(k).startswith("draft.")}
+    return (
+        settings_text if kept == settings else json.dumps(kept, ensure_ascii=False, sort_keys=True)
+    )
