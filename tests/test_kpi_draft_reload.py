@@ -362,3 +362,25 @@ def test_a_draft_too_large_to_keep_is_said_and_the_older_one_forgotten(home: Pat
     # the older, smaller draft is not what the user left: a reload must not bring it back
     assert _stored(ws) is None
     assert at.text_input(key="kpi_name").value == "Web revenue"  # the session keeps it
+
+
+def test_a_per_period_target_table_comes_back_as_it_was(home: Path) -> None:
+    per_period = {"2026-01": 4.0, "2026-02": 3.5, "2026-03": 3.0}
+    ws = _workspace(_card([_kpi(target={"kind": "per_period", "per_period": per_period})]))
+    first = _session(ws)
+    first.button(key="kpi_edit_returns").click().run()
+    first.text_input(key="kpi_owner").input("Daan").run()
+    tables = first.session_state["koers_kpi_draft"].tables
+    assert tables["per_period"]["rows"][:3] == [
+        {"period": "2026-01", "target": 4.0},
+        {"period": "2026-02", "target": 3.5},
+        {"period": "2026-03", "target": 3.0},
+    ]
+    second = _session(ws)
+    assert second.session_state["koers_kpi_draft"] == first.session_state["koers_kpi_draft"]
+    assert second.text_input(key="kpi_owner").value == "Daan"
+    second.button(key="kpi_save").click().run()
+    assert not second.exception
+    (kpi,) = Store(default_db_location()).load_scorecard(ws).kpis
+    assert kpi.owner == "Daan"
+    assert kpi.target is not None and kpi.target.per_period == per_period
