@@ -2,7 +2,8 @@
 
 The KPI being written lives in the app-owned draft ``koers_kpi_draft`` (a typed
 ``ui.kpi_form.draft.KpiDraft``, no widget state), so it survives switching page or language;
-the widgets only mirror it. Saving builds a ``KPI``, puts it into a new, re-validated
+the widgets only mirror it. It is also kept in the store (``ui.kpi_form.keep``), so a reload or
+a server restart brings it back. Saving builds a ``KPI``, puts it into a new, re-validated
 ``Scorecard`` and empties the draft. The preview evaluates the draft alone with
 ``evaluate_kpi``, exactly as the dashboard will. The form's sections live in ``ui/kpi_form``.
 """
@@ -14,11 +15,12 @@ import streamlit as st
 from ui.cache import load_data
 from ui.kpi_form.action import action_section
 from ui.kpi_form.basics import basics_section
+from ui.kpi_form.keep import keep_draft, restore_draft, restore_notice
 from ui.kpi_form.kpi_list import kpi_list
 from ui.kpi_form.measure import measure_section
 from ui.kpi_form.preview import preview_section
 from ui.kpi_form.save import save_buttons
-from ui.kpi_form.state import GOAL, ensure_draft, redraw_if_needed
+from ui.kpi_form.state import GOAL, current_draft, ensure_draft, redraw_if_needed
 from ui.kpi_form.target import target_section
 from ui.kpi_form.templates import template_picker
 from ui.kpi_form.widgets import bind
@@ -54,6 +56,9 @@ if not usable:
     st.stop()
 
 redraw_if_needed(L)
+if current_draft() is None:  # a new session (a reload, a restart): the draft kept in the store
+    restore_draft(card, [ds.id for ds in usable])
+restore_notice()
 
 # -- the goal and its KPIs -------------------------------------------------------------------
 goal_ids = [g.id for g in card.goals]
@@ -100,3 +105,4 @@ with preview_col:
 
 if card.kpis:
     st.page_link(PAGES["dashboard"], label=tr("kpis.to_dashboard"), icon="📊")
+keep_draft(draft, card, goal_id)

@@ -626,7 +626,8 @@ class Store:
         self, workspace_id: str, new_name: str, *, actor: str = LOCAL_USER
     ) -> Workspace:
         """A copy of the workspace, owned by ``actor`` (who needs to see the original): its
-        current scorecard (as version 1 of the copy), settings, files and check-ins. The
+        current scorecard (as version 1 of the copy), settings (not the drafts people are
+        writing: ``save_draft``), files and check-ins. The
         earlier versions, the members and the audit log stay with the original.
 
         Raises:
@@ -643,6 +644,7 @@ class Store:
                 (workspace_id,),
             ).fetchone()
             lang, text, settings, original = row
+            settings = _without_drafts(settings)  # what people are writing stays with them
             conn.execute(
                 "INSERT INTO workspaces (id, name, created_at, updated_at, lang, scorecard_json,"
                 " settings_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -1023,6 +1025,57 @@ class Store:
                 )
                 self._audit(conn, workspace_id, actor, "settings.save", keys=changed)
         return after
+
+    # -- drafts: a form's unsaved text, per user -------------------------------------------------
+    def save_draft(
+        self,
+        workspace_id: str,
+        form: str,
+        draft: Mapping[str, Any] | None,
+        *,
+        actor: str = LOCAL_USER,
+    ) -> None:
+        """Keep what ``actor`` is writing in ``form`` (e.g. ``"kpi"``) but has not saved, in
+        the workspace's settings under ``draft_setting(form, actor)`` (editor); None forgets
+        it. A draft is no change to the workspace and is written as the user types, so it is
+        not in the audit log. Values must be JSON types.
+
+        Raises:
+            StoreError: ``error.store.workspace_missing``; ``error.store.draft_too_large``
+                when its JSON is over ``MAX_DRAFT_BYTES``.
+            AccessDenied: ``actor`` is not an editor.
+            TypeError, ValueError: if a value cannot be written as JSON.
+        """
+        key = draft_setting(form, actor)
+        kept = None if draft is None else draft_json(draft)
+        with self._write() as conn:
+            self._require(conn, workspace_id, actor, "editor")
+            row = conn.execute(
+                "SELECT settings_json FROM workspaces WHERE id = ?", (workspace_id,)
+            ).fetchone()
+            settings: dict[str, Any] = json.loads(row[0])
+            if kept is None and key not in settings:
+                return
+            if kept is None:
+                del settings[key]
+            else:
+                settings[key] = json.loads(kept)
+            text = json.dumps(settings, ensure_ascii=False, sort_keys=True)
+            conn.execute(
+                "UPDATE workspaces SET settings_json = ? WHERE id = ?", (text, workspace_id)
+            )
+
+    def load_draft(
+        self, workspace_id: str, form: str, *, actor: str = LOCAL_USER
+    ) -> dict[str, Any] | None:
+        """The draft ``save_draft`` kept for ``actor`` and ``form`` (None: none).
+
+        Raises:
+            StoreError: ``error.store.workspace_missing``.
+            AccessDenied: ``actor`` may not see the workspace.
+        """
+        value = self.get_settings(workspace_id, actor=actor).get(draft_setting(form, actor))
+        return value if isinstance(value, dict) else None
 
     # -- files -----------------------------------------------------------------------------
     def save_file(
@@ -2306,6 +2359,12 @@ class UserStore:
     def update_settings(self, workspace_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
         return self.store.update_settings(workspace_id, changes, actor=self.user)
 
+    def save_draft(self, workspace_id: str, form: str, draft: Mapping[str, Any] | None) -> None:
+        self.store.save_draft(workspace_id, form, draft, actor=self.user)
+
+    def load_draft(self, workspace_id: str, form: str) -> dict[str, Any] | None:
+        return self.store.load_draft(workspace_id, form, actor=self.user)
+
     # files
     def save_file(
         self,
@@ -2651,3 +2710,39 @@ def parse_location(text: str) -> Path | str:
     if not value or "://" in value:
         raise StoreError("error.store.location_invalid", location=redact_url(text.strip()))
     return Path(value).expanduser().absolute()
+
+
+# -- drafts (``Store.save_draft``) ------------------------------------------------------------
+MAX_DRAFT_BYTES = 200_000  # a KPI draft is a few KB; a bigger one is refused, not kept
+
+
+def draft_setting(form: str, user: str) -> str:
+    """The settings key of ``user``'s draft in ``form``: each person keeps their own."""
+    return f"draft.{form}.{user}"
+
+
+def draft_json(draft: Mapping[str, Any]) -> str:
+    """``draft`` as the JSON text kept (sorted keys), checked against ``MAX_DRAFT_BYTES``.
+
+    Raises:
+        StoreError: ``error.store.draft_too_large``.
+        TypeError, ValueError: if a value cannot be written as JSON.
+    """
+    text = json.dumps(draft, ensure_ascii=False, sort_keys=True, allow_nan=False)
+    size = len(text.encode("utf-8"))
+    if size > MAX_DRAFT_BYTES:
+        raise StoreError("error.store.draft_too_large", size=_kb(size), limit=_kb(MAX_DRAFT_BYTES))
+    return text
+
+
+def _kb(size: int) -> int:
+    return -(-size // 1000)  # rounded up: 200 001 bytes is over "200 KB"
+
+
+def _without_drafts(settings_text: str) -> str:
+    """Settings JSON without the drafts ``Store.save_draft`` keeps in it."""
+    settings = json.loads(settings_text)
+    kept = {k: v for k, v in settings.items() if not str(k).startswith("draft.")}
+    return (
+        settings_text if kept == settings else json.dumps(kept, ensure_ascii=False, sort_keys=True)
+    )

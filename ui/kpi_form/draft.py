@@ -12,6 +12,8 @@ registered later whose fields have other names keeps their values in ``extra``.
 from __future__ import annotations
 
 import dataclasses
+import json
+import math
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
@@ -138,6 +140,37 @@ class KpiDraft:
 
     def __contains__(self, name: object) -> bool:
         return name in _FIELDS or name in self.extra
+
+    # -- as JSON (kept in the store, so a reload or a restart brings it back) --------------------
+
+    def to_json(self) -> str:
+        """The draft as JSON text: every field, ``extra`` and the editor tables included;
+        ``from_json`` makes the same draft of it. A NaN (an emptied table cell) becomes null,
+        as the form reads it anyway.
+
+        Raises: TypeError when a value (in ``extra`` or a table) is not a JSON type.
+        """
+        data = {"format": DRAFT_FORMAT, **dataclasses.asdict(self)}
+        return json.dumps(_plain(data), ensure_ascii=False, sort_keys=True, allow_nan=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> KpiDraft:
+        """The draft ``to_json`` wrote. Fields it lacks get their defaults; unknown ones
+        (from a newer Koers) are left out.
+
+        Raises: ValueError when the text is not such a draft (not JSON, a field of the wrong
+        type, another format).
+        """
+        data = json.loads(text)
+        if not isinstance(data, dict) or data.get("format") != DRAFT_FORMAT:
+            raise ValueError("not a KPI draft of this format")
+        values: dict[str, Any] = {}
+        for fld in dataclasses.fields(cls):
+            if fld.name in data:
+                values[fld.name] = _READERS[str(fld.type)](fld.name, data[fld.name])
+        if "dataset_id" not in values:
+            raise ValueError("a KPI draft without dataset_id")
+        return cls(**values)
 
     # -- from a KPI ---------------------------------------------------------------------------
 
@@ -282,6 +315,110 @@ class KpiDraft:
 
 
 _FIELDS = frozenset(f.name for f in dataclasses.fields(KpiDraft))
+DRAFT_FORMAT = 1  # the version of the JSON ``KpiDraft.to_json`` writes
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with JSON types only: tuples as lists, numpy scalars as Python numbers,
+    NaN as None. Raises TypeError for anything else (or a mapping key that is no text)."""
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
+    if isinstance(value, dict):
+        if not all(isinstance(k, str) for k in value):
+            raise TypeError("a draft's mapping keys must be text")
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    item = getattr(value, "item", None)  # a numpy scalar from an editor table
+    if callable(item) and getattr(value, "shape", None) == ():
+        return _plain(item())
+    raise TypeError(f"a draft cannot keep a {type(value).__name__}")
+
+
+def _wrong(name: str, value: Any) -> ValueError:
+    return ValueError(f"the draft's {name} cannot be {type(value).__name__}")
+
+
+def _text(name: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise _wrong(name, value)
+    return value
+
+
+def _text_or_none(name: str, value: Any) -> str | None:
+    return None if value is None else _text(name, value)
+
+
+def _number_or_none(name: str, value: Any) -> float | None:
+    if value is None or (isinstance(value, int | float) and not isinstance(value, bool)):
+        return value
+    raise _wrong(name, value)
+
+
+def _whole(name: str, value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise _wrong(name, value)
+
+
+def _mapping(name: str, value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _wrong(name, value)
+    return value
+
+
+def _rows(name: str, value: Any) -> list[dict[str, Any]]:
+    if not isinstance(value, list) or not all(isinstance(r, dict) for r in value):
+        raise _wrong(name, value)
+    return value
+
+
+def _filters(name: str, value: Any) -> list[FilterDraft]:
+    out: list[FilterDraft] = []
+    for row in _rows(name, value):
+        values = row.get("values", [])
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise _wrong(f"{name}.values", values)
+        out.append(
+            FilterDraft(
+                column=_text(f"{name}.column", row.get("column")),
+                op=_text(f"{name}.op", row.get("op", "eq")),
+                value=_text(f"{name}.value", row.get("value", "")),
+                values=list(values),
+                for_column=_text_or_none(f"{name}.for_column", row.get("for_column")),
+            )
+        )
+    return out
+
+
+def _tables(name: str, value: Any) -> dict[str, EditorTable]:
+    out: dict[str, EditorTable] = {}
+    for key, item in _mapping(name, value).items():
+        tab = _mapping(f"{name}.{key}", item)
+        out[key] = {
+            "rows": _rows(f"{name}.{key}.rows", tab.get("rows")),
+            "base": _rows(f"{name}.{key}.base", tab.get("base")),
+            "ver": _whole(f"{name}.{key}.ver", tab.get("ver")),
+            "sig": _text_or_none(f"{name}.{key}.sig", tab.get("sig")),
+        }
+    return out
+
+
+# How ``KpiDraft.from_json`` reads a field, by its annotation (a field whose annotation is
+# not here fails at import: a new field needs its reader).
+_READERS: dict[str, Any] = {
+    "str": _text,
+    "str | None": _text_or_none,
+    "float | None": _number_or_none,
+    "int": _whole,
+    "list[FilterDraft]": _filters,
+    "dict[str, EditorTable]": _tables,
+    "dict[str, Any]": _mapping,
+}
+if unread := [f.name for f in dataclasses.fields(KpiDraft) if str(f.type) not in _READERS]:
+    raise RuntimeError(f"KpiDraft.from_json cannot read {unread}")
 
 
 def filled(rows: list[dict[str, Any]], label: str) -> dict[str, float]:

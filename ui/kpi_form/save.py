@@ -9,8 +9,9 @@ from pydantic import ValidationError
 from kpilogic.scorecard.model import Scorecard, describe_validation_error
 from ui.kpi_form.checks import problems
 from ui.kpi_form.draft import KpiDraft
+from ui.kpi_form.keep import forget_draft
 from ui.kpi_form.source import Source
-from ui.kpi_form.state import new_draft, replace_draft
+from ui.kpi_form.state import fresh_draft, new_draft
 from ui.session import set_scorecard, unique_id
 from ui.text import set_notice, tr
 
@@ -61,7 +62,8 @@ def _save(
     except ValidationError as exc:
         st.error(tr("kpis.invalid", detail=describe_validation_error(exc)), icon="⚠️")
         return
-    set_scorecard(updated)
+    if set_scorecard(updated):
+        forget_draft()  # saved: a reload must not bring the draft back
     set_notice(tr("kpis.saved", name=name))
-    replace_draft(KpiDraft(dataset_id=first_dataset))
+    fresh_draft(first_dataset)
     st.rerun()

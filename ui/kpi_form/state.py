@@ -20,6 +20,11 @@ RESET = "koers_kpi_reset"  # set when the form's widgets must be redrawn from th
 TPL = "koers_kpi_tpl"  # the template picker's choices: category, template, dataset, columns
 FILTER_CHOICES = "koers_kpi_filter_choices"  # per column: (the table, its distinct values)
 KEEP_WIDGETS = ("kpi_goal", "kpi_edit_", "kpi_delete_")  # widget keys not part of the form
+# The draft kept in the store (``ui.kpi_form.keep``):
+PRISTINE = "koers_kpi_draft_pristine"  # its JSON when the form was (re)started: kept once changed
+STORED = "koers_kpi_draft_stored"  # the JSON last written or read (None: nothing is stored)
+BASE = "koers_kpi_draft_base"  # the KPI as its edit started (JSON), to see a save by someone else
+RESTORED = "koers_kpi_draft_restored"  # the notice of a draft brought back from the store
 
 
 def current_draft() -> KpiDraft | None:
@@ -33,7 +38,25 @@ def ensure_draft(dataset_id: str) -> KpiDraft:
     draft = current_draft()
     if draft is None:
         draft = st.session_state[DRAFT] = KpiDraft(dataset_id=dataset_id)
+        _started(None)
     return draft
+
+
+def _started(kpi: KPI | None) -> None:
+    """A draft was (re)started, empty or from ``kpi``: it is kept in the store once changed."""
+    ss = st.session_state
+    ss.pop(PRISTINE, None)
+    ss.pop(RESTORED, None)
+    if kpi is None:
+        ss.pop(BASE, None)
+    else:
+        ss[BASE] = kpi.model_dump(mode="json")
+
+
+def fresh_draft(dataset_id: str) -> None:
+    """After saving: an empty draft on ``dataset_id``, the widgets redrawn from it."""
+    replace_draft(KpiDraft(dataset_id=dataset_id))
+    _started(None)
 
 
 def replace_draft(draft: KpiDraft) -> None:
@@ -63,11 +86,13 @@ def new_draft() -> None:
     card = scorecard()
     first = card.datasets[0].id if card is not None and card.datasets else ""
     st.session_state[DRAFT] = KpiDraft(dataset_id=first)
+    _started(None)
     clear_widgets()
 
 
 def start_edit(kpi: KPI) -> None:
     """Callback: edit ``kpi`` in the form."""
     st.session_state[DRAFT] = KpiDraft.of(kpi)
+    _started(kpi)
     st.session_state.pop(CONFIRM, None)
     clear_widgets()
