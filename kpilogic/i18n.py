@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -208,7 +208,8 @@ def _finite(value: Any) -> float | None:
 def _round_half_up(value: float, decimals: int) -> str:
     """Round as people do (2.25 → 2.3), not as binary floats do (2.2)."""
     quantum = Decimal(1).scaleb(-decimals)
-    return str(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
+    # Fixed-point always: str() writes 0.0000001 as "1E-7" (and 0 at 7 decimals as "0E-7").
+    return format(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP), "f")
 
 
 # -- locale data (CLDR through Babel) --------------------------------------------------------
@@ -395,6 +396,17 @@ def format_number(
     is_zero = float(text) == 0
     # CLDR's minus sign of the locale ("-" in nl and en; Babel's own patterns always write "-").
     return (style.minus if value < 0 and not is_zero else "") + out
+
+
+def shown_decimals(values: Iterable[Any], most: int = 6) -> int:
+    """The fewest decimals (at most ``most``) that show every finite number of ``values``
+    as it is: ``[1234.5, 2000]`` → 1, ``[3, 5]`` → 0, ``[0.1 + 0.2]`` → 1 (a binary
+    fraction's last bits are not a decimal)."""
+    numbers = [v for v in (_finite(x) for x in values) if v is not None]
+    for decimals in range(most + 1):
+        if all(abs(v - round(v, decimals)) <= 1e-9 * max(1.0, abs(v)) for v in numbers):
+            return decimals
+    return most
 
 
 def format_value(

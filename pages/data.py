@@ -12,6 +12,7 @@ import streamlit as st
 from kpilogic.engine.quality import assess_dataset, is_stale, missing_periods, reliability_band
 from kpilogic.errors import KoersError, LayoutError
 from kpilogic.i18n import column_kind, date_format, format_date, format_number, format_pct, t
+from kpilogic.present.preview import numbers_as_text
 from kpilogic.scorecard.model import Dataset, Unpivot
 from kpilogic.sources.ingest import (
     SPREADSHEET_SUFFIXES,
@@ -565,14 +566,19 @@ def _dataset_section(ds: Dataset, stored: SourceFile) -> None:
     kinds = dataset_kinds(ds, stored, raw)
     typed = typed_table(ds, stored, raw, kinds)
     shown_dates = date_format(lang(), "widget")
+    # Numbers as the reader writes them (182450,5 in Dutch), dates in their order.
+    shown, as_text = numbers_as_text(typed.head(50), L)
     cols[1].dataframe(
-        typed.head(50),
+        shown,
         height=320,
         width="stretch",
         column_config={
-            c: st.column_config.DateColumn(c, format=shown_dates)
-            for c in typed.columns
-            if pd.api.types.is_datetime64_any_dtype(typed[c])
+            **{
+                c: st.column_config.DateColumn(c, format=shown_dates)
+                for c in typed.columns
+                if pd.api.types.is_datetime64_any_dtype(typed[c])
+            },
+            **{c: st.column_config.TextColumn(c, alignment="right") for c in as_text},
         },
     )
     checked = with_kind_failures(tidy, typed, ds.notation)

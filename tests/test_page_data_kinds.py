@@ -59,3 +59,21 @@ def test_a_column_set_to_number_lists_its_unreadable_rows(lang: str, header: lis
     # n.v.t. (row 3) and "zie bijlage" (row 7); the Excel error of row 5 is counted apart.
     assert int(row.iloc[1]) == 2
     assert row.iloc[2] == "3, 7"
+
+
+@pytest.mark.parametrize(
+    ("lang", "shown"), [("nl", ["1234,56", "12,50"]), ("en", ["1234.56", "12.50"])]
+)
+def test_the_preview_writes_numbers_as_the_reader_does(lang: str, shown: list[str]) -> None:
+    # Dutch amounts in the file: € 1.234,56 and 12,5 are 1234.56 and 12.5; the preview writes
+    # them with the two decimals 1234.56 needs, in the page's notation, no thousands separator.
+    data = "Datum;Bedrag\r\n05-01-2026;€ 1.234,56\r\n12-01-2026;12,5\r\n".encode()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["koers_lang"] = lang
+    at.run()
+    at.switch_page("pages/data.py").run()
+    at.file_uploader(key="upload").set_value(("bedrag.csv", data, "text/csv")).run()
+    assert not at.exception
+    previews = [f.value for f in at.dataframe if list(f.value.columns) == ["Datum", "Bedrag"]]
+    assert len(previews) == 1
+    assert previews[0]["Bedrag"].tolist() == shown
