@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from kpilogic.engine.measures import (
+    Reuse,
     aggregate_per_period,
     incomplete_rows_per_period,
     measure_per_period,
@@ -517,6 +518,10 @@ class Shared:
         self._dates: dict[tuple[int, str], pd.Series] = {}
         self._ends: dict[tuple[int, str], date | None] = {}
         self._keys: dict[tuple[int, str, str, int], pd.Series] = {}
+        self._measured: dict[tuple[int, str, date | None], tuple[pd.DataFrame, Any]] = {}
+        self._measured_keys: dict[tuple[int, str, date | None, str, int], pd.Series] = {}
+        # Filters, columns and groupings shared by the measures and quality checks.
+        self.reuse = Reuse()
 
     def dates(self, df: pd.DataFrame, column: str, name: str) -> pd.Series:
         self._frames.setdefault(id(df), df)
@@ -540,6 +545,39 @@ class Shared:
             self._keys[key] = period_keys(self.dates(df, column, name), cadence, fs)  # type: ignore[arg-type]
         return self._keys[key]
 
+    def measured(
+        self, df: pd.DataFrame, column: str, name: str, as_of: date | None
+    ) -> pd.DataFrame:
+        """The rows a KPI is measured on: up to ``as_of`` (later rows are unknown then), with
+        ``column`` read as dates. The very frame for every KPI on ``df``, so the work on it
+        is shared (``reuse``); ``df`` itself when it needs no change."""
+        key = (id(df), column, as_of)
+        if key not in self._measured:
+            self._frames.setdefault(id(df), df)
+            dates = self.dates(df, column, name)
+            keep = None
+            frame = df
+            if as_of is not None:
+                keep = (dates < pd.Timestamp(as_of) + pd.Timedelta(days=1)).fillna(False)
+                frame, dates = df[keep], dates[keep]
+            raw = df[column]
+            if not pd.api.types.is_datetime64_any_dtype(raw) or raw.dt.tz is not None:
+                frame = frame.assign(**{column: dates})
+            self._measured[key] = (frame, keep)
+        return self._measured[key][0]
+
+    def measured_keys(
+        self, df: pd.DataFrame, column: str, name: str, as_of: date | None, cadence: str, fs: int
+    ) -> pd.Series:
+        """The period keys of the rows of ``measured``."""
+        key = (id(df), column, as_of, cadence, fs)
+        if key not in self._measured_keys:
+            keys = self.keys(df, column, name, cadence, fs)
+            self.measured(df, column, name, as_of)
+            keep = self._measured[(id(df), column, as_of)][1]
+            self._measured_keys[key] = keys if keep is None else keys[keep]
+        return self._measured_keys[key]
+
 
 def evaluate_kpi(
     scorecard: Scorecard,
@@ -562,16 +600,13 @@ def evaluate_kpi(
     dataset = scorecard.dataset(kpi.dataset_id)
     shared = shared or Shared()
     fs = scorecard.fiscal_year_start_month
-    dates = shared.dates(df, dataset.date_column, dataset.name)
     data_end = shared.end(df, dataset.date_column, dataset.name)
-    keys = shared.keys(df, dataset.date_column, dataset.name, kpi.cadence, fs)
     if as_of is not None:
         # As if on ``as_of``: later rows are unknown.
-        keep = (dates < pd.Timestamp(as_of) + pd.Timedelta(days=1)).fillna(False)
-        df, dates, keys = df[keep], dates[keep], keys[keep]
         data_end = min(as_of, data_end) if data_end else None
     coverage = complete_through(dataset.complete_through, as_of, data_end)
-    df = df.assign(**{dataset.date_column: dates})
+    keys = shared.measured_keys(df, dataset.date_column, dataset.name, as_of, kpi.cadence, fs)
+    df = shared.measured(df, dataset.date_column, dataset.name, as_of)
     common: dict[str, Any] = {
         "date_column": dataset.date_column,
         "cadence": kpi.cadence,
@@ -579,6 +614,7 @@ def evaluate_kpi(
         "filters": kpi.filters,
         "dataset": dataset.name,
         "keys": keys,
+        "reuse": shared.reuse,
     }
     measured = measure_per_period(df, kpi.measure, **common)
     left_out = incomplete_rows_per_period(df, kpi.measure, **common)
@@ -1009,6 +1045,7 @@ def evaluate_scorecard(
         period_keys_of=lambda dataset_id, cadence: _shared_keys(
             shared, scorecard, data, dataset_id, cadence
         ),
+        reuse=shared.reuse,
         dataset_keys=None
         if memo is None or data_keys is None
         else {

@@ -44,10 +44,10 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from kpilogic.engine.measures import apply_filters
+from kpilogic.engine.measures import Reuse, filters_key
 from kpilogic.errors import KoersError
 from kpilogic.scorecard.formula import formula_columns
-from kpilogic.scorecard.model import KPI, Cadence, Scorecard
+from kpilogic.scorecard.model import KPI, Cadence, Filter, Scorecard
 from kpilogic.scorecard.periods import Period, period_keys
 from kpilogic.sources.notes import Note, render, row_ranges
 from kpilogic.sources.parsing import ParseFailure, ParseReport
@@ -428,23 +428,28 @@ def assess_kpi(
     fiscal_start: int = 1,
     dataset: DatasetQuality | None = None,
     keys: pd.Series | None = None,
+    reuse: Reuse | None = None,
 ) -> KpiQuality:
     """The reliability of ``kpi`` measured on ``df`` (typed; dates in ``date_column``).
 
     ``as_of`` is the day freshness is judged on (default today); ``report`` the parse
     report of ``df``; ``rows`` each row's spreadsheet row number; ``dataset`` a ready
-    ``assess_dataset`` result (computed when None).
+    ``assess_dataset`` result (computed when None); ``keys`` the period key of each row of
+    ``df`` for the KPI's cadence; ``reuse`` (``measures.Reuse``) shares the rows each filter
+    keeps, their dates, outliers and gaps with the other KPIs on ``df`` (the checks are the
+    same with or without it).
     """
     as_of = date.today() if as_of is None else as_of
-    data = df.reset_index(drop=True)
-    numbers = _rows(len(data), rows)
+    reuse = reuse or Reuse()
     measured, others = kpi_columns(kpi)
     used = list(dict.fromkeys([date_column, *measured, *others]))
-    missing_columns = [c for c in used if c not in data.columns]
+    missing_columns = [c for c in used if c not in df.columns]
     if missing_columns:
         finding = Finding("quality.column_missing", {"columns": missing_columns}, 50)
         return KpiQuality(kpi.id, 50, (finding,))
-    dataset = dataset or assess_dataset(data, report=report, rows=numbers)
+    if dataset is None:
+        data = df.reset_index(drop=True)
+        dataset = assess_dataset(data, report=report, rows=_rows(len(data), rows))
     findings: list[Finding] = []
     for column in used:
         quality = dataset.columns.get(column)
@@ -453,30 +458,31 @@ def assess_kpi(
     findings = _worst_completeness(findings)
     if dataset.duplicate_rows:
         findings.append(_duplicates_finding(dataset.duplicate_rows, dataset.rows))
+    filters = kpi.filters
     try:
-        kept = apply_filters(data, kpi.filters, dataset=kpi.dataset_id)
+        reuse.mask(df, filters, kpi.dataset_id)
     except KoersError:
-        kept = data
-    positions = kept.index.to_numpy()
-    dates = pd.to_datetime(kept[date_column], errors="coerce")
-    valid = dates.dropna()
-    if valid.empty:
+        filters = []  # a filter that cannot be applied: every row is looked at
+    rows_kept = _kept(reuse, df, date_column, filters)
+    if rows_kept.valid.empty:
         finding = Finding("quality.no_data", {}, 100)
         return KpiQuality(kpi.id, 0, (*_capped(findings), finding))
     found_outliers: list[Outlier] = []
     flagged = 0
     for column in measured:
-        values = kept[column]
+        values = df[column]
         if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(
             values.dtype
         ):
-            at, scores = _flagged(values, ROBUST_Z)
+            at, scores, raw = rows_kept.flagged(column)
             flagged += len(at)
-            raw = values.to_numpy()
             found_outliers.extend(
                 # Only the kept examples need their spreadsheet row.
                 Outlier(
-                    numbers[int(positions[p])], column, float(raw[p]), round(float(scores[p]), 2)
+                    _row_number(rows, len(df), int(rows_kept.positions[p])),
+                    column,
+                    float(raw[p]),
+                    round(float(scores[p]), 2),
                 )
                 for p in at[:KEPT_OUTLIERS].tolist()
             )
@@ -493,13 +499,9 @@ def assess_kpi(
                 2 * flagged,
             )
         )
-    if keys is not None and len(keys) == len(data):
-        # The period keys of the dataset's rows, worked out once for all its KPIs.
-        at = positions[dates.notna().to_numpy()]
-        known = keys.to_numpy(dtype="float64", na_value=np.nan)[at]
-        gaps = _gaps(known[~np.isnan(known)].astype("int64"), kpi.cadence, fiscal_start)
-    else:
-        gaps = missing_periods(valid, kpi.cadence, fiscal_start)
+    gaps = rows_kept.gaps(
+        keys if keys is not None and len(keys) == len(df) else None, kpi.cadence, fiscal_start
+    )
     if gaps:
         findings.append(
             Finding(
@@ -508,9 +510,7 @@ def assess_kpi(
                 5 * len(gaps),
             )
         )
-    first = valid.min().date()
-    up_to = valid[valid <= pd.Timestamp(as_of) + pd.Timedelta(days=1) - pd.Timedelta(1)]
-    latest = (up_to.max() if not up_to.empty else valid.max()).date()
+    first, latest = rows_kept.first_and_latest(as_of)
     stale = is_stale(latest, kpi.cadence, as_of, fiscal_start)
     if stale:
         findings.append(
@@ -536,6 +536,73 @@ def assess_kpi(
         latest,
         stale,
     )
+
+
+def _row_number(rows: Sequence[int] | None, n: int, position: int) -> int:
+    """The spreadsheet row of the row at ``position`` (``_rows`` for one row)."""
+    return position + 2 if rows is None or len(rows) != n else int(rows[position])
+
+
+def _kept(reuse: Reuse, df: pd.DataFrame, date_column: str, filters: Sequence[Filter]) -> _Kept:
+    """The rows of ``df`` the filters keep, as the quality checks look at them (shared by
+    the KPIs with the same filters)."""
+    mask = reuse.mask(df, filters, "")
+    return reuse.get(
+        df, ("quality", date_column, filters_key(filters)), lambda: _Kept(df, date_column, mask)
+    )
+
+
+class _Kept:
+    """What the checks of every KPI with the same filters on one table have in common:
+    the rows kept, their dates, each measured column's outliers and the gaps per cadence."""
+
+    def __init__(self, df: pd.DataFrame, date_column: str, mask: np.ndarray | None) -> None:
+        self.df = df
+        self.positions = np.arange(len(df)) if mask is None else np.flatnonzero(mask)
+        dates = df[date_column]
+        if mask is not None:
+            dates = dates.take(self.positions)
+        # Read as dates on the kept rows only: a text column's format is guessed from them.
+        self.dates = pd.to_datetime(dates, errors="coerce")
+        self.valid = self.dates.dropna()
+        self._flagged: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._gaps: dict[tuple[int | None, Cadence, int], list[Period]] = {}
+        self._latest: dict[date, tuple[date, date]] = {}
+        self._held: dict[int, pd.Series] = {}
+
+    def flagged(self, column: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(positions among the kept rows flagged as outliers, every robust z, the values)."""
+        if column not in self._flagged:
+            values = self.df[column].take(self.positions)
+            at, scores = _flagged(values, ROBUST_Z)
+            self._flagged[column] = (at, scores, values.to_numpy())
+        return self._flagged[column]
+
+    def gaps(self, keys: pd.Series | None, cadence: Cadence, fiscal_start: int) -> list[Period]:
+        """Periods without a kept row between the first and the last (``keys``: the period
+        key of every row of the table, worked out once for all its KPIs)."""
+        key = (None if keys is None else id(keys), cadence, fiscal_start)
+        if key not in self._gaps:
+            if keys is not None:
+                self._held[id(keys)] = keys  # its identity is in the key: keep it alive
+                at = self.positions[self.dates.notna().to_numpy()]
+                known = keys.to_numpy(dtype="float64", na_value=np.nan)[at]
+                found = _gaps(known[~np.isnan(known)].astype("int64"), cadence, fiscal_start)
+            else:
+                found = missing_periods(self.valid, cadence, fiscal_start)
+            self._gaps[key] = found
+        return self._gaps[key]
+
+    def first_and_latest(self, as_of: date) -> tuple[date, date]:
+        """The first date, and the latest on or before ``as_of`` (the latest at all when
+        every date is later)."""
+        if as_of not in self._latest:
+            valid = self.valid
+            first = valid.min().date()
+            up_to = valid[valid <= pd.Timestamp(as_of) + pd.Timedelta(days=1) - pd.Timedelta(1)]
+            latest = (up_to.max() if not up_to.empty else valid.max()).date()
+            self._latest[as_of] = (first, latest)
+        return self._latest[as_of]
 
 
 def _worst_completeness(findings: list[Finding]) -> list[Finding]:
@@ -572,6 +639,7 @@ def assess_scorecard(
     keys: Mapping[str, str | None] | None = None,
     dataset_keys: Mapping[str, str | None] | None = None,
     period_keys_of: Callable[[str, Cadence], pd.Series | None] | None = None,
+    reuse: Reuse | None = None,
 ) -> QualityReport:
     """Quality of every dataset (by id) and every KPI of ``scorecard``.
 
@@ -580,8 +648,10 @@ def assess_scorecard(
     ``evaluate.evaluate_scorecard`` makes them) a KPI checked before under the same key is
     taken from the memo; ``dataset_keys`` does the same for the datasets.
     ``period_keys_of(dataset id, cadence)`` may give the period key of each row of a
-    dataset, worked out already (``evaluate.Shared``).
+    dataset, worked out already (``evaluate.Shared``); ``reuse`` (``measures.Reuse``) the
+    work on the datasets shared with their measures.
     """
+    reuse = reuse or Reuse()
     reports = reports or {}
     rows = rows or {}
     keys = keys or {}
@@ -625,6 +695,7 @@ def assess_scorecard(
             fiscal_start=scorecard.fiscal_year_start_month,
             dataset=dataset_of(kpi.dataset_id),
             keys=period_keys_of(kpi.dataset_id, kpi.cadence) if period_keys_of else None,
+            reuse=reuse,
         )
         if memo is not None and key is not None:
             memo[key] = kpis[kpi.id]
