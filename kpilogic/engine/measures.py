@@ -398,9 +398,11 @@ def _measure(
             results[call] = groups.rows.astype("float64")
             continue
         numeric = call.func in _NUMERIC
-        results[call] = groups.aggregate(
-            call.func, call.column, numeric, names[(call.column, numeric)]
-        )
+        values = names[(call.column, numeric)]
+        if call.func == "count_distinct" and not pd.api.types.is_numeric_dtype(values.dtype):
+            # Distinct text counted as distinct codes: the text is hashed once, not per KPI.
+            values = work.codes(df, call.column)
+        results[call] = groups.aggregate(call.func, call.column, numeric, values)
 
     rows = groups.rows
     value = _combine(expr, results)
@@ -490,6 +492,13 @@ def filters_key(filters: Sequence[Filter]) -> tuple[tuple[str, str, str], ...]:
     return tuple(_filter_key(f) for f in filters)
 
 
+def _codes(values: pd.Series) -> pd.Series:
+    codes, _ = pd.factorize(values, use_na_sentinel=True)
+    numbered = codes.astype("float64")
+    numbered[codes < 0] = np.nan
+    return pd.Series(numbered, index=values.index)
+
+
 def _readonly(array: np.ndarray) -> np.ndarray:
     array.flags.writeable = False  # shared between measures: nobody may change it
     return array
@@ -551,6 +560,11 @@ class Reuse:
     def numbers(self, df: pd.DataFrame, column: str) -> pd.Series:
         """``column`` as float64 (``_numbers``)."""
         return self.get(df, ("numbers", column), lambda: _numbers(df[column]))
+
+    def codes(self, df: pd.DataFrame, column: str) -> pd.Series:
+        """``column``'s values numbered (equal values alike, as ``nunique`` counts them;
+        float64, NaN where empty): their distinct count per group is the column's."""
+        return self.get(df, ("codes", column), lambda: _codes(df[column]))
 
     def segments(self, df: pd.DataFrame, column: str) -> pd.Series:
         """``column`` as segment labels (``_segments``)."""

@@ -182,15 +182,49 @@ def duplicate_rows(df: pd.DataFrame, rows: Sequence[int] | None = None) -> tuple
     """Spreadsheet rows that repeat an earlier row in every column."""
     if df.empty:
         return ()
-    try:
-        # Typed columns hash as they are (NaN equals NaN, as in the text form).
-        repeated = df.duplicated(keep="first").to_numpy()
-    except TypeError:  # a column of cells pandas cannot hash (raw, mixed)
-        repeated = df.astype(str).duplicated(keep="first").to_numpy()
+    repeated = _repeated(df)
     if not repeated.any():
         return ()
     numbers = _rows(len(df), rows)
     return tuple(numbers[p] for p in np.flatnonzero(repeated).tolist())
+
+
+def _repeated(df: pd.DataFrame) -> np.ndarray:
+    """``df.duplicated(keep="first")``: rows that repeat an earlier row in every column.
+
+    Only rows whose number, date and true/false cells all equal another row's can repeat
+    one, so those (found by one hash of those cells per row, where equal cells hash
+    alike) are the only rows compared in every column: at most a few, rather than every
+    column of every row."""
+    cheap = [
+        name
+        for name, dtype in df.dtypes.items()
+        if dtype.kind in "fiub" or (dtype.kind == "M" and getattr(dtype, "tz", None) is None)
+    ]
+    text = [name for name, dtype in df.dtypes.items() if isinstance(dtype, pd.StringDtype)]
+    if not cheap or len(cheap) == df.shape[1] or len(cheap) + len(text) != df.shape[1]:
+        return _duplicated(df)  # (a column of Python objects may not hash: as it always was)
+    hashed = np.zeros(len(df), dtype="uint64")
+    for name in cheap:
+        values = df[name].to_numpy()
+        if values.dtype.kind == "f":
+            # Every NaN alike and -0.0 as 0.0: pandas holds them equal.
+            values = np.where(np.isnan(values), np.nan, values + 0.0).astype("float64")
+        bits = np.ascontiguousarray(values).view(f"u{values.dtype.itemsize}").astype("uint64")
+        hashed = (hashed * np.uint64(0x100000001B3)) ^ (bits * np.uint64(0x9E3779B97F4A7C15))
+    candidates = np.flatnonzero(pd.Series(hashed).duplicated(keep=False).to_numpy())
+    repeated = np.zeros(len(df), dtype=bool)
+    if len(candidates):
+        repeated[candidates] = _duplicated(df.take(candidates))
+    return repeated
+
+
+def _duplicated(df: pd.DataFrame) -> np.ndarray:
+    try:
+        # Typed columns hash as they are (NaN equals NaN, as in the text form).
+        return np.asarray(df.duplicated(keep="first").to_numpy(), dtype=bool)
+    except TypeError:  # a column of cells pandas cannot hash (raw, mixed)
+        return np.asarray(df.astype(str).duplicated(keep="first").to_numpy(), dtype=bool)
 
 
 def robust_z(values: pd.Series) -> pd.Series:
@@ -200,16 +234,18 @@ def robust_z(values: pd.Series) -> pd.Series:
     every score is 0. Empty values stay empty.
     """
     numbers = pd.to_numeric(values, errors="coerce").astype("float64")
-    present = numbers.dropna()
-    if present.empty:
+    array = numbers.to_numpy()
+    present = array[~np.isnan(array)]
+    if not present.size:
         return pd.Series(np.nan, index=values.index, dtype="float64")
-    median = float(present.median())
-    deviation = (present - median).abs()
-    mad = float(deviation.median())
+    # numpy's median straight away: pandas' median of these values is this very call.
+    median = float(np.median(present))
+    deviation = np.abs(present - median)
+    mad = float(np.median(deviation))
     if mad > 0:
         scale = mad / 0.6745
     else:
-        mean_ad = float(deviation.mean())
+        mean_ad = float(pd.Series(deviation).mean())
         scale = mean_ad * 1.2533
     if scale == 0 or not math.isfinite(scale):
         return numbers.where(numbers.isna(), 0.0)
