@@ -29,7 +29,7 @@ import math
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -539,6 +539,15 @@ class Shared:
             self._ends[key] = coverage_end(self.dates(df, column, name))
         return self._ends[key]
 
+    def data_end(self, df: pd.DataFrame, column: str) -> date | None:
+        """Where the dates of ``column`` (as ``pd.to_datetime`` reads them) end: the KPIs'
+        ``end`` when they read the same dates, else worked out here."""
+        raw = df[column]
+        key = (id(df), column)
+        if key in self._ends and pd.api.types.is_datetime64_any_dtype(raw) and raw.dt.tz is None:
+            return self._ends[key]
+        return coverage_end(pd.to_datetime(raw, errors="coerce"))
+
     def keys(self, df: pd.DataFrame, column: str, name: str, cadence: str, fs: int) -> pd.Series:
         key = (id(df), column, cadence, fs)
         if key not in self._keys:
@@ -759,6 +768,34 @@ def complete_through(
     return as_of if as_of is not None else data_end
 
 
+@dataclass(frozen=True)
+class _Facts:
+    """What the evaluation of every KPI asks of one period, worked out once."""
+
+    label: str
+    start: date
+    end: date
+    days: int
+    last_year: Period
+    year: str  # the label of its (fiscal) year
+    start_stamp: pd.Timestamp
+    end_stamp: pd.Timestamp
+
+
+@lru_cache(maxsize=4096)
+def _facts(period: Period) -> _Facts:
+    return _Facts(
+        period.label,
+        period.start,
+        period.end,
+        period.days,
+        period.same_period_last_year(),
+        period.fiscal_year().label,
+        pd.Timestamp(period.start),
+        pd.Timestamp(period.end),
+    )
+
+
 def _evaluate_series(
     kpi: KPI,
     goal: Goal,
@@ -787,9 +824,10 @@ def _evaluate_series(
     for period in periods:
         n_rows = counts.get(period.key, 0)
         actual = actual_of(period)
-        partial = n_rows > 0 and coverage is not None and coverage < period.end
-        covered = max(0, (coverage - period.start).days + 1) if partial and coverage else None
-        fraction = covered / period.days if covered is not None else 1.0
+        facts = _facts(period)
+        partial = n_rows > 0 and coverage is not None and coverage < facts.end
+        covered = max(0, (coverage - facts.start).days + 1) if partial and coverage else None
+        fraction = covered / facts.days if covered is not None else 1.0
         # Not judged yet: too little of the period, or a measure that does not add up.
         unjudged: Status | None = None
         if partial and fraction < MIN_PROJECTION_SHARE:
@@ -823,7 +861,7 @@ def _evaluate_series(
                     {
                         "value": actual,
                         "days": covered,
-                        "period_days": period.days,
+                        "period_days": facts.days,
                         "min_share_pct": MIN_PROJECTION_SHARE * 100,
                     },
                 ),
@@ -856,14 +894,14 @@ def _evaluate_series(
             pct = pct_of_target(judged, target)
 
         prev_value = basis_values.get(period.key - 1)
-        yoy = period.same_period_last_year()
+        yoy = facts.last_year
         yoy_value = basis_values.get(yoy.key, actual_of(yoy))
         # A partial period that is not projected is not compared either.
         compared = None if unjudged is not None else basis_value
 
         ytd_actual = ytd_target = None
         if additive:
-            year = period.fiscal_year().label
+            year = facts.year
             so_far_actual, so_far_target = ytd.get(year, (0.0, 0.0))
             so_far_actual += actual or 0.0
             if so_far_target is not None and target is not None:
@@ -881,9 +919,9 @@ def _evaluate_series(
                 "kpi_id": kpi.id,
                 "kpi": kpi.name,
                 "segment": segment,
-                "period": period.label,
-                "period_start": pd.Timestamp(period.start),
-                "period_end": pd.Timestamp(period.end),
+                "period": facts.label,
+                "period_start": facts.start_stamp,
+                "period_end": facts.end_stamp,
                 "actual": actual,
                 "target": shown_target,
                 "pct_of_target": pct,
@@ -1022,8 +1060,7 @@ def evaluate_scorecard(
         df = data.get(ds.id)
         if df is None or ds.date_column not in df.columns:
             continue
-        dates = pd.to_datetime(df[ds.date_column], errors="coerce")
-        end = coverage_end(dates)
+        end = shared.data_end(df, ds.date_column)
         if end is not None:
             data_ends[ds.id] = min(end, as_of) if as_of is not None else end
     frames = [f for f in frames if not f.empty]

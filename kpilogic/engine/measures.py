@@ -94,14 +94,20 @@ def _compare(series: pd.Series, op: str, value: Any) -> np.ndarray:
     return np.asarray(result.fillna(False), dtype=bool)
 
 
-def _filter_mask(df: pd.DataFrame, flt: Filter, dataset: str) -> np.ndarray:
+def _filter_mask(
+    df: pd.DataFrame,
+    flt: Filter,
+    dataset: str,
+    text_of: Callable[[str], pd.Series] | None = None,
+) -> np.ndarray:
     """The rows ``flt`` keeps. ``ne`` and ``not_in`` keep empty cells (as Excel's filter
-    does); the other operators never match an empty cell."""
+    does); the other operators never match an empty cell. ``text_of(column)`` may give a
+    text column stripped already (``_text``)."""
     _require(df, flt.column, dataset)
     col = df[flt.column]
     if flt.op in ("ne", "not_in"):
         positive = Filter(column=flt.column, op="eq" if flt.op == "ne" else "in", value=flt.value)
-        return ~_filter_mask(df, positive, dataset)
+        return ~_filter_mask(df, positive, dataset, text_of)
     values = flt.value if isinstance(flt.value, list) else [flt.value]
     op = "eq" if flt.op == "in" else flt.op
 
@@ -137,7 +143,7 @@ def _filter_mask(df: pd.DataFrame, flt: Filter, dataset: str) -> np.ndarray:
             mask |= _compare(col, op, number)
         return mask
 
-    text = col.astype("string").str.strip()
+    text = _text(col) if text_of is None else text_of(flt.column)
     if op == "eq":
         return np.asarray(text.isin([_as_text(v) for v in values]).fillna(False), dtype=bool)
     # Ordering on a text column: numerically when both sides are numbers ("12" < "100").
@@ -216,14 +222,20 @@ def _numbers(series: pd.Series) -> pd.Series:
     return pd.to_numeric(series, errors="coerce").astype("float64")
 
 
-def _segments(series: pd.Series) -> pd.Series:
-    """Segment labels as text; 2026.0 reads as '2026'. Empty labels become <NA>."""
+def _text(series: pd.Series) -> pd.Series:
+    """A column as text with surrounding spaces left out, as filters and segments read it."""
+    return series.astype("string").str.strip()
+
+
+def _segments(series: pd.Series, text_of: Callable[[], pd.Series] | None = None) -> pd.Series:
+    """Segment labels as text; 2026.0 reads as '2026'. Empty labels become <NA>.
+    ``text_of()`` may give ``_text(series)``, worked out already."""
     if pd.api.types.is_float_dtype(series):
         floats = series.astype("float64")
         whole = floats.dropna()
         if (whole == np.floor(whole)).all():
             return floats.astype("Int64").astype("string")
-    text = series.astype("string").str.strip()
+    text = _text(series) if text_of is None else text_of()
     return text.mask(text == "")
 
 
@@ -539,7 +551,9 @@ class Reuse:
 
         def one(flt: Filter) -> np.ndarray:
             return self.get(
-                df, ("filter", _filter_key(flt)), lambda: _readonly(_filter_mask(df, flt, dataset))
+                df,
+                ("filter", _filter_key(flt)),
+                lambda: _readonly(_filter_mask(df, flt, dataset, lambda c: self.text(df, c))),
             )
 
         def combined() -> np.ndarray:
@@ -568,7 +582,13 @@ class Reuse:
 
     def segments(self, df: pd.DataFrame, column: str) -> pd.Series:
         """``column`` as segment labels (``_segments``)."""
-        return self.get(df, ("segments", column), lambda: _segments(df[column]))
+        return self.get(
+            df, ("segments", column), lambda: _segments(df[column], lambda: self.text(df, column))
+        )
+
+    def text(self, df: pd.DataFrame, column: str) -> pd.Series:
+        """``column`` as text without surrounding spaces (``_text``)."""
+        return self.get(df, ("text", column), lambda: _text(df[column]))
 
     def present(
         self, df: pd.DataFrame, column: str, numeric: bool, values: pd.Series
