@@ -124,17 +124,26 @@ def test_shared_measures_equal_each_measure_on_its_own(seed: int, text: str) -> 
             pd.testing.assert_frame_equal(left_alone, left_shared, check_exact=True)
 
 
-def _by_hand(df: pd.DataFrame, aggregation: str, column: str, filters: list[Filter]) -> pd.Series:
-    """One aggregation per month the way an analyst writes it: filter, then group."""
+def _by_hand(
+    df: pd.DataFrame, aggregation: str, column: str, filters: list[Filter], segment: str | None
+) -> pd.Series:
+    """One aggregation per month (and segment) the way an analyst writes it: filter, then
+    group on the month and the segment's label (spaces around it left out)."""
     kept = apply_filters(df, filters)
+    keys: list[pd.Series] = []
+    if segment is not None:
+        labels = kept[segment].astype("string").str.strip()
+        kept = kept[labels.notna() & (labels != "")]
+        keys.append(labels[kept.index].rename("segment"))
     kept = kept[kept["Date"].notna()]
-    month = kept["Date"].dt.year * 12 + kept["Date"].dt.month - 1
-    values = kept[column]
+    month = (kept["Date"].dt.year * 12 + kept["Date"].dt.month - 1).rename("key")
+    keys = [month, *(k[kept.index] for k in keys)]
+    grouped = kept[column].groupby(keys, sort=True)
     if aggregation == "count_distinct":
-        return values.groupby(month).nunique().astype("float64")
+        return grouped.nunique().astype("float64")
     if aggregation == "sum":
-        return values.groupby(month).sum(min_count=1)
-    return values.groupby(month).agg(aggregation).astype("float64")
+        return grouped.sum(min_count=1)
+    return grouped.agg(aggregation).astype("float64")
 
 
 @pytest.mark.parametrize("seed", [5, 6])
@@ -142,23 +151,33 @@ def test_shared_measures_equal_a_plain_pandas_groupby(seed: int) -> None:
     df = _table(seed)
     reuse = Reuse()
     keys = period_keys(df["Date"], "month")
-    plain = [
-        ("sum", "Revenue", []),
-        ("mean", "Revenue", [WEB]),
-        ("median", "Revenue", [WEB]),
-        ("max", "Cost", [Filter(column="Revenue", op="ge", value=50)]),
-        ("count_distinct", "Order ID", []),
-        ("count_distinct", "Order ID", [WEB]),
+    plain: list[tuple[str, str, list[Filter], str | None]] = [
+        ("sum", "Revenue", [], None),
+        ("sum", "Revenue", [], "Region"),
+        ("sum", "Revenue", [WEB], "Category"),
+        ("mean", "Revenue", [WEB], None),
+        ("median", "Revenue", [WEB], "Region"),
+        ("max", "Cost", [Filter(column="Revenue", op="ge", value=50)], None),
+        ("count_distinct", "Order ID", [], None),
+        ("count_distinct", "Order ID", [WEB], "Region"),
     ]
-    for aggregation, column, filters in plain:
+    for aggregation, column, filters, segment in plain:
         measure = Measure(aggregation=aggregation, column=column)  # type: ignore[arg-type]
-        kw: dict[str, Any] = {"date_column": "Date", "cadence": "month", "filters": filters}
+        kw: dict[str, Any] = {
+            "date_column": "Date",
+            "cadence": "month",
+            "filters": filters,
+            "segment_column": segment,
+        }
         out = measure_per_period(df, measure, keys=keys, reuse=reuse, **kw)
-        expected = _by_hand(df, aggregation, column, filters)
-        got = pd.Series(out["value"].to_numpy(), index=out["key"].to_numpy())
-        pd.testing.assert_series_equal(
-            got, expected.rename(None).rename_axis(None), check_exact=True, check_index_type=False
-        )
+        expected = _by_hand(df, aggregation, column, filters, segment)
+        by = ["key", *(["segment"] if segment else [])]
+        got = out.set_index(by)["value"]
+        # Same groups in the same order (periods, then segments sorted), same values.
+        assert [tuple(map(str, np.atleast_1d(i))) for i in got.index] == [
+            tuple(map(str, np.atleast_1d(i))) for i in expected.index
+        ]
+        assert np.array_equal(got.to_numpy(), expected.to_numpy(), equal_nan=True)
 
 
 def test_complete_rows_of_a_formula_are_not_shared_with_a_plain_sum() -> None:

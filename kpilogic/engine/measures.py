@@ -389,7 +389,8 @@ def _measure(
         return out
 
     def grouped() -> _Groups:
-        return _Groups(np.flatnonzero(keep), key_series, segments, dates)
+        coded = work.segment_codes(df, segment_column) if segment_column is not None else None
+        return _Groups(np.flatnonzero(keep), key_series, coded, dates)
 
     if keys is None or reuse is None:
         groups = grouped()
@@ -425,7 +426,7 @@ def _measure(
     out["value"] = value.to_numpy()
     out["key"] = out["key"].astype("int64")
     if segment_column is not None:
-        out["segment"] = out["segment"].astype("string")
+        out["segment"] = groups.labels(out["segment"]).astype("string")
     return out[columns]
 
 
@@ -438,19 +439,28 @@ class _Groups:
         self,
         positions: np.ndarray,
         keys: pd.Series,
-        segments: pd.Series | None,
+        segments: tuple[np.ndarray, pd.Series] | None,
         dates: pd.Series | None,
     ) -> None:
         self.positions = positions
         self.dates = dates
         by: dict[str, Any] = {"key": keys.iloc[positions].astype("int64").to_numpy()}
+        self._labels: pd.Series | None = None
         if segments is not None:
-            by["segment"] = segments.take(positions).reset_index(drop=True)
+            # Grouped on the segments' numbers (in the labels' sorted order, the order
+            # grouping on the labels gives), so no group hashes the labels' text again.
+            codes, self._labels = segments
+            by["segment"] = codes[positions]
         self.by = list(by)
         self.frame = pd.DataFrame(by)
         self.groups = self.frame.groupby(self.by, sort=True, observed=True)
         self.rows: pd.Series = self.groups.size()
         self._results: dict[tuple[str, str, bool], pd.Series] = {}
+
+    def labels(self, codes: pd.Series) -> pd.Series:
+        """The segment labels of the groups' segment numbers ``codes``."""
+        assert self._labels is not None
+        return self._labels.take(codes.to_numpy()).reset_index(drop=True)
 
     def aggregate(self, func: str, column: str, numeric: bool, values: pd.Series) -> pd.Series:
         """``func`` of ``values`` (the whole column) per group, as float64 on ``rows``' index."""
@@ -585,6 +595,16 @@ class Reuse:
         return self.get(
             df, ("segments", column), lambda: _segments(df[column], lambda: self.text(df, column))
         )
+
+    def segment_codes(self, df: pd.DataFrame, column: str) -> tuple[np.ndarray, pd.Series]:
+        """``segments`` numbered in sorted order of the labels (as ``groupby(sort=True)``
+        orders them: it numbers them by this very ``factorize``), and the labels."""
+
+        def numbered() -> tuple[np.ndarray, pd.Series]:
+            codes, labels = pd.factorize(self.segments(df, column), sort=True)
+            return _readonly(codes.astype("int64")), pd.Series(labels)
+
+        return self.get(df, ("segment codes", column), numbered)
 
     def text(self, df: pd.DataFrame, column: str) -> pd.Series:
         """``column`` as text without surrounding spaces (``_text``)."""
