@@ -422,12 +422,7 @@ def _measure(
     if not isinstance(value, pd.Series):
         value = pd.Series(value, index=rows.index, dtype="float64")
     value = value.astype("float64").replace([np.inf, -np.inf], np.nan)
-    out = rows.rename("rows").astype("int64").reset_index()
-    out["value"] = value.to_numpy()
-    out["key"] = out["key"].astype("int64")
-    if segment_column is not None:
-        out["segment"] = groups.labels(out["segment"]).astype("string")
-    return out[columns]
+    return groups.table(value.to_numpy())
 
 
 class _Groups:
@@ -444,23 +439,35 @@ class _Groups:
     ) -> None:
         self.positions = positions
         self.dates = dates
-        by: dict[str, Any] = {"key": keys.iloc[positions].astype("int64").to_numpy()}
+        key = keys.iloc[positions].astype("int64").to_numpy()
         self._labels: pd.Series | None = None
+        self._first = int(key.min()) if len(key) else 0
+        self._count = 1
+        group = key
         if segments is not None:
-            # Grouped on the segments' numbers (in the labels' sorted order, the order
-            # grouping on the labels gives), so no group hashes the labels' text again.
+            # One number per (period, segment), ordered as the pair is (the segments are
+            # numbered in their labels' sorted order, the order grouping on the labels
+            # gives): one column of numbers to group, no text hashed again per grouping.
             codes, self._labels = segments
-            by["segment"] = codes[positions]
-        self.by = list(by)
-        self.frame = pd.DataFrame(by)
+            self._count = max(len(self._labels), 1)
+            group = (key - self._first) * self._count + codes[positions]
+        self.frame = pd.DataFrame({"group": group})
+        self.by = ["group"]
         self.groups = self.frame.groupby(self.by, sort=True, observed=True)
         self.rows: pd.Series = self.groups.size()
         self._results: dict[tuple[str, str, bool], pd.Series] = {}
 
-    def labels(self, codes: pd.Series) -> pd.Series:
-        """The segment labels of the groups' segment numbers ``codes``."""
-        assert self._labels is not None
-        return self._labels.take(codes.to_numpy()).reset_index(drop=True)
+    def table(self, value: np.ndarray) -> pd.DataFrame:
+        """``key`` (, ``segment``), ``value`` and ``rows`` of every group, in order."""
+        group = self.rows.index.to_numpy().astype("int64")
+        rows = self.rows.to_numpy().astype("int64")
+        if self._labels is None:
+            return pd.DataFrame({"key": group, "value": value, "rows": rows})
+        key = group // self._count + self._first
+        labels = self._labels.take(group % self._count).reset_index(drop=True)
+        return pd.DataFrame(
+            {"key": key, "segment": labels.astype("string"), "value": value, "rows": rows}
+        )
 
     def aggregate(self, func: str, column: str, numeric: bool, values: pd.Series) -> pd.Series:
         """``func`` of ``values`` (the whole column) per group, as float64 on ``rows``' index."""
