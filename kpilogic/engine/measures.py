@@ -390,7 +390,7 @@ def _measure(
 
     def grouped() -> _Groups:
         coded = work.segment_codes(df, segment_column) if segment_column is not None else None
-        return _Groups(np.flatnonzero(keep), key_series, coded, dates)
+        return _Groups(_readonly(keep), key_series, coded, dates)
 
     if keys is None or reuse is None:
         groups = grouped()
@@ -404,7 +404,7 @@ def _measure(
             filters_key(filters),
             completed,
         )
-        groups = reuse.get(df, what, grouped)
+        groups = reuse.live(reuse.get(df, what, grouped))
     results: dict[Call, pd.Series] = {}
     for call in calls:
         if call.column is None:
@@ -428,34 +428,48 @@ def _measure(
 class _Groups:
     """The measured rows of one choice of rows (filters, segment, complete rows) grouped by
     period key (and segment), with each aggregation asked of them kept: the grouping is
-    worked out once however many columns are aggregated over it."""
+    worked out once however many columns are aggregated over it.
+
+    The grouping itself (several arrays as long as the rows) may be ``release``d while the
+    results stay; a later aggregation works it out again from the kept rows' mask."""
 
     def __init__(
         self,
-        positions: np.ndarray,
+        keep: np.ndarray,
         keys: pd.Series,
         segments: tuple[np.ndarray, pd.Series] | None,
         dates: pd.Series | None,
     ) -> None:
-        self.positions = positions
+        self._keep = keep
+        self._keys = keys
+        self._segments = segments
         self.dates = dates
-        key = keys.iloc[positions].astype("int64").to_numpy()
-        self._labels: pd.Series | None = None
-        self._first = int(key.min()) if len(key) else 0
-        self._count = 1
-        group = key
-        if segments is not None:
-            # One number per (period, segment), ordered as the pair is (the segments are
-            # numbered in their labels' sorted order, the order grouping on the labels
-            # gives): one column of numbers to group, no text hashed again per grouping.
-            codes, self._labels = segments
-            self._count = max(len(self._labels), 1)
-            group = (key - self._first) * self._count + codes[positions]
-        self.frame = pd.DataFrame({"group": group})
-        self.by = ["group"]
-        self.groups = self.frame.groupby(self.by, sort=True, observed=True)
-        self.rows: pd.Series = self.groups.size()
+        self._labels = segments[1] if segments is not None else None
+        self._count = max(len(segments[1]), 1) if segments is not None else 1
+        self._first = 0
+        self._live: tuple[np.ndarray, pd.DataFrame, Any] | None = None
+        self.rows: pd.Series = self._grouping()[2].size()
         self._results: dict[tuple[str, str, bool], pd.Series] = {}
+
+    def _grouping(self) -> tuple[np.ndarray, pd.DataFrame, Any]:
+        """(positions of the kept rows, their group numbers, the groupby), made when needed."""
+        if self._live is None:
+            positions = np.flatnonzero(self._keep)
+            key = self._keys.iloc[positions].astype("int64").to_numpy()
+            group = key
+            if self._segments is not None:
+                # One number per (period, segment), ordered as the pair is (the segments
+                # are numbered in their labels' sorted order, the order grouping on the
+                # labels gives): one column of numbers to group, no text hashed again.
+                self._first = int(key.min()) if len(key) else 0
+                group = (key - self._first) * self._count + self._segments[0][positions]
+            frame = pd.DataFrame({"group": group})
+            self._live = (positions, frame, frame.groupby(["group"], sort=True, observed=True))
+        return self._live
+
+    def release(self) -> None:
+        """Let the grouping go (the results stay)."""
+        self._live = None
 
     def table(self, value: np.ndarray) -> pd.DataFrame:
         """``key`` (, ``segment``), ``value`` and ``rows`` of every group, in order."""
@@ -477,20 +491,21 @@ class _Groups:
         return self._results[key]
 
     def _aggregate(self, func: str, values: pd.Series) -> pd.Series:
-        taken = values.take(self.positions).reset_index(drop=True)
+        positions, frame, groups = self._grouping()
+        taken = values.take(positions).reset_index(drop=True)
         if func == "last":
             # Stable sort: among rows with the same date, file order decides.
-            frame = self.frame.assign(value=taken)
+            frame = frame.assign(value=taken)
             if self.dates is not None:
-                frame["date"] = self.dates.take(self.positions).reset_index(drop=True)
+                frame["date"] = self.dates.take(positions).reset_index(drop=True)
                 frame = frame.sort_values("date", kind="stable")
-            result = frame.groupby(self.by, sort=True, observed=True)["value"].last()
+            result = frame.groupby(["group"], sort=True, observed=True)["value"].last()
             return result.reindex(self.rows.index).astype("float64")
-        grouper = getattr(self.groups, "_grouper", None)
+        grouper = getattr(groups, "_grouper", None)
         col = (
             taken.groupby(grouper)
             if grouper is not None
-            else taken.groupby([self.frame[c] for c in self.by], sort=True, observed=True)
+            else taken.groupby(frame["group"], sort=True, observed=True)
         )
         if func == "sum":
             result = col.sum(min_count=1)
@@ -544,9 +559,22 @@ class Reuse:
     lives. The frames must not change while it is used (``evaluate_scorecard`` makes one
     per call)."""
 
+    LIVE_GROUPINGS = 4  # groupings kept whole at once (each holds arrays as long as the rows)
+
     def __init__(self) -> None:
         self._held: dict[int, Any] = {}
         self._made: dict[tuple[Any, ...], Any] = {}
+        self._live: dict[int, _Groups] = {}  # most recently used last
+
+    def live(self, groups: _Groups) -> _Groups:
+        """``groups``, counted as just used: the groupings used longest ago let go of their
+        arrays (their results stay), so memory stays near a few groupings' worth."""
+        self._live.pop(id(groups), None)
+        self._live[id(groups)] = groups
+        while len(self._live) > self.LIVE_GROUPINGS:
+            oldest = next(iter(self._live))
+            self._live.pop(oldest).release()
+        return groups
 
     def hold(self, thing: object) -> int:
         """The identity of ``thing``, kept alive as long as this object is."""

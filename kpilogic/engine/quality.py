@@ -510,17 +510,12 @@ def assess_kpi(
         if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(
             values.dtype
         ):
-            at, scores, raw = rows_kept.flagged(column)
-            flagged += len(at)
+            count, listed = rows_kept.flagged(column)
+            flagged += count
             found_outliers.extend(
                 # Only the kept examples need their spreadsheet row.
-                Outlier(
-                    _row_number(rows, len(df), int(rows_kept.positions[p])),
-                    column,
-                    float(raw[p]),
-                    round(float(scores[p]), 2),
-                )
-                for p in at[:KEPT_OUTLIERS].tolist()
+                Outlier(_row_number(rows, len(df), position), column, value, score)
+                for position, value, score in listed
             )
     if flagged:
         findings.append(
@@ -601,17 +596,23 @@ class _Kept:
         # Read as dates on the kept rows only: a text column's format is guessed from them.
         self.dates = pd.to_datetime(dates, errors="coerce")
         self.valid = self.dates.dropna()
-        self._flagged: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._flagged: dict[str, tuple[int, list[tuple[int, float, float]]]] = {}
         self._gaps: dict[tuple[int | None, Cadence, int], list[Period]] = {}
         self._latest: dict[date, tuple[date, date]] = {}
         self._held: dict[int, pd.Series] = {}
 
-    def flagged(self, column: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(positions among the kept rows flagged as outliers, every robust z, the values)."""
+    def flagged(self, column: str) -> tuple[int, list[tuple[int, float, float]]]:
+        """How many kept values of ``column`` are outliers, and the first ``KEPT_OUTLIERS``
+        of them as (position in the table, value, robust z rounded to 2 decimals)."""
         if column not in self._flagged:
             values = self.df[column].take(self.positions)
             at, scores = _flagged(values, ROBUST_Z)
-            self._flagged[column] = (at, scores, values.to_numpy())
+            raw = values.to_numpy()
+            listed = [
+                (int(self.positions[p]), float(raw[p]), round(float(scores[p]), 2))
+                for p in at[:KEPT_OUTLIERS].tolist()
+            ]
+            self._flagged[column] = (len(at), listed)
         return self._flagged[column]
 
     def gaps(self, keys: pd.Series | None, cadence: Cadence, fiscal_start: int) -> list[Period]:
