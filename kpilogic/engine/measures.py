@@ -30,6 +30,7 @@ import difflib
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any, TypeVar
 
 import numpy as np
@@ -355,7 +356,7 @@ def _measure(
 
     by = ["key", *(["segment"] if segments is not None else [])]
     if incomplete and not present:
-        return _incomplete(pd.DataFrame(), np.zeros(0, dtype=bool), present, by)
+        return _no_rows((*by, "rows", "missing"))
     keep = np.array(key_series.notna(), dtype=bool)
     if dates is not None:
         keep &= dates.notna().to_numpy()
@@ -369,9 +370,13 @@ def _measure(
         # each is aggregated over its own cells, as Excel would.
         present, complete = {}, None
     if incomplete:
-        frame = pd.DataFrame({"key": key_series}, index=df.index)
-        if segments is not None:
-            frame["segment"] = segments
+
+        def frame() -> pd.DataFrame:
+            work = pd.DataFrame({"key": key_series}, index=df.index)
+            if segments is not None:
+                work["segment"] = segments
+            return work
+
         return _incomplete(frame, keep, present, by)
     completed = None
     if complete is not None:
@@ -664,17 +669,21 @@ def _paired(present: Mapping[str, np.ndarray], complete: np.ndarray, keep: np.nd
 
 
 def _incomplete(
-    work: pd.DataFrame, keep: np.ndarray, present: Mapping[str, np.ndarray], by: list[str]
+    work: Callable[[], pd.DataFrame],
+    keep: np.ndarray,
+    present: Mapping[str, np.ndarray],
+    by: list[str],
 ) -> pd.DataFrame:
-    """Per group, the kept rows that have some but not all of the formula's columns."""
+    """Per group, the kept rows that have some but not all of the formula's columns
+    (``work()``: the rows' ``by`` columns, asked for only when there are such rows)."""
     columns = [*by, "rows", "missing"]
     if not present:
-        return pd.DataFrame({c: pd.Series(dtype="int64") for c in columns})
+        return _no_rows(tuple(columns))
     stacked = np.vstack(list(present.values()))
     partly = stacked.any(axis=0) & ~stacked.all(axis=0) & keep
     if not partly.any():
-        return pd.DataFrame({c: pd.Series(dtype="int64") for c in columns})
-    part = work.loc[partly, by].copy()
+        return _no_rows(tuple(columns))
+    part = work().loc[partly, by].copy()
     part["key"] = part["key"].astype("int64")
     lacking = {c: ~has[partly] for c, has in present.items()}
     for column, flags in lacking.items():
@@ -686,6 +695,17 @@ def _incomplete(
         ", ".join(c for c in lacking if bool(flags.at[i, f"lacks {c}"])) for i in range(len(out))
     ]
     return out[columns]
+
+
+@lru_cache(maxsize=16)
+def _no_rows_template(columns: tuple[str, ...]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="int64") for c in columns})
+
+
+def _no_rows(columns: tuple[str, ...]) -> pd.DataFrame:
+    """An empty frame of int64 ``columns`` (a copy of one made once: every measure without
+    left-out rows returns one)."""
+    return _no_rows_template(columns).copy()
 
 
 def incomplete_rows_per_period(
