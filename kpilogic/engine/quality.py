@@ -531,7 +531,10 @@ def assess_kpi(
             )
         )
     gaps = rows_kept.gaps(
-        keys if keys is not None and len(keys) == len(df) else None, kpi.cadence, fiscal_start
+        keys if keys is not None and len(keys) == len(df) else None,
+        kpi.cadence,
+        fiscal_start,
+        reuse,
     )
     if gaps:
         findings.append(
@@ -615,7 +618,9 @@ class _Kept:
             self._flagged[column] = (len(at), listed)
         return self._flagged[column]
 
-    def gaps(self, keys: pd.Series | None, cadence: Cadence, fiscal_start: int) -> list[Period]:
+    def gaps(
+        self, keys: pd.Series | None, cadence: Cadence, fiscal_start: int, reuse: Reuse
+    ) -> list[Period]:
         """Periods without a kept row between the first and the last (``keys``: the period
         key of every row of the table, worked out once for all its KPIs)."""
         key = (None if keys is None else id(keys), cadence, fiscal_start)
@@ -623,7 +628,12 @@ class _Kept:
             if keys is not None:
                 self._held[id(keys)] = keys  # its identity is in the key: keep it alive
                 at = self.positions[self.dates.notna().to_numpy()]
-                known = keys.to_numpy(dtype="float64", na_value=np.nan)[at]
+                every = reuse.get(
+                    self.df,
+                    ("keys as numbers", reuse.hold(keys)),
+                    lambda: keys.to_numpy(dtype="float64", na_value=np.nan),
+                )
+                known = every[at]
                 found = _gaps(known[~np.isnan(known)].astype("int64"), cadence, fiscal_start)
             else:
                 found = missing_periods(self.valid, cadence, fiscal_start)
