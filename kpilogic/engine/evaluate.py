@@ -967,16 +967,18 @@ def forecast_kpi(scorecard: Scorecard, kpi: KPI, rows: pd.DataFrame) -> Forecast
     # A partial period that is not projected (too early, in progress) is no point on the
     # trend: its actual covers part of the period only.
     basis = basis.where(~(rows["partial"].astype(bool) & rows["projected"].isna()))
-    points = rows.assign(basis=basis).dropna(subset=["basis"]).tail(FORECAST_POINTS)
-    if len(points) < MIN_FORECAST_POINTS:
+    # The last periods with a basis (positions: no copy of the detail's columns).
+    at = np.flatnonzero(basis.notna().to_numpy())[-FORECAST_POINTS:]
+    if len(at) < MIN_FORECAST_POINTS:
         return None
     fs = scorecard.fiscal_year_start_month
     target_period = Period.containing(deadline, kpi.cadence, fs)
-    last_key = int(points["key"].iloc[-1])
+    keys = rows["key"].to_numpy(dtype=float)[at]
+    last_key = int(rows["key"].iloc[at[-1]])
     if target_period.key < last_key:
         return None
-    x = points["key"].to_numpy(dtype=float)
-    y = points["basis"].to_numpy(dtype=float)
+    x = keys
+    y = basis.to_numpy(dtype=float, na_value=np.nan)[at]
     slope, intercept = np.polyfit(x, y, 1)
     value = float(slope * target_period.key + intercept)
     tgt = kpi.target
@@ -997,7 +999,7 @@ def forecast_kpi(scorecard: Scorecard, kpi: KPI, rows: pd.DataFrame) -> Forecast
     verdict = judge(value, kpi.direction, kpi.tolerance, target=target, low=low, high=high)
     reaches = None if verdict.status == "no_target" else verdict.status == "on_track"
     return Forecast(
-        kpi.id, deadline, target_period.label, value, target, low, high, reaches, len(points)
+        kpi.id, deadline, target_period.label, value, target, low, high, reaches, len(at)
     )
 
 
