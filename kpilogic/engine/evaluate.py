@@ -507,7 +507,9 @@ def _dates(df: pd.DataFrame, column: str, dataset: str) -> pd.Series:
 
 class Shared:
     """Work on a dataset that every KPI on it needs (its dates, where its data ends, the
-    period key of each row per cadence), done once while one scorecard is evaluated.
+    period key of each row per cadence, the frame the KPIs are measured on, and in ``reuse``
+    the filters, columns and groupings their measures and quality checks share), done once
+    while one scorecard is evaluated.
 
     Keyed on the identity of the dataset's DataFrame; it keeps a reference to every frame it
     saw, so no other frame can take a seen frame's identity while it lives

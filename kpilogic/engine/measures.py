@@ -6,6 +6,9 @@ Formulas are read by a small whitelist parser (never ``eval``): anything but num
 operators, parentheses and the known aggregations is a ``FormulaError`` that says what is
 wrong and where. Evaluation is vectorised: the period key of every row is computed once, each
 aggregation is one pandas groupby, and the per-period results are combined arithmetically.
+Measures over the same table can share their work (``Reuse``): each filter's rows, columns
+read as numbers or text, and the rows of one choice of filters grouped by period, with every
+aggregation asked of them — the values are the same with or without it.
 
 Conventions, pinned by the tests:
 - a value that is undefined is NaN: division by zero, or an aggregation over a period
