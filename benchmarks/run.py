@@ -479,7 +479,7 @@ def _evaluate_section(runner: Runner, sizes: list[int], budgets: Budgets) -> lis
         "baselines is checked against Koers' (relative tolerance 1e-9).",
         "",
         "| rows | Koers | groupby per KPI | shared groupbys | Koers ÷ per KPI "
-        f"(≤ {EVALUATE_VS_GROUPBY:.0f}×) | Koers ÷ shared | actuals equal |",
+        f"(≤ {EVALUATE_VS_GROUPBY:g}×) | Koers ÷ shared | actuals equal |",
         "|---:|---|---|---|---|---|---|",
     ]
     for rows in sizes:
@@ -501,7 +501,7 @@ def _evaluate_section(runner: Runner, sizes: list[int], budgets: Budgets) -> lis
         )
         if ratio is not None:
             budgets.add(
-                f"evaluate {rows:,}: ≤ {EVALUATE_VS_GROUPBY:.0f}× groupby per KPI",
+                f"evaluate {rows:,}: ≤ {EVALUATE_VS_GROUPBY:g}× groupby per KPI",
                 _x(ratio),
                 ok,
                 _over(ratio, EVALUATE_VS_GROUPBY),

@@ -29,13 +29,14 @@ import math
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from kpilogic.engine.measures import (
+    Reuse,
     aggregate_per_period,
     incomplete_rows_per_period,
     measure_per_period,
@@ -506,7 +507,9 @@ def _dates(df: pd.DataFrame, column: str, dataset: str) -> pd.Series:
 
 class Shared:
     """Work on a dataset that every KPI on it needs (its dates, where its data ends, the
-    period key of each row per cadence), done once while one scorecard is evaluated.
+    period key of each row per cadence, the frame the KPIs are measured on, and in ``reuse``
+    the filters, columns and groupings their measures and quality checks share), done once
+    while one scorecard is evaluated.
 
     Keyed on the identity of the dataset's DataFrame; it keeps a reference to every frame it
     saw, so no other frame can take a seen frame's identity while it lives
@@ -517,6 +520,10 @@ class Shared:
         self._dates: dict[tuple[int, str], pd.Series] = {}
         self._ends: dict[tuple[int, str], date | None] = {}
         self._keys: dict[tuple[int, str, str, int], pd.Series] = {}
+        self._measured: dict[tuple[int, str, date | None], tuple[pd.DataFrame, Any]] = {}
+        self._measured_keys: dict[tuple[int, str, date | None, str, int], pd.Series] = {}
+        # Filters, columns and groupings shared by the measures and quality checks.
+        self.reuse = Reuse()
 
     def dates(self, df: pd.DataFrame, column: str, name: str) -> pd.Series:
         self._frames.setdefault(id(df), df)
@@ -534,11 +541,53 @@ class Shared:
             self._ends[key] = coverage_end(self.dates(df, column, name))
         return self._ends[key]
 
+    def data_end(self, df: pd.DataFrame, column: str) -> date | None:
+        """Where the dates of ``column`` (as ``pd.to_datetime`` reads them) end: the KPIs'
+        ``end`` when they read the same dates, else worked out here."""
+        raw = df[column]
+        key = (id(df), column)
+        if key in self._ends and pd.api.types.is_datetime64_any_dtype(raw) and raw.dt.tz is None:
+            return self._ends[key]
+        return coverage_end(pd.to_datetime(raw, errors="coerce"))
+
     def keys(self, df: pd.DataFrame, column: str, name: str, cadence: str, fs: int) -> pd.Series:
         key = (id(df), column, cadence, fs)
         if key not in self._keys:
             self._keys[key] = period_keys(self.dates(df, column, name), cadence, fs)  # type: ignore[arg-type]
         return self._keys[key]
+
+    def measured(
+        self, df: pd.DataFrame, column: str, name: str, as_of: date | None
+    ) -> pd.DataFrame:
+        """The rows a KPI is measured on: up to ``as_of`` (later rows are unknown then), with
+        ``column`` read as dates. The very frame for every KPI on ``df``, so the work on it
+        is shared (``reuse``); ``df`` itself when it needs no change."""
+        key = (id(df), column, as_of)
+        if key not in self._measured:
+            self._frames.setdefault(id(df), df)
+            dates = self.dates(df, column, name)
+            keep = None
+            frame = df
+            if as_of is not None:
+                keep = (dates < pd.Timestamp(as_of) + pd.Timedelta(days=1)).fillna(False)
+                frame, dates = df[keep], dates[keep]
+            raw = df[column]
+            if not pd.api.types.is_datetime64_any_dtype(raw) or raw.dt.tz is not None:
+                frame = frame.assign(**{column: dates})
+            self._measured[key] = (frame, keep)
+        return self._measured[key][0]
+
+    def measured_keys(
+        self, df: pd.DataFrame, column: str, name: str, as_of: date | None, cadence: str, fs: int
+    ) -> pd.Series:
+        """The period keys of the rows of ``measured``."""
+        key = (id(df), column, as_of, cadence, fs)
+        if key not in self._measured_keys:
+            keys = self.keys(df, column, name, cadence, fs)
+            self.measured(df, column, name, as_of)
+            keep = self._measured[(id(df), column, as_of)][1]
+            self._measured_keys[key] = keys if keep is None else keys[keep]
+        return self._measured_keys[key]
 
 
 def evaluate_kpi(
@@ -562,16 +611,13 @@ def evaluate_kpi(
     dataset = scorecard.dataset(kpi.dataset_id)
     shared = shared or Shared()
     fs = scorecard.fiscal_year_start_month
-    dates = shared.dates(df, dataset.date_column, dataset.name)
     data_end = shared.end(df, dataset.date_column, dataset.name)
-    keys = shared.keys(df, dataset.date_column, dataset.name, kpi.cadence, fs)
     if as_of is not None:
         # As if on ``as_of``: later rows are unknown.
-        keep = (dates < pd.Timestamp(as_of) + pd.Timedelta(days=1)).fillna(False)
-        df, dates, keys = df[keep], dates[keep], keys[keep]
         data_end = min(as_of, data_end) if data_end else None
     coverage = complete_through(dataset.complete_through, as_of, data_end)
-    df = df.assign(**{dataset.date_column: dates})
+    keys = shared.measured_keys(df, dataset.date_column, dataset.name, as_of, kpi.cadence, fs)
+    df = shared.measured(df, dataset.date_column, dataset.name, as_of)
     common: dict[str, Any] = {
         "date_column": dataset.date_column,
         "cadence": kpi.cadence,
@@ -579,6 +625,7 @@ def evaluate_kpi(
         "filters": kpi.filters,
         "dataset": dataset.name,
         "keys": keys,
+        "reuse": shared.reuse,
     }
     measured = measure_per_period(df, kpi.measure, **common)
     left_out = incomplete_rows_per_period(df, kpi.measure, **common)
@@ -723,6 +770,34 @@ def complete_through(
     return as_of if as_of is not None else data_end
 
 
+@dataclass(frozen=True)
+class _Facts:
+    """What the evaluation of every KPI asks of one period, worked out once."""
+
+    label: str
+    start: date
+    end: date
+    days: int
+    last_year: Period
+    year: str  # the label of its (fiscal) year
+    start_stamp: pd.Timestamp
+    end_stamp: pd.Timestamp
+
+
+@lru_cache(maxsize=4096)
+def _facts(period: Period) -> _Facts:
+    return _Facts(
+        period.label,
+        period.start,
+        period.end,
+        period.days,
+        period.same_period_last_year(),
+        period.fiscal_year().label,
+        pd.Timestamp(period.start),
+        pd.Timestamp(period.end),
+    )
+
+
 def _evaluate_series(
     kpi: KPI,
     goal: Goal,
@@ -751,9 +826,10 @@ def _evaluate_series(
     for period in periods:
         n_rows = counts.get(period.key, 0)
         actual = actual_of(period)
-        partial = n_rows > 0 and coverage is not None and coverage < period.end
-        covered = max(0, (coverage - period.start).days + 1) if partial and coverage else None
-        fraction = covered / period.days if covered is not None else 1.0
+        facts = _facts(period)
+        partial = n_rows > 0 and coverage is not None and coverage < facts.end
+        covered = max(0, (coverage - facts.start).days + 1) if partial and coverage else None
+        fraction = covered / facts.days if covered is not None else 1.0
         # Not judged yet: too little of the period, or a measure that does not add up.
         unjudged: Status | None = None
         if partial and fraction < MIN_PROJECTION_SHARE:
@@ -787,7 +863,7 @@ def _evaluate_series(
                     {
                         "value": actual,
                         "days": covered,
-                        "period_days": period.days,
+                        "period_days": facts.days,
                         "min_share_pct": MIN_PROJECTION_SHARE * 100,
                     },
                 ),
@@ -820,14 +896,14 @@ def _evaluate_series(
             pct = pct_of_target(judged, target)
 
         prev_value = basis_values.get(period.key - 1)
-        yoy = period.same_period_last_year()
+        yoy = facts.last_year
         yoy_value = basis_values.get(yoy.key, actual_of(yoy))
         # A partial period that is not projected is not compared either.
         compared = None if unjudged is not None else basis_value
 
         ytd_actual = ytd_target = None
         if additive:
-            year = period.fiscal_year().label
+            year = facts.year
             so_far_actual, so_far_target = ytd.get(year, (0.0, 0.0))
             so_far_actual += actual or 0.0
             if so_far_target is not None and target is not None:
@@ -845,9 +921,9 @@ def _evaluate_series(
                 "kpi_id": kpi.id,
                 "kpi": kpi.name,
                 "segment": segment,
-                "period": period.label,
-                "period_start": pd.Timestamp(period.start),
-                "period_end": pd.Timestamp(period.end),
+                "period": facts.label,
+                "period_start": facts.start_stamp,
+                "period_end": facts.end_stamp,
                 "actual": actual,
                 "target": shown_target,
                 "pct_of_target": pct,
@@ -893,16 +969,18 @@ def forecast_kpi(scorecard: Scorecard, kpi: KPI, rows: pd.DataFrame) -> Forecast
     # A partial period that is not projected (too early, in progress) is no point on the
     # trend: its actual covers part of the period only.
     basis = basis.where(~(rows["partial"].astype(bool) & rows["projected"].isna()))
-    points = rows.assign(basis=basis).dropna(subset=["basis"]).tail(FORECAST_POINTS)
-    if len(points) < MIN_FORECAST_POINTS:
+    # The last periods with a basis (positions: no copy of the detail's columns).
+    at = np.flatnonzero(basis.notna().to_numpy())[-FORECAST_POINTS:]
+    if len(at) < MIN_FORECAST_POINTS:
         return None
     fs = scorecard.fiscal_year_start_month
     target_period = Period.containing(deadline, kpi.cadence, fs)
-    last_key = int(points["key"].iloc[-1])
+    keys = rows["key"].to_numpy(dtype=float)[at]
+    last_key = int(rows["key"].iloc[at[-1]])
     if target_period.key < last_key:
         return None
-    x = points["key"].to_numpy(dtype=float)
-    y = points["basis"].to_numpy(dtype=float)
+    x = keys
+    y = basis.to_numpy(dtype=float, na_value=np.nan)[at]
     slope, intercept = np.polyfit(x, y, 1)
     value = float(slope * target_period.key + intercept)
     tgt = kpi.target
@@ -923,7 +1001,7 @@ def forecast_kpi(scorecard: Scorecard, kpi: KPI, rows: pd.DataFrame) -> Forecast
     verdict = judge(value, kpi.direction, kpi.tolerance, target=target, low=low, high=high)
     reaches = None if verdict.status == "no_target" else verdict.status == "on_track"
     return Forecast(
-        kpi.id, deadline, target_period.label, value, target, low, high, reaches, len(points)
+        kpi.id, deadline, target_period.label, value, target, low, high, reaches, len(at)
     )
 
 
@@ -986,8 +1064,7 @@ def evaluate_scorecard(
         df = data.get(ds.id)
         if df is None or ds.date_column not in df.columns:
             continue
-        dates = pd.to_datetime(df[ds.date_column], errors="coerce")
-        end = coverage_end(dates)
+        end = shared.data_end(df, ds.date_column)
         if end is not None:
             data_ends[ds.id] = min(end, as_of) if as_of is not None else end
     frames = [f for f in frames if not f.empty]
@@ -1009,6 +1086,7 @@ def evaluate_scorecard(
         period_keys_of=lambda dataset_id, cadence: _shared_keys(
             shared, scorecard, data, dataset_id, cadence
         ),
+        reuse=shared.reuse,
         dataset_keys=None
         if memo is None or data_keys is None
         else {

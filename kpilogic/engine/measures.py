@@ -6,6 +6,9 @@ Formulas are read by a small whitelist parser (never ``eval``): anything but num
 operators, parentheses and the known aggregations is a ``FormulaError`` that says what is
 wrong and where. Evaluation is vectorised: the period key of every row is computed once, each
 aggregation is one pandas groupby, and the per-period results are combined arithmetically.
+Measures over the same table can share their work (``Reuse``): each filter's rows, columns
+read as numbers or text, and the rows of one choice of filters grouped by period, with every
+aggregation asked of them — the values are the same with or without it.
 
 Conventions, pinned by the tests:
 - a value that is undefined is NaN: division by zero, or an aggregation over a period
@@ -29,8 +32,9 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -94,14 +98,20 @@ def _compare(series: pd.Series, op: str, value: Any) -> np.ndarray:
     return np.asarray(result.fillna(False), dtype=bool)
 
 
-def _filter_mask(df: pd.DataFrame, flt: Filter, dataset: str) -> np.ndarray:
+def _filter_mask(
+    df: pd.DataFrame,
+    flt: Filter,
+    dataset: str,
+    text_of: Callable[[str], pd.Series] | None = None,
+) -> np.ndarray:
     """The rows ``flt`` keeps. ``ne`` and ``not_in`` keep empty cells (as Excel's filter
-    does); the other operators never match an empty cell."""
+    does); the other operators never match an empty cell. ``text_of(column)`` may give a
+    text column stripped already (``_text``)."""
     _require(df, flt.column, dataset)
     col = df[flt.column]
     if flt.op in ("ne", "not_in"):
         positive = Filter(column=flt.column, op="eq" if flt.op == "ne" else "in", value=flt.value)
-        return ~_filter_mask(df, positive, dataset)
+        return ~_filter_mask(df, positive, dataset, text_of)
     values = flt.value if isinstance(flt.value, list) else [flt.value]
     op = "eq" if flt.op == "in" else flt.op
 
@@ -137,7 +147,7 @@ def _filter_mask(df: pd.DataFrame, flt: Filter, dataset: str) -> np.ndarray:
             mask |= _compare(col, op, number)
         return mask
 
-    text = col.astype("string").str.strip()
+    text = _text(col) if text_of is None else text_of(flt.column)
     if op == "eq":
         return np.asarray(text.isin([_as_text(v) for v in values]).fillna(False), dtype=bool)
     # Ordering on a text column: numerically when both sides are numbers ("12" < "100").
@@ -148,7 +158,11 @@ def _filter_mask(df: pd.DataFrame, flt: Filter, dataset: str) -> np.ndarray:
     return _compare(text, op, _as_text(values[0]))
 
 
-def _mask(df: pd.DataFrame, filters: Sequence[Filter], dataset: str) -> np.ndarray | None:
+def _mask(
+    df: pd.DataFrame, filters: Sequence[Filter], dataset: str, reuse: Reuse | None = None
+) -> np.ndarray | None:
+    if reuse is not None:
+        return reuse.mask(df, filters, dataset)
     mask: np.ndarray | None = None
     for flt in filters:
         keep = _filter_mask(df, flt, dataset)
@@ -212,14 +226,20 @@ def _numbers(series: pd.Series) -> pd.Series:
     return pd.to_numeric(series, errors="coerce").astype("float64")
 
 
-def _segments(series: pd.Series) -> pd.Series:
-    """Segment labels as text; 2026.0 reads as '2026'. Empty labels become <NA>."""
+def _text(series: pd.Series) -> pd.Series:
+    """A column as text with surrounding spaces left out, as filters and segments read it."""
+    return series.astype("string").str.strip()
+
+
+def _segments(series: pd.Series, text_of: Callable[[], pd.Series] | None = None) -> pd.Series:
+    """Segment labels as text; 2026.0 reads as '2026'. Empty labels become <NA>.
+    ``text_of()`` may give ``_text(series)``, worked out already."""
     if pd.api.types.is_float_dtype(series):
         floats = series.astype("float64")
         whole = floats.dropna()
         if (whole == np.floor(whole)).all():
             return floats.astype("Int64").astype("string")
-    text = series.astype("string").str.strip()
+    text = _text(series) if text_of is None else text_of()
     return text.mask(text == "")
 
 
@@ -263,10 +283,11 @@ def _check_columns(expr: Expr, df: pd.DataFrame, formula: str | None, dataset: s
     return calls
 
 
-def _present(work: pd.DataFrame, raw: pd.Series, name: str, numeric: bool) -> np.ndarray:
-    """Rows where a formula's use of a column has a value (a number, or a non-empty cell)."""
+def _present(values: pd.Series, raw: pd.Series, numeric: bool) -> np.ndarray:
+    """Rows where a formula's use of a column has a value (a number, or a non-empty cell);
+    ``values`` is the column as the formula reads it, ``raw`` as it is in the table."""
     if numeric:
-        return work[name].notna().to_numpy()
+        return values.notna().to_numpy()
     filled = raw.notna()
     if raw.dtype == object or pd.api.types.is_string_dtype(raw.dtype):
         filled &= raw.astype("string").str.strip().ne("").fillna(False)
@@ -286,6 +307,7 @@ def _measure(
     dataset: str,
     keys: pd.Series | None = None,
     incomplete: bool = False,
+    reuse: Reuse | None = None,
 ) -> pd.DataFrame:
     """The shared engine: ``expr`` per group of (period key, segment).
 
@@ -294,54 +316,55 @@ def _measure(
     With ``incomplete`` it returns, instead of the values, the rows the formula left out
     that had some but not all of its columns: ``key``, (``segment``,) ``rows`` and
     ``missing`` (the formula's columns empty in at least one of them, in formula order).
+    ``reuse`` keeps what other measures over the same ``df`` (and ``keys``) can use again.
     """
     calls = _check_columns(expr, df, formula, dataset)
     if date_column is not None:
         _require(df, date_column, dataset)
     if segment_column is not None:
         _require(df, segment_column, dataset)
-    mask = _mask(df, filters, dataset)
+    mask = _mask(df, filters, dataset, reuse)
+    work = reuse or Reuse()  # without a caller's reuse, nothing outlives this call
 
-    # Only the columns the measure reads are carried along (no copy of the whole table).
-    work = pd.DataFrame(index=df.index)
-    by = ["key"]
+    # Only the columns the measure reads are looked at (no copy of the whole table).
+    dates: pd.Series | None = None
     if date_column is not None:
-        dates = df[date_column]
-        if not pd.api.types.is_datetime64_any_dtype(dates):
-            dates = _to_dates(dates)
-        work["date"] = dates
+        dates = work.dates(df, date_column)
     if keys is not None and cadence is not None and date_column is not None:
-        work["key"] = keys  # worked out by the caller for these dates (aligned on the index)
-    elif cadence is not None and date_column is not None:
-        work["key"] = period_keys(work["date"], cadence, fiscal_start)
+        # Worked out by the caller for these dates (aligned on the index).
+        key_series = keys if keys.index.equals(df.index) else keys.reindex(df.index)
+    elif cadence is not None and dates is not None:
+        key_series = period_keys(dates, cadence, fiscal_start)
+        keys = None  # made here: nothing grouped on it is kept
     else:
-        work["key"] = np.zeros(len(df), dtype="int64")
-    if segment_column is not None:
-        work["segment"] = _segments(df[segment_column])
-        by.append("segment")
-    names: dict[tuple[str, bool], str] = {}
+        key_series = pd.Series(np.zeros(len(df), dtype="int64"), index=df.index)
+        keys = None
+    segments = work.segments(df, segment_column) if segment_column is not None else None
+    names: dict[tuple[str, bool], pd.Series] = {}
     for call in calls:
         if call.column is None:
             continue
         numeric = call.func in _NUMERIC
         if (call.column, numeric) not in names:
-            name = f"v{len(names)}"
-            raw = df[call.column]
-            work[name] = _numbers(raw) if numeric else raw
-            names[(call.column, numeric)] = name
+            names[(call.column, numeric)] = (
+                work.numbers(df, call.column) if numeric else df[call.column]
+            )
 
     # Complete rows: with two or more columns, a row missing one of them is left out.
     present: dict[str, np.ndarray] = {}
     if formula is not None and len({column for column, _ in names}) >= 2:
-        for (column, numeric), name in names.items():
-            has = _present(work, df[column], name, numeric)
+        for (column, numeric), values in names.items():
+            has = work.present(df, column, numeric, values)
             present[column] = present[column] & has if column in present else has
 
-    keep = np.array(work["key"].notna(), dtype=bool)
-    if date_column is not None:
-        keep &= work["date"].notna().to_numpy()
-    if segment_column is not None:
-        keep &= work["segment"].notna().to_numpy()
+    by = ["key", *(["segment"] if segments is not None else [])]
+    if incomplete and not present:
+        return _no_rows((*by, "rows", "missing"))
+    keep = np.array(key_series.notna(), dtype=bool)
+    if dates is not None:
+        keep &= dates.notna().to_numpy()
+    if segments is not None:
+        keep &= segments.notna().to_numpy()
     if mask is not None:
         keep &= mask
     complete = np.logical_and.reduce(list(present.values())) if present else None
@@ -350,61 +373,295 @@ def _measure(
         # each is aggregated over its own cells, as Excel would.
         present, complete = {}, None
     if incomplete:
-        return _incomplete(work, keep, present, by)
+
+        def frame() -> pd.DataFrame:
+            work = pd.DataFrame({"key": key_series}, index=df.index)
+            if segments is not None:
+                work["segment"] = segments
+            return work
+
+        return _incomplete(frame, keep, present, by)
+    completed = None
     if complete is not None:
-        keep &= complete
-    work = work[keep]
-    work["key"] = work["key"].astype("int64")
+        kept = keep & complete
+        if not np.array_equal(kept, keep):
+            completed = tuple(sorted(names))  # the complete rows are fewer than the kept ones
+        keep = kept
 
     columns = [*by, "value", "rows"]
-    if work.empty:
+    if not keep.any():
         out = pd.DataFrame({c: pd.Series(dtype="int64") for c in columns})
         out["value"] = out["value"].astype("float64")
         if segment_column is not None:
             out["segment"] = out["segment"].astype("string")
         return out
 
-    groups = work.groupby(by, sort=True, observed=True)
-    rows = groups.size()
+    def grouped() -> _Groups:
+        coded = work.segment_codes(df, segment_column) if segment_column is not None else None
+        return _Groups(_readonly(keep), key_series, coded, dates)
+
+    if keys is None or reuse is None:
+        groups = grouped()
+    else:
+        # The same rows grouped the same way: shared by every measure that keeps them.
+        what = (
+            "groups",
+            reuse.hold(keys),
+            date_column,
+            segment_column,
+            filters_key(filters),
+            completed,
+        )
+        groups = reuse.live(reuse.get(df, what, grouped))
     results: dict[Call, pd.Series] = {}
-    ordered: pd.DataFrame | None = None
     for call in calls:
         if call.column is None:
-            results[call] = rows.astype("float64")
+            results[call] = groups.rows.astype("float64")
             continue
-        name = names[(call.column, call.func in _NUMERIC)]
-        col = groups[name]
-        if call.func == "sum":
-            result = col.sum(min_count=1)
-        elif call.func == "mean":
-            result = col.mean()
-        elif call.func == "median":
-            result = col.median()
-        elif call.func == "min":
-            result = col.min()
-        elif call.func == "max":
-            result = col.max()
-        elif call.func == "count":
-            result = col.count()
-        elif call.func == "count_distinct":
-            result = col.nunique()
-        else:
-            if ordered is None:
-                # Stable sort: among rows with the same date, file order decides.
-                ordered = work.sort_values("date", kind="stable") if "date" in work else work
-            result = ordered.groupby(by, sort=True, observed=True)[name].last()
-        results[call] = result.reindex(rows.index).astype("float64")
+        numeric = call.func in _NUMERIC
+        values = names[(call.column, numeric)]
+        if call.func == "count_distinct" and not pd.api.types.is_numeric_dtype(values.dtype):
+            # Distinct text counted as distinct codes: the text is hashed once, not per KPI.
+            values = work.codes(df, call.column)
+        results[call] = groups.aggregate(call.func, call.column, numeric, values)
 
+    rows = groups.rows
     value = _combine(expr, results)
     if not isinstance(value, pd.Series):
         value = pd.Series(value, index=rows.index, dtype="float64")
     value = value.astype("float64").replace([np.inf, -np.inf], np.nan)
-    out = rows.rename("rows").astype("int64").reset_index()
-    out["value"] = value.to_numpy()
-    out["key"] = out["key"].astype("int64")
-    if segment_column is not None:
-        out["segment"] = out["segment"].astype("string")
-    return out[columns]
+    return groups.table(value.to_numpy())
+
+
+class _Groups:
+    """The measured rows of one choice of rows (filters, segment, complete rows) grouped by
+    period key (and segment), with each aggregation asked of them kept: the grouping is
+    worked out once however many columns are aggregated over it.
+
+    The grouping itself (several arrays as long as the rows) may be ``release``d while the
+    results stay; a later aggregation works it out again from the kept rows' mask."""
+
+    def __init__(
+        self,
+        keep: np.ndarray,
+        keys: pd.Series,
+        segments: tuple[np.ndarray, pd.Series] | None,
+        dates: pd.Series | None,
+    ) -> None:
+        self._keep = keep
+        self._keys = keys
+        self._segments = segments
+        self.dates = dates
+        self._labels = segments[1] if segments is not None else None
+        self._count = max(len(segments[1]), 1) if segments is not None else 1
+        self._first = 0
+        self._live: tuple[np.ndarray, pd.DataFrame, Any] | None = None
+        self.rows: pd.Series = self._grouping()[2].size()
+        self._results: dict[tuple[str, str, bool], pd.Series] = {}
+
+    def _grouping(self) -> tuple[np.ndarray, pd.DataFrame, Any]:
+        """(positions of the kept rows, their group numbers, the groupby), made when needed."""
+        if self._live is None:
+            positions = np.flatnonzero(self._keep)
+            key = self._keys.iloc[positions].astype("int64").to_numpy()
+            group = key
+            if self._segments is not None:
+                # One number per (period, segment), ordered as the pair is (the segments
+                # are numbered in their labels' sorted order, the order grouping on the
+                # labels gives): one column of numbers to group, no text hashed again.
+                self._first = int(key.min()) if len(key) else 0
+                group = (key - self._first) * self._count + self._segments[0][positions]
+            frame = pd.DataFrame({"group": group})
+            self._live = (positions, frame, frame.groupby(["group"], sort=True, observed=True))
+        return self._live
+
+    def release(self) -> None:
+        """Let the grouping go (the results stay)."""
+        self._live = None
+
+    def table(self, value: np.ndarray) -> pd.DataFrame:
+        """``key`` (, ``segment``), ``value`` and ``rows`` of every group, in order."""
+        group = self.rows.index.to_numpy().astype("int64")
+        rows = self.rows.to_numpy().astype("int64")
+        if self._labels is None:
+            return pd.DataFrame({"key": group, "value": value, "rows": rows})
+        key = group // self._count + self._first
+        labels = self._labels.take(group % self._count).reset_index(drop=True)
+        return pd.DataFrame(
+            {"key": key, "segment": labels.astype("string"), "value": value, "rows": rows}
+        )
+
+    def aggregate(self, func: str, column: str, numeric: bool, values: pd.Series) -> pd.Series:
+        """``func`` of ``values`` (the whole column) per group, as float64 on ``rows``' index."""
+        key = (func, column, numeric)
+        if key not in self._results:
+            self._results[key] = self._aggregate(func, values)
+        return self._results[key]
+
+    def _aggregate(self, func: str, values: pd.Series) -> pd.Series:
+        positions, frame, groups = self._grouping()
+        taken = values.take(positions).reset_index(drop=True)
+        if func == "last":
+            # Stable sort: among rows with the same date, file order decides.
+            frame = frame.assign(value=taken)
+            if self.dates is not None:
+                frame["date"] = self.dates.take(positions).reset_index(drop=True)
+                frame = frame.sort_values("date", kind="stable")
+            result = frame.groupby(["group"], sort=True, observed=True)["value"].last()
+            return result.reindex(self.rows.index).astype("float64")
+        grouper = getattr(groups, "_grouper", None)
+        col = (
+            taken.groupby(grouper)
+            if grouper is not None
+            else taken.groupby(frame["group"], sort=True, observed=True)
+        )
+        if func == "sum":
+            result = col.sum(min_count=1)
+        elif func == "mean":
+            result = col.mean()
+        elif func == "median":
+            result = col.median()
+        elif func == "min":
+            result = col.min()
+        elif func == "max":
+            result = col.max()
+        elif func == "count":
+            result = col.count()
+        else:
+            result = col.nunique()
+        return result.reindex(self.rows.index).astype("float64")
+
+
+T = TypeVar("T")
+
+
+def _filter_key(flt: Filter) -> tuple[str, str, str]:
+    return (flt.column, flt.op, f"{type(flt.value).__name__}:{flt.value!r}")
+
+
+def filters_key(filters: Sequence[Filter]) -> tuple[tuple[str, str, str], ...]:
+    """What the rows ``filters`` keep depend on, as a key (equal keys, equal rows)."""
+    return tuple(_filter_key(f) for f in filters)
+
+
+def _codes(values: pd.Series) -> pd.Series:
+    codes, _ = pd.factorize(values, use_na_sentinel=True)
+    numbered = codes.astype("float64")
+    numbered[codes < 0] = np.nan
+    return pd.Series(numbered, index=values.index)
+
+
+def _readonly(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False  # shared between measures: nobody may change it
+    return array
+
+
+class Reuse:
+    """Work on a table that several measures over it need, done once while one scorecard
+    is evaluated: each filter's rows, a column read as numbers or as segment labels, which
+    cells of a column are filled, and the rows of a choice of filters grouped by period
+    (``_Groups``) with their aggregations.
+
+    Keyed on the identity of the DataFrame (and of the period keys); it keeps a reference to
+    every object whose identity it uses, so no other object can take that identity while it
+    lives. The frames must not change while it is used (``evaluate_scorecard`` makes one
+    per call)."""
+
+    LIVE_GROUPINGS = 4  # groupings kept whole at once (each holds arrays as long as the rows)
+
+    def __init__(self) -> None:
+        self._held: dict[int, Any] = {}
+        self._made: dict[tuple[Any, ...], Any] = {}
+        self._live: dict[int, _Groups] = {}  # most recently used last
+
+    def live(self, groups: _Groups) -> _Groups:
+        """``groups``, counted as just used: the groupings used longest ago let go of their
+        arrays (their results stay), so memory stays near a few groupings' worth."""
+        self._live.pop(id(groups), None)
+        self._live[id(groups)] = groups
+        while len(self._live) > self.LIVE_GROUPINGS:
+            oldest = next(iter(self._live))
+            self._live.pop(oldest).release()
+        return groups
+
+    def hold(self, thing: object) -> int:
+        """The identity of ``thing``, kept alive as long as this object is."""
+        self._held.setdefault(id(thing), thing)
+        return id(thing)
+
+    def get(self, df: pd.DataFrame, what: tuple[Any, ...], make: Callable[[], T]) -> T:
+        """``make()`` for ``df`` and ``what``, made once."""
+        key = (self.hold(df), *what)
+        if key not in self._made:
+            self._made[key] = make()
+        found: T = self._made[key]
+        return found
+
+    def mask(self, df: pd.DataFrame, filters: Sequence[Filter], dataset: str) -> np.ndarray | None:
+        """The rows of ``df`` every filter keeps (None without filters); read-only."""
+        if not filters:
+            return None
+
+        def one(flt: Filter) -> np.ndarray:
+            return self.get(
+                df,
+                ("filter", _filter_key(flt)),
+                lambda: _readonly(_filter_mask(df, flt, dataset, lambda c: self.text(df, c))),
+            )
+
+        def combined() -> np.ndarray:
+            mask = one(filters[0])
+            for flt in filters[1:]:
+                mask = mask & one(flt)
+            return mask if len(filters) == 1 else _readonly(mask)
+
+        return self.get(df, ("mask", filters_key(filters)), combined)
+
+    def dates(self, df: pd.DataFrame, column: str) -> pd.Series:
+        """``column`` as dates (``_to_dates`` when it is not datetime64 yet)."""
+        dates = df[column]
+        if pd.api.types.is_datetime64_any_dtype(dates):
+            return dates
+        return self.get(df, ("dates", column), lambda: _to_dates(dates))
+
+    def numbers(self, df: pd.DataFrame, column: str) -> pd.Series:
+        """``column`` as float64 (``_numbers``)."""
+        return self.get(df, ("numbers", column), lambda: _numbers(df[column]))
+
+    def codes(self, df: pd.DataFrame, column: str) -> pd.Series:
+        """``column``'s values numbered (equal values alike, as ``nunique`` counts them;
+        float64, NaN where empty): their distinct count per group is the column's."""
+        return self.get(df, ("codes", column), lambda: _codes(df[column]))
+
+    def segments(self, df: pd.DataFrame, column: str) -> pd.Series:
+        """``column`` as segment labels (``_segments``)."""
+        return self.get(
+            df, ("segments", column), lambda: _segments(df[column], lambda: self.text(df, column))
+        )
+
+    def segment_codes(self, df: pd.DataFrame, column: str) -> tuple[np.ndarray, pd.Series]:
+        """``segments`` numbered in sorted order of the labels (as ``groupby(sort=True)``
+        orders them: it numbers them by this very ``factorize``), and the labels."""
+
+        def numbered() -> tuple[np.ndarray, pd.Series]:
+            codes, labels = pd.factorize(self.segments(df, column), sort=True)
+            return _readonly(codes.astype("int64")), pd.Series(labels)
+
+        return self.get(df, ("segment codes", column), numbered)
+
+    def text(self, df: pd.DataFrame, column: str) -> pd.Series:
+        """``column`` as text without surrounding spaces (``_text``)."""
+        return self.get(df, ("text", column), lambda: _text(df[column]))
+
+    def present(
+        self, df: pd.DataFrame, column: str, numeric: bool, values: pd.Series
+    ) -> np.ndarray:
+        """Rows where a formula's use of ``column`` has a value (``values``: as it reads it)."""
+        return self.get(
+            df,
+            ("present", column, numeric),
+            lambda: _readonly(_present(values, df[column], numeric)),
+        )
 
 
 def _paired(present: Mapping[str, np.ndarray], complete: np.ndarray, keep: np.ndarray) -> bool:
@@ -415,17 +672,21 @@ def _paired(present: Mapping[str, np.ndarray], complete: np.ndarray, keep: np.nd
 
 
 def _incomplete(
-    work: pd.DataFrame, keep: np.ndarray, present: Mapping[str, np.ndarray], by: list[str]
+    work: Callable[[], pd.DataFrame],
+    keep: np.ndarray,
+    present: Mapping[str, np.ndarray],
+    by: list[str],
 ) -> pd.DataFrame:
-    """Per group, the kept rows that have some but not all of the formula's columns."""
+    """Per group, the kept rows that have some but not all of the formula's columns
+    (``work()``: the rows' ``by`` columns, asked for only when there are such rows)."""
     columns = [*by, "rows", "missing"]
     if not present:
-        return pd.DataFrame({c: pd.Series(dtype="int64") for c in columns})
+        return _no_rows(tuple(columns))
     stacked = np.vstack(list(present.values()))
     partly = stacked.any(axis=0) & ~stacked.all(axis=0) & keep
     if not partly.any():
-        return pd.DataFrame({c: pd.Series(dtype="int64") for c in columns})
-    part = work.loc[partly, by].copy()
+        return _no_rows(tuple(columns))
+    part = work().loc[partly, by].copy()
     part["key"] = part["key"].astype("int64")
     lacking = {c: ~has[partly] for c, has in present.items()}
     for column, flags in lacking.items():
@@ -439,6 +700,17 @@ def _incomplete(
     return out[columns]
 
 
+@lru_cache(maxsize=16)
+def _no_rows_template(columns: tuple[str, ...]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="int64") for c in columns})
+
+
+def _no_rows(columns: tuple[str, ...]) -> pd.DataFrame:
+    """An empty frame of int64 ``columns`` (a copy of one made once: every measure without
+    left-out rows returns one)."""
+    return _no_rows_template(columns).copy()
+
+
 def incomplete_rows_per_period(
     df: pd.DataFrame,
     measure: Measure,
@@ -450,6 +722,7 @@ def incomplete_rows_per_period(
     segment_column: str | None = None,
     dataset: str = "",
     keys: pd.Series | None = None,
+    reuse: Reuse | None = None,
 ) -> pd.DataFrame:
     """The rows a formula over two or more columns left out because one of its columns was
     empty there, while another had a value: per period (and segment), ``rows`` (how many)
@@ -469,6 +742,7 @@ def incomplete_rows_per_period(
         segment_column=segment_column,
         dataset=dataset,
         keys=keys,
+        reuse=reuse,
         incomplete=True,
     )
 
@@ -484,6 +758,7 @@ def measure_per_period(
     segment_column: str | None = None,
     dataset: str = "",
     keys: pd.Series | None = None,
+    reuse: Reuse | None = None,
 ) -> pd.DataFrame:
     """The measure per period (and per segment) over the rows of ``df`` that pass ``filters``.
 
@@ -492,6 +767,9 @@ def measure_per_period(
     (int64: rows in the period after filtering), one row per period (× segment) that has
     rows, sorted by key then segment. Rows without a date, or without a segment when
     segmenting, are left out. Dates that are not datetime64 yet go through ``pd.to_datetime``.
+    ``keys`` may give each row's period key, worked out already; ``reuse`` (a ``Reuse``
+    kept by the caller) shares filters, columns and groupings with other measures over the
+    same ``df`` and ``keys``: the values are the same with or without it.
 
     Raises:
         FormulaError: when the formula cannot be parsed or names a column ``df`` lacks.
@@ -509,6 +787,7 @@ def measure_per_period(
         segment_column=segment_column,
         dataset=dataset,
         keys=keys,
+        reuse=reuse,
     )
 
 
@@ -524,6 +803,7 @@ def aggregate_per_period(
     segment_column: str | None = None,
     dataset: str = "",
     keys: pd.Series | None = None,
+    reuse: Reuse | None = None,
 ) -> pd.DataFrame:
     """One aggregation of ``column`` per period; the same output as ``measure_per_period``.
 
@@ -552,6 +832,7 @@ def aggregate_per_period(
         segment_column=segment_column,
         dataset=dataset,
         keys=keys,
+        reuse=reuse,
     )
 
 

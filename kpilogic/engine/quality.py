@@ -44,10 +44,10 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from kpilogic.engine.measures import apply_filters
+from kpilogic.engine.measures import Reuse, filters_key
 from kpilogic.errors import KoersError
 from kpilogic.scorecard.formula import formula_columns
-from kpilogic.scorecard.model import KPI, Cadence, Scorecard
+from kpilogic.scorecard.model import KPI, Cadence, Filter, Scorecard
 from kpilogic.scorecard.periods import Period, period_keys
 from kpilogic.sources.notes import Note, render, row_ranges
 from kpilogic.sources.parsing import ParseFailure, ParseReport
@@ -182,15 +182,49 @@ def duplicate_rows(df: pd.DataFrame, rows: Sequence[int] | None = None) -> tuple
     """Spreadsheet rows that repeat an earlier row in every column."""
     if df.empty:
         return ()
-    try:
-        # Typed columns hash as they are (NaN equals NaN, as in the text form).
-        repeated = df.duplicated(keep="first").to_numpy()
-    except TypeError:  # a column of cells pandas cannot hash (raw, mixed)
-        repeated = df.astype(str).duplicated(keep="first").to_numpy()
+    repeated = _repeated(df)
     if not repeated.any():
         return ()
     numbers = _rows(len(df), rows)
     return tuple(numbers[p] for p in np.flatnonzero(repeated).tolist())
+
+
+def _repeated(df: pd.DataFrame) -> np.ndarray:
+    """``df.duplicated(keep="first")``: rows that repeat an earlier row in every column.
+
+    Only rows whose number, date and true/false cells all equal another row's can repeat
+    one, so those (found by one hash of those cells per row, where equal cells hash
+    alike) are the only rows compared in every column: at most a few, rather than every
+    column of every row."""
+    cheap = [
+        name
+        for name, dtype in df.dtypes.items()
+        if dtype.kind in "fiub" or (dtype.kind == "M" and getattr(dtype, "tz", None) is None)
+    ]
+    text = [name for name, dtype in df.dtypes.items() if isinstance(dtype, pd.StringDtype)]
+    if not cheap or len(cheap) == df.shape[1] or len(cheap) + len(text) != df.shape[1]:
+        return _duplicated(df)  # (a column of Python objects may not hash: as it always was)
+    hashed = np.zeros(len(df), dtype="uint64")
+    for name in cheap:
+        values = df[name].to_numpy()
+        if values.dtype.kind == "f":
+            # Every NaN alike and -0.0 as 0.0: pandas holds them equal.
+            values = np.where(np.isnan(values), np.nan, values + 0.0).astype("float64")
+        bits = np.ascontiguousarray(values).view(f"u{values.dtype.itemsize}").astype("uint64")
+        hashed = (hashed * np.uint64(0x100000001B3)) ^ (bits * np.uint64(0x9E3779B97F4A7C15))
+    candidates = np.flatnonzero(pd.Series(hashed).duplicated(keep=False).to_numpy())
+    repeated = np.zeros(len(df), dtype=bool)
+    if len(candidates):
+        repeated[candidates] = _duplicated(df.take(candidates))
+    return repeated
+
+
+def _duplicated(df: pd.DataFrame) -> np.ndarray:
+    try:
+        # Typed columns hash as they are (NaN equals NaN, as in the text form).
+        return np.asarray(df.duplicated(keep="first").to_numpy(), dtype=bool)
+    except TypeError:  # a column of cells pandas cannot hash (raw, mixed)
+        return np.asarray(df.astype(str).duplicated(keep="first").to_numpy(), dtype=bool)
 
 
 def robust_z(values: pd.Series) -> pd.Series:
@@ -200,16 +234,18 @@ def robust_z(values: pd.Series) -> pd.Series:
     every score is 0. Empty values stay empty.
     """
     numbers = pd.to_numeric(values, errors="coerce").astype("float64")
-    present = numbers.dropna()
-    if present.empty:
+    array = numbers.to_numpy()
+    present = array[~np.isnan(array)]
+    if not present.size:
         return pd.Series(np.nan, index=values.index, dtype="float64")
-    median = float(present.median())
-    deviation = (present - median).abs()
-    mad = float(deviation.median())
+    # numpy's median straight away: pandas' median of these values is this very call.
+    median = float(np.median(present))
+    deviation = np.abs(present - median)
+    mad = float(np.median(deviation))
     if mad > 0:
         scale = mad / 0.6745
     else:
-        mean_ad = float(deviation.mean())
+        mean_ad = float(pd.Series(deviation).mean())
         scale = mean_ad * 1.2533
     if scale == 0 or not math.isfinite(scale):
         return numbers.where(numbers.isna(), 0.0)
@@ -428,23 +464,28 @@ def assess_kpi(
     fiscal_start: int = 1,
     dataset: DatasetQuality | None = None,
     keys: pd.Series | None = None,
+    reuse: Reuse | None = None,
 ) -> KpiQuality:
     """The reliability of ``kpi`` measured on ``df`` (typed; dates in ``date_column``).
 
     ``as_of`` is the day freshness is judged on (default today); ``report`` the parse
     report of ``df``; ``rows`` each row's spreadsheet row number; ``dataset`` a ready
-    ``assess_dataset`` result (computed when None).
+    ``assess_dataset`` result (computed when None); ``keys`` the period key of each row of
+    ``df`` for the KPI's cadence; ``reuse`` (``measures.Reuse``) shares the rows each filter
+    keeps, their dates, outliers and gaps with the other KPIs on ``df`` (the checks are the
+    same with or without it).
     """
     as_of = date.today() if as_of is None else as_of
-    data = df.reset_index(drop=True)
-    numbers = _rows(len(data), rows)
+    reuse = reuse or Reuse()
     measured, others = kpi_columns(kpi)
     used = list(dict.fromkeys([date_column, *measured, *others]))
-    missing_columns = [c for c in used if c not in data.columns]
+    missing_columns = [c for c in used if c not in df.columns]
     if missing_columns:
         finding = Finding("quality.column_missing", {"columns": missing_columns}, 50)
         return KpiQuality(kpi.id, 50, (finding,))
-    dataset = dataset or assess_dataset(data, report=report, rows=numbers)
+    if dataset is None:
+        data = df.reset_index(drop=True)
+        dataset = assess_dataset(data, report=report, rows=_rows(len(data), rows))
     findings: list[Finding] = []
     for column in used:
         quality = dataset.columns.get(column)
@@ -453,32 +494,28 @@ def assess_kpi(
     findings = _worst_completeness(findings)
     if dataset.duplicate_rows:
         findings.append(_duplicates_finding(dataset.duplicate_rows, dataset.rows))
+    filters = kpi.filters
     try:
-        kept = apply_filters(data, kpi.filters, dataset=kpi.dataset_id)
+        reuse.mask(df, filters, kpi.dataset_id)
     except KoersError:
-        kept = data
-    positions = kept.index.to_numpy()
-    dates = pd.to_datetime(kept[date_column], errors="coerce")
-    valid = dates.dropna()
-    if valid.empty:
+        filters = []  # a filter that cannot be applied: every row is looked at
+    rows_kept = _kept(reuse, df, date_column, filters)
+    if rows_kept.valid.empty:
         finding = Finding("quality.no_data", {}, 100)
         return KpiQuality(kpi.id, 0, (*_capped(findings), finding))
     found_outliers: list[Outlier] = []
     flagged = 0
     for column in measured:
-        values = kept[column]
+        values = df[column]
         if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(
             values.dtype
         ):
-            at, scores = _flagged(values, ROBUST_Z)
-            flagged += len(at)
-            raw = values.to_numpy()
+            count, listed = rows_kept.flagged(column)
+            flagged += count
             found_outliers.extend(
                 # Only the kept examples need their spreadsheet row.
-                Outlier(
-                    numbers[int(positions[p])], column, float(raw[p]), round(float(scores[p]), 2)
-                )
-                for p in at[:KEPT_OUTLIERS].tolist()
+                Outlier(_row_number(rows, len(df), position), column, value, score)
+                for position, value, score in listed
             )
     if flagged:
         findings.append(
@@ -493,13 +530,12 @@ def assess_kpi(
                 2 * flagged,
             )
         )
-    if keys is not None and len(keys) == len(data):
-        # The period keys of the dataset's rows, worked out once for all its KPIs.
-        at = positions[dates.notna().to_numpy()]
-        known = keys.to_numpy(dtype="float64", na_value=np.nan)[at]
-        gaps = _gaps(known[~np.isnan(known)].astype("int64"), kpi.cadence, fiscal_start)
-    else:
-        gaps = missing_periods(valid, kpi.cadence, fiscal_start)
+    gaps = rows_kept.gaps(
+        keys if keys is not None and len(keys) == len(df) else None,
+        kpi.cadence,
+        fiscal_start,
+        reuse,
+    )
     if gaps:
         findings.append(
             Finding(
@@ -508,9 +544,7 @@ def assess_kpi(
                 5 * len(gaps),
             )
         )
-    first = valid.min().date()
-    up_to = valid[valid <= pd.Timestamp(as_of) + pd.Timedelta(days=1) - pd.Timedelta(1)]
-    latest = (up_to.max() if not up_to.empty else valid.max()).date()
+    first, latest = rows_kept.first_and_latest(as_of)
     stale = is_stale(latest, kpi.cadence, as_of, fiscal_start)
     if stale:
         findings.append(
@@ -536,6 +570,86 @@ def assess_kpi(
         latest,
         stale,
     )
+
+
+def _row_number(rows: Sequence[int] | None, n: int, position: int) -> int:
+    """The spreadsheet row of the row at ``position`` (``_rows`` for one row)."""
+    return position + 2 if rows is None or len(rows) != n else int(rows[position])
+
+
+def _kept(reuse: Reuse, df: pd.DataFrame, date_column: str, filters: Sequence[Filter]) -> _Kept:
+    """The rows of ``df`` the filters keep, as the quality checks look at them (shared by
+    the KPIs with the same filters)."""
+    mask = reuse.mask(df, filters, "")
+    return reuse.get(
+        df, ("quality", date_column, filters_key(filters)), lambda: _Kept(df, date_column, mask)
+    )
+
+
+class _Kept:
+    """What the checks of every KPI with the same filters on one table have in common:
+    the rows kept, their dates, each measured column's outliers and the gaps per cadence."""
+
+    def __init__(self, df: pd.DataFrame, date_column: str, mask: np.ndarray | None) -> None:
+        self.df = df
+        self.positions = np.arange(len(df)) if mask is None else np.flatnonzero(mask)
+        dates = df[date_column]
+        if mask is not None:
+            dates = dates.take(self.positions)
+        # Read as dates on the kept rows only: a text column's format is guessed from them.
+        self.dates = pd.to_datetime(dates, errors="coerce")
+        self.valid = self.dates.dropna()
+        self._flagged: dict[str, tuple[int, list[tuple[int, float, float]]]] = {}
+        self._gaps: dict[tuple[int | None, Cadence, int], list[Period]] = {}
+        self._latest: dict[date, tuple[date, date]] = {}
+        self._held: dict[int, pd.Series] = {}
+
+    def flagged(self, column: str) -> tuple[int, list[tuple[int, float, float]]]:
+        """How many kept values of ``column`` are outliers, and the first ``KEPT_OUTLIERS``
+        of them as (position in the table, value, robust z rounded to 2 decimals)."""
+        if column not in self._flagged:
+            values = self.df[column].take(self.positions)
+            at, scores = _flagged(values, ROBUST_Z)
+            raw = values.to_numpy()
+            listed = [
+                (int(self.positions[p]), float(raw[p]), round(float(scores[p]), 2))
+                for p in at[:KEPT_OUTLIERS].tolist()
+            ]
+            self._flagged[column] = (len(at), listed)
+        return self._flagged[column]
+
+    def gaps(
+        self, keys: pd.Series | None, cadence: Cadence, fiscal_start: int, reuse: Reuse
+    ) -> list[Period]:
+        """Periods without a kept row between the first and the last (``keys``: the period
+        key of every row of the table, worked out once for all its KPIs)."""
+        key = (None if keys is None else id(keys), cadence, fiscal_start)
+        if key not in self._gaps:
+            if keys is not None:
+                self._held[id(keys)] = keys  # its identity is in the key: keep it alive
+                at = self.positions[self.dates.notna().to_numpy()]
+                every = reuse.get(
+                    self.df,
+                    ("keys as numbers", reuse.hold(keys)),
+                    lambda: keys.to_numpy(dtype="float64", na_value=np.nan),
+                )
+                known = every[at]
+                found = _gaps(known[~np.isnan(known)].astype("int64"), cadence, fiscal_start)
+            else:
+                found = missing_periods(self.valid, cadence, fiscal_start)
+            self._gaps[key] = found
+        return self._gaps[key]
+
+    def first_and_latest(self, as_of: date) -> tuple[date, date]:
+        """The first date, and the latest on or before ``as_of`` (the latest at all when
+        every date is later)."""
+        if as_of not in self._latest:
+            valid = self.valid
+            first = valid.min().date()
+            up_to = valid[valid <= pd.Timestamp(as_of) + pd.Timedelta(days=1) - pd.Timedelta(1)]
+            latest = (up_to.max() if not up_to.empty else valid.max()).date()
+            self._latest[as_of] = (first, latest)
+        return self._latest[as_of]
 
 
 def _worst_completeness(findings: list[Finding]) -> list[Finding]:
@@ -572,6 +686,7 @@ def assess_scorecard(
     keys: Mapping[str, str | None] | None = None,
     dataset_keys: Mapping[str, str | None] | None = None,
     period_keys_of: Callable[[str, Cadence], pd.Series | None] | None = None,
+    reuse: Reuse | None = None,
 ) -> QualityReport:
     """Quality of every dataset (by id) and every KPI of ``scorecard``.
 
@@ -580,8 +695,10 @@ def assess_scorecard(
     ``evaluate.evaluate_scorecard`` makes them) a KPI checked before under the same key is
     taken from the memo; ``dataset_keys`` does the same for the datasets.
     ``period_keys_of(dataset id, cadence)`` may give the period key of each row of a
-    dataset, worked out already (``evaluate.Shared``).
+    dataset, worked out already (``evaluate.Shared``); ``reuse`` (``measures.Reuse``) the
+    work on the datasets shared with their measures.
     """
+    reuse = reuse or Reuse()
     reports = reports or {}
     rows = rows or {}
     keys = keys or {}
@@ -625,6 +742,7 @@ def assess_scorecard(
             fiscal_start=scorecard.fiscal_year_start_month,
             dataset=dataset_of(kpi.dataset_id),
             keys=period_keys_of(kpi.dataset_id, kpi.cadence) if period_keys_of else None,
+            reuse=reuse,
         )
         if memo is not None and key is not None:
             memo[key] = kpis[kpi.id]
