@@ -64,7 +64,6 @@ from kpilogic.sources.ingest import (
     SNIFF_LINES,
     STR,
     SUFFIX_OF,
-    arrow_cells,
     decode,
     detect_format,
     match_sheet,
@@ -152,39 +151,185 @@ def fast_tidy(data: bytes, name: str, dataset: Dataset) -> Tidy | None:
 
 
 def _csv_columns(data: bytes, name: str) -> _Columns | None:
-    text = decode(data)
-    delim = _sniff(text)
+    raw, text = _utf8(data)
+    delim = _sniff_start(raw, text)
     if delim is None:
         return None
-    head = text[: 1 << 20].splitlines()[:SNIFF_LINES]
+    head = _start(raw, text, 1 << 20).splitlines()[:SNIFF_LINES]
     import csv
 
     try:
         check_text_width(list(csv.reader(head, delimiter=delim)), name)
     except KoersError:
         return None
-    columns = arrow_cells(text, delim)
-    if columns is None or len(columns[0]) < 2:
+    split = _arrow_split(raw, delim)
+    if split is None or len(split[0]) < 2:
         return None
     try:
-        check_shape(name, None, len(columns[0]), len(columns))
+        check_shape(name, None, len(split[0]), len(split))
     except KoersError:
         return None
-    names = [str(c[0].as_py()) for c in columns]
-    body = [c.slice(1) for c in columns]
-    typed = [_blank_to_null(c, trimmed=True) for c in body]  # arrow_cells trimmed them
-    return _Columns(names, typed, body, (0, 0), 1900, text=True)
+    # The header cells, trimmed as every cell is (an empty one was read as null).
+    first = pa.array([c[0].as_py() or "" for c in split], pa.string())
+    names = [str(v) for v in pac.utf8_trim_whitespace(first).to_pylist()]
+    trim = _may_need_trimming(raw, delim)
+    typed: list[pa.Array] = []
+    for column in split:
+        body = column.slice(1)
+        if trim and not _edges_plain(body):
+            body = _blank_to_null(body)  # trimmed, blank → null, as the exact path's cells
+        typed.append(body)
+    # The exact path's grid holds a blank cell as "" (``read_grid(blanks_as_none=False)``).
+    raw_head = [pac.fill_null(c.slice(0, HEAD_ROWS), "") for c in typed]
+    return _Columns(names, typed, raw_head, (0, 0), 1900, text=True)
+
+
+def _utf8(data: bytes) -> tuple[bytes, str | None]:
+    """The csv as the UTF-8 bytes of ``ingest.decode(data)``, and that text where it had
+    to be decoded (None for ASCII, which is its own UTF-8): no decoding and encoding
+    again of a file that is UTF-8 already (about 0.1 s at a million rows)."""
+    if data.isascii():
+        return data, None
+    if not data.startswith(_BOMS):
+        try:
+            return data, data.decode("utf-8")  # decode's first choice
+        except UnicodeDecodeError:
+            pass
+    text = decode(data)
+    return text.encode("utf-8"), text
+
+
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+
+
+def _start(raw: bytes, text: str | None, size: int) -> str:
+    """The first ``size`` characters of the decoded text (``raw`` is ASCII when ``text``
+    is None: a character a byte)."""
+    return text[:size] if text is not None else raw[:size].decode("ascii")
 
 
 def _sniff(text: str) -> str | None:
     """``sniff_delimiter(text)``, which looks at the first ``SNIFF_LINES`` lines, without
     splitting the whole text into lines: a start of the text that holds more lines than
     that begins with the very same lines."""
+    return _sniff_start(b"", text)
+
+
+def _sniff_start(raw: bytes, text: str | None) -> str | None:
+    """``_sniff`` of the decoded csv (``text``, or the ASCII ``raw`` when it is None)."""
+    length = len(raw) if text is None else len(text)
     for size in (1 << 16, 1 << 20):
-        part = text[:size]
-        if len(part) < len(text) and len(part.splitlines()) > SNIFF_LINES:
-            return sniff_delimiter(part)
-    return sniff_delimiter(text)
+        if size < length:
+            part = _start(raw, text, size)
+            if len(part.splitlines()) > SNIFF_LINES:
+                return sniff_delimiter(part)
+    return sniff_delimiter(_start(raw, text, length))
+
+
+def _arrow_split(raw: bytes, delim: str) -> list[pa.Array] | None:
+    """The cells of the csv ``raw`` (UTF-8) split by pyarrow's reader as
+    ``ingest.arrow_cells`` splits them, header included, but not trimmed and with an empty
+    cell read as null (no pass over the cells for either: ``_may_need_trimming`` and
+    ``_edges_plain`` say where trimming is needed). None where the csv module must split
+    the file: quotes, a line with another number of cells, one column, a character on
+    which the two could differ (``_unsafe_bytes``). A blank line is split into empty cells
+    here, which ``_plain_facts`` refuses (every row needs two filled cells)."""
+    import pyarrow.csv as pcsv
+
+    if _unsafe_bytes(raw):
+        return None
+    end = raw.find(b"\n")
+    first = (raw if end < 0 else raw[:end]).removesuffix(b"\r")
+    width = len(first.split(delim.encode("ascii")))
+    if width < 2 or not first.decode("utf-8", errors="replace").strip():
+        return None
+    try:
+        table = pcsv.read_csv(
+            pa.BufferReader(pa.py_buffer(raw)),
+            read_options=pcsv.ReadOptions(autogenerate_column_names=True),
+            parse_options=pcsv.ParseOptions(
+                delimiter=delim,
+                quote_char=False,
+                double_quote=False,
+                escape_char=False,
+                newlines_in_values=False,
+                ignore_empty_lines=False,
+            ),
+            convert_options=pcsv.ConvertOptions(
+                column_types={f"f{i}": pa.string() for i in range(width)},
+                null_values=[""],
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowCapacityError):
+        return None  # a ragged line, text that is no UTF-8: the exact path reads it
+    if table.num_columns != width:
+        return None
+    return [column.combine_chunks() for column in table.columns]
+
+
+def _unsafe_bytes(raw: bytes) -> bool:
+    """``ingest._arrow_unsafe`` of the decoded text, on its UTF-8 bytes (where these ASCII
+    characters are the bytes themselves), but for blank lines: those ``_plain_facts``
+    refuses, and the search for a line break after a line break is the slowest of the
+    checks (a candidate at every line). Each check is a ``memchr`` over the bytes."""
+    if any(ch in raw for ch in (b'"', b"\x00", b"\x1c", b"\x1d", b"\x1e", b"\x1f")):
+        return True
+    return b"\r" in raw and raw.count(b"\r") != raw.count(b"\r\n")
+
+
+# The whitespace ``str.strip`` trims that an ASCII csv cell may hold at its edges (line
+# breaks end a line; a lone \r and \x1c-\x1f are refused by ``_unsafe_bytes``).
+_CELL_SPACE = (b" ", b"\t", b"\x0b", b"\x0c")
+
+
+def _may_need_trimming(raw: bytes, delim: str) -> bool:
+    """Whether a cell below the header row may start or end with whitespace: not in an
+    ASCII file without a space, tab (other than the delimiter), vertical tab or form feed
+    below its first line."""
+    if not raw.isascii():
+        return True
+    start = raw.find(b"\n") + 1
+    sep = delim.encode("ascii")
+    return any(raw.find(ch, start) >= 0 for ch in _CELL_SPACE if ch != sep)
+
+
+# Bytes that ``str.strip`` or Arrow's ``utf8_trim_whitespace`` may trim at a cell's edge:
+# ASCII whitespace, and any byte of a non-ASCII character (some are Unicode spaces).
+_EDGE = np.zeros(256, dtype=bool)
+_EDGE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
+_EDGE[128:] = True
+
+
+def _utf8_cells(texts: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The bytes of the Arrow strings ``texts`` (one after the other) and where each
+    string starts and ends in them: views of Arrow's buffers, no copy."""
+    wide = pa.types.is_large_string(texts.type)
+    buffers = texts.buffers()
+    offsets = np.frombuffer(
+        buffers[1],
+        dtype=np.int64 if wide else np.int32,
+        count=len(texts) + 1,
+        offset=texts.offset * (8 if wide else 4),
+    ).astype(np.int64)
+    base = int(offsets[0])
+    if buffers[2] is None or not len(texts):
+        return np.zeros(0, dtype=np.uint8), offsets[:-1] - base, offsets[1:] - base
+    body = np.frombuffer(buffers[2], dtype=np.uint8)[base : int(offsets[-1])]
+    return body, offsets[:-1] - base, offsets[1:] - base
+
+
+def _edges_plain(texts: pa.Array) -> bool:
+    """Whether no cell of ``texts`` starts or ends with a byte that may be trimmed (so
+    trimming changes nothing, and no filled cell is blank)."""
+    body, starts, ends = _utf8_cells(texts)
+    filled = ends > starts
+    if not filled.all():
+        starts, ends = starts[filled], ends[filled]
+    if not len(starts):
+        return True
+    return not (_EDGE[body[starts]].any() or _EDGE[body[ends - 1]].any())
 
 
 def _blank_to_null(texts: pa.Array, *, trimmed: bool = False) -> pa.Array:
@@ -396,9 +541,12 @@ def _plain_facts(read: _Columns) -> bool:
             missing += np.asarray(column.is_null().to_numpy(zero_copy_only=False), dtype=bool)
         if pa.types.is_string(column.type):
             present = column.drop_null() if column.null_count else column
-            # Each distinct text once (a column of regions is a handful).
-            if len(present) and bool(
-                pac.any(pac.match_substring_regex(pac.unique(present), _TOTAL_WORDS))
+            # Each distinct text once (a column of regions is a handful), where a byte
+            # search over all its text together finds one of the words at all.
+            if (
+                len(present)
+                and _may_hold_total(present)
+                and bool(pac.any(pac.match_substring_regex(pac.unique(present), _TOTAL_WORDS)))
             ):
                 return False
             if not key and len(present) == len(column) and len(present):
@@ -406,6 +554,23 @@ def _plain_facts(read: _Columns) -> bool:
         elif pa.types.is_timestamp(column.type) and column.null_count == 0:
             key = True
     return key and bool((missing <= width - 2).all())
+
+
+_TOTAL_BYTES = (b"tot", b"som", b"sum")
+
+
+def _may_hold_total(texts: pa.Array) -> bool:
+    """Whether a cell of ``texts`` may match ``_TOTAL_WORDS``: its ASCII text, all cells
+    one after the other and in lower case, holds tot, som or sum (a match inside a cell is
+    one there too; one across two cells only sends the column to the exact search).
+    Non-ASCII text may hold letters that fold to these (``ſ`` to s): always searched."""
+    body, _, _ = _utf8_cells(texts)
+    if not len(body):
+        return False
+    if int(body.max()) >= 0x80:
+        return True
+    folded = body.tobytes().lower()
+    return any(word in folded for word in _TOTAL_BYTES)
 
 
 def _tidy(read: _Columns, dataset: Dataset) -> Tidy | None:
@@ -502,14 +667,6 @@ _EITHER_POINT = r"^-?[0-9]{1,3}\.[0-9]{3}$"
 _MIN_DAY, _MAX_DAY = "1677-09-23", "2262-04-10"  # parsing's datetime64[ns] window
 
 
-def _all(texts: pa.Array, pattern: str) -> bool:
-    # The first cells first: most columns fail there, before the whole column is matched.
-    for part in (texts.slice(0, 64), texts):
-        if not pac.all(pac.match_substring_regex(part, pattern)).as_py():
-            return False
-    return True
-
-
 def _count(texts: pa.Array, pattern: str) -> int:
     return _sum(pac.match_substring_regex(texts, pattern))
 
@@ -532,13 +689,24 @@ def _typed_text(
     them, and a name that does not say date (``Jaar`` holds years, ``Datum`` serials); and a
     column whose every filled cell is an ISO date (``2026-03-31``) that exists, inside
     the dates Koers can hold. Every filled cell is then read, none left out.
+
+    Whether every cell has one of these forms (the patterns ``_WHOLE``, ``_POINT``,
+    ``_COMMA`` and ``_ISO_DATE``) is worked out on the cells' bytes with numpy
+    (``_iso_form``, ``_number_form``): a few passes over the column's bytes and over the
+    first, second and last byte of each cell, instead of a regular expression per cell.
     """
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
     present = column.drop_null() if column.null_count else column  # no copy when full
     blank = len(column) - len(present)
-    # Bytes, not characters: the same for the ASCII values taken here, and no pass needed.
-    if not len(present) or pac.max(pac.binary_length(present)).as_py() > MAX_TEXT:
+    if not len(present):
         return None
-    if _all(present, _ISO_DATE):
+    body, starts, ends = _utf8_cells(present)
+    lengths = ends - starts
+    # Bytes, not characters: the same for the ASCII values taken here.
+    if int(lengths.max()) > MAX_TEXT or int(lengths.min()) == 0:
+        return None  # too long to be read; an empty text is no value of either form
+    if int(lengths.min()) == int(lengths.max()) == len(_MIN_DAY) and _iso_form(body):
         bounds = pac.min_max(present).as_py()
         if not (bounds["min"] >= _MIN_DAY and bounds["max"] <= _MAX_DAY):
             return None
@@ -549,14 +717,10 @@ def _typed_text(
         return days, ColumnParse(name, "date", len(present), 0, blank, 0, dayfirst=True)
     if is_date_name(name):
         return None
-    if _all(present, _WHOLE):
-        separator = ""
-    elif _all(present, _POINT):
-        separator = "."
-    elif _all(present, _COMMA):
-        separator = ","
-    else:
+    form = _number_form(body, starts, ends)
+    if form is None:
         return None
+    separator, negative_zero = form
     used: Notation
     if notation is not None:
         used = notation
@@ -575,11 +739,60 @@ def _typed_text(
         return None  # a point in a Dutch column, a comma in an English one: read as before
     texts = pac.replace_substring(column, ",", ".") if separator == "," else column
     try:
-        # + 0.0: "-0" is 0.0, as parsing.parse_number_column reads it
-        numbers = pac.add(pac.cast(texts, pa.float64()), 0.0)
+        numbers = pac.cast(texts, pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
+    if negative_zero:
+        numbers = pac.add(numbers, 0.0)  # "-0" is 0.0, as parsing.parse_number_column reads it
     return numbers, ColumnParse(name, "number", len(present), 0, blank, 0, notation=used)
+
+
+_DASH, _POINT_BYTE, _COMMA_BYTE, _SLASH, _ZERO, _NINE = (ord(c) for c in "-.,/09")
+
+
+def _iso_form(body: np.ndarray) -> bool:
+    """Whether the cells whose bytes are ``body``, each ten bytes long, all match
+    ``_ISO_DATE``: digits with a dash at the fifth and eighth byte."""
+    grid = body.reshape(-1, 10)
+    digits = grid[:, [0, 1, 2, 3, 5, 6, 8, 9]] - np.uint8(_ZERO)  # wraps below '0'
+    return bool((digits <= 9).all() and (grid[:, [4, 7]] == _DASH).all())
+
+
+def _number_form(body: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[str, bool] | None:
+    """Whether every cell (its bytes ``body[starts[i]:ends[i]]``, none empty) is a plain
+    number: all match ``_WHOLE`` (separator ""), or all ``_POINT`` ("."), or all
+    ``_COMMA`` (","). The separator, and whether a cell starts with -0 (read as 0.0, not
+    -0.0); None when some cell has another form.
+
+    A cell matches ``_POINT`` exactly when it holds only digits, a dash and points, a
+    dash only as its first byte and not its last, at most one point, not as its first or
+    last byte nor right after the dash, and no 0 followed by a digit at its start; the
+    same with a comma for ``_COMMA``, with neither for ``_WHOLE``."""
+    low, high = int(body.min()), int(body.max())
+    if low < _COMMA_BYTE or high > _NINE:
+        return None  # a byte that is no digit, dash, point, comma or slash
+    counts = np.bincount(body[body < _ZERO], minlength=_ZERO)
+    if counts[_SLASH] or (counts[_POINT_BYTE] and counts[_COMMA_BYTE]):
+        return None
+    separator = "." if counts[_POINT_BYTE] else "," if counts[_COMMA_BYTE] else ""
+    first = body[starts]
+    last = body[ends - 1]
+    second = body[np.minimum(starts + 1, ends - 1)]  # the first again in a one-byte cell
+    signed = first == _DASH
+    if int(np.count_nonzero(signed)) != int(counts[_DASH]) or (last == _DASH).any():
+        return None  # a dash that is not a sign, or a sign alone
+    code = (first == _ZERO) & (ends - starts >= 2)
+    if separator:
+        mark = ord(separator)
+        code &= second != mark  # 0,5 is a number, 05 a code
+        if (first == mark).any() or (last == mark).any() or (signed & (second == mark)).any():
+            return None
+        marks = np.add.reduceat((body == mark).astype(np.int8), starts)
+        if int(marks.max()) > 1:
+            return None
+    if code.any():
+        return None
+    return separator, bool((signed & (second == _ZERO)).any())
 
 
 def _typed_report(column: pa.Array, name: str, notation: Notation | None) -> ColumnParse | None:
