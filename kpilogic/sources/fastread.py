@@ -37,6 +37,7 @@ import os
 import re
 import tempfile
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -303,8 +304,8 @@ _EDGE[128:] = True
 
 
 def _utf8_cells(texts: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The bytes of the Arrow strings ``texts`` (one after the other) and where each
-    string starts and ends in them: views of Arrow's buffers, no copy."""
+    """The bytes of the Arrow strings ``texts`` one after the other (a view of Arrow's
+    buffer, no copy) and where each string starts and ends in them."""
     wide = pa.types.is_large_string(texts.type)
     buffers = texts.buffers()
     offsets = np.frombuffer(
@@ -312,12 +313,14 @@ def _utf8_cells(texts: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         dtype=np.int64 if wide else np.int32,
         count=len(texts) + 1,
         offset=texts.offset * (8 if wide else 4),
-    ).astype(np.int64)
+    )
     base = int(offsets[0])
+    if base:
+        offsets = offsets - base
     if buffers[2] is None or not len(texts):
-        return np.zeros(0, dtype=np.uint8), offsets[:-1] - base, offsets[1:] - base
-    body = np.frombuffer(buffers[2], dtype=np.uint8)[base : int(offsets[-1])]
-    return body, offsets[:-1] - base, offsets[1:] - base
+        return np.zeros(0, dtype=np.uint8), offsets[:-1], offsets[1:]
+    body = np.frombuffer(buffers[2], dtype=np.uint8)[base : base + int(offsets[-1])]
+    return body, offsets[:-1], offsets[1:]
 
 
 def _edges_plain(texts: pa.Array) -> bool:
@@ -665,6 +668,7 @@ _ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 # English, so it gives no vote on the notation (parsing._plain_votes).
 _EITHER_POINT = r"^-?[0-9]{1,3}\.[0-9]{3}$"
 _MIN_DAY, _MAX_DAY = "1677-09-23", "2262-04-10"  # parsing's datetime64[ns] window
+_FIRST_DAY, _LAST_DAY = datetime.fromisoformat(_MIN_DAY), datetime.fromisoformat(_MAX_DAY)
 
 
 def _count(texts: pa.Array, pattern: str) -> int:
@@ -707,12 +711,12 @@ def _typed_text(
     if int(lengths.max()) > MAX_TEXT or int(lengths.min()) == 0:
         return None  # too long to be read; an empty text is no value of either form
     if int(lengths.min()) == int(lengths.max()) == len(_MIN_DAY) and _iso_form(body):
-        bounds = pac.min_max(present).as_py()
-        if not (bounds["min"] >= _MIN_DAY and bounds["max"] <= _MAX_DAY):
-            return None
         try:
             days = pac.cast(column, pa.timestamp("ns"))  # refuses a day that does not exist
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return None  # (and one outside the nanosecond range, which _MIN/_MAX_DAY bound)
+        bounds = pac.min_max(days).as_py()
+        if not (bounds["min"] >= _FIRST_DAY and bounds["max"] <= _LAST_DAY):
             return None
         return days, ColumnParse(name, "date", len(present), 0, blank, 0, dayfirst=True)
     if is_date_name(name):
@@ -752,10 +756,12 @@ _DASH, _POINT_BYTE, _COMMA_BYTE, _SLASH, _ZERO, _NINE = (ord(c) for c in "-.,/09
 
 def _iso_form(body: np.ndarray) -> bool:
     """Whether the cells whose bytes are ``body``, each ten bytes long, all match
-    ``_ISO_DATE``: digits with a dash at the fifth and eighth byte."""
+    ``_ISO_DATE``: a dash as the fifth and eighth byte, every other byte a digit."""
     grid = body.reshape(-1, 10)
-    digits = grid[:, [0, 1, 2, 3, 5, 6, 8, 9]] - np.uint8(_ZERO)  # wraps below '0'
-    return bool((digits <= 9).all() and (grid[:, [4, 7]] == _DASH).all())
+    if not ((grid[:, 4] == _DASH).all() and (grid[:, 7] == _DASH).all()):
+        return False
+    # Then exactly those two bytes of each cell are no digit (below '0' wraps round).
+    return int(np.count_nonzero((body - np.uint8(_ZERO)) > 9)) == 2 * len(grid)
 
 
 def _number_form(body: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[str, bool] | None:
@@ -767,28 +773,29 @@ def _number_form(body: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tupl
     A cell matches ``_POINT`` exactly when it holds only digits, a dash and points, a
     dash only as its first byte and not its last, at most one point, not as its first or
     last byte nor right after the dash, and no 0 followed by a digit at its start; the
-    same with a comma for ``_COMMA``, with neither for ``_WHOLE``."""
+    same with a comma for ``_COMMA``, with neither for ``_WHOLE``. All but "at most one
+    point" is checked here; a second point in a cell makes Arrow's cast to float64,
+    which must read the whole text, refuse the column (``_typed_text`` returns None then;
+    ``tests/test_arrow_forms.py`` checks both against the patterns on random text)."""
     low, high = int(body.min()), int(body.max())
     if low < _COMMA_BYTE or high > _NINE:
         return None  # a byte that is no digit, dash, point, comma or slash
-    counts = np.bincount(body[body < _ZERO], minlength=_ZERO)
-    if counts[_SLASH] or (counts[_POINT_BYTE] and counts[_COMMA_BYTE]):
+    points, commas = bool((body == _POINT_BYTE).any()), bool((body == _COMMA_BYTE).any())
+    if (points and commas) or (low <= _SLASH and bool((body == _SLASH).any())):
         return None
-    separator = "." if counts[_POINT_BYTE] else "," if counts[_COMMA_BYTE] else ""
+    separator = "." if points else "," if commas else ""
     first = body[starts]
     last = body[ends - 1]
     second = body[np.minimum(starts + 1, ends - 1)]  # the first again in a one-byte cell
     signed = first == _DASH
-    if int(np.count_nonzero(signed)) != int(counts[_DASH]) or (last == _DASH).any():
+    dashes = int(np.count_nonzero(body == _DASH)) if low <= _DASH else 0
+    if int(np.count_nonzero(signed)) != dashes or bool((last == _DASH).any()):
         return None  # a dash that is not a sign, or a sign alone
     code = (first == _ZERO) & (ends - starts >= 2)
     if separator:
         mark = ord(separator)
         code &= second != mark  # 0,5 is a number, 05 a code
         if (first == mark).any() or (last == mark).any() or (signed & (second == mark)).any():
-            return None
-        marks = np.add.reduceat((body == mark).astype(np.int8), starts)
-        if int(marks.max()) > 1:
             return None
     if code.any():
         return None

@@ -1,0 +1,391 @@
+"""Issue 19, csv in one Arrow pass: the byte-level shortcuts of ``sources.fastread`` give
+what the slower checks they replace give, on random input.
+
+- ``_typed_text`` decides plain numbers and ISO dates on the cells' bytes (numpy) instead
+  of a regular expression per cell: compared with the patterns themselves, applied by
+  Python's ``re`` a cell at a time, and with ``float`` / ``date.fromisoformat``;
+- the split keeps cells untrimmed where no cell can need trimming (``_may_need_trimming``,
+  ``_edges_plain``): whenever it says so, ``str.strip`` and Arrow's trim change nothing;
+- the unsafe-character check on bytes (``_unsafe_bytes``) is the old one on text but for
+  blank lines, which the fast path refuses on their own;
+- the totals-word search on a column's bytes (``_may_hold_total``) never misses a cell the
+  regular expression finds;
+- the bytes handed to Arrow (``_utf8``) are those of ``ingest.decode``'s text;
+- and random csv files read the fast way equal the exact way (the value parsers).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+from datetime import date, datetime
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pac
+import pytest
+
+from kpilogic.scorecard.model import Dataset
+from kpilogic.sources import fastread
+from kpilogic.sources.fastread import (
+    _COMMA,
+    _EITHER_POINT,
+    _ISO_DATE,
+    _POINT,
+    _TOTAL_WORDS,
+    _WHOLE,
+    FAST_READ_ENV,
+    _edges_plain,
+    _may_hold_total,
+    _may_need_trimming,
+    _sniff_start,
+    _typed_text,
+    _unsafe_bytes,
+    _utf8,
+    fast_tidy,
+)
+from kpilogic.sources.ingest import _arrow_unsafe, decode, sniff_delimiter
+from kpilogic.sources.parsing import MAX_TEXT, is_date_name
+from kpilogic.sources.pipeline import read_dataset, typed_table
+
+# -- the oracle: the patterns a cell at a time ------------------------------------------------
+
+
+def _spec(values: list[str | None], name: str, notation: str | None) -> object:
+    """What ``_typed_text`` must give, from its docstring's rules and the module's
+    patterns applied by Python's ``re`` (not RE2, not numpy): None, or ("date", days) or
+    ("number", notation, numbers)."""
+    present = [v for v in values if v is not None]
+    if not present or max(len(v.encode()) for v in present) > MAX_TEXT:
+        return None
+    if all(re.fullmatch(_ISO_DATE, v) for v in present):
+        days: list[date | None] = []
+        for v in values:
+            if v is None:
+                days.append(None)
+                continue
+            try:
+                day = date.fromisoformat(v)
+            except ValueError:
+                return None  # no such day
+            if not date(1677, 9, 23) <= day <= date(2262, 4, 10):
+                return None
+            days.append(day)
+        return ("date", days)
+    if is_date_name(name):
+        return None
+    if all(re.fullmatch(_WHOLE, v) for v in present):
+        separator = ""
+    elif all(re.fullmatch(_POINT, v) for v in present):
+        separator = "."
+    elif all(re.fullmatch(_COMMA, v) for v in present):
+        separator = ","
+    else:
+        return None
+    used = notation
+    if used is None:
+        dotted = [v for v in present if "." in v]
+        used = "en" if any(not re.fullmatch(_EITHER_POINT, v) for v in dotted) else "nl"
+    if (separator == "." and used != "en") or (separator == "," and used != "nl"):
+        return None
+    numbers = [None if v is None else float(v.replace(",", ".")) + 0.0 for v in values]
+    return ("number", used, numbers)
+
+
+def _got(values: list[str | None], name: str, notation: str | None) -> object:
+    done = _typed_text(pa.array(values, pa.string()), name, notation)  # type: ignore[arg-type]
+    if done is None:
+        return None
+    array, report = done
+    assert report.failed == 0 and report.parsed == sum(v is not None for v in values)
+    assert report.blank == sum(v is None for v in values)
+    if report.kind == "date":
+        assert array.type == pa.timestamp("ns") and report.dayfirst
+        return ("date", [None if d is None else d.date() for d in array.to_pylist()])
+    assert array.type == pa.float64()
+    return ("number", report.notation, array.to_pylist())
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, tuple) and isinstance(b, tuple) and a[0] == b[0] == "number":
+        if a[1] != b[1] or len(a[2]) != len(b[2]):
+            return False
+        for x, y in zip(a[2], b[2], strict=True):
+            if x is None or y is None:
+                if x is not y:
+                    return False
+            elif x != y or math.copysign(1, x) != math.copysign(1, y):
+                return False  # -0.0 is not 0.0 here
+        return True
+    return a == b
+
+
+_NOISE = [*"0123456789-.,/+e E\u00a0a#", "٣", "é", "\t"]
+
+
+def _number(rng: random.Random, separator: str) -> str:
+    whole = rng.choice(["0", "7", "12", "305", "1234", "-0", "-5", "-007", "00", "05"])
+    if separator and rng.random() < 0.7:
+        return whole + separator + rng.choice(["0", "5", "25", "234", "500", "1"])
+    return whole
+
+
+def _date(rng: random.Random) -> str:
+    year = rng.choice([1600, 1677, 1900, 2000, 2023, 2024, 2262, 2300, 9999])
+    month = rng.choice([1, 2, 9, 12, 13, 0])
+    day = rng.choice([1, 10, 22, 23, 28, 29, 30, 31, 0])
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def _mutate(rng: random.Random, text: str) -> str:
+    at = rng.randint(0, len(text))
+    choice = rng.random()
+    if choice < 0.4:
+        return text[:at] + rng.choice(_NOISE) + text[at:]
+    if choice < 0.7 and text:
+        at = min(at, len(text) - 1)
+        return text[:at] + rng.choice(_NOISE) + text[at + 1 :]
+    return text[:at] + text[at + 1 :]
+
+
+def _column(rng: random.Random) -> list[str | None]:
+    style = rng.choice(["", ".", ",", "date", "date", "mixed"])
+    cells: list[str | None] = []
+    for _ in range(rng.randint(1, 6)):
+        if rng.random() < 0.15:
+            cells.append(None)
+        elif style == "date":
+            cells.append(
+                _date(rng)
+                if rng.random() < 0.6
+                else f"2024-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}"
+            )
+        elif style == "mixed":
+            cells.append(_number(rng, rng.choice(["", ".", ","])))
+        else:
+            cells.append(_number(rng, style))
+    for i, cell in enumerate(cells):
+        if cell is not None and rng.random() < 0.12:
+            cells[i] = _mutate(rng, cell)
+    return cells
+
+
+def test_typed_text_gives_what_the_patterns_give_on_random_columns() -> None:
+    rng = random.Random(1919)
+    taken = {"number": 0, "date": 0, "none": 0}
+    for _ in range(8_000):
+        values = _column(rng)
+        name = rng.choice(["x", "x", "x", "Datum"])
+        notation = rng.choice([None, None, "nl", "en"])
+        want = _spec(values, name, notation)
+        got = _got(values, name, notation)
+        assert _same(got, want), (values, name, notation, got, want)
+        taken["none" if want is None else str(want[0])] += 1  # type: ignore[index]
+    # Every answer occurs often (else the comparison would prove little).
+    assert min(taken.values()) > 300, taken
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        # The forms a plain float parser takes but the patterns do not: no typed column.
+        (["1.", "2"], None),
+        ([".5"], None),
+        (["-.5"], None),
+        (["1.2.3"], None),
+        (["1..2"], None),
+        (["5-"], None),
+        (["-"], None),
+        (["--5"], None),
+        (["0012"], None),
+        (["00.5"], None),
+        (["1/2"], None),
+        (["inf"], None),
+        (["+5"], None),
+        (["1e5"], None),
+        (["2024-01-1 "], None),
+        (["2024/01/01"], None),
+        # What they take: -007 is minus seven (a code never starts with a sign), 0.5 a
+        # number, -0 is 0.0 and -0.5 stays negative.
+        (["-007", "0.5", "-0", "-0.5"], ("number", "en", [-7.0, 0.5, 0.0, -0.5])),
+        (["2262-04-10", "1677-09-23"], ("date", [date(2262, 4, 10), date(1677, 9, 23)])),
+        (["2262-04-11"], None),  # Arrow holds it, Koers' window ends a day earlier
+    ],
+)
+def test_typed_text_edge_cases(values: list[str | None], expected: object) -> None:
+    assert _same(_got(values, "x", None), expected)
+    assert _same(_spec(values, "x", None), expected)
+
+
+# -- trimming ------------------------------------------------------------------------------
+
+_SPACEY = ["a", "b", "1", " ", "\t", "\u00a0", "\u2003", "é", "\x0b", "\x0c", "\u3000", "x y"]
+
+
+def test_plain_edges_need_no_trimming() -> None:
+    rng = random.Random(7)
+    plain = 0
+    for _ in range(4_000):
+        cells = [
+            "".join(rng.choice(_SPACEY) for _ in range(rng.randint(1, 4)))
+            for _ in range(rng.randint(1, 5))
+        ]
+        array = pa.array(cells, pa.string())
+        for texts in (array, array.slice(1)):  # an offset into Arrow's buffers too
+            if _edges_plain(texts):
+                plain += 1
+                strings = texts.to_pylist()
+                assert all(s.strip() == s for s in strings), strings
+                assert pac.utf8_trim_whitespace(texts).to_pylist() == strings
+    assert 1_000 < plain < 7_000
+
+
+def test_a_file_without_spaces_needs_no_trimming() -> None:
+    rng = random.Random(8)
+    quiet = 0
+    for _ in range(3_000):
+        delim = rng.choice([",", ";", "\t"])
+        # Some files hold a space, a tab, a form feed or a non-ASCII letter, most do not.
+        odd = rng.choice(["", "", " ", "\t", "\x0c", "\x0b", "é", "\u00a0"])
+        alphabet = ["a", "1", "", "-", *([odd] if odd else [])]
+        lines = [
+            delim.join("".join(rng.choice(alphabet) for _ in range(3)) for _ in range(3))
+            for _ in range(rng.randint(2, 5))
+        ]
+        text = rng.choice(["\n", "\r\n"]).join(lines) + "\n"
+        raw = text.encode()
+        if not _may_need_trimming(raw, delim):
+            quiet += 1
+            for line in text.splitlines()[1:]:
+                assert all(cell.strip() == cell for cell in line.split(delim)), line
+    assert 500 < quiet < 2_500
+
+
+# -- the unsafe characters, the bytes, the totals words ----------------------------------------
+
+
+def test_unsafe_bytes_are_the_unsafe_characters_but_blank_lines() -> None:
+    rng = random.Random(19)
+    alphabet = ['"', "\x00", "\x1c", "\x1f", "\x1b", "\r", "\n", "\n", "a", ",", " ", "é"]
+    texts = ["", "\n", "\r\n", "a\r\nb", "a\rb", "a\n\nb", "a\n\r\nb", "a\r\n\r\nb"]
+    texts += [
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12))) for _ in range(20_000)
+    ]
+    for text in texts:
+        blank_line = "\n\n" in text or "\n\r\n" in text or text.startswith(("\n", "\r\n"))
+        assert _arrow_unsafe(text) == (_unsafe_bytes(text.encode()) or blank_line), repr(text)
+
+
+def test_a_totals_word_is_never_missed() -> None:
+    rng = random.Random(20)
+    parts = ["to", "t", "so", "m", "su", "S", "T", "O", "M", "U", "x", "ſ", "é", "-", "1"]
+    found = 0
+    for _ in range(5_000):
+        cells = [
+            "".join(rng.choice(parts) for _ in range(rng.randint(1, 4)))
+            for _ in range(rng.randint(1, 4))
+        ]
+        texts = pa.array(cells, pa.string())
+        if any(re.search(r"tot|som|sum", c, re.IGNORECASE) for c in cells) or bool(
+            pac.any(pac.match_substring_regex(texts, _TOTAL_WORDS)).as_py()
+        ):
+            found += 1
+            assert _may_hold_total(texts), cells
+    assert 500 < found < 4_500
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"a,b\n1,2\n",
+        "a;b\ncaf\u00e9;2\n".encode(),
+        "a;b\ncaf\u00e9;2\n".encode("cp1252"),
+        "a;b\ncaf\u00e9;2\n".encode("utf-8-sig"),
+        "a;b\ncaf\u00e9;2\n".encode("utf-16"),
+        b"a,b\n\x81\x8d,2\n",  # no UTF-8, no cp1252 either: latin-1
+    ],
+)
+def test_arrow_gets_the_bytes_of_the_decoded_text(data: bytes) -> None:
+    raw, text = _utf8(data)
+    assert raw == decode(data).encode("utf-8")
+    assert text is None or text == decode(data)
+    assert text is not None or data.isascii()
+
+
+def test_sniffing_ascii_bytes_gives_the_delimiter_of_the_text() -> None:
+    texts = [
+        "a;b;c\r\n" + "1;2;3\r\n" * 60 + "x,y\n" * 20_000,
+        "a,b\n1,2\n",
+        "a;b\n" * 49 + "a,b,c,d\n" * 30_000,
+        "x" * 70_000 + "\n" + "a,b\n" * 10,
+        "a\tb\n" + "1\t2\n" * 300_000,
+    ]
+    for text in texts:
+        assert _sniff_start(text.encode("ascii"), None) == sniff_delimiter(text)
+
+
+# -- whole files: the fast way against the exact way ----------------------------------------
+
+
+def _both(text: str, monkeypatch: pytest.MonkeyPatch, notation: str | None) -> bool:
+    data = text.encode()
+    dataset = Dataset(id="d", name="D", source="t.csv", date_column="Date", notation=notation)
+    monkeypatch.setenv(FAST_READ_ENV, "1")
+    taken = fast_tidy(data, "t.csv", dataset) is not None
+    fast = read_dataset(data, "t.csv", dataset)
+    monkeypatch.setenv(FAST_READ_ENV, "0")
+    exact = read_dataset(data, "t.csv", dataset)
+    pd.testing.assert_frame_equal(fast.frame, exact.frame, check_exact=True)
+    assert fast.report == exact.report
+    assert list(fast.report.columns) == list(exact.report.columns)
+    assert fast.layout == exact.layout and fast.row_numbers == exact.row_numbers
+    pd.testing.assert_frame_equal(
+        typed_table(fast.frame, "Date"), typed_table(exact.frame, "Date"), check_exact=True
+    )
+    return taken
+
+
+def test_random_csv_files_read_as_the_exact_path_reads_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rng = random.Random(2026)
+    taken = 0
+    for _ in range(40):
+        rows = rng.randint(3, 30)
+        delim = rng.choice([",", ";"])
+        columns: dict[str, list[str]] = {
+            "Date": [
+                f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}" for _ in range(rows)
+            ],
+            "Region": [
+                rng.choice(["Noord", "Zuid", " Oost", "West ", "Total"]) for _ in range(rows)
+            ],
+        }
+        for k in range(rng.randint(1, 3)):
+            style = rng.choice(["", ".", ","])
+            cells = [_number(rng, style) for _ in range(rows)]
+            for i in range(rows):
+                if rng.random() < 0.05:
+                    cells[i] = ""
+                elif rng.random() < 0.05:
+                    cells[i] = _mutate(rng, cells[i]).replace(delim, "").replace("\t", "")
+                elif rng.random() < 0.05:
+                    cells[i] = f" {cells[i]}"
+            columns[f"Value {k}"] = cells
+        if rng.random() < 0.3:
+            columns["Region"] = [r.strip().replace("Total", "Zuid") for r in columns["Region"]]
+        if rng.random() < 0.2:
+            columns["Date"][rng.randrange(rows)] = rng.choice(["2025-02-30", "", "2025-1-05"])
+        newline = rng.choice(["\n", "\r\n"])
+        lines = [delim.join(columns)]
+        lines += [delim.join(values[i] for values in columns.values()) for i in range(rows)]
+        text = newline.join(lines) + newline
+        taken += _both(text, monkeypatch, rng.choice([None, "nl", "en"]))
+    assert taken >= 10  # the fast path was really compared with the exact one
+
+
+def test_the_date_bounds_are_days() -> None:
+    # The window is compared on timestamps now: its first and last day are in it.
+    window = (datetime(1677, 9, 23), datetime(2262, 4, 10))
+    assert window == (fastread._FIRST_DAY, fastread._LAST_DAY)
