@@ -173,7 +173,7 @@ def _csv_columns(data: bytes, name: str) -> _Columns | None:
     # The header cells, trimmed as every cell is (an empty one was read as null).
     first = pa.array([c[0].as_py() or "" for c in split], pa.string())
     names = [str(v) for v in pac.utf8_trim_whitespace(first).to_pylist()]
-    trim = _may_need_trimming(raw, delim)
+    trim = text is not None or _may_need_trimming(raw, delim)
     typed: list[pa.Array] = []
     for column in split:
         body = column.slice(1)
@@ -286,11 +286,9 @@ _CELL_SPACE = (b" ", b"\t", b"\x0b", b"\x0c")
 
 
 def _may_need_trimming(raw: bytes, delim: str) -> bool:
-    """Whether a cell below the header row may start or end with whitespace: not in an
-    ASCII file without a space, tab (other than the delimiter), vertical tab or form feed
-    below its first line."""
-    if not raw.isascii():
-        return True
+    """Whether a cell below the header row of the ASCII csv ``raw`` may start or end with
+    whitespace: not when there is no space, tab (other than the delimiter), vertical tab
+    or form feed below its first line. (Any other text may hold Unicode spaces.)"""
     start = raw.find(b"\n") + 1
     sep = delim.encode("ascii")
     return any(raw.find(ch, start) >= 0 for ch in _CELL_SPACE if ch != sep)
@@ -573,7 +571,9 @@ def _may_hold_total(texts: pa.Array) -> bool:
     if int(body.max()) >= 0x80:
         return True
     folded = body.tobytes().lower()
-    return any(word in folded for word in _TOTAL_BYTES)
+    # A letter search first (memchr): an order number holds no t and no m at all.
+    words = [w for w, letter in zip(_TOTAL_BYTES, b"tmm", strict=True) if letter in folded]
+    return any(word in folded for word in words)
 
 
 def _tidy(read: _Columns, dataset: Dataset) -> Tidy | None:

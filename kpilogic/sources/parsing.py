@@ -1449,15 +1449,54 @@ _PREFIX_SHARE = 0.3  # of its cells: more than the 25% a column needs to be sett
 def _certain_cells(texts: Any) -> int:
     """How many of ``texts`` (Arrow strings, no nulls) are filled and certainly no number
     and no date (see ``_mostly_no_value``), every cell counted."""
+    import pyarrow as pa
     import pyarrow.compute as pac
 
     filled = pac.not_equal(pac.utf8_trim(texts, _SPACE_CHARS + "\r\n"), "")
+    plain = isinstance(texts, pa.Array) and (
+        pa.types.is_string(texts.type) or pa.types.is_large_string(texts.type)
+    )
+    body = utf8_bytes(texts) if plain else None
+    if body is not None and (
+        not len(body) or (int(body.max()) < 0x80 and not bool((body == ord("#")).any()))
+    ):
+        # All ASCII and no #: the digits are 0-9, there are no other dashes, and every
+        # cell may hold a word; one pass finds a cell with no digit or dash, or an odd word.
+        either = pac.match_substring_regex(pac.ascii_lower(texts), _ascii_certain_pattern())
+        return int(pac.sum(pac.and_(filled, either)).as_py() or 0)
     no_digit = pac.invert(pac.match_substring_regex(texts, _DIGIT_DASH_HASH))
     odd = pac.and_(
         pac.and_(pac.string_is_ascii(texts), pac.invert(pac.match_substring(texts, "#"))),
         pac.match_substring_regex(pac.ascii_lower(texts), _odd_word_pattern()),
     )
     return int(pac.sum(pac.and_(filled, pac.or_(no_digit, odd))).as_py() or 0)
+
+
+@functools.cache
+def _ascii_certain_pattern() -> str:
+    """For ASCII text in lower case without #: no digit or dash at all (the whole text
+    without one), or an odd word (``_odd_word_pattern``)."""
+    return f"^[^0-9\\-]*$|{_odd_word_pattern()}"
+
+
+def utf8_bytes(texts: Any) -> np.ndarray:
+    """The bytes of the Arrow strings ``texts`` (an array, string or large string) one
+    after the other: a view of Arrow's buffer, no copy."""
+    import pyarrow as pa
+
+    wide = pa.types.is_large_string(texts.type)
+    if not wide and not pa.types.is_string(texts.type):
+        raise TypeError(f"not Arrow strings: {texts.type}")
+    buffers = texts.buffers()
+    if buffers[2] is None or not len(texts):
+        return np.zeros(0, dtype=np.uint8)
+    offsets = np.frombuffer(
+        buffers[1],
+        dtype=np.int64 if wide else np.int32,
+        count=len(texts) + 1,
+        offset=texts.offset * (8 if wide else 4),
+    )
+    return np.frombuffer(buffers[2], dtype=np.uint8)[int(offsets[0]) : int(offsets[-1])]
 
 
 @functools.cache
