@@ -702,11 +702,11 @@ def parse_number_column(
         ParseError: only for a ``rows`` of the wrong length or an unknown notation.
     """
     numbers = _row_numbers(len(values), rows, first_row)
-    if values.dtype == "float64" and bool(np.isfinite(values.to_numpy()[values.notna()]).all()):
-        # Already numbers (a typed spreadsheet column): nothing to read one by one, and no
-        # text to vote on the notation.
+    if values.dtype == "float64" and not bool(np.isinf(values.to_numpy()).any()):
+        # Already numbers (a typed spreadsheet column; NaN is a blank): nothing to read one
+        # by one, and no text to vote on the notation.
         used = default if notation is None else _check_notation(notation)
-        blank = int(values.isna().sum())
+        blank = int(np.count_nonzero(np.isnan(values.to_numpy())))
         done = ColumnParse(
             str(values.name), "number", len(values) - blank, 0, blank, 0, notation=used
         )
@@ -1126,7 +1126,7 @@ def parse_table(
         ParseError: only for a ``rows`` of the wrong length or an unknown notation.
     """
     chosen = infer_kinds(df, default=default) if kinds is None else dict(kinds)
-    numbers = list(_row_numbers(len(df), rows, first_row))
+    numbers = _row_numbers(len(df), rows, first_row)  # a range, or ``rows``: no list of them
     out = df.copy()
     report: dict[str, ColumnParse] = {}
     for column, kind in chosen.items():
