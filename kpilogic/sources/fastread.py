@@ -84,9 +84,12 @@ from kpilogic.sources.parsing import (
     DateSystem,
     Notation,
     ParseReport,
+    _arrow_strings,
+    _many_texts,
     infer_kinds,
     is_date_name,
     parse_table,
+    text_counts,
 )
 
 FAST_READ_ENV = "KOERS_FAST_READ"
@@ -531,31 +534,41 @@ def _head_grid(read: _Columns) -> pd.DataFrame:
     return grid
 
 
-def _plain_facts(read: _Columns) -> bool:
-    """The column-level facts that keep every row below the head a plain data row."""
+def _plain_facts(read: _Columns, frame: pd.DataFrame | None = None) -> bool:
+    """The column-level facts that keep every row below the head a plain data row
+    (``frame``: the columns as pandas holds them, whose text counts are shared)."""
     width = len(read.columns)
     if width < 2:
         return False
     missing = np.zeros(len(read.columns[0]), dtype=np.int32)
     key = False
-    for column in read.columns:
+    for j, column in enumerate(read.columns):
         if column.null_count:  # most columns have none: nothing to count
             missing += np.asarray(column.is_null().to_numpy(zero_copy_only=False), dtype=bool)
         if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
             present = column.drop_null() if column.null_count else column
-            # Each distinct text once (a column of regions is a handful), where a byte
-            # search over all its text together finds one of the words at all.
-            if (
-                len(present)
-                and _may_hold_total(present)
-                and bool(pac.any(pac.match_substring_regex(pac.unique(present), _TOTAL_WORDS)))
-            ):
+            kept = None if frame is None else _arrow_strings(frame.iloc[:, j])
+            if len(present) and _holds_total(present, kept):
                 return False
             if not key and len(present) == len(column) and len(present):
                 key = not bool(matches(present, MAYBE_NUMBER).any())
         elif pa.types.is_timestamp(column.type) and column.null_count == 0:
             key = True
     return key and bool((missing <= width - 2).all())
+
+
+def _holds_total(present: pa.Array, kept: Any) -> bool:
+    """Whether a text of ``present`` (Arrow strings, no nulls) matches ``_TOTAL_WORDS``,
+    each distinct text asked once: a handful of texts (regions) by their counts, which the
+    kind and category tests of the same column (``kept``, as pandas holds it) use too; a
+    column of many (order numbers) where a byte search over all its text finds a word."""
+    if kept is not None and not _many_texts(present):
+        distinct = text_counts(kept).field("values")
+    elif _may_hold_total(present):
+        distinct = pac.unique(present)
+    else:
+        return False
+    return bool(pac.any(pac.match_substring_regex(distinct, _TOTAL_WORDS)).as_py())
 
 
 _TOTAL_BYTES = (b"tot", b"som", b"sum")
@@ -618,7 +631,11 @@ def _tidy(read: _Columns, dataset: Dataset) -> Tidy | None:
             known = _typed_report(column, label, dataset.notation)
             if known is not None:
                 typed[label] = known
-    if not _plain_facts(read):
+    frame = pd.DataFrame(
+        {n: _series(c, n) for n, c in zip(sample.names, read.columns, strict=True)},
+        index=pd.RangeIndex(height),
+    )
+    if not _plain_facts(read, frame):
         return None
     cells = sum(len(c) - c.null_count for c in read.columns)
     last = row0 + height
@@ -629,10 +646,6 @@ def _tidy(read: _Columns, dataset: Dataset) -> Tidy | None:
         data_rows=rows,
         tables=(TableRange(row0, row0 + 1, last, col0, col0 + width - 1, cells),),
         filled_rows=height + 1,
-    )
-    frame = pd.DataFrame(
-        {n: _series(c, n) for n, c in zip(guess.names, read.columns, strict=True)},
-        index=pd.RangeIndex(height),
     )
     if detect_wide(frame, guess.titles) is not None:
         return None

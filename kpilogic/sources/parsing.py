@@ -29,6 +29,7 @@ never raise on bad values, they count them.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import re
@@ -1352,7 +1353,7 @@ def _is_category_arrow(arrow: Any) -> bool:
     head = pac.utf8_trim_whitespace(present.slice(0, 1_000))
     if int(pac.count_distinct(head.filter(pac.not_equal(head, ""))).as_py()) > 50:
         return False
-    found = pac.value_counts(present)
+    found = text_counts(arrow)
     texts = pac.utf8_trim_whitespace(found.field("values"))
     kept = pac.not_equal(texts, "")
     texts, times = texts.filter(kept), found.field("counts").filter(kept)
@@ -1398,7 +1399,7 @@ def _mostly_no_value(values: pd.Series, threshold: float) -> bool:
     import pyarrow as pa
     import pyarrow.compute as pac
 
-    arrow = _arrow_strings(values)
+    arrow = texts_of = _arrow_strings(values)
     if arrow is None:
         try:
             arrow = pa.array(values.array)
@@ -1408,15 +1409,17 @@ def _mostly_no_value(values: pd.Series, threshold: float) -> bool:
     if not pa.types.is_string(texts.type) and not pa.types.is_large_string(texts.type):
         return False
     present = texts.drop_null()
-    if len(present) > _PREFIX_ABOVE:
+    if len(present) > _PREFIX_ABOVE and _many_texts(present):
         # The first cells alone may settle it (a column of order numbers): their certain
         # cells are a part of the column's, and the share needed is at most that of all
         # cells that are not null; a match here is a match for the whole column.
         part = present.slice(0, int(len(present) * _PREFIX_SHARE))
         if _certain_cells(part) > (1.0 - threshold + 0.05) * len(present):
             return True
-    # Each distinct text once, weighed by how often it occurs.
-    found = pac.value_counts(present)
+    # Each distinct text once, weighed by how often it occurs (a column of a few texts
+    # comes here first: counting them is quicker than judging a third of its cells, and
+    # the category test and the fast read's totals check use the same counts).
+    found = text_counts(arrow) if arrow is texts_of else pac.value_counts(present)
     distinct, times = found.field("values"), found.field("counts")
     filled = pac.not_equal(pac.utf8_trim(distinct, _SPACE_CHARS + "\r\n"), "")
     distinct, times = distinct.filter(filled), times.filter(filled)
@@ -1440,6 +1443,41 @@ def _mostly_no_value(values: pd.Series, threshold: float) -> bool:
         return False
     odd = pac.match_substring_regex(pac.ascii_lower(distinct), _odd_word_pattern())
     return certain + weight(pac.and_(rest, odd)) > needed
+
+
+def _many_texts(present: Any) -> bool:
+    """Whether the first 1,000 of the Arrow texts ``present`` hold more than 50 distinct
+    values (an order number column, not a handful of regions)."""
+    import pyarrow.compute as pac
+
+    return int(pac.count_distinct(present.slice(0, 1_000)).as_py()) > 50
+
+
+# ``text_counts`` of an Arrow text column, by the column's identity while it lives (as
+# ``_KINDS_SEEN``); an entry goes when its column does.
+_COUNTS_SEEN: dict[int, tuple[Any, Any]] = {}
+
+
+def text_counts(arrow: Any) -> Any:
+    """``pyarrow.compute.value_counts`` of the cells of the Arrow text column ``arrow``
+    that are not null (values and counts, each distinct text once), remembered for
+    ``arrow`` while it lives: the fast read's totals check (``fastread._plain_facts``),
+    ``_mostly_no_value`` and ``_is_category_arrow`` all count the same column."""
+    import pyarrow.compute as pac
+
+    key = id(arrow)
+    seen = _COUNTS_SEEN.get(key)
+    if seen is not None and seen[0]() is arrow:
+        return seen[1]
+    found = pac.value_counts(arrow.drop_null() if arrow.null_count else arrow)
+
+    def forget(ref: Any) -> None:
+        if _COUNTS_SEEN.get(key, (None,))[0] is ref:
+            del _COUNTS_SEEN[key]
+
+    with contextlib.suppress(TypeError):  # no weak reference to it: not remembered
+        _COUNTS_SEEN[key] = (weakref.ref(arrow, forget), found)
+    return found
 
 
 _PREFIX_ABOVE = 2_000  # cells: a longer column is first judged on its first cells
