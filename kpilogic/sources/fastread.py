@@ -803,20 +803,25 @@ def _number_form(body: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tupl
     separator = "." if points else "," if commas else ""
     first = body[starts]
     last = body[ends - 1]
-    second = body[np.minimum(starts + 1, ends - 1)]  # the first again in a one-byte cell
     signed = first == _DASH
     dashes = int(np.count_nonzero(body == _DASH)) if low <= _DASH else 0
     if int(np.count_nonzero(signed)) != dashes or bool((last == _DASH).any()):
         return None  # a dash that is not a sign, or a sign alone
-    code = (first == _ZERO) & (ends - starts >= 2)
-    if separator:
-        mark = ord(separator)
-        code &= second != mark  # 0,5 is a number, 05 a code
-        if (first == mark).any() or (last == mark).any() or (signed & (second == mark)).any():
-            return None
-    if code.any():
+    mark = ord(separator) if separator else -1
+    if separator and ((first == mark).any() or (last == mark).any()):
         return None
-    return separator, bool((signed & (second == _ZERO)).any())
+    # The second byte matters only after a sign or a 0 (few cells in most columns).
+    lead = np.flatnonzero(signed | (first == _ZERO))
+    if not len(lead):
+        return separator, False
+    at, to = starts[lead], ends[lead]
+    second = body[np.minimum(at + 1, to - 1)]  # the first again in a one-byte cell
+    firsts = first[lead]
+    if ((firsts == _DASH) & (second == mark)).any():
+        return None  # -.5
+    if ((firsts == _ZERO) & (to - at >= 2) & (second != mark)).any():
+        return None  # 05 is a code, 0,5 a number
+    return separator, bool(((firsts == _DASH) & (second == _ZERO)).any())
 
 
 def _typed_report(column: pa.Array, name: str, notation: Notation | None) -> ColumnParse | None:
