@@ -183,8 +183,10 @@ def _csv_columns(data: bytes, name: str) -> _Columns | None:
         if trim and not _edges_plain(body):
             body = _blank_to_null(body)  # trimmed, blank → null, as the exact path's cells
         typed.append(body)
-    # The exact path's grid holds a blank cell as "" (``read_grid(blanks_as_none=False)``).
-    raw_head = [pac.fill_null(c.slice(0, HEAD_ROWS), "") for c in typed]
+    # The exact path's grid holds a blank cell as "" (``read_grid(blanks_as_none=False)``);
+    # a copy of the head only (a slice would keep the whole column's text alive).
+    start = pa.array(range(min(HEAD_ROWS, len(typed[0]))), pa.int64())
+    raw_head = [pac.fill_null(c.take(start), "") for c in typed]
     return _Columns(names, typed, raw_head, (0, 0), 1900, text=True)
 
 
@@ -271,7 +273,16 @@ def _arrow_split(raw: bytes, delim: str) -> list[pa.Array] | None:
         return None  # a ragged line, text that is no UTF-8: the exact path reads it
     if table.num_columns != width:
         return None
-    return [column.combine_chunks() for column in table.columns]
+    # One piece per column, each column's blocks let go of as soon as it is copied (the
+    # whole table and all its copies at once were the peak of the read).
+    columns: list[pa.Array] = []
+    while table.num_columns:
+        columns.append(table.column(0).combine_chunks())
+        table = table.remove_column(0)
+    # Arrow's allocator keeps the blocks' memory for reuse; give it back (the resident
+    # peak of a load was the file, the blocks and the columns together).
+    pa.default_memory_pool().release_unused()
+    return columns
 
 
 def _unsafe_bytes(raw: bytes) -> bool:
