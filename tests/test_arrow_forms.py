@@ -426,3 +426,20 @@ def test_certain_cells_in_one_pass_count_what_the_formula_counts() -> None:
                 ascii_columns += all(c.isascii() and "#" not in c for c in part.to_pylist())
                 assert parsing._certain_cells(part) == _certain_by_formula(part), part
     assert 600 < ascii_columns < 2_200  # both routes taken
+
+
+def test_blank_cells_are_null_and_edges_trimmed_in_the_split() -> None:
+    # Row by row: "1" and ""; "" and " 2"; "3" and "\t"; "x y " and "4". Column a has one
+    # empty cell (null), column b one padded number (trimmed) and one tab (blank: null).
+    data = b"a,b\n1,\n, 2\n3,\t\nx y ,4\n"
+    read = fastread._csv_columns(data, "t.csv")
+    assert read is not None
+    assert read.names == ["a", "b"]
+    assert read.columns[0].to_pylist() == ["1", None, "3", "x y"]
+    assert read.columns[1].to_pylist() == [None, "2", None, "4"]
+    # The head holds them as the exact path's grid does: blank as "".
+    assert [c.to_pylist() for c in read.raw] == [["1", "", "3", "x y"], ["", "2", "", "4"]]
+    # A file without any space or empty cell keeps Arrow's columns as they were read.
+    plain = fastread._csv_columns(b"a,b\n1,2\n3,4\n", "t.csv")
+    assert plain is not None and plain.columns[1].null_count == 0
+    assert fastread._has_empty(pa.array(["1", ""])) and not fastread._has_empty(pa.array(["1"]))

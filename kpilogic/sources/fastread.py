@@ -173,8 +173,8 @@ def _csv_columns(data: bytes, name: str) -> _Columns | None:
         check_shape(name, None, len(split[0]), len(split))
     except KoersError:
         return None
-    # The header cells, trimmed as every cell is (an empty one was read as null).
-    first = pa.array([c[0].as_py() or "" for c in split], pa.string())
+    # The header cells, trimmed as every cell is.
+    first = pa.array([c[0].as_py() for c in split], pa.string())
     names = [str(v) for v in pac.utf8_trim_whitespace(first).to_pylist()]
     trim = text is not None or _may_need_trimming(raw, delim)
     typed: list[pa.Array] = []
@@ -182,6 +182,8 @@ def _csv_columns(data: bytes, name: str) -> _Columns | None:
         body = column.slice(1)
         if trim and not _edges_plain(body):
             body = _blank_to_null(body)  # trimmed, blank → null, as the exact path's cells
+        elif _has_empty(body):
+            body = _blank_to_null(body, trimmed=True)
         typed.append(body)
     # The exact path's grid holds a blank cell as "" (``read_grid(blanks_as_none=False)``);
     # a copy of the head only (a slice would keep the whole column's text alive).
@@ -234,12 +236,12 @@ def _sniff_start(raw: bytes, text: str | None) -> str | None:
 
 def _arrow_split(raw: bytes, delim: str) -> list[pa.Array] | None:
     """The cells of the csv ``raw`` (UTF-8) split by pyarrow's reader as
-    ``ingest.arrow_cells`` splits them, header included, but not trimmed and with an empty
-    cell read as null (no pass over the cells for either: ``_may_need_trimming`` and
-    ``_edges_plain`` say where trimming is needed). None where the csv module must split
-    the file: quotes, a line with another number of cells, one column, a character on
-    which the two could differ (``_unsafe_bytes``). A blank line is split into empty cells
-    here, which ``_plain_facts`` refuses (every row needs two filled cells)."""
+    ``ingest.arrow_cells`` splits them, header included, but not trimmed (no pass over the
+    cells: ``_may_need_trimming`` and ``_edges_plain`` say where trimming is needed). None
+    where the csv module must split the file: quotes, a line with another number of
+    cells, one column, a character on which the two could differ (``_unsafe_bytes``). A
+    blank line is split into empty cells here, which ``_plain_facts`` refuses (every row
+    needs two filled cells)."""
     import pyarrow.csv as pcsv
 
     if _unsafe_bytes(raw):
@@ -264,8 +266,7 @@ def _arrow_split(raw: bytes, delim: str) -> list[pa.Array] | None:
             convert_options=pcsv.ConvertOptions(
                 # Large strings: what pandas keeps a text column in (no cast there).
                 column_types={f"f{i}": pa.large_string() for i in range(width)},
-                null_values=[""],
-                strings_can_be_null=True,
+                strings_can_be_null=False,  # "" read as null costs a check of every cell
                 quoted_strings_can_be_null=False,
             ),
         )
@@ -334,6 +335,12 @@ def _utf8_cells(texts: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return np.zeros(0, dtype=np.uint8), offsets[:-1], offsets[1:]
     body = np.frombuffer(buffers[2], dtype=np.uint8)[base : base + int(offsets[-1])]
     return body, offsets[:-1], offsets[1:]
+
+
+def _has_empty(texts: pa.Array) -> bool:
+    """Whether a cell of ``texts`` is the empty text."""
+    _, starts, ends = _utf8_cells(texts)
+    return bool((ends == starts).any())
 
 
 def _edges_plain(texts: pa.Array) -> bool:
