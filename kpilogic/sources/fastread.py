@@ -176,11 +176,10 @@ def _csv_columns(data: bytes, name: str) -> _Columns | None:
     # The header cells, trimmed as every cell is.
     first = pa.array([c[0].as_py() for c in split], pa.string())
     names = [str(v) for v in pac.utf8_trim_whitespace(first).to_pylist()]
-    trim = text is not None or _may_need_trimming(raw, delim)
     typed: list[pa.Array] = []
     for column in split:
         body = column.slice(1)
-        if trim and not _edges_plain(body):
+        if not _edges_plain(body):
             body = _blank_to_null(body)  # trimmed, blank → null, as the exact path's cells
         elif _has_empty(body):
             body = _blank_to_null(body, trimmed=True)
@@ -236,15 +235,15 @@ def _sniff_start(raw: bytes, text: str | None) -> str | None:
 
 def _arrow_split(raw: bytes, delim: str) -> list[pa.Array] | None:
     """The cells of the csv ``raw`` (UTF-8) split by pyarrow's reader as
-    ``ingest.arrow_cells`` splits them, header included, but not trimmed (no pass over the
-    cells: ``_may_need_trimming`` and ``_edges_plain`` say where trimming is needed). None
-    where the csv module must split the file: quotes, a line with another number of
-    cells, one column, a character on which the two could differ (``_unsafe_bytes``). A
+    ``ingest.arrow_cells`` splits them, header included, but not trimmed (``_edges_plain``
+    says where trimming is needed). None where the csv module must split the file: quotes,
+    a line with another number of cells, one column, a character on which the two could
+    differ (``_lone_return``, ``_unsafe_cells``). A
     blank line is split into empty cells here, which ``_plain_facts`` refuses (every row
     needs two filled cells)."""
     import pyarrow.csv as pcsv
 
-    if _unsafe_bytes(raw):
+    if _lone_return(raw):
         return None
     end = raw.find(b"\n")
     first = (raw if end < 0 else raw[:end]).removesuffix(b"\r")
@@ -278,7 +277,10 @@ def _arrow_split(raw: bytes, delim: str) -> list[pa.Array] | None:
     # whole table and all its copies at once were the peak of the read).
     columns: list[pa.Array] = []
     while table.num_columns:
-        columns.append(table.column(0).combine_chunks())
+        column = table.column(0).combine_chunks()
+        if _unsafe_cells(column):
+            return None
+        columns.append(column)
         table = table.remove_column(0)
     # Arrow's allocator keeps the blocks' memory for reuse; give it back (the resident
     # peak of a load was the file, the blocks and the columns together).
@@ -286,28 +288,25 @@ def _arrow_split(raw: bytes, delim: str) -> list[pa.Array] | None:
     return columns
 
 
-def _unsafe_bytes(raw: bytes) -> bool:
-    """``ingest._arrow_unsafe`` of the decoded text, on its UTF-8 bytes (where these ASCII
-    characters are the bytes themselves), but for blank lines: those ``_plain_facts``
-    refuses, and the search for a line break after a line break is the slowest of the
-    checks (a candidate at every line). Each check is a ``memchr`` over the bytes."""
-    if any(ch in raw for ch in (b'"', b"\x00", b"\x1c", b"\x1d", b"\x1e", b"\x1f")):
-        return True
+def _lone_return(raw: bytes) -> bool:
+    """Whether the csv ``raw`` holds a carriage return that does not end a line (Arrow
+    ends a line there, the csv module refuses it)."""
     return b"\r" in raw and raw.count(b"\r") != raw.count(b"\r\n")
 
 
-# The whitespace ``str.strip`` trims that an ASCII csv cell may hold at its edges (line
-# breaks end a line; a lone \r and \x1c-\x1f are refused by ``_unsafe_bytes``).
-_CELL_SPACE = (b" ", b"\t", b"\x0b", b"\x0c")
+def _unsafe_cells(texts: pa.Array) -> bool:
+    """Whether a cell of ``texts`` (a column as Arrow split it, quotes and escapes not
+    special) holds a character on which Arrow's split could differ from the csv module's
+    (``ingest._ARROW_CSV_UNSAFE``): a quote, NUL or \x1c-\x1f. Every byte of the file but
+    the delimiters and line ends is in one cell, so this asks the file without a search of
+    its own for each character; a column whose lowest byte is above the quote has none."""
+    body, _, _ = _utf8_cells(texts)
+    if not len(body) or int(body.min()) > _QUOTE:
+        return False
+    return bool(((body == _QUOTE) | (body == 0) | ((body >= 0x1C) & (body <= 0x1F))).any())
 
 
-def _may_need_trimming(raw: bytes, delim: str) -> bool:
-    """Whether a cell below the header row of the ASCII csv ``raw`` may start or end with
-    whitespace: not when there is no space, tab (other than the delimiter), vertical tab
-    or form feed below its first line. (Any other text may hold Unicode spaces.)"""
-    start = raw.find(b"\n") + 1
-    sep = delim.encode("ascii")
-    return any(raw.find(ch, start) >= 0 for ch in _CELL_SPACE if ch != sep)
+_QUOTE = ord('"')
 
 
 # Bytes that ``str.strip`` or Arrow's ``utf8_trim_whitespace`` may trim at a cell's edge:
@@ -347,6 +346,8 @@ def _edges_plain(texts: pa.Array) -> bool:
     """Whether no cell of ``texts`` starts or ends with a byte that may be trimmed (so
     trimming changes nothing, and no filled cell is blank)."""
     body, starts, ends = _utf8_cells(texts)
+    if not len(body) or (int(body.min()) > 0x20 and int(body.max()) < 0x80):
+        return True  # no ASCII whitespace and no other character anywhere in the column
     filled = ends > starts
     if not filled.all():
         starts, ends = starts[filled], ends[filled]
