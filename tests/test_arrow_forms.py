@@ -441,3 +441,14 @@ def test_blank_cells_are_null_and_edges_trimmed_in_the_split() -> None:
     plain = fastread._csv_columns(b"a,b\n1,2\n3,4\n", "t.csv")
     assert plain is not None and plain.columns[1].null_count == 0
     assert fastread._has_empty(pa.array(["1", ""])) and not fastread._has_empty(pa.array(["1"]))
+
+
+def test_parse_table_output_edited_leaves_its_input_as_it_was() -> None:
+    # parse_table copies the frame shallowly now (pandas copies a column on write).
+    frame = pd.DataFrame({"a": ["1", "2,5"], "b": [1.0, 2.0], "c": ["x", "y"]})
+    out = parsing.parse_table(frame, {"a": "number"}, notation="nl").frame
+    out.loc[0, "b"] = 99.0
+    out.loc[1, "c"] = "z"
+    assert out["a"].tolist() == [1.0, 2.5]  # 2,5 in Dutch is two and a half
+    assert frame["a"].tolist() == ["1", "2,5"]
+    assert frame["b"].tolist() == [1.0, 2.0] and frame["c"].tolist() == ["x", "y"]

@@ -1128,7 +1128,7 @@ def parse_table(
     """
     chosen = infer_kinds(df, default=default) if kinds is None else dict(kinds)
     numbers = _row_numbers(len(df), rows, first_row)  # a range, or ``rows``: no list of them
-    out = df.copy()
+    out = df.copy(deep=False)  # copy-on-write: a column set below never changes ``df``
     report: dict[str, ColumnParse] = {}
     for column, kind in chosen.items():
         if column not in out.columns:
