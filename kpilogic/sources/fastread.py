@@ -107,7 +107,7 @@ class _Columns:
 
     names: list[str]  # the header cells as read (untrimmed)
     columns: list[pa.Array]  # per column: float64, timestamp[ns] or string (trimmed, blank=null)
-    raw: list[pa.Array]  # the cells as the exact path's grid holds them (for the head sample)
+    raw: list[pa.Array]  # the cells as the exact path's grid holds them (the head at least)
     start: tuple[int, int]  # top-left cell, 0-based
     date_system: DateSystem
     text: bool = False  # a csv: every column is text, typed (or not) by ``_typed_text``
@@ -238,9 +238,8 @@ def _arrow_split(raw: bytes, delim: str) -> list[pa.Array] | None:
     ``ingest.arrow_cells`` splits them, header included, but not trimmed (``_edges_plain``
     says where trimming is needed). None where the csv module must split the file: quotes,
     a line with another number of cells, one column, a character on which the two could
-    differ (``_lone_return``, ``_unsafe_cells``). A
-    blank line is split into empty cells here, which ``_plain_facts`` refuses (every row
-    needs two filled cells)."""
+    differ (``_lone_return``, ``_unsafe_cells``). A blank line is split into empty cells
+    here, which ``_plain_facts`` refuses (every row needs two filled cells)."""
     import pyarrow.csv as pcsv
 
     if _lone_return(raw):
