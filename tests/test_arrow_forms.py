@@ -452,3 +452,19 @@ def test_parse_table_output_edited_leaves_its_input_as_it_was() -> None:
     assert out["a"].tolist() == [1.0, 2.5]  # 2,5 in Dutch is two and a half
     assert frame["a"].tolist() == ["1", "2,5"]
     assert frame["b"].tolist() == [1.0, 2.0] and frame["c"].tolist() == ["x", "y"]
+
+
+def test_the_head_lines_are_the_first_lines_of_the_first_mebibyte() -> None:
+    # Long and short files, a \r\n cut at the 64 KiB boundary, long lines.
+    texts = [
+        "a;b;c\r\n" + "1;2;3\r\n" * 60 + "x,y\n" * 20_000,
+        "a,b\n1,2\n",
+        ("a\t" + "b" * 1300 + "\r\n") * 49 + "a\t" + "c" * 1637 + "\r\n" + "x,y,z\r\n" * 10,
+        "x" * 70_000 + "\n" + "a,b\n" * 10,
+        ("q" * 1309 + "\r\n") * 60,
+    ]
+    for text in texts:
+        expected = text[: 1 << 20].splitlines()[:50]
+        assert fastread._head_lines(b"", text) == expected
+        if text.isascii():
+            assert fastread._head_lines(text.encode(), None) == expected
