@@ -1473,7 +1473,7 @@ def text_counts(arrow: Any) -> Any:
 
     def forget(ref: Any) -> None:
         if _COUNTS_SEEN.get(key, (None,))[0] is ref:
-            del _COUNTS_SEEN[key]
+            _COUNTS_SEEN.pop(key, None)
 
     with contextlib.suppress(TypeError):  # no weak reference to it: not remembered
         _COUNTS_SEEN[key] = (weakref.ref(arrow, forget), found)
