@@ -1494,7 +1494,7 @@ def _certain_cells(texts: Any) -> int:
     plain = isinstance(texts, pa.Array) and (
         pa.types.is_string(texts.type) or pa.types.is_large_string(texts.type)
     )
-    body = utf8_bytes(texts) if plain else None
+    body = _utf8_bytes(texts) if plain else None
     if body is not None and (
         not len(body) or (int(body.max()) < 0x80 and not bool((body == ord("#")).any()))
     ):
@@ -1517,7 +1517,7 @@ def _ascii_certain_pattern() -> str:
     return f"^[^0-9\\-]*$|{_odd_word_pattern()}"
 
 
-def utf8_bytes(texts: Any) -> np.ndarray:
+def _utf8_bytes(texts: Any) -> np.ndarray:
     """The bytes of the Arrow strings ``texts`` (an array, string or large string) one
     after the other: a view of Arrow's buffer, no copy."""
     import pyarrow as pa
@@ -1590,5 +1590,6 @@ __all__ = [
     "parse_table",
     "profile_column",
     "profile_columns",
+    "text_counts",
     "type_table",
 ]
