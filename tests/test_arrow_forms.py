@@ -410,7 +410,7 @@ def test_certain_cells_in_one_pass_count_what_the_formula_counts() -> None:
         *(" ", "\t", "\n", "\r", ".", ",", "/", "Noord", "x", "EUR", "t", "jaar"),
     ]
     rare = ["#", "é", "\u00a0", "–", "١"]
-    ascii_columns = 0
+    ascii_columns = no_space = 0
     for _ in range(600):
         pool = tokens + (rare if rng.random() < 0.3 else [])
         cells = [
@@ -421,9 +421,14 @@ def test_certain_cells_in_one_pass_count_what_the_formula_counts() -> None:
         for kind in (pa.string(), pa.large_string()):
             texts = pa.array(cells, kind)
             for part in (texts, texts.slice(start)):  # an offset into Arrow's buffers too
-                ascii_columns += all(c.isascii() and "#" not in c for c in part.to_pylist())
+                cells_here = part.to_pylist()
+                ascii_columns += all(c.isascii() and "#" not in c for c in cells_here)
+                no_space += all(
+                    c.isascii() and not any(ch in c for ch in "# \t\r\n") for c in cells_here
+                )
                 assert parsing._certain_cells(part) == _certain_by_formula(part), part
     assert 600 < ascii_columns < 2_200  # both routes taken
+    assert no_space > 50  # and the one-pass route without a space to trim
 
 
 def test_blank_cells_are_null_and_edges_trimmed_in_the_split() -> None:

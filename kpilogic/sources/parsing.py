@@ -1490,7 +1490,6 @@ def _certain_cells(texts: Any) -> int:
     import pyarrow as pa
     import pyarrow.compute as pac
 
-    filled = pac.not_equal(pac.utf8_trim(texts, _SPACE_CHARS + "\r\n"), "")
     plain = isinstance(texts, pa.Array) and (
         pa.types.is_string(texts.type) or pa.types.is_large_string(texts.type)
     )
@@ -1500,8 +1499,14 @@ def _certain_cells(texts: Any) -> int:
     ):
         # All ASCII and no #: the digits are 0-9, there are no other dashes, and every
         # cell may hold a word; one pass finds a cell with no digit or dash, or an odd word.
+        # The only spaces to trim are then space, tab, \r and \n, all at or below 0x20.
+        if len(body) and int(body.min()) > 0x20:
+            filled = pac.not_equal(texts, "")
+        else:
+            filled = pac.not_equal(pac.utf8_trim(texts, _SPACE_CHARS + "\r\n"), "")
         either = pac.match_substring_regex(pac.ascii_lower(texts), _ascii_certain_pattern())
         return int(pac.sum(pac.and_(filled, either)).as_py() or 0)
+    filled = pac.not_equal(pac.utf8_trim(texts, _SPACE_CHARS + "\r\n"), "")
     no_digit = pac.invert(pac.match_substring_regex(texts, _DIGIT_DASH_HASH))
     odd = pac.and_(
         pac.and_(pac.string_is_ascii(texts), pac.invert(pac.match_substring(texts, "#"))),
