@@ -37,6 +37,7 @@ import os
 import re
 import tempfile
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +65,6 @@ from kpilogic.sources.ingest import (
     SNIFF_LINES,
     STR,
     SUFFIX_OF,
-    arrow_cells,
     decode,
     detect_format,
     match_sheet,
@@ -84,9 +84,12 @@ from kpilogic.sources.parsing import (
     DateSystem,
     Notation,
     ParseReport,
+    _arrow_strings,
+    _many_texts,
     infer_kinds,
     is_date_name,
     parse_table,
+    text_counts,
 )
 
 FAST_READ_ENV = "KOERS_FAST_READ"
@@ -104,7 +107,7 @@ class _Columns:
 
     names: list[str]  # the header cells as read (untrimmed)
     columns: list[pa.Array]  # per column: float64, timestamp[ns] or string (trimmed, blank=null)
-    raw: list[pa.Array]  # the cells as the exact path's grid holds them (for the head sample)
+    raw: list[pa.Array]  # the cells as the exact path's grid holds them (the head at least)
     start: tuple[int, int]  # top-left cell, 0-based
     date_system: DateSystem
     text: bool = False  # a csv: every column is text, typed (or not) by ``_typed_text``
@@ -152,46 +155,220 @@ def fast_tidy(data: bytes, name: str, dataset: Dataset) -> Tidy | None:
 
 
 def _csv_columns(data: bytes, name: str) -> _Columns | None:
-    text = decode(data)
-    delim = _sniff(text)
+    raw, text = _utf8(data)
+    delim = _sniff_start(raw, text)
     if delim is None:
         return None
-    head = text[: 1 << 20].splitlines()[:SNIFF_LINES]
+    head = _head_lines(raw, text)
     import csv
 
     try:
         check_text_width(list(csv.reader(head, delimiter=delim)), name)
     except KoersError:
         return None
-    columns = arrow_cells(text, delim)
-    if columns is None or len(columns[0]) < 2:
+    split = _arrow_split(raw, delim)
+    if split is None or len(split[0]) < 2:
         return None
     try:
-        check_shape(name, None, len(columns[0]), len(columns))
+        check_shape(name, None, len(split[0]), len(split))
     except KoersError:
         return None
-    names = [str(c[0].as_py()) for c in columns]
-    body = [c.slice(1) for c in columns]
-    typed = [_blank_to_null(c, trimmed=True) for c in body]  # arrow_cells trimmed them
-    return _Columns(names, typed, body, (0, 0), 1900, text=True)
+    # The header cells, trimmed as every cell is.
+    first = pa.array([c[0].as_py() for c in split], pa.string())
+    names = [str(v) for v in pac.utf8_trim_whitespace(first).to_pylist()]
+    typed: list[pa.Array] = []
+    for column in split:
+        body = column.slice(1)
+        if not _edges_plain(body):
+            body = _blank_to_null(body)  # trimmed, blank → null, as the exact path's cells
+        elif _has_empty(body):
+            body = _blank_to_null(body, trimmed=True)
+        typed.append(body)
+    # The exact path's grid holds a blank cell as "" (``read_grid(blanks_as_none=False)``);
+    # a copy of the head only (a slice would keep the whole column's text alive).
+    start = pa.array(range(min(HEAD_ROWS, len(typed[0]))), pa.int64())
+    raw_head = [pac.fill_null(c.take(start), "") for c in typed]
+    return _Columns(names, typed, raw_head, (0, 0), 1900, text=True)
+
+
+def _utf8(data: bytes) -> tuple[bytes, str | None]:
+    """The csv as the UTF-8 bytes of ``ingest.decode(data)``, and that text where it had
+    to be decoded (None for ASCII, which is its own UTF-8): no decoding and encoding
+    again of a file that is UTF-8 already (about 0.1 s at a million rows)."""
+    if data.isascii():
+        return data, None
+    if not data.startswith(_BOMS):
+        try:
+            return data, data.decode("utf-8")  # decode's first choice
+        except UnicodeDecodeError:
+            pass
+    text = decode(data)
+    return text.encode("utf-8"), text
+
+
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+
+
+def _start(raw: bytes, text: str | None, size: int) -> str:
+    """The first ``size`` characters of the decoded text (``raw`` is ASCII when ``text``
+    is None: a character a byte)."""
+    return text[:size] if text is not None else raw[:size].decode("ascii")
+
+
+def _head_lines(raw: bytes, text: str | None) -> list[str]:
+    """``text[: 1 << 20].splitlines()[:SNIFF_LINES]`` of the decoded csv, from a start of
+    64 KiB when that holds more lines (the same first lines; no list of 16,000 lines)."""
+    part = _start(raw, text, 1 << 16).splitlines()
+    if len(part) <= SNIFF_LINES:
+        part = _start(raw, text, 1 << 20).splitlines()
+    return part[:SNIFF_LINES]
 
 
 def _sniff(text: str) -> str | None:
     """``sniff_delimiter(text)``, which looks at the first ``SNIFF_LINES`` lines, without
     splitting the whole text into lines: a start of the text that holds more lines than
     that begins with the very same lines."""
+    return _sniff_start(b"", text)
+
+
+def _sniff_start(raw: bytes, text: str | None) -> str | None:
+    """``_sniff`` of the decoded csv (``text``, or the ASCII ``raw`` when it is None)."""
+    length = len(raw) if text is None else len(text)
     for size in (1 << 16, 1 << 20):
-        part = text[:size]
-        if len(part) < len(text) and len(part.splitlines()) > SNIFF_LINES:
-            return sniff_delimiter(part)
-    return sniff_delimiter(text)
+        if size < length:
+            part = _start(raw, text, size)
+            if len(part.splitlines()) > SNIFF_LINES:
+                return sniff_delimiter(part)
+    return sniff_delimiter(_start(raw, text, length))
+
+
+def _arrow_split(raw: bytes, delim: str) -> list[pa.Array] | None:
+    """The cells of the csv ``raw`` (UTF-8) split by pyarrow's reader as
+    ``ingest.arrow_cells`` splits them, header included, but not trimmed (``_edges_plain``
+    says where trimming is needed). None where the csv module must split the file: quotes,
+    a line with another number of cells, one column, a character on which the two could
+    differ (``_lone_return``, ``_unsafe_cells``). A blank line is split into empty cells
+    here, which ``_plain_facts`` refuses (every row needs two filled cells)."""
+    import pyarrow.csv as pcsv
+
+    if _lone_return(raw):
+        return None
+    end = raw.find(b"\n")
+    first = (raw if end < 0 else raw[:end]).removesuffix(b"\r")
+    width = len(first.split(delim.encode("ascii")))
+    if width < 2 or not first.decode("utf-8", errors="replace").strip():
+        return None
+    try:
+        table = pcsv.read_csv(
+            pa.BufferReader(pa.py_buffer(raw)),
+            read_options=pcsv.ReadOptions(autogenerate_column_names=True),
+            parse_options=pcsv.ParseOptions(
+                delimiter=delim,
+                quote_char=False,
+                double_quote=False,
+                escape_char=False,
+                newlines_in_values=False,
+                ignore_empty_lines=False,
+            ),
+            convert_options=pcsv.ConvertOptions(
+                # Large strings: what pandas keeps a text column in (no cast there).
+                column_types={f"f{i}": pa.large_string() for i in range(width)},
+                strings_can_be_null=False,  # "" read as null costs a check of every cell
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowCapacityError):
+        return None  # a ragged line, text that is no UTF-8: the exact path reads it
+    if table.num_columns != width:
+        return None
+    # One piece per column, each column's blocks let go of as soon as it is copied (the
+    # whole table and all its copies at once were the peak of the read).
+    columns: list[pa.Array] = []
+    while table.num_columns:
+        column = table.column(0).combine_chunks()
+        if _unsafe_cells(column):
+            return None
+        columns.append(column)
+        table = table.remove_column(0)
+    # Arrow's allocator keeps the blocks' memory for reuse; give it back (the resident
+    # peak of a load was the file, the blocks and the columns together).
+    pa.default_memory_pool().release_unused()
+    return columns
+
+
+def _lone_return(raw: bytes) -> bool:
+    """Whether the csv ``raw`` holds a carriage return that does not end a line (Arrow
+    ends a line there, the csv module refuses it)."""
+    return b"\r" in raw and raw.count(b"\r") != raw.count(b"\r\n")
+
+
+def _unsafe_cells(texts: pa.Array) -> bool:
+    """Whether a cell of ``texts`` (a column as Arrow split it, quotes and escapes not
+    special) holds a character on which Arrow's split could differ from the csv module's
+    (``ingest._ARROW_CSV_UNSAFE``): a quote, NUL or \x1c-\x1f. Every byte of the file but
+    the delimiters and line ends is in one cell, so this asks the file without a search of
+    its own for each character; a column whose lowest byte is above the quote has none."""
+    body, _, _ = _utf8_cells(texts)
+    if not len(body) or int(body.min()) > _QUOTE:
+        return False
+    return bool(((body == _QUOTE) | (body == 0) | ((body >= 0x1C) & (body <= 0x1F))).any())
+
+
+_QUOTE = ord('"')
+
+
+# Bytes that ``str.strip`` or Arrow's ``utf8_trim_whitespace`` may trim at a cell's edge:
+# ASCII whitespace, and any byte of a non-ASCII character (some are Unicode spaces).
+_EDGE = np.zeros(256, dtype=bool)
+_EDGE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
+_EDGE[128:] = True
+
+
+def _utf8_cells(texts: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The bytes of the Arrow strings ``texts`` one after the other (a view of Arrow's
+    buffer, no copy) and where each string starts and ends in them."""
+    wide = pa.types.is_large_string(texts.type)
+    buffers = texts.buffers()
+    offsets = np.frombuffer(
+        buffers[1],
+        dtype=np.int64 if wide else np.int32,
+        count=len(texts) + 1,
+        offset=texts.offset * (8 if wide else 4),
+    )
+    base = int(offsets[0])
+    if base:
+        offsets = offsets - base
+    if buffers[2] is None or not len(texts):
+        return np.zeros(0, dtype=np.uint8), offsets[:-1], offsets[1:]
+    body = np.frombuffer(buffers[2], dtype=np.uint8)[base : base + int(offsets[-1])]
+    return body, offsets[:-1], offsets[1:]
+
+
+def _has_empty(texts: pa.Array) -> bool:
+    """Whether a cell of ``texts`` is the empty text."""
+    _, starts, ends = _utf8_cells(texts)
+    return bool((ends == starts).any())
+
+
+def _edges_plain(texts: pa.Array) -> bool:
+    """Whether no cell of ``texts`` starts or ends with a byte that may be trimmed (so
+    trimming changes nothing, and no filled cell is blank)."""
+    body, starts, ends = _utf8_cells(texts)
+    if not len(body) or (int(body.min()) > 0x20 and int(body.max()) < 0x80):
+        return True  # no ASCII whitespace and no other character anywhere in the column
+    filled = ends > starts
+    if not filled.all():
+        starts, ends = starts[filled], ends[filled]
+    if not len(starts):
+        return True
+    return not (_EDGE[body[starts]].any() or _EDGE[body[ends - 1]].any())
 
 
 def _blank_to_null(texts: pa.Array, *, trimmed: bool = False) -> pa.Array:
     """Trimmed Arrow strings with the blank ones (empty after trimming) as null."""
     if not trimmed:
         texts = pac.utf8_trim_whitespace(texts)
-    return pac.if_else(pac.equal(texts, ""), pa.scalar(None, pa.string()), texts)
+    return pac.if_else(pac.equal(texts, ""), pa.scalar(None, texts.type), texts)
 
 
 def _xlsx_columns(data: bytes, name: str, wanted: str | None) -> _Columns | None:
@@ -384,28 +561,60 @@ def _head_grid(read: _Columns) -> pd.DataFrame:
     return grid
 
 
-def _plain_facts(read: _Columns) -> bool:
-    """The column-level facts that keep every row below the head a plain data row."""
+def _plain_facts(read: _Columns, frame: pd.DataFrame | None = None) -> bool:
+    """The column-level facts that keep every row below the head a plain data row
+    (``frame``: the columns as pandas holds them, whose text counts are shared)."""
     width = len(read.columns)
     if width < 2:
         return False
     missing = np.zeros(len(read.columns[0]), dtype=np.int32)
     key = False
-    for column in read.columns:
+    for j, column in enumerate(read.columns):
         if column.null_count:  # most columns have none: nothing to count
             missing += np.asarray(column.is_null().to_numpy(zero_copy_only=False), dtype=bool)
-        if pa.types.is_string(column.type):
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
             present = column.drop_null() if column.null_count else column
-            # Each distinct text once (a column of regions is a handful).
-            if len(present) and bool(
-                pac.any(pac.match_substring_regex(pac.unique(present), _TOTAL_WORDS))
-            ):
+            kept = None if frame is None else _arrow_strings(frame.iloc[:, j])
+            if len(present) and _holds_total(present, kept):
                 return False
             if not key and len(present) == len(column) and len(present):
                 key = not bool(matches(present, MAYBE_NUMBER).any())
         elif pa.types.is_timestamp(column.type) and column.null_count == 0:
             key = True
     return key and bool((missing <= width - 2).all())
+
+
+def _holds_total(present: pa.Array, kept: Any) -> bool:
+    """Whether a text of ``present`` (Arrow strings, no nulls) matches ``_TOTAL_WORDS``,
+    each distinct text asked once: a handful of texts (regions) by their counts, which the
+    kind and category tests of the same column (``kept``, as pandas holds it) use too; a
+    column of many (order numbers) where a byte search over all its text finds a word."""
+    if kept is not None and not _many_texts(present):
+        distinct = text_counts(kept).field("values")
+    elif _may_hold_total(present):
+        distinct = pac.unique(present)
+    else:
+        return False
+    return bool(pac.any(pac.match_substring_regex(distinct, _TOTAL_WORDS)).as_py())
+
+
+_TOTAL_BYTES = (b"tot", b"som", b"sum")
+
+
+def _may_hold_total(texts: pa.Array) -> bool:
+    """Whether a cell of ``texts`` may match ``_TOTAL_WORDS``: its ASCII text, all cells
+    one after the other and in lower case, holds tot, som or sum (a match inside a cell is
+    one there too; one across two cells only sends the column to the exact search).
+    Non-ASCII text may hold letters that fold to these (``ſ`` to s): always searched."""
+    body, _, _ = _utf8_cells(texts)
+    if not len(body):
+        return False
+    if int(body.max()) >= 0x80:
+        return True
+    folded = body.tobytes().lower()
+    # A letter search first (memchr): an order number holds no t and no m at all.
+    words = [w for w, letter in zip(_TOTAL_BYTES, b"tmm", strict=True) if letter in folded]
+    return any(word in folded for word in words)
 
 
 def _tidy(read: _Columns, dataset: Dataset) -> Tidy | None:
@@ -449,24 +658,27 @@ def _tidy(read: _Columns, dataset: Dataset) -> Tidy | None:
             known = _typed_report(column, label, dataset.notation)
             if known is not None:
                 typed[label] = known
-    if not _plain_facts(read):
+    frame = pd.DataFrame(
+        {n: _series(c, n) for n, c in zip(sample.names, read.columns, strict=True)},
+        index=pd.RangeIndex(height),
+    )
+    if not _plain_facts(read, frame):
         return None
     cells = sum(len(c) - c.null_count for c in read.columns)
     last = row0 + height
+    rows = tuple(range(row0 + 1, last + 1))
     guess = dataclasses.replace(
         sample,
         last_row=last,
-        data_rows=tuple(range(row0 + 1, last + 1)),
+        data_rows=rows,
         tables=(TableRange(row0, row0 + 1, last, col0, col0 + width - 1, cells),),
         filled_rows=height + 1,
     )
-    frame = pd.DataFrame(
-        {n: _series(c, n) for n, c in zip(guess.names, read.columns, strict=True)},
-        index=pd.RangeIndex(height),
-    )
     if detect_wide(frame, guess.titles) is not None:
         return None
-    numbers = tuple(range(row0 + 2, last + 2))  # guess.row_numbers, without a generator
+    # guess.row_numbers, without a generator, and sharing the int objects of ``rows``
+    # (a second million of them took 25 ms).
+    numbers = rows[1:] + (last + 1,)  # noqa: RUF005 (a concatenation is the quicker copy)
     if typed:
         rest = [n for n in guess.names if n not in typed]
         kinds = infer_kinds(frame[rest]) if rest else {}
@@ -500,14 +712,7 @@ _ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 # English, so it gives no vote on the notation (parsing._plain_votes).
 _EITHER_POINT = r"^-?[0-9]{1,3}\.[0-9]{3}$"
 _MIN_DAY, _MAX_DAY = "1677-09-23", "2262-04-10"  # parsing's datetime64[ns] window
-
-
-def _all(texts: pa.Array, pattern: str) -> bool:
-    # The first cells first: most columns fail there, before the whole column is matched.
-    for part in (texts.slice(0, 64), texts):
-        if not pac.all(pac.match_substring_regex(part, pattern)).as_py():
-            return False
-    return True
+_FIRST_DAY, _LAST_DAY = datetime.fromisoformat(_MIN_DAY), datetime.fromisoformat(_MAX_DAY)
 
 
 def _count(texts: pa.Array, pattern: str) -> int:
@@ -532,31 +737,38 @@ def _typed_text(
     them, and a name that does not say date (``Jaar`` holds years, ``Datum`` serials); and a
     column whose every filled cell is an ISO date (``2026-03-31``) that exists, inside
     the dates Koers can hold. Every filled cell is then read, none left out.
+
+    Whether every cell has one of these forms (the patterns ``_WHOLE``, ``_POINT``,
+    ``_COMMA`` and ``_ISO_DATE``) is worked out on the cells' bytes with numpy
+    (``_iso_form``, ``_number_form``): a few passes over the column's bytes and over the
+    first, second and last byte of each cell, instead of a regular expression per cell.
     """
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
     present = column.drop_null() if column.null_count else column  # no copy when full
     blank = len(column) - len(present)
-    # Bytes, not characters: the same for the ASCII values taken here, and no pass needed.
-    if not len(present) or pac.max(pac.binary_length(present)).as_py() > MAX_TEXT:
+    if not len(present):
         return None
-    if _all(present, _ISO_DATE):
-        bounds = pac.min_max(present).as_py()
-        if not (bounds["min"] >= _MIN_DAY and bounds["max"] <= _MAX_DAY):
-            return None
+    body, starts, ends = _utf8_cells(present)
+    lengths = ends - starts
+    # Bytes, not characters: the same for the ASCII values taken here.
+    if int(lengths.max()) > MAX_TEXT or int(lengths.min()) == 0:
+        return None  # too long to be read; an empty text is no value of either form
+    if int(lengths.min()) == int(lengths.max()) == len(_MIN_DAY) and _iso_form(body):
         try:
             days = pac.cast(column, pa.timestamp("ns"))  # refuses a day that does not exist
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return None  # (and one outside the nanosecond range, which _MIN/_MAX_DAY bound)
+        bounds = pac.min_max(days).as_py()
+        if not (bounds["min"] >= _FIRST_DAY and bounds["max"] <= _LAST_DAY):
             return None
         return days, ColumnParse(name, "date", len(present), 0, blank, 0, dayfirst=True)
     if is_date_name(name):
         return None
-    if _all(present, _WHOLE):
-        separator = ""
-    elif _all(present, _POINT):
-        separator = "."
-    elif _all(present, _COMMA):
-        separator = ","
-    else:
+    form = _number_form(body, starts, ends)
+    if form is None:
         return None
+    separator, negative_zero = form
     used: Notation
     if notation is not None:
         used = notation
@@ -575,11 +787,68 @@ def _typed_text(
         return None  # a point in a Dutch column, a comma in an English one: read as before
     texts = pac.replace_substring(column, ",", ".") if separator == "," else column
     try:
-        # + 0.0: "-0" is 0.0, as parsing.parse_number_column reads it
-        numbers = pac.add(pac.cast(texts, pa.float64()), 0.0)
+        numbers = pac.cast(texts, pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
+    if negative_zero:
+        numbers = pac.add(numbers, 0.0)  # "-0" is 0.0, as parsing.parse_number_column reads it
     return numbers, ColumnParse(name, "number", len(present), 0, blank, 0, notation=used)
+
+
+_DASH, _POINT_BYTE, _COMMA_BYTE, _SLASH, _ZERO, _NINE = (ord(c) for c in "-.,/09")
+
+
+def _iso_form(body: np.ndarray) -> bool:
+    """Whether the cells whose bytes are ``body``, each ten bytes long, all match
+    ``_ISO_DATE``: a dash as the fifth and eighth byte, every other byte a digit."""
+    grid = body.reshape(-1, 10)
+    if not ((grid[:, 4] == _DASH).all() and (grid[:, 7] == _DASH).all()):
+        return False
+    # Then exactly those two bytes of each cell are no digit (below '0' wraps round).
+    return int(np.count_nonzero((body - np.uint8(_ZERO)) > 9)) == 2 * len(grid)
+
+
+def _number_form(body: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[str, bool] | None:
+    """Whether every cell (its bytes ``body[starts[i]:ends[i]]``, none empty) is a plain
+    number: all match ``_WHOLE`` (separator ""), or all ``_POINT`` ("."), or all
+    ``_COMMA`` (","). The separator, and whether a cell starts with -0 (read as 0.0, not
+    -0.0); None when some cell has another form.
+
+    A cell matches ``_POINT`` exactly when it holds only digits, a dash and points, a
+    dash only as its first byte and not its last, at most one point, not as its first or
+    last byte nor right after the dash, and no 0 followed by a digit at its start; the
+    same with a comma for ``_COMMA``, with neither for ``_WHOLE``. All but "at most one
+    point" is checked here; a second point in a cell makes Arrow's cast to float64,
+    which must read the whole text, refuse the column (``_typed_text`` returns None then;
+    ``tests/test_arrow_forms.py`` checks both against the patterns on random text)."""
+    low, high = int(body.min()), int(body.max())
+    if low < _COMMA_BYTE or high > _NINE:
+        return None  # a byte that is no digit, dash, point, comma or slash
+    points, commas = bool((body == _POINT_BYTE).any()), bool((body == _COMMA_BYTE).any())
+    if (points and commas) or (low <= _SLASH and bool((body == _SLASH).any())):
+        return None
+    separator = "." if points else "," if commas else ""
+    first = body[starts]
+    last = body[ends - 1]
+    signed = first == _DASH
+    dashes = int(np.count_nonzero(body == _DASH)) if low <= _DASH else 0
+    if int(np.count_nonzero(signed)) != dashes or bool((last == _DASH).any()):
+        return None  # a dash that is not a sign, or a sign alone
+    mark = ord(separator) if separator else -1
+    if separator and ((first == mark).any() or (last == mark).any()):
+        return None
+    # The second byte matters only after a sign or a 0 (few cells in most columns).
+    lead = np.flatnonzero(signed | (first == _ZERO))
+    if not len(lead):
+        return separator, False
+    at, to = starts[lead], ends[lead]
+    second = body[np.minimum(at + 1, to - 1)]  # the first again in a one-byte cell
+    firsts = first[lead]
+    if ((firsts == _DASH) & (second == mark)).any():
+        return None  # -.5
+    if ((firsts == _ZERO) & (to - at >= 2) & (second != mark)).any():
+        return None  # 05 is a code, 0,5 a number
+    return separator, bool(((firsts == _DASH) & (second == _ZERO)).any())
 
 
 def _typed_report(column: pa.Array, name: str, notation: Notation | None) -> ColumnParse | None:

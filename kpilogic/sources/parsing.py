@@ -29,6 +29,7 @@ never raise on bad values, they count them.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import re
@@ -702,11 +703,11 @@ def parse_number_column(
         ParseError: only for a ``rows`` of the wrong length or an unknown notation.
     """
     numbers = _row_numbers(len(values), rows, first_row)
-    if values.dtype == "float64" and bool(np.isfinite(values.to_numpy()[values.notna()]).all()):
-        # Already numbers (a typed spreadsheet column): nothing to read one by one, and no
-        # text to vote on the notation.
+    if values.dtype == "float64" and not bool(np.isinf(values.to_numpy()).any()):
+        # Already numbers (a typed spreadsheet column; NaN is a blank): nothing to read one
+        # by one, and no text to vote on the notation.
         used = default if notation is None else _check_notation(notation)
-        blank = int(values.isna().sum())
+        blank = int(np.count_nonzero(np.isnan(values.to_numpy())))
         done = ColumnParse(
             str(values.name), "number", len(values) - blank, 0, blank, 0, notation=used
         )
@@ -1126,8 +1127,8 @@ def parse_table(
         ParseError: only for a ``rows`` of the wrong length or an unknown notation.
     """
     chosen = infer_kinds(df, default=default) if kinds is None else dict(kinds)
-    numbers = list(_row_numbers(len(df), rows, first_row))
-    out = df.copy()
+    numbers = _row_numbers(len(df), rows, first_row)  # a range, or ``rows``: no list of them
+    out = df.copy(deep=False)  # copy-on-write: a column set below never changes ``df``
     report: dict[str, ColumnParse] = {}
     for column, kind in chosen.items():
         if column not in out.columns:
@@ -1352,7 +1353,7 @@ def _is_category_arrow(arrow: Any) -> bool:
     head = pac.utf8_trim_whitespace(present.slice(0, 1_000))
     if int(pac.count_distinct(head.filter(pac.not_equal(head, ""))).as_py()) > 50:
         return False
-    found = pac.value_counts(present)
+    found = text_counts(arrow)
     texts = pac.utf8_trim_whitespace(found.field("values"))
     kept = pac.not_equal(texts, "")
     texts, times = texts.filter(kept), found.field("counts").filter(kept)
@@ -1398,7 +1399,7 @@ def _mostly_no_value(values: pd.Series, threshold: float) -> bool:
     import pyarrow as pa
     import pyarrow.compute as pac
 
-    arrow = _arrow_strings(values)
+    arrow = texts_of = _arrow_strings(values)
     if arrow is None:
         try:
             arrow = pa.array(values.array)
@@ -1408,15 +1409,17 @@ def _mostly_no_value(values: pd.Series, threshold: float) -> bool:
     if not pa.types.is_string(texts.type) and not pa.types.is_large_string(texts.type):
         return False
     present = texts.drop_null()
-    if len(present) > _PREFIX_ABOVE:
+    if len(present) > _PREFIX_ABOVE and _many_texts(present):
         # The first cells alone may settle it (a column of order numbers): their certain
         # cells are a part of the column's, and the share needed is at most that of all
         # cells that are not null; a match here is a match for the whole column.
         part = present.slice(0, int(len(present) * _PREFIX_SHARE))
         if _certain_cells(part) > (1.0 - threshold + 0.05) * len(present):
             return True
-    # Each distinct text once, weighed by how often it occurs.
-    found = pac.value_counts(present)
+    # Each distinct text once, weighed by how often it occurs (a column of a few texts
+    # comes here first: counting them is quicker than judging a third of its cells, and
+    # the category test and the fast read's totals check use the same counts).
+    found = text_counts(arrow) if arrow is texts_of else pac.value_counts(present)
     distinct, times = found.field("values"), found.field("counts")
     filled = pac.not_equal(pac.utf8_trim(distinct, _SPACE_CHARS + "\r\n"), "")
     distinct, times = distinct.filter(filled), times.filter(filled)
@@ -1442,6 +1445,41 @@ def _mostly_no_value(values: pd.Series, threshold: float) -> bool:
     return certain + weight(pac.and_(rest, odd)) > needed
 
 
+def _many_texts(present: Any) -> bool:
+    """Whether the first 1,000 of the Arrow texts ``present`` hold more than 50 distinct
+    values (an order number column, not a handful of regions)."""
+    import pyarrow.compute as pac
+
+    return int(pac.count_distinct(present.slice(0, 1_000)).as_py()) > 50
+
+
+# ``text_counts`` of an Arrow text column, by the column's identity while it lives (as
+# ``_KINDS_SEEN``); an entry goes when its column does.
+_COUNTS_SEEN: dict[int, tuple[Any, Any]] = {}
+
+
+def text_counts(arrow: Any) -> Any:
+    """``pyarrow.compute.value_counts`` of the cells of the Arrow text column ``arrow``
+    that are not null (values and counts, each distinct text once), remembered for
+    ``arrow`` while it lives: the fast read's totals check (``fastread._plain_facts``),
+    ``_mostly_no_value`` and ``_is_category_arrow`` all count the same column."""
+    import pyarrow.compute as pac
+
+    key = id(arrow)
+    seen = _COUNTS_SEEN.get(key)
+    if seen is not None and seen[0]() is arrow:
+        return seen[1]
+    found = pac.value_counts(arrow.drop_null() if arrow.null_count else arrow)
+
+    def forget(ref: Any) -> None:
+        if _COUNTS_SEEN.get(key, (None,))[0] is ref:
+            _COUNTS_SEEN.pop(key, None)
+
+    with contextlib.suppress(TypeError):  # no weak reference to it: not remembered
+        _COUNTS_SEEN[key] = (weakref.ref(arrow, forget), found)
+    return found
+
+
 _PREFIX_ABOVE = 2_000  # cells: a longer column is first judged on its first cells
 _PREFIX_SHARE = 0.3  # of its cells: more than the 25% a column needs to be settled
 
@@ -1449,8 +1487,25 @@ _PREFIX_SHARE = 0.3  # of its cells: more than the 25% a column needs to be sett
 def _certain_cells(texts: Any) -> int:
     """How many of ``texts`` (Arrow strings, no nulls) are filled and certainly no number
     and no date (see ``_mostly_no_value``), every cell counted."""
+    import pyarrow as pa
     import pyarrow.compute as pac
 
+    plain = isinstance(texts, pa.Array) and (
+        pa.types.is_string(texts.type) or pa.types.is_large_string(texts.type)
+    )
+    body = _utf8_bytes(texts) if plain else None
+    if body is not None and (
+        not len(body) or (int(body.max()) < 0x80 and not bool((body == ord("#")).any()))
+    ):
+        # All ASCII and no #: the digits are 0-9, there are no other dashes, and every
+        # cell may hold a word; one pass finds a cell with no digit or dash, or an odd word.
+        # The only spaces to trim are then space, tab, \r and \n, all at or below 0x20.
+        if len(body) and int(body.min()) > 0x20:
+            filled = pac.not_equal(texts, "")
+        else:
+            filled = pac.not_equal(pac.utf8_trim(texts, _SPACE_CHARS + "\r\n"), "")
+        either = pac.match_substring_regex(pac.ascii_lower(texts), _ascii_certain_pattern())
+        return int(pac.sum(pac.and_(filled, either)).as_py() or 0)
     filled = pac.not_equal(pac.utf8_trim(texts, _SPACE_CHARS + "\r\n"), "")
     no_digit = pac.invert(pac.match_substring_regex(texts, _DIGIT_DASH_HASH))
     odd = pac.and_(
@@ -1458,6 +1513,33 @@ def _certain_cells(texts: Any) -> int:
         pac.match_substring_regex(pac.ascii_lower(texts), _odd_word_pattern()),
     )
     return int(pac.sum(pac.and_(filled, pac.or_(no_digit, odd))).as_py() or 0)
+
+
+@functools.cache
+def _ascii_certain_pattern() -> str:
+    """For ASCII text in lower case without #: no digit or dash at all (the whole text
+    without one), or an odd word (``_odd_word_pattern``)."""
+    return f"^[^0-9\\-]*$|{_odd_word_pattern()}"
+
+
+def _utf8_bytes(texts: Any) -> np.ndarray:
+    """The bytes of the Arrow strings ``texts`` (an array, string or large string) one
+    after the other: a view of Arrow's buffer, no copy."""
+    import pyarrow as pa
+
+    wide = pa.types.is_large_string(texts.type)
+    if not wide and not pa.types.is_string(texts.type):
+        raise TypeError(f"not Arrow strings: {texts.type}")
+    buffers = texts.buffers()
+    if buffers[2] is None or not len(texts):
+        return np.zeros(0, dtype=np.uint8)
+    offsets = np.frombuffer(
+        buffers[1],
+        dtype=np.int64 if wide else np.int32,
+        count=len(texts) + 1,
+        offset=texts.offset * (8 if wide else 4),
+    )
+    return np.frombuffer(buffers[2], dtype=np.uint8)[int(offsets[0]) : int(offsets[-1])]
 
 
 @functools.cache
@@ -1513,5 +1595,6 @@ __all__ = [
     "parse_table",
     "profile_column",
     "profile_columns",
+    "text_counts",
     "type_table",
 ]
