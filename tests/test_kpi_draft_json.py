@@ -187,10 +187,12 @@ def test_a_draft_is_kept_per_user_and_forgotten(store_location: Any) -> None:
     eddy.save_draft(ws, "kpi", {"draft": {"name": "Eddy's"}})
     assert store.load_draft(ws, "kpi") == mine
     assert eddy.load_draft(ws, "kpi") == {"draft": {"name": "Eddy's"}}
-    # the other settings stay; the draft is under the user's own key
+    # the other settings stay; the draft is under the user's own key, which only that user
+    # reads in the settings
     settings = store.get_settings(ws)
     assert settings["lang"] == "nl"
-    assert settings[draft_setting("kpi", EDITOR)] == {"draft": {"name": "Eddy's"}}
+    assert draft_setting("kpi", EDITOR) not in settings
+    assert eddy.get_settings(ws)[draft_setting("kpi", EDITOR)] == {"draft": {"name": "Eddy's"}}
     # a draft is no change of the workspace: the audit log has no line for it
     assert _audit_rows(store, ws) == audited
     store.save_draft(ws, "kpi", None)
@@ -244,3 +246,20 @@ def test_a_copy_of_the_workspace_has_the_settings_but_not_the_drafts(tmp_path: A
     assert store.get_settings(copy.id) == {"lang": "nl", "as_of": "2026-03-31"}
     assert store.load_draft(copy.id, "kpi") is None
     assert store.load_draft(ws, "kpi") == {"draft": {"name": "mine"}}  # the original keeps it
+
+
+def test_drafts_are_neither_read_nor_written_through_the_settings(store_location: Any) -> None:
+    store = Store(store_location)
+    ws = _workspace(store)
+    eddy, viewer = store.for_user(EDITOR), store.for_user(VIEWER)
+    eddy.save_draft(ws, "kpi", {"draft": {"name": "Eddy's"}})
+    store.update_settings(ws, {"lang": "nl"})
+    # Another person sees the settings without Eddy's draft.
+    assert viewer.get_settings(ws) == {"lang": "nl"}
+    assert store.get_settings(ws) == {"lang": "nl"}
+    # Settings written by another editor neither change nor drop it: not by a key of its
+    # name, not by replacing every setting.
+    store.update_settings(ws, {draft_setting("kpi", EDITOR): {"draft": {"name": "forged"}}})
+    store.save_settings(ws, {"lang": "en"})
+    assert eddy.load_draft(ws, "kpi") == {"draft": {"name": "Eddy's"}}
+    assert store.get_settings(ws) == {"lang": "en"}

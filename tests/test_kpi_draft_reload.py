@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import io
 import json
+import sqlite3
+import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from kpilogic.scorecard.model import KPI, Dataset, Goal, Scorecard
 from kpilogic.workspace.access import LOCAL_USER
-from kpilogic.workspace.store import Store, default_db_location, draft_setting
+from kpilogic.workspace.store import BUSY_TIMEOUT_S, Store, default_db_location, draft_setting
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.usefixtures("clear_streamlit_caches")
@@ -384,3 +386,44 @@ def test_a_per_period_target_table_comes_back_as_it_was(home: Path) -> None:
     (kpi,) = Store(default_db_location()).load_scorecard(ws).kpis
     assert kpi.owner == "Daan"
     assert kpi.target is not None and kpi.target.per_period == per_period
+
+
+def test_a_save_the_store_refuses_keeps_the_draft_and_says_nothing_was_saved(home: Path) -> None:
+    ws = _workspace()
+    at = _session(ws)
+    _fill(at)
+    # Another process holds the database's write lock for longer than the store waits
+    # (BUSY_TIMEOUT_S): the save is refused as busy, then the lock is let go.
+    db = sqlite3.connect(default_db_location(), isolation_level=None, check_same_thread=False)
+    db.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(BUSY_TIMEOUT_S + 1, db.rollback)
+    release.start()
+    try:
+        at.button(key="kpi_save").click().run()
+    finally:
+        release.join()
+        db.close()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error if "busy" in e.value], [e.value for e in at.error]
+    assert not [s.value for s in at.success if "saved" in s.value], "a refused save said saved"
+    assert at.text_input(key="kpi_name").value == "Web revenue"  # the form stays
+    assert Store(default_db_location()).load_scorecard(ws).kpis == []
+    at.run()  # the next run keeps the draft (the lock is free again)
+    assert _stored(ws) is not None and _stored(ws)["draft"]["name"] == "Web revenue"
+    _assert_filled(_session(ws))  # a reload brings the typed KPI back
+
+
+@pytest.mark.parametrize("action", ["kpi_edit_returns", "kpi_cancel"])
+def test_another_tab_leaves_the_draft_it_did_not_write(home: Path, action: str) -> None:
+    ws = _workspace(_card([_kpi()]))
+    first = _session(ws)
+    first.text_input(key="kpi_name").input("Web revenue").run()
+    first.text_input(key="kpi_owner").input("Sanne").run()
+    assert _stored(ws)["draft"]["name"] == "Web revenue"
+    # A second tab opens the KPI page (the draft is shown there too) and edits another KPI
+    # or clears the form: the first tab's draft stays kept.
+    second = _session(ws)
+    second.button(key=action).click().run()
+    assert not second.exception, second.exception
+    assert _stored(ws) is not None and _stored(ws)["draft"]["name"] == "Web revenue"
+    assert _session(ws).text_input(key="kpi_name").value == "Web revenue"  # the first reloads

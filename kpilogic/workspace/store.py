@@ -974,7 +974,8 @@ class Store:
                 "SELECT settings_json FROM workspaces WHERE id = ?", (workspace_id,)
             ).fetchone()
         settings: dict[str, Any] = json.loads(row[0])
-        return settings
+        # Each person's unsaved drafts are their own: nobody else reads them.
+        return {k: v for k, v in settings.items() if _draft_owner(k) in (None, actor)}
 
     def save_settings(
         self, workspace_id: str, settings: Mapping[str, Any], *, actor: str = LOCAL_USER
@@ -1012,7 +1013,10 @@ class Store:
                 "SELECT settings_json FROM workspaces WHERE id = ?", (workspace_id,)
             ).fetchone()
             before: dict[str, Any] = json.loads(row[0])
-            after = {**before, **settings} if merge else settings
+            # Drafts are written by save_draft alone: settings never change or drop them.
+            settings = {k: v for k, v in settings.items() if _draft_owner(k) is None}
+            drafts = {k: v for k, v in before.items() if _draft_owner(k) is not None}
+            after = {**before, **settings} if merge else {**drafts, **settings}
             text = json.dumps(after, ensure_ascii=False, sort_keys=True)
             changed = sorted(
                 k
@@ -2719,6 +2723,12 @@ MAX_DRAFT_BYTES = 200_000  # a KPI draft is a few KB; a bigger one is refused, n
 def draft_setting(form: str, user: str) -> str:
     """The settings key of ``user``'s draft in ``form``: each person keeps their own."""
     return f"draft.{form}.{user}"
+
+
+def _draft_owner(key: str) -> str | None:
+    """Whose draft the settings key ``key`` holds (``draft_setting``); None: no draft."""
+    parts = key.split(".", 2)
+    return parts[2] if len(parts) == 3 and parts[0] == "draft" else None
 
 
 def draft_json(draft: Mapping[str, Any]) -> str:

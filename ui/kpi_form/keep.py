@@ -36,6 +36,9 @@ from ui.session import can, is_sample, make_sample_mine, store, workspace_id
 from ui.text import safe_message, set_notice, show_error, tr
 
 FORM = "kpi"  # the form's name in the store's draft key
+# The stored draft is one this session wrote: only then may a form back as it started forget
+# it (a draft another tab wrote, or one brought back here, is forgotten only on purpose).
+OWN = "koers_kpi_draft_own"
 _UNKNOWN = object()  # what is stored is not known yet in this session
 
 
@@ -66,6 +69,7 @@ def _write(target: tuple[UserStore, str], kept: str | None) -> None:
         show_error(exc)
         return
     st.session_state[STORED] = kept
+    st.session_state[OWN] = kept is not None
 
 
 def keep_draft(draft: KpiDraft, card: Scorecard, goal_id: str | None) -> None:
@@ -77,21 +81,38 @@ def keep_draft(draft: KpiDraft, card: Scorecard, goal_id: str | None) -> None:
     ss = st.session_state
     try:
         text = draft.to_json()
-    except TypeError:  # a value no JSON can hold: not kept, said
+    except (TypeError, ValueError):  # a value no JSON can hold: not kept, said
         st.warning(tr("kpis.draft.not_kept"), icon="💾")
+        _forget_own()  # a reload must not bring back an older text than the one on screen
         return
     pristine = ss.setdefault(PRISTINE, text)
     kept: str | None = None
     if text != pristine:
         try:
             kept = draft_json(_envelope(draft, card, goal_id))
-        except KoersError as exc:
-            st.warning(safe_message(exc), icon="💾")  # too large: said, not kept
+        except (KoersError, TypeError, ValueError) as exc:
+            # too large (or not JSON): said, not kept
+            message = (
+                safe_message(exc) if isinstance(exc, KoersError) else tr("kpis.draft.not_kept")
+            )
+            st.warning(message, icon="💾")
+            _forget_own()
+            return
     if kept is not None and is_sample():
         make_sample_mine()
     target = _target()
-    if target is not None and ss.get(STORED, _UNKNOWN) != kept:
-        _write(target, kept)
+    if target is None or ss.get(STORED, _UNKNOWN) == kept:
+        return
+    if kept is None and not ss.get(OWN):
+        return  # back as it started: a draft this session did not write stays kept
+    _write(target, kept)
+
+
+def _forget_own() -> None:
+    """Forget the stored draft when this session wrote it."""
+    target = _target()
+    if target is not None and st.session_state.get(OWN):
+        _write(target, None)
 
 
 def forget_draft() -> None:

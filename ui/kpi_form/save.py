@@ -62,8 +62,9 @@ def _save(
     except ValidationError as exc:
         st.error(tr("kpis.invalid", detail=describe_validation_error(exc)), icon="⚠️")
         return
-    if set_scorecard(updated):
-        forget_draft()  # saved: a reload must not bring the draft back
+    if not set_scorecard(updated):
+        return  # not saved: the store's message, the form and the kept draft stay
+    forget_draft()  # saved: a reload must not bring the draft back
     set_notice(tr("kpis.saved", name=name))
     fresh_draft(first_dataset)
     st.rerun()
