@@ -73,9 +73,9 @@ def test_a_contributor_enters_the_values_due_and_checks_in(
     _submit(at)
     at = at.run()
     errors = [e.value.replace("\\", "") for e in at.error]  # Markdown escapes
-    assert errors == [
-        "NPS · Noord · mei 2026: ‘veel’ is geen getal: schrijf het als 1234,5."
-    ], errors
+    assert errors == ["NPS · Noord · mei 2026: ‘veel’ is geen getal: schrijf het als 1234,5."], (
+        errors
+    )
     assert stored_table(store.for_user(OLGA).load_file(ws, "enquete.csv"), SURVEY).shape[0] == 2
     # Dutch notation: 44,5 and 1.200 (twelve hundred).
     fields = [w for w in at.text_input if (w.key or "").startswith("mine_value_")]
@@ -132,3 +132,57 @@ def test_an_owner_who_edits_gets_the_page_beside_the_others(
     assert _fields(at) == ["NPS · Zuid · May 2026"]
     at.switch_page("pages/dashboard.py").run()  # an editor keeps every page
     assert not at.exception
+
+
+def test_a_conflict_on_one_table_keeps_what_was_saved_and_stays_in_its_workspace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kpilogic.scorecard.model import Dataset, ManualTable, Scorecard
+
+    path = tmp_path / "koers.sqlite3"
+    monkeypatch.setenv("KOERS_DB", str(path))
+    olga = Store(path).for_user(OLGA)
+    # Two tables kept in Koers: the survey (NPS, complaints) and the sales (revenue).
+    sales = Dataset(
+        id="sales",
+        name="Verkoop",
+        source="sales.csv",
+        date_column="Datum",
+        manual=ManualTable(value_columns=["Omzet"]),
+    )
+    card = _card().model_copy(update={"datasets": [SURVEY, sales]})
+    ws = olga.create_workspace("Klanten", Scorecard.model_validate(card.model_dump()), "nl").id
+    olga.save_file(ws, "enquete.csv", SURVEY_CSV)
+    olga.save_file(ws, "sales.csv", b"Datum,Omzet\n2026-04-01,1000\n")
+    olga.update_settings(ws, {"as_of": date(2026, 6, 15).isoformat()})
+    other = olga.create_workspace("Ander", Scorecard.model_validate(_card().model_dump()), "nl").id
+    olga.share(other, BRAM, "contributor")
+    at = _app(BRAM, ws=ws)
+    assert not at.exception, at.exception
+    assert "Omzet · mei 2026" in _fields(at)
+    # Olga enters May's revenue while Bram's page is open; Bram types all three and saves.
+    olga.enter_values(ws, "sales.csv", {("2026-05", "", "Omzet"): 777})
+    typed = {"NPS · Noord · mei 2026": "44,5", "Omzet · mei 2026": "500"}
+    for field in at.text_input:
+        if field.label in typed:
+            field.input(typed[field.label])
+    _submit(at)
+    at.run()
+    assert not at.exception, at.exception
+    # The survey's value is kept and said; the sales' is refused, naming the table.
+    assert any("1 waarde bewaard" in s.value for s in at.success), [s.value for s in at.success]
+    warning = [w.value for w in at.warning if "Iemand anders" in w.value]
+    assert len(warning) == 1 and "je waarden voor Verkoop zijn niet bewaard" in warning[0]
+    survey = stored_table(olga.load_file(ws, "enquete.csv"), SURVEY)
+    may = survey[
+        (survey["Regio"] == "Noord") & survey["Periode"].astype(str).str.startswith("2026-05")
+    ]
+    assert may["NPS"].tolist() == [44.5]
+    assert b"777" in olga.load_file(ws, "sales.csv") and b"500" not in olga.load_file(
+        ws, "sales.csv"
+    )
+    assert "Omzet · mei 2026" not in _fields(at)
+    # In his other workspace the refusal of this one is not shown.
+    at.selectbox(key="mine_workspace").set_value(other).run()
+    assert not at.exception, at.exception
+    assert not [w.value for w in at.warning if "Iemand anders" in w.value]

@@ -149,8 +149,8 @@ def entry_form(ev: Evaluation, email: str, as_of: date) -> None:
         ds = next((d for d in ev.scorecard.datasets if d.id == kpi.dataset_id), None)
         st.info(tr("mine.no_segment", kpi=kpi.name, table=ds.name if ds else "–"), icon="🧩")
     conflict = st.session_state.get(_CONFLICT)
-    if conflict is not None:
-        st.warning(safe_message(EntryError("mine.conflict", **conflict)), icon="🔄")
+    if isinstance(conflict, dict) and conflict.get("ws") == workspace_id():
+        st.warning(safe_message(EntryError("mine.conflict", **conflict["params"])), icon="🔄")
     if not work.fields:
         if not work.from_files and not work.no_segment:
             st.success(tr("mine.due.none"), icon="✅")
@@ -210,7 +210,9 @@ def _save(
             # (same round, fields keyed by their cell), with the refusal said above them.
             fresh = db.load_file(ws, ds.source)
             files()[ds.source] = SourceFile(ds.source, fresh, hashlib.sha256(fresh).hexdigest())
-            st.session_state[_CONFLICT] = dict(exc.params)
+            st.session_state[_CONFLICT] = {"ws": ws, "params": dict(exc.params)}
+            if saved:  # the values of the tables before this one are kept: said too
+                set_notice(tr("mine.saved", count=saved))
             st.rerun()
         files()[ds.source] = SourceFile(ds.source, data, hashlib.sha256(data).hexdigest())
         saved += changed

@@ -75,6 +75,7 @@ def test_a_kpi_owner_enters_a_value_and_a_check_in(
         # The page is drawn again on the table as it is now: the refusal is said, Anna's
         # value is in (no field for it any more), his other value is still typed.
         assert "Iemand anders heeft Klachten van mei 2026 (Noord) in Enquête ingevuld" in text
+        assert "je waarden voor Enquête zijn niet bewaard" in text
         assert "Klachten · Noord · mei 2026" not in text, text[:3000]
         # May's complaints are Anna's 9 of the north alone: said beside the figure.
         assert "1 rij in mei 2026 heeft geen Klachten (Zuid); buiten dit cijfer gelaten" in text
