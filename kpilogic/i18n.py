@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -208,8 +208,12 @@ def _finite(value: Any) -> float | None:
 def _round_half_up(value: float, decimals: int) -> str:
     """Round as people do (2.25 → 2.3), not as binary floats do (2.2)."""
     quantum = Decimal(1).scaleb(-decimals)
-    # Fixed-point always: str() writes 0.0000001 as "1E-7" (and 0 at 7 decimals as "0E-7").
-    return format(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP), "f")
+    # Precision for every float (up to 309 digits before the point; the default 28 raises
+    # on 1e26); fixed-point always: str() writes 0.0000001 as "1E-7".
+    rounded = Decimal(repr(float(value))).quantize(
+        quantum, rounding=ROUND_HALF_UP, context=Context(prec=340 + max(decimals, 0))
+    )
+    return format(rounded, "f")
 
 
 # -- locale data (CLDR through Babel) --------------------------------------------------------

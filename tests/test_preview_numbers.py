@@ -53,3 +53,13 @@ def test_small_numbers_are_written_out_not_in_exponent_notation() -> None:
     # Decimal's str() would give "1E-7" and "0E-7".
     assert format_number(1e-7, "nl", 7) == "0,0000001"
     assert format_number(0.0, "en", 7) == "0.0000000"
+
+
+def test_huge_numbers_are_written_not_refused() -> None:
+    from kpilogic.i18n import format_number
+
+    # Decimal's default precision (28 digits) raised InvalidOperation from 1e26 up, which a
+    # typed target could reach and which crashed the KPI preview.
+    assert format_number(1e26, "nl") == "100.000.000.000.000.000.000.000.000"
+    assert format_number(1e26, "en", 2).endswith(",000.00")
+    assert len(format_number(1.7e308, "en").replace(",", "")) == 309
