@@ -72,5 +72,5 @@ def test_many_texts_is_more_than_fifty_among_the_first_thousand() -> None:
     # 51 distinct texts in the first 1,000 cells: many; 50: not (the rest is not looked at).
     many = pa.array([f"x{i % 51}" for i in range(1_000)] + ["y"] * 5_000)
     few = pa.array([f"x{i % 50}" for i in range(1_000)] + [f"z{i}" for i in range(5_000)])
-    assert parsing._many_texts(many)
-    assert not parsing._many_texts(few)
+    assert parsing.many_texts(many)
+    assert not parsing.many_texts(few)

@@ -84,10 +84,10 @@ from kpilogic.sources.parsing import (
     DateSystem,
     Notation,
     ParseReport,
-    _arrow_strings,
-    _many_texts,
+    arrow_strings,
     infer_kinds,
     is_date_name,
+    many_texts,
     parse_table,
     text_counts,
 )
@@ -574,7 +574,7 @@ def _plain_facts(read: _Columns, frame: pd.DataFrame | None = None) -> bool:
             missing += np.asarray(column.is_null().to_numpy(zero_copy_only=False), dtype=bool)
         if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
             present = column.drop_null() if column.null_count else column
-            kept = None if frame is None else _arrow_strings(frame.iloc[:, j])
+            kept = None if frame is None else arrow_strings(frame.iloc[:, j])
             if len(present) and _holds_total(present, kept):
                 return False
             if not key and len(present) == len(column) and len(present):
@@ -589,7 +589,7 @@ def _holds_total(present: pa.Array, kept: Any) -> bool:
     each distinct text asked once: a handful of texts (regions) by their counts, which the
     kind and category tests of the same column (``kept``, as pandas holds it) use too; a
     column of many (order numbers) where a byte search over all its text finds a word."""
-    if kept is not None and not _many_texts(present):
+    if kept is not None and not many_texts(present):
         distinct = text_counts(kept).field("values")
     elif _may_hold_total(present):
         distinct = pac.unique(present)

@@ -948,7 +948,7 @@ def _text_kind(
 ) -> ValueKind | None:
     """``infer_kinds`` for a column of text (Arrow strings), a distinct value at a time;
     remembered for the Arrow column while it lives (see ``_KINDS_SEEN``)."""
-    arrow = _arrow_strings(values)
+    arrow = arrow_strings(values)
     key = (id(arrow), hinted, threshold, default)
     if arrow is not None:
         seen = _KINDS_SEEN.get(key)
@@ -1159,7 +1159,7 @@ def is_date_name(name: object) -> bool:
 
 def _is_category(values: pd.Series) -> bool:
     """Few distinct short values that repeat (Region, Segment), as opposed to free text."""
-    arrow = _arrow_strings(values)
+    arrow = arrow_strings(values)
     if arrow is not None:
         return _is_category_arrow(arrow)
     present = values.dropna().astype(_TEXT).str.strip()
@@ -1330,7 +1330,7 @@ _KINDS_SEEN: dict[tuple[int, bool, float, str], tuple[Any, ValueKind | None]] = 
 _KINDS_KEPT = 4096
 
 
-def _arrow_strings(values: pd.Series) -> Any:
+def arrow_strings(values: pd.Series) -> Any:
     """The Arrow array behind a pandas text column on Arrow, or None."""
     array = values.array
     if not hasattr(array, "__arrow_array__") or not _is_text_dtype(values):
@@ -1399,7 +1399,7 @@ def _mostly_no_value(values: pd.Series, threshold: float) -> bool:
     import pyarrow as pa
     import pyarrow.compute as pac
 
-    arrow = texts_of = _arrow_strings(values)
+    arrow = texts_of = arrow_strings(values)
     if arrow is None:
         try:
             arrow = pa.array(values.array)
@@ -1409,7 +1409,7 @@ def _mostly_no_value(values: pd.Series, threshold: float) -> bool:
     if not pa.types.is_string(texts.type) and not pa.types.is_large_string(texts.type):
         return False
     present = texts.drop_null()
-    if len(present) > _PREFIX_ABOVE and _many_texts(present):
+    if len(present) > _PREFIX_ABOVE and many_texts(present):
         # The first cells alone may settle it (a column of order numbers): their certain
         # cells are a part of the column's, and the share needed is at most that of all
         # cells that are not null; a match here is a match for the whole column.
@@ -1445,7 +1445,7 @@ def _mostly_no_value(values: pd.Series, threshold: float) -> bool:
     return certain + weight(pac.and_(rest, odd)) > needed
 
 
-def _many_texts(present: Any) -> bool:
+def many_texts(present: Any) -> bool:
     """Whether the first 1,000 of the Arrow texts ``present`` hold more than 50 distinct
     values (an order number column, not a handful of regions)."""
     import pyarrow.compute as pac
@@ -1579,6 +1579,7 @@ __all__ = [
     "PeriodStart",
     "ValueKind",
     "apply_kinds",
+    "arrow_strings",
     "cell_text",
     "detect_notation",
     "detect_notation_counts",
@@ -1587,6 +1588,7 @@ __all__ = [
     "infer_kinds",
     "is_date_name",
     "is_excel_error",
+    "many_texts",
     "parse_date",
     "parse_date_column",
     "parse_number",
