@@ -68,6 +68,7 @@ from kpilogic.sources.ingest import (
     decode,
     detect_format,
     match_sheet,
+    read_plain_csv,
     sniff_delimiter,
 )
 from kpilogic.sources.layout import (
@@ -249,8 +250,6 @@ def _arrow_split(raw: bytes, delim: str) -> list[pa.Array] | None:
     a line with another number of cells, one column, a character on which the two could
     differ (``_lone_return``, ``_unsafe_cells``). A blank line is split into empty cells
     here, which ``_plain_facts`` refuses (every row needs two filled cells)."""
-    import pyarrow.csv as pcsv
-
     if _lone_return(raw):
         return None
     end = raw.find(b"\n")
@@ -258,29 +257,10 @@ def _arrow_split(raw: bytes, delim: str) -> list[pa.Array] | None:
     width = len(first.split(delim.encode("ascii")))
     if width < 2 or not first.decode("utf-8", errors="replace").strip():
         return None
-    try:
-        table = pcsv.read_csv(
-            pa.BufferReader(pa.py_buffer(raw)),
-            read_options=pcsv.ReadOptions(autogenerate_column_names=True),
-            parse_options=pcsv.ParseOptions(
-                delimiter=delim,
-                quote_char=False,
-                double_quote=False,
-                escape_char=False,
-                newlines_in_values=False,
-                ignore_empty_lines=False,
-            ),
-            convert_options=pcsv.ConvertOptions(
-                # Large strings: what pandas keeps a text column in (no cast there).
-                column_types={f"f{i}": pa.large_string() for i in range(width)},
-                strings_can_be_null=False,  # "" read as null costs a check of every cell
-                quoted_strings_can_be_null=False,
-            ),
-        )
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowCapacityError):
+    # Large strings: what pandas keeps a text column in (no cast there).
+    table = read_plain_csv(pa.py_buffer(raw), delim, width, pa.large_string())
+    if table is None:
         return None  # a ragged line, text that is no UTF-8: the exact path reads it
-    if table.num_columns != width:
-        return None
     # One piece per column, each column's blocks let go of as soon as it is copied (the
     # whole table and all its copies at once were the peak of the read).
     columns: list[pa.Array] = []

@@ -589,6 +589,7 @@ __all__ = [
     "list_sheets",
     "max_upload_mb",
     "read_grid",
+    "read_plain_csv",
     "sheet_info",
 ]
 
@@ -612,24 +613,17 @@ def _arrow_unsafe(text: str) -> bool:
     return "\n\n" in text
 
 
-def arrow_cells(text: str, delim: str) -> list[pa.Array] | None:
-    """The cells of the CSV ``text`` split by pyarrow's CSV reader: one Arrow string column
-    per column, each cell stripped as ``str.strip`` strips it, every cell kept as text (as
-    the csv module keeps it). None when the file needs the csv module: quotes, a line with
-    another number of cells (a blank line included), a one-column file, or a character on
-    which the two could differ (``_ARROW_CSV_UNSAFE``)."""
+def read_plain_csv(raw: pa.Buffer, delim: str, width: int, text: pa.DataType) -> pa.Table | None:
+    """The csv ``raw`` split by pyarrow's reader into ``width`` columns of type ``text``
+    (``pa.string()`` or ``pa.large_string()``), every cell kept as text (no quotes, no
+    escapes, a blank line kept, an empty cell empty text, not null). None when Arrow
+    refuses it (a line with another number of cells, text that is no UTF-8) or finds
+    another number of columns."""
     import pyarrow.csv as pcsv
 
-    if _arrow_unsafe(text):
-        return None
-    end = text.find("\n")
-    first = (text if end < 0 else text[:end]).removesuffix("\r")
-    width = len(first.split(delim))
-    if width < 2 or not first.strip():
-        return None
     try:
         table = pcsv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            pa.BufferReader(raw),
             read_options=pcsv.ReadOptions(autogenerate_column_names=True),
             parse_options=pcsv.ParseOptions(
                 delimiter=delim,
@@ -640,15 +634,32 @@ def arrow_cells(text: str, delim: str) -> list[pa.Array] | None:
                 ignore_empty_lines=False,
             ),
             convert_options=pcsv.ConvertOptions(
-                column_types={f"f{i}": pa.string() for i in range(width)},
-                strings_can_be_null=False,
+                column_types={f"f{i}": text for i in range(width)},
+                strings_can_be_null=False,  # "" read as null costs a check of every cell
                 quoted_strings_can_be_null=False,
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowCapacityError):
-        return None  # a ragged or blank line: the csv module reads it as before
-    if table.num_columns != width:
         return None
+    return table if table.num_columns == width else None
+
+
+def arrow_cells(text: str, delim: str) -> list[pa.Array] | None:
+    """The cells of the CSV ``text`` split by pyarrow's CSV reader: one Arrow string column
+    per column, each cell stripped as ``str.strip`` strips it, every cell kept as text (as
+    the csv module keeps it). None when the file needs the csv module: quotes, a line with
+    another number of cells (a blank line included), a one-column file, or a character on
+    which the two could differ (``_ARROW_CSV_UNSAFE``)."""
+    if _arrow_unsafe(text):
+        return None
+    end = text.find("\n")
+    first = (text if end < 0 else text[:end]).removesuffix("\r")
+    width = len(first.split(delim))
+    if width < 2 or not first.strip():
+        return None
+    table = read_plain_csv(pa.py_buffer(text.encode("utf-8")), delim, width, pa.string())
+    if table is None:
+        return None  # a ragged or blank line: the csv module reads it as before
     return [pac.utf8_trim_whitespace(column.combine_chunks()) for column in table.columns]
 
 
